@@ -1,0 +1,11 @@
+"""curate: audit, deduplicate, scrub and gate the data that goes into a fine-tuned model."""
+
+from __future__ import annotations
+
+from curate._version import __version__
+from curate.audit import audit, write_audit
+from curate.checks.base import CheckResult, Status
+from curate.receipt import verify
+from curate.report import Report, load_report
+
+__all__ = ["CheckResult", "Report", "Status", "__version__", "audit", "load_report", "verify", "write_audit"]

@@ -1,0 +1,151 @@
+"""``curate.audit``: read the data, run the checks the rules name, build the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curate._version import __version__
+from curate.checks.data import AuditData
+from curate.checks.runner import run_check
+from curate.checks.schema import simple_type
+from curate.engine import get_engine
+from curate.errors import InputError
+from curate.io import atomic
+from curate.io.fingerprint import fingerprint_files, fingerprint_frame
+from curate.io.table import Table, load_table
+from curate.report.model import Report
+from curate.rules import Columns, RuleSet, Target, load_rules
+
+log = logging.getLogger(__name__)
+
+
+def resolve_columns(
+    base: Columns,
+    *,
+    text_column: Sequence[str] | str | None = None,
+    label_column: str | None = None,
+    id_column: str | None = None,
+    split_column: str | None = None,
+    sensitive_column: Sequence[str] | str | None = None,
+    prediction_column: str | None = None,
+    time_column: str | None = None,
+) -> Columns:
+    """The rules' columns with any column options laid over them."""
+    update: dict[str, Any] = {}
+    if text_column:
+        update["text"] = (text_column,) if isinstance(text_column, str) else tuple(text_column)
+    if sensitive_column:
+        update["sensitive"] = (
+            (sensitive_column,) if isinstance(sensitive_column, str) else tuple(sensitive_column)
+        )
+    for role, column in (("label", label_column), ("prediction", prediction_column)):
+        if column:
+            current: Target | None = getattr(base, role)
+            keep = current.positive if current is not None and current.column == column else None
+            update[role] = Target(column=column, positive=keep)
+    for role, column in (("id", id_column), ("split", split_column), ("time", time_column)):
+        if column:
+            update[role] = column
+    return base.model_copy(update=update)
+
+
+def prepare(data: object, columns: Columns, *, name: str | None = None) -> tuple[Table, str]:
+    """Load the data, apply the split column, check named columns exist; return it with its fingerprint."""
+    table = load_table(data, name=name)
+    present = set(map(str, table.frame.columns))
+    for column, role in columns.named().items():
+        if column not in present:
+            raise InputError(
+                f"column '{column}' (the {role} column) not found; columns: {', '.join(sorted(present))}",
+                path=data if isinstance(data, str | os.PathLike) else table.name,
+            )
+    if columns.split is not None:
+        table = table.with_split_column(columns.split)
+    if table.hashed_files:
+        fingerprint = fingerprint_files(table.hashed_files, columns.options())
+    else:
+        fingerprint = fingerprint_frame(table.frame, columns.options())
+    return table, fingerprint
+
+
+def audit(
+    data: object,
+    *,
+    rules: str | Path | RuleSet | None = None,
+    engine: str = "local",
+    workers: int | None = None,
+    name: str | None = None,
+    **column_options: Any,
+) -> Report:
+    """Audit ``data`` (a path, DataFrame or ``datasets`` object) under ``rules``.
+
+    Column options (``text_column``, ``label_column``, ``id_column``, ``split_column``,
+    ``sensitive_column``, ``prediction_column``, ``time_column``) override the rules' columns.
+    """
+    ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    columns = resolve_columns(ruleset.columns, **column_options)
+    table, fingerprint = prepare(data, columns, name=name)
+    audit_data = AuditData(table=table, columns=columns, engine=get_engine(engine, workers=workers))
+    results = tuple(run_check(config, audit_data) for config in ruleset.checks)
+    roles = {column: role for column, role in columns.named().items()}
+    return Report(
+        curate_version=__version__,
+        created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        dataset={
+            "name": table.name,
+            "fingerprint": fingerprint,
+            "rows": table.rows,
+            "splits": table.split_counts(),
+            "columns": [
+                {"name": str(c), "type": simple_type(table.frame[c]), "role": roles.get(str(c))}
+                for c in table.frame.columns
+            ],
+            "options": columns.options(),
+            "files": [s.relpath for s in table.sources],
+        },
+        rules={"path": ruleset.path, "sha256": ruleset.sha256},
+        checks=results,
+    )
+
+
+@dataclass(frozen=True)
+class AuditFiles:
+    json: Path
+    html: Path
+    markdown: Path
+    receipt: Path
+
+
+def default_out_dir(report: Report) -> Path:
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(report.dataset["name"])).strip("-") or "data"
+    digest = str(report.dataset["fingerprint"]).removeprefix("sha256:")[:12]
+    return Path("reports") / f"{name}-{digest}"
+
+
+def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
+    """Write report.json, report.html, report.md and receipt.json; each atomically, all rendered first."""
+    from curate.receipt import make_receipt, receipt_json
+
+    folder = Path(out) if out is not None else default_out_dir(report)
+    report_bytes = report.to_json().encode("utf-8")
+    contents = {
+        "report.json": report_bytes,
+        "report.html": report.to_html().encode("utf-8"),
+        "report.md": report.to_markdown().encode("utf-8"),
+        "receipt.json": receipt_json(make_receipt(report, report_bytes=report_bytes)).encode(),
+    }
+    for filename, data in contents.items():
+        atomic.write_bytes(folder / filename, data)
+    return AuditFiles(
+        json=folder / "report.json",
+        html=folder / "report.html",
+        markdown=folder / "report.md",
+        receipt=folder / "receipt.json",
+    )

@@ -1,0 +1,20 @@
+"""Checks, one module per family; importing this package registers the built-in ones."""
+
+from __future__ import annotations
+
+from curate.checks import schema
+from curate.checks.base import Check, CheckResult, MapReduceCheck, Outcome, Params, Status, register, registered
+from curate.checks.data import AuditData
+
+__all__ = [
+    "AuditData",
+    "Check",
+    "CheckResult",
+    "MapReduceCheck",
+    "Outcome",
+    "Params",
+    "Status",
+    "register",
+    "registered",
+    "schema",
+]

@@ -1,0 +1,150 @@
+"""The check framework: one result type, a base class, and a registry of checks by id."""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:
+    from curate.checks.data import AuditData
+
+
+class Status(str, enum.Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+    @property
+    def blocks(self) -> bool:
+        """Whether this status fails the gate."""
+        return self in (Status.FAIL, Status.ERROR)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What every check returns: the report shows these five things and nothing else."""
+
+    id: str
+    status: Status
+    summary: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "status": self.status.value,
+            "summary": self.summary,
+            "metrics": self.metrics,
+            "findings": self.findings,
+        }
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> CheckResult:
+        return cls(
+            id=value["id"],
+            status=Status(value["status"]),
+            summary=value["summary"],
+            metrics=dict(value.get("metrics", {})),
+            findings=list(value.get("findings", [])),
+        )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a check's ``run`` computes; the runner adds the id and, from thresholds, the status."""
+
+    summary: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    skipped: bool = False
+
+
+class NoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Params(BaseModel):
+    """Base for check parameters: unknown keys are errors, values are validated on load."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_findings: int = 20
+
+
+P = TypeVar("P", bound=BaseModel)
+Partial = TypeVar("Partial")
+
+
+class Check(ABC, Generic[P]):
+    """A check: a registered id, declared column roles, validated parameters and ``run``."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    params_model: ClassVar[type[BaseModel]] = Params
+    #: Column roles the check needs (``text``, ``label``, ``sensitive``...); without them it is skipped.
+    requires: ClassVar[tuple[str, ...]] = ()
+    #: Metric names that ``fail_if`` / ``warn_if`` may name.
+    threshold_metrics: ClassVar[frozenset[str]] = frozenset()
+
+    def __init__(self, *, params: P) -> None:
+        self.params = params
+
+    @abstractmethod
+    def run(self, data: AuditData) -> Outcome:
+        """Compute the check's outcome over the whole dataset."""
+
+
+class MapReduceCheck(Check[P], Generic[P, Partial]):
+    """A check over all rows, split so an engine can spread ``map`` over batches and workers."""
+
+    @abstractmethod
+    def map(self, batch: AuditData) -> Partial:
+        """Summarise one batch of rows (an ``AuditData`` over a slice); the result must pickle."""
+
+    @abstractmethod
+    def reduce(self, data: AuditData, partials: Sequence[Partial]) -> Outcome:
+        """Combine the batch summaries into the outcome."""
+
+    def run(self, data: AuditData) -> Outcome:
+        partials = data.engine.map(self.map, data.batches())
+        return self.reduce(data, partials)
+
+
+_REGISTRY: dict[str, type[Check[Any]]] = {}
+
+C = TypeVar("C", bound=type[Check[Any]])
+
+
+def register(cls: C) -> C:
+    """Class decorator: make a check available to rules files under its ``id``."""
+    existing = _REGISTRY.get(cls.id)
+    if existing is not None and existing is not cls:
+        raise RuntimeError(f"check id '{cls.id}' registered twice ({existing} and {cls})")
+    _REGISTRY[cls.id] = cls
+    return cls
+
+
+def registered() -> dict[str, type[Check[Any]]]:
+    """All registered checks by id (importing the built-in check modules first)."""
+    import curate.checks  # noqa: F401  (registers the built-in checks)
+
+    return dict(sorted(_REGISTRY.items()))
+
+
+def sample(items: Iterable[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
+    """A bounded sample of findings, in order."""
+    out = []
+    for item in items:
+        if len(out) >= limit:
+            break
+        out.append(item)
+    return out
+

@@ -1,0 +1,178 @@
+"""The command line: a thin layer over the library; each command returns an exit code.
+
+0 done / gate passed · 1 gate failed · 2 bad usage or input (one line, no traceback) ·
+3 internal error (short message and the path of a crash log).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from curate.crashlog import write_crash_log
+from curate.errors import CurateError
+from curate.progress import set_quiet
+
+log = logging.getLogger("curate")
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+
+
+def _setup_logging(*, quiet: bool, verbose: bool) -> None:
+    set_quiet(quiet)
+    level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("curate: %(message)s"))
+    root = logging.getLogger("curate")
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    root.propagate = False
+
+
+def column_options(fn: F) -> F:
+    """The column options shared by audit and dedup."""
+    options = [
+        click.option("--text-column", multiple=True, help="Text column (repeatable)."),
+        click.option("--label-column", help="Label column."),
+        click.option("--id-column", help="Column of row ids (default: 0-based row numbers)."),
+        click.option("--split-column", help="Column naming each row's split."),
+        click.option("--sensitive-column", multiple=True, help="Sensitive attribute (repeatable)."),
+        click.option("--prediction-column", help="Column of a model's predictions or scores."),
+        click.option("--time-column", help="Column of timestamps."),
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def pick_columns(kwargs: dict[str, Any]) -> dict[str, Any]:
+    names = ("text_column", "label_column", "id_column", "split_column", "sensitive_column", "prediction_column", "time_column")
+    return {name: kwargs.pop(name) for name in names if name in kwargs}
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="curate", prog_name="curate")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or informational output.")
+@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
+def cli(quiet: bool, verbose: bool) -> None:
+    """Audit, deduplicate, scrub and gate the data that goes into a fine-tuned model."""
+    _setup_logging(quiet=quiet, verbose=verbose)
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--rules", type=click.Path(path_type=Path), help="Rules file (default: rules/default.yaml).")
+@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: reports/<name>-<fingerprint>/).")
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@column_options
+def audit(data: Path, rules: Path | None, out: Path | None, engine: str, **kwargs: Any) -> int:
+    """Run every check the rules name; exit 0 when the gate passes, 1 when it fails."""
+    from curate.audit import audit as run_audit
+    from curate.audit import write_audit
+
+    report = run_audit(data, rules=rules, engine=engine, **pick_columns(kwargs))
+    files = write_audit(report, out)
+    for result in report.checks:
+        log.info("%-18s %-7s %s", result.id, result.status.value, result.summary)
+    verdict = "PASSED" if report.passed else "FAILED"
+    click.echo(f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)", err=True)
+    for label, path in (("html", files.html), ("json", files.json), ("markdown", files.markdown), ("receipt", files.receipt)):
+        click.echo(f"  {label:<9}{path}", err=True)
+    return EXIT_OK if report.passed else EXIT_GATE
+
+
+@cli.command()
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--receipt", type=click.Path(path_type=Path), required=True, help="receipt.json from curate audit.")
+@click.option("--rules", type=click.Path(path_type=Path), help="Also require the receipt to be made under these rules.")
+def verify(data: Path, receipt: Path, rules: Path | None) -> int:
+    """Check that DATA is, byte for byte, the data a passing audit's receipt names."""
+    from curate.receipt import verify as run_verify
+
+    verified = run_verify(data, receipt=receipt, rules=rules)
+    click.echo(f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed)", err=True)
+    return EXIT_OK
+
+
+@cli.command()
+@click.argument("report_path", metavar="REPORT.json", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
+@click.option("--out", type=click.Path(path_type=Path), help="Output file (default: beside the report).")
+def report(report_path: Path, fmt: str, out: Path | None) -> int:
+    """Re-render a report.json as HTML or Markdown."""
+    from curate.io import write_text
+    from curate.report import load_report
+
+    loaded = load_report(report_path)
+    text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
+    target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
+    write_text(target, text)
+    click.echo(f"wrote {target}", err=True)
+    return EXIT_OK
+
+
+@cli.group()
+def rules() -> None:
+    """Validate or show rules files."""
+
+
+@rules.command("validate")
+@click.argument("path", type=click.Path(path_type=Path))
+def rules_validate(path: Path) -> int:
+    """Check a rules file: unknown keys, check ids, metrics and bad values, with their line."""
+    from curate.rules import load_rules
+
+    ruleset = load_rules(path)
+    click.echo(f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)})")
+    return EXIT_OK
+
+
+@rules.command("show")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def rules_show(path: Path | None) -> int:
+    """Print a rules file (the default when none is given) and the checks curate knows."""
+    from curate.checks import registered
+    from curate.rules import default_rules_path, load_rules
+
+    source = path or default_rules_path()
+    load_rules(source)
+    click.echo(source.read_text(encoding="utf-8"), nl=False)
+    click.echo("\n# checks curate knows: " + ", ".join(registered()))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        result = cli.main(args=args, prog_name="curate", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        click.echo("curate: interrupted", err=True)
+        return 130
+    except click.ClickException as exc:
+        click.echo(f"curate: error: {exc.format_message()}", err=True)
+        return EXIT_USAGE
+    except CurateError as exc:
+        click.echo(f"curate: error: {exc}", err=True)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        click.echo("curate: interrupted", err=True)
+        return 130
+    except Exception as exc:
+        path = write_crash_log(exc, context="curate " + " ".join(args[:1]))
+        click.echo(f"curate: internal error ({type(exc).__name__}); crash log: {path}", err=True)
+        return EXIT_CRASH
+    return int(result or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

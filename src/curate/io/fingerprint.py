@@ -1,0 +1,42 @@
+"""The dataset fingerprint: any change to the bytes of the data, or to the column options, changes it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+PREFIX = "sha256:"
+
+
+def canonical_json(value: Any) -> bytes:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def sha256_file(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def fingerprint_files(files: Iterable[tuple[str, Path]], options: Mapping[str, Any]) -> str:
+    """Hash sorted (relative path, bytes) pairs, then the canonical JSON of ``options``."""
+    digest = hashlib.sha256()
+    for relpath, path in sorted(files):
+        name = relpath.encode()
+        digest.update(len(name).to_bytes(8, "big") + name)
+        digest.update(bytes.fromhex(sha256_file(path)))
+    digest.update(canonical_json(dict(options)))
+    return PREFIX + digest.hexdigest()
+
+
+def fingerprint_frame(frame: pd.DataFrame, options: Mapping[str, Any]) -> str:
+    """For data given in memory: column names, dtypes and a hash of every cell."""
+    digest = hashlib.sha256()
+    digest.update(canonical_json([[str(c), str(t)] for c, t in frame.dtypes.items()]))
+    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(canonical_json(dict(options)))
+    return PREFIX + digest.hexdigest()

@@ -1,0 +1,175 @@
+"""One reader per format; each returns a DataFrame or raises :class:`InputError`.
+
+Readers are strict: a ragged CSV row, a broken JSON line, bytes that are not
+UTF-8 or an empty file stop the read with the file and line, never a silent drop.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from curate.errors import InputError
+
+Reader = Callable[[Path], pd.DataFrame]
+
+_BOM = b"\xef\xbb\xbf"
+
+
+def _read_utf8(path: Path) -> bytes:
+    """Return the file's bytes, BOM removed, after checking they are non-empty UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    if not data.strip():
+        raise InputError("file is empty", path=path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-encode the file as UTF-8",
+            path=path,
+            line=line,
+        ) from exc
+    return data
+
+
+def _to_pandas(table: pa.Table) -> pd.DataFrame:
+    return table.to_pandas(date_as_object=False)
+
+
+def _delimited(path: Path, *, sep: str, quoting: bool) -> pd.DataFrame:
+    data = _read_utf8(path)
+    parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(data),
+            parse_options=parse,
+            read_options=pacsv.ReadOptions(block_size=1 << 24),
+        )
+    except pa.ArrowInvalid as exc:
+        _locate_ragged_row(path, data, sep=sep, quoting=quoting)
+        raise InputError(f"cannot parse: {str(exc).splitlines()[0]}", path=path) from exc
+    if table.num_rows == 0:
+        raise InputError("has a header but no data rows", path=path)
+    return _to_pandas(table)
+
+
+def _locate_ragged_row(path: Path, data: bytes, *, sep: str, quoting: bool) -> None:
+    """Raise an InputError for the first record whose field count differs from the header's."""
+    text = data.decode("utf-8")
+    reader = csv.reader(
+        io.StringIO(text, newline=""),
+        delimiter=sep,
+        quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
+    )
+    width: int | None = None
+    for row in reader:
+        if not row:
+            continue
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise InputError(
+                f"row has {len(row)} fields, the header has {width}",
+                path=path,
+                line=reader.line_num,
+            )
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    return _delimited(path, sep=",", quoting=True)
+
+
+def read_tsv(path: Path) -> pd.DataFrame:
+    """Tab-separated values; as the format defines, fields are never quoted."""
+    return _delimited(path, sep="\t", quoting=False)
+
+
+def read_jsonl(path: Path) -> pd.DataFrame:
+    data = _read_utf8(path)
+    try:
+        return _to_pandas(pajson.read_json(pa.BufferReader(data)))
+    except pa.ArrowInvalid:
+        pass  # a broken line, or types that vary between rows: find out which below
+    records = []
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"broken JSON line: {exc.msg}", path=path, line=number) from exc
+        if not isinstance(record, dict):
+            raise InputError("each line must be a JSON object", path=path, line=number)
+        records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def read_json(path: Path) -> pd.DataFrame:
+    """A JSON array of objects (the records layout)."""
+    data = _read_utf8(path)
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"broken JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InputError("expected a JSON array of objects (one object per row)", path=path)
+    if not value:
+        raise InputError("the JSON array is empty", path=path)
+    return pd.DataFrame.from_records(value)
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    if path.stat().st_size == 0:
+        raise InputError("file is empty", path=path)
+    try:
+        return _to_pandas(pq.read_table(path))
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"not a readable Parquet file: {exc}", path=path) from exc
+
+
+def read_arrow_stream(path: Path) -> pd.DataFrame:
+    """An Arrow IPC stream, the format ``datasets`` writes in ``save_to_disk`` folders."""
+    try:
+        with pa.memory_map(str(path)) as source:
+            return _to_pandas(pa.ipc.open_stream(source).read_all())
+    except (pa.ArrowException, OSError) as exc:
+        raise InputError(f"not a readable Arrow file: {exc}", path=path) from exc
+
+
+READERS: dict[str, Reader] = {
+    ".csv": read_csv,
+    ".tsv": read_tsv,
+    ".tab": read_tsv,
+    ".jsonl": read_jsonl,
+    ".ndjson": read_jsonl,
+    ".json": read_json,
+    ".parquet": read_parquet,
+    ".pq": read_parquet,
+    ".arrow": read_arrow_stream,
+}
+
+DATA_SUFFIXES = frozenset(READERS) - {".arrow"}
+
+
+def reader_for(path: Path) -> Reader:
+    suffix = path.suffix.lower()
+    try:
+        return READERS[suffix]
+    except KeyError:
+        known = ", ".join(sorted(DATA_SUFFIXES))
+        raise InputError(f"unknown data format '{suffix}' (known: {known})", path=path) from None

@@ -1,0 +1,135 @@
+"""Receipts: proof that a dataset, byte for byte, passed an audit under given rules.
+
+``curate verify`` and the training gate recompute the fingerprint from the data and
+refuse on any mismatch. With ``CURATE_RECEIPT_KEY`` set, receipts carry an HMAC-SHA256
+signature over every other field, and unsigned receipts are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from curate._version import __version__
+from curate.errors import GateError, InputError
+from curate.io.fingerprint import canonical_json, fingerprint_files, sha256_file
+from curate.io.table import list_files
+from curate.report.model import Report
+
+SCHEMA_VERSION = 1
+KEY_ENV = "CURATE_RECEIPT_KEY"
+SIGNATURE_PREFIX = "hmac-sha256:"
+REQUIRED = ("schema_version", "dataset_fingerprint", "rules_sha256", "curate_version", "decision", "checks")
+
+
+def _key() -> bytes | None:
+    key = os.environ.get(KEY_ENV)
+    return key.encode() if key else None
+
+
+def _signature(body: dict[str, Any], key: bytes) -> str:
+    unsigned = {k: v for k, v in body.items() if k != "signature"}
+    return SIGNATURE_PREFIX + hmac.new(key, canonical_json(unsigned), hashlib.sha256).hexdigest()
+
+
+def make_receipt(report: Report, *, report_bytes: bytes) -> dict[str, Any]:
+    receipt: dict[str, Any] = {
+        "schema_version": SCHEMA_VERSION,
+        "dataset_fingerprint": report.dataset["fingerprint"],
+        "dataset_options": report.dataset.get("options", {}),
+        "rules_sha256": report.rules["sha256"],
+        "rules_path": report.rules["path"],
+        "curate_version": report.curate_version,
+        "decision": report.decision,
+        "checks": {c.id: c.status.value for c in report.checks},
+        "created_at": report.created_at,
+        "report_sha256": hashlib.sha256(report_bytes).hexdigest(),
+    }
+    key = _key()
+    if key is not None:
+        receipt["signature"] = _signature(receipt, key)
+    return receipt
+
+
+def receipt_json(receipt: dict[str, Any]) -> str:
+    return json.dumps(receipt, indent=2, ensure_ascii=False) + "\n"
+
+
+def load_receipt(path: str | Path) -> dict[str, Any]:
+    path = Path(path)
+    try:
+        value = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise GateError(f"{path}: no receipt at this path; run curate audit first") from None
+    except OSError as exc:
+        raise GateError(f"{path}: cannot read receipt: {exc.strerror}") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise GateError(f"{path}: receipt is not valid JSON ({exc})") from exc
+    if not isinstance(value, dict):
+        raise GateError(f"{path}: receipt is not a JSON object")
+    missing = [k for k in REQUIRED if k not in value]
+    if missing:
+        raise GateError(f"{path}: receipt lacks {', '.join(missing)}")
+    return value
+
+
+def _compatible(version: str) -> bool:
+    """Same major version; before 1.0, same minor version too."""
+    mine = __version__.split(".")
+    theirs = str(version).split(".")
+    if len(theirs) < 2:
+        return False
+    if mine[0] == "0":
+        return theirs[:2] == mine[:2]
+    return theirs[0] == mine[0]
+
+
+@dataclass(frozen=True)
+class Verified:
+    """A receipt that let the data through."""
+
+    receipt: dict[str, Any]
+    fingerprint: str
+
+
+def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = None) -> Verified:
+    """Check every condition of the gate; raise :class:`GateError` naming the first that fails.
+
+    Nothing heavy is imported and no data is parsed: the fingerprint is over file bytes.
+    """
+    value = load_receipt(receipt)
+    where = str(receipt)
+    if value["schema_version"] != SCHEMA_VERSION:
+        raise GateError(f"{where}: receipt schema version {value['schema_version']} is not supported")
+    key = _key()
+    signature = value.get("signature")
+    if key is not None:
+        if signature is None:
+            raise GateError(f"{where}: receipt is unsigned but {KEY_ENV} is set; re-run the audit with the key")
+        if not hmac.compare_digest(str(signature), _signature(value, key)):
+            raise GateError(f"{where}: receipt signature does not match (edited, or made with another key)")
+    elif signature is not None:
+        raise GateError(f"{where}: receipt is signed; set {KEY_ENV} to verify it")
+    if value["decision"] != "pass":
+        failed = [cid for cid, status in value["checks"].items() if status in ("fail", "error")]
+        raise GateError(f"{where}: the audit failed ({', '.join(failed) or 'decision is fail'})")
+    if not _compatible(value["curate_version"]):
+        raise GateError(
+            f"{where}: receipt made by curate {value['curate_version']}, not compatible with {__version__}"
+        )
+    if rules is not None:
+        try:
+            rules_sha = sha256_file(Path(rules))
+        except OSError as exc:
+            raise InputError(f"cannot read rules file: {exc.strerror}", path=rules) from exc
+        if rules_sha != value["rules_sha256"]:
+            raise GateError(f"{where}: receipt was made under other rules than {rules} (sha256 differs)")
+    fingerprint = fingerprint_files(list_files(data), value.get("dataset_options", {}))
+    if fingerprint != value["dataset_fingerprint"]:
+        raise GateError(f"{where}: {data} does not match the audited data (fingerprint differs)")
+    return Verified(receipt=value, fingerprint=fingerprint)

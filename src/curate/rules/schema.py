@@ -1,0 +1,84 @@
+"""The rules file, declared as data: pydantic models that reject unknown keys."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+Scalar = str | int | float | bool
+
+
+class Target(BaseModel):
+    """A label or prediction column, with the values that count as positive.
+
+    ``positive`` lets a user audit data as it is: ``{column: score_text, positive: [Medium, High]}``.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    column: str
+    positive: tuple[Scalar, ...] | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_name(cls, value: Any) -> Any:
+        return {"column": value} if isinstance(value, str) else value
+
+    @field_validator("positive", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, Scalar) else value
+
+
+class Columns(BaseModel):
+    """Which column plays which role; every field can also be set on the command line."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    text: tuple[str, ...] = ()
+    label: Target | None = None
+    id: str | None = None
+    split: str | None = None
+    sensitive: tuple[str, ...] = ()
+    prediction: Target | None = None
+    time: str | None = None
+
+    @field_validator("text", "sensitive", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    def named(self) -> dict[str, str]:
+        """Every named column with the option that named it, for error messages."""
+        found: dict[str, str] = {}
+        for role in ("text", "sensitive"):
+            for column in getattr(self, role):
+                found.setdefault(column, role)
+        for role in ("label", "prediction"):
+            target = getattr(self, role)
+            if target is not None:
+                found.setdefault(target.column, role)
+        for role in ("id", "split", "time"):
+            column = getattr(self, role)
+            if column is not None:
+                found.setdefault(column, role)
+        return found
+
+    def has(self, role: str) -> bool:
+        return bool(getattr(self, role))
+
+    def options(self) -> dict[str, Any]:
+        """The column options as canonical JSON-native data (part of the fingerprint)."""
+        return self.model_dump(mode="json", exclude_defaults=True)
+
+
+class RulesModel(BaseModel):
+    """Top level of a rules file. ``checks`` maps check ids to their settings (validated per check)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: Literal[1] = 1
+    description: str | None = None
+    columns: Columns = Field(default_factory=Columns)
+    checks: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
