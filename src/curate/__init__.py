@@ -8,4 +8,13 @@ from curate.checks.base import CheckResult, Status
 from curate.receipt import verify
 from curate.report import Report, load_report
 
-__all__ = ["CheckResult", "Report", "Status", "__version__", "audit", "load_report", "verify", "write_audit"]
+__all__ = [
+    "CheckResult",
+    "Report",
+    "Status",
+    "__version__",
+    "audit",
+    "load_report",
+    "verify",
+    "write_audit",
+]

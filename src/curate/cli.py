@@ -53,7 +53,15 @@ def column_options(fn: F) -> F:
 
 
 def pick_columns(kwargs: dict[str, Any]) -> dict[str, Any]:
-    names = ("text_column", "label_column", "id_column", "split_column", "sensitive_column", "prediction_column", "time_column")
+    names = (
+        "text_column",
+        "label_column",
+        "id_column",
+        "split_column",
+        "sensitive_column",
+        "prediction_column",
+        "time_column",
+    )
     return {name: kwargs.pop(name) for name in names if name in kwargs}
 
 
@@ -68,8 +76,14 @@ def cli(quiet: bool, verbose: bool) -> None:
 
 @cli.command()
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--rules", type=click.Path(path_type=Path), help="Rules file (default: rules/default.yaml).")
-@click.option("--out", type=click.Path(path_type=Path), help="Output folder (default: reports/<name>-<fingerprint>/).")
+@click.option(
+    "--rules", type=click.Path(path_type=Path), help="Rules file (default: rules/default.yaml)."
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder (default: reports/<name>-<fingerprint>/).",
+)
 @click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
 @column_options
 def audit(data: Path, rules: Path | None, out: Path | None, engine: str, **kwargs: Any) -> int:
@@ -82,29 +96,51 @@ def audit(data: Path, rules: Path | None, out: Path | None, engine: str, **kwarg
     for result in report.checks:
         log.info("%-18s %-7s %s", result.id, result.status.value, result.summary)
     verdict = "PASSED" if report.passed else "FAILED"
-    click.echo(f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)", err=True)
-    for label, path in (("html", files.html), ("json", files.json), ("markdown", files.markdown), ("receipt", files.receipt)):
+    click.echo(
+        f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)", err=True
+    )
+    for label, path in (
+        ("html", files.html),
+        ("json", files.json),
+        ("markdown", files.markdown),
+        ("receipt", files.receipt),
+    ):
         click.echo(f"  {label:<9}{path}", err=True)
     return EXIT_OK if report.passed else EXIT_GATE
 
 
 @cli.command()
 @click.argument("data", type=click.Path(path_type=Path))
-@click.option("--receipt", type=click.Path(path_type=Path), required=True, help="receipt.json from curate audit.")
-@click.option("--rules", type=click.Path(path_type=Path), help="Also require the receipt to be made under these rules.")
+@click.option(
+    "--receipt",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="receipt.json from curate audit.",
+)
+@click.option(
+    "--rules",
+    type=click.Path(path_type=Path),
+    help="Also require the receipt to be made under these rules.",
+)
 def verify(data: Path, receipt: Path, rules: Path | None) -> int:
     """Check that DATA is, byte for byte, the data a passing audit's receipt names."""
     from curate.receipt import verify as run_verify
 
     verified = run_verify(data, receipt=receipt, rules=rules)
-    click.echo(f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed)", err=True)
+    click.echo(
+        f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed)", err=True
+    )
     return EXIT_OK
 
 
 @cli.command()
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), help="Output file (default: beside the report).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Output file (default: beside the report)."
+)
 def report(report_path: Path, fmt: str, out: Path | None) -> int:
     """Re-render a report.json as HTML or Markdown."""
     from curate.io import write_text
@@ -130,7 +166,9 @@ def rules_validate(path: Path) -> int:
     from curate.rules import load_rules
 
     ruleset = load_rules(path)
-    click.echo(f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)})")
+    click.echo(
+        f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)})"
+    )
     return EXIT_OK
 
 

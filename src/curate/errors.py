@@ -40,9 +40,7 @@ class MissingDependencyError(CurateError):
     """An optional package a feature needs is not installed."""
 
     def __init__(self, *, feature: str, package: str, extra: str) -> None:
-        super().__init__(
-            f"{feature} needs the '{package}' package: pip install 'curate[{extra}]'"
-        )
+        super().__init__(f"{feature} needs the '{package}' package: pip install 'curate[{extra}]'")
 
 
 class GateError(CurateError):

@@ -48,10 +48,8 @@ def track(
                 bar.advance(task)
         return
     started = last = time.monotonic()
-    done = 0
-    for item in items:
+    for done, item in enumerate(items, start=1):
         yield item
-        done += 1
         now = time.monotonic()
         if now - last >= every_seconds:
             last = now

@@ -24,7 +24,14 @@ from curate.report.model import Report
 SCHEMA_VERSION = 1
 KEY_ENV = "CURATE_RECEIPT_KEY"
 SIGNATURE_PREFIX = "hmac-sha256:"
-REQUIRED = ("schema_version", "dataset_fingerprint", "rules_sha256", "curate_version", "decision", "checks")
+REQUIRED = (
+    "schema_version",
+    "dataset_fingerprint",
+    "rules_sha256",
+    "curate_version",
+    "decision",
+    "checks",
+)
 
 
 def _key() -> bytes | None:
@@ -105,14 +112,20 @@ def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = 
     value = load_receipt(receipt)
     where = str(receipt)
     if value["schema_version"] != SCHEMA_VERSION:
-        raise GateError(f"{where}: receipt schema version {value['schema_version']} is not supported")
+        raise GateError(
+            f"{where}: receipt schema version {value['schema_version']} is not supported"
+        )
     key = _key()
     signature = value.get("signature")
     if key is not None:
         if signature is None:
-            raise GateError(f"{where}: receipt is unsigned but {KEY_ENV} is set; re-run the audit with the key")
+            raise GateError(
+                f"{where}: receipt is unsigned but {KEY_ENV} is set; re-run the audit with the key"
+            )
         if not hmac.compare_digest(str(signature), _signature(value, key)):
-            raise GateError(f"{where}: receipt signature does not match (edited, or made with another key)")
+            raise GateError(
+                f"{where}: receipt signature does not match (edited, or made with another key)"
+            )
     elif signature is not None:
         raise GateError(f"{where}: receipt is signed; set {KEY_ENV} to verify it")
     if value["decision"] != "pass":
@@ -128,7 +141,9 @@ def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = 
         except OSError as exc:
             raise InputError(f"cannot read rules file: {exc.strerror}", path=rules) from exc
         if rules_sha != value["rules_sha256"]:
-            raise GateError(f"{where}: receipt was made under other rules than {rules} (sha256 differs)")
+            raise GateError(
+                f"{where}: receipt was made under other rules than {rules} (sha256 differs)"
+            )
     fingerprint = fingerprint_files(list_files(data), value.get("dataset_options", {}))
     if fingerprint != value["dataset_fingerprint"]:
         raise GateError(f"{where}: {data} does not match the audited data (fingerprint differs)")

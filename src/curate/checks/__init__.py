@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from curate.checks import schema
-from curate.checks.base import Check, CheckResult, MapReduceCheck, Outcome, Params, Status, register, registered
+from curate.checks.base import (
+    Check,
+    CheckResult,
+    MapReduceCheck,
+    Outcome,
+    Params,
+    Status,
+    register,
+    registered,
+)
 from curate.checks.data import AuditData
 
 __all__ = [

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from curate.checks.data import AuditData
 
 
-class Status(str, enum.Enum):
+class Status(enum.StrEnum):
     PASS = "pass"
     WARN = "warn"
     FAIL = "fail"
@@ -141,10 +141,9 @@ def registered() -> dict[str, type[Check[Any]]]:
 
 def sample(items: Iterable[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     """A bounded sample of findings, in order."""
-    out = []
+    out: list[dict[str, Any]] = []
     for item in items:
         if len(out) >= limit:
             break
         out.append(item)
     return out
-

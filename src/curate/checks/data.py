@@ -39,7 +39,9 @@ class AuditData:
         """Row ids as DESIGN.md defines them: the id column, or 0-based data-row numbers."""
         if self.columns.id is not None:
             return self.frame[self.columns.id]
-        return pd.Series(np.arange(self.offset, self.offset + len(self.frame)), index=self.frame.index)
+        return pd.Series(
+            np.arange(self.offset, self.offset + len(self.frame)), index=self.frame.index
+        )
 
     def positive(self, target: Target | None) -> pd.Series | None:
         """Whether each row's label or prediction is positive, or None where undeclared."""

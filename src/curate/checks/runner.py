@@ -50,7 +50,9 @@ def run_check(config: CheckConfig, data: AuditData) -> CheckResult:
             metrics={"crash_log": str(path)},
         )
     if outcome.skipped:
-        return CheckResult(config.id, Status.SKIPPED, outcome.summary, outcome.metrics, outcome.findings)
+        return CheckResult(
+            config.id, Status.SKIPPED, outcome.summary, outcome.metrics, outcome.findings
+        )
     failed = breaches(outcome.metrics, config.fail_if)
     warned = breaches(outcome.metrics, config.warn_if)
     status = Status.FAIL if failed else Status.WARN if warned else Status.PASS

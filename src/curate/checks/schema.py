@@ -105,17 +105,19 @@ class SchemaCheck(Check[SchemaParams]):
             for c, col in frame.items()
             if types[str(c)] == "string"
         }
-        constant = [
-            str(c) for c, n in _distinct_counts(frame).items() if n <= 1 and rows > 1
+        constant = [str(c) for c, n in _distinct_counts(frame).items() if n <= 1 and rows > 1]
+        findings += [
+            {"column": c, "reason": "constant column (one value in every row)"} for c in constant
         ]
-        findings += [{"column": c, "reason": "constant column (one value in every row)"} for c in constant]
 
         duplicates, dup_findings = self._duplicates(data)
         findings += dup_findings
 
         label_values: dict[str, int] | None = None
         if data.columns.label is not None:
-            counts = frame[data.columns.label.column].astype("string").fillna("<missing>").value_counts()
+            counts = (
+                frame[data.columns.label.column].astype("string").fillna("<missing>").value_counts()
+            )
             label_values = {str(k): int(v) for k, v in counts.items()}
 
         def rate(n: int) -> float:
@@ -143,7 +145,9 @@ class SchemaCheck(Check[SchemaParams]):
             f"{rows} rows and {len(frame.columns)} columns; {duplicates} exact duplicate rows, "
             f"{len(constant)} constant columns, highest missing rate {metrics['max_missing_rate']:.1%}"
         )
-        return Outcome(summary=summary, metrics=metrics, findings=findings[: self.params.max_findings])
+        return Outcome(
+            summary=summary, metrics=metrics, findings=findings[: self.params.max_findings]
+        )
 
     def _duplicates(self, data: AuditData) -> tuple[int, list[dict[str, Any]]]:
         """Rows that repeat an earlier row in every compared column."""
@@ -159,7 +163,11 @@ class SchemaCheck(Check[SchemaParams]):
         is_dup = firsts != np.arange(len(hashes))
         ids = data.ids().to_numpy()
         findings = [
-            {"id": _jsonable(ids[i]), "duplicate_of": _jsonable(ids[firsts[i]]), "reason": "exact copy of an earlier row"}
+            {
+                "id": _jsonable(ids[i]),
+                "duplicate_of": _jsonable(ids[firsts[i]]),
+                "reason": "exact copy of an earlier row",
+            }
             for i in np.flatnonzero(is_dup)[: self.params.max_findings]
         ]
         return int(is_dup.sum()), findings

@@ -25,10 +25,10 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         yield tmp
         if target.exists():
             with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
+                tmp.chmod(target.stat().st_mode & 0o7777)
         else:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
+            tmp.chmod(0o644)
+        tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
 

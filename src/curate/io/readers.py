@@ -48,7 +48,8 @@ def _read_utf8(path: Path) -> bytes:
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
-    return table.to_pandas(date_as_object=False)
+    frame: pd.DataFrame = table.to_pandas(date_as_object=False)
+    return frame
 
 
 def _delimited(path: Path, *, sep: str, quoting: bool) -> pd.DataFrame:

@@ -104,11 +104,15 @@ def _load_path(path: Path, *, name: str | None) -> Table:
     if path.is_file():
         frame = reader_for(path)(path)
         split = split_from_path(path.name)
-        return _concat(label, [(path.name, split, frame)], files=[(path.name, path)], root=path.parent)
+        return _concat(
+            label, [(path.name, split, frame)], files=[(path.name, path)], root=path.parent
+        )
     parts = list(_discover(path))
     if not parts:
         known = ", ".join(sorted(DATA_SUFFIXES))
-        raise InputError(f"no data files found (looked for {known} and datasets folders)", path=path)
+        raise InputError(
+            f"no data files found (looked for {known} and datasets folders)", path=path
+        )
     pieces: list[tuple[str, str | None, pd.DataFrame]] = []
     hashed: list[tuple[str, Path]] = []
     for relpath, split, files, read in track(parts, description=f"reading {label}", unit="file"):

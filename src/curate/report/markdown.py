@@ -31,9 +31,14 @@ def render_markdown(report: Report) -> str:
         "| check | status | summary |",
         "|---|---|---|",
     ]
-    order = {s: i for i, s in enumerate([Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIPPED])}
+    order = {
+        s: i
+        for i, s in enumerate([Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIPPED])
+    }
     for result in sorted(report.checks, key=lambda c: order[c.status]):
         summary = result.summary.replace("|", "\\|")
-        lines.append(f"| `{result.id}` | {ICONS[result.status]} {result.status.value} | {summary} |")
+        lines.append(
+            f"| `{result.id}` | {ICONS[result.status]} {result.status.value} | {summary} |"
+        )
     lines += ["", f"<sub>curate {report.curate_version} · {report.created_at}</sub>", ""]
     return "\n".join(lines)

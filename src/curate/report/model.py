@@ -67,7 +67,15 @@ class Report:
 
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> Report:
-        known = {"schema_version", "curate_version", "created_at", "dataset", "rules", "decision", "checks"}
+        known = {
+            "schema_version",
+            "curate_version",
+            "created_at",
+            "dataset",
+            "rules",
+            "decision",
+            "checks",
+        }
         checks: Sequence[dict[str, Any]] = value["checks"]
         return cls(
             schema_version=int(value["schema_version"]),

@@ -121,7 +121,9 @@ def _conditions(
     cls: type[Check[Any]], value: Any, loc: Loc, path: str, lines: dict[Loc, int]
 ) -> dict[str, Condition]:
     if not isinstance(value, dict):
-        raise RulesError(f"{_where(path, lines, loc)}: {loc[-1]} must map metric names to conditions")
+        raise RulesError(
+            f"{_where(path, lines, loc)}: {loc[-1]} must map metric names to conditions"
+        )
     out = {}
     for metric, text in value.items():
         here = (*loc, metric)
@@ -134,7 +136,9 @@ def _conditions(
         try:
             out[metric] = Condition.parse(text)
         except ValueError as exc:
-            raise RulesError(f"{_where(path, lines, here)}: {'.'.join(map(str, here))}: {exc}") from None
+            raise RulesError(
+                f"{_where(path, lines, here)}: {'.'.join(map(str, here))}: {exc}"
+            ) from None
     return out
 
 
@@ -148,7 +152,9 @@ def _validate(
         full: Loc = (*loc, *error["loc"])
         key = ".".join(str(p) for p in full) or "(top level)"
         if error["type"] == "extra_forbidden":
-            message = f"unknown key '{full[-1]}'" + (f" under '{'.'.join(map(str, full[:-1]))}'" if full[:-1] else "")
+            message = f"unknown key '{full[-1]}'" + (
+                f" under '{'.'.join(map(str, full[:-1]))}'" if full[:-1] else ""
+            )
         else:
             message = f"{key}: {error['msg']}"
         raise RulesError(f"{_where(path, lines, full)}: {message}") from None
@@ -174,7 +180,9 @@ def _key_lines(text: str, path: str) -> dict[Loc, int]:
             for key_node, value_node in node.value:
                 key = str(key_node.value)
                 if key in seen:
-                    raise RulesError(f"{path}:{key_node.start_mark.line + 1}: duplicate key '{key}'")
+                    raise RulesError(
+                        f"{path}:{key_node.start_mark.line + 1}: duplicate key '{key}'"
+                    )
                 seen.add(key)
                 lines[(*loc, key)] = key_node.start_mark.line + 1
                 walk(value_node, (*loc, key))
