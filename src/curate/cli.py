@@ -36,6 +36,36 @@ def _setup_logging(*, quiet: bool, verbose: bool) -> None:
     root.propagate = False
 
 
+def _log_options(fn: F) -> F:
+    """``--quiet`` and ``--verbose``, accepted before or after the command name."""
+
+    def apply(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+        if value:
+            _setup_logging(quiet=param.name == "quiet", verbose=param.name == "verbose")
+        return value
+
+    fn = click.option(
+        "-v", "--verbose", is_flag=True, expose_value=False, callback=apply, help="Debug logging."
+    )(fn)
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        expose_value=False,
+        callback=apply,
+        help="No progress or informational output.",
+    )(fn)
+
+
+def command(group: click.Group, name: str | None = None) -> Callable[[F], F]:
+    """A subcommand of ``group`` that also takes ``--quiet`` / ``--verbose``."""
+
+    def decorate(fn: F) -> F:
+        return group.command(name)(_log_options(fn))  # type: ignore[return-value]
+
+    return decorate
+
+
 def column_options(fn: F) -> F:
     """The column options shared by audit and dedup."""
     options = [
@@ -67,14 +97,12 @@ def pick_columns(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="curate", prog_name="curate")
-@click.option("-q", "--quiet", is_flag=True, help="No progress or informational output.")
-@click.option("-v", "--verbose", is_flag=True, help="Debug logging.")
-def cli(quiet: bool, verbose: bool) -> None:
+@_log_options
+def cli() -> None:
     """Audit, deduplicate, scrub and gate the data that goes into a fine-tuned model."""
-    _setup_logging(quiet=quiet, verbose=verbose)
 
 
-@cli.command()
+@command(cli)
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option(
     "--rules", type=click.Path(path_type=Path), help="Rules file (default: rules/default.yaml)."
@@ -109,7 +137,7 @@ def audit(data: Path, rules: Path | None, out: Path | None, engine: str, **kwarg
     return EXIT_OK if report.passed else EXIT_GATE
 
 
-@cli.command()
+@command(cli)
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option(
     "--receipt",
@@ -133,7 +161,7 @@ def verify(data: Path, receipt: Path, rules: Path | None) -> int:
     return EXIT_OK
 
 
-@cli.command()
+@command(cli)
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(path_type=Path))
 @click.option(
     "--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True
@@ -159,7 +187,7 @@ def rules() -> None:
     """Validate or show rules files."""
 
 
-@rules.command("validate")
+@command(rules, "validate")
 @click.argument("path", type=click.Path(path_type=Path))
 def rules_validate(path: Path) -> int:
     """Check a rules file: unknown keys, check ids, metrics and bad values, with their line."""
@@ -172,7 +200,7 @@ def rules_validate(path: Path) -> int:
     return EXIT_OK
 
 
-@rules.command("show")
+@command(rules, "show")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 def rules_show(path: Path | None) -> int:
     """Print a rules file (the default when none is given) and the checks curate knows."""
@@ -189,6 +217,7 @@ def rules_show(path: Path | None) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
+    _setup_logging(quiet=False, verbose=False)
     try:
         result = cli.main(args=args, prog_name="curate", standalone_mode=False)
     except click.exceptions.Exit as exc:
