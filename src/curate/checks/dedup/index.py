@@ -1,0 +1,209 @@
+"""The reduce side of dedup: exact groups, verified near-duplicate pairs, clusters, kept rows.
+
+The map side (:func:`fingerprint`) turns one batch of text into small per-row arrays (an exact
+hash, a MinHash signature, a length); everything here works on those arrays only, so memory
+is bounded by the signatures, not the text.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
+from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
+from curate.checks.dedup.minhash import estimate_jaccard, signatures
+from curate.checks.dedup.settings import DedupSettings
+from curate.checks.dedup.text import combine
+
+log = logging.getLogger(__name__)
+
+_VERIFY_CHUNK = 200_000
+
+
+@dataclass(frozen=True)
+class Fingerprints:
+    """What the map step keeps of one batch: no text, only fixed-size values per row."""
+
+    exact: np.ndarray  # (rows, 2) uint64: a 128-bit hash of the normalised text
+    blank: np.ndarray  # (rows,) bool: no text in any text column
+    length: np.ndarray  # (rows,) int64: characters of normalised text
+    signatures: np.ndarray | None  # (rows, num_perm) uint32, or None for exact-only runs
+
+    @property
+    def rows(self) -> int:
+        return len(self.blank)
+
+
+def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerprints:
+    """The map step: normalise, hash for exact matching and sign for near matching."""
+    text, blank = combine(columns, settings.normalize)
+    values = text.to_numpy(zero_copy_only=False)
+    exact = np.stack(
+        [
+            pd.util.hash_array(values, hash_key=key, categorize=False)
+            for key in ("curate-exact-000", "curate-exact-001")
+        ],
+        axis=1,
+    )
+    length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+    sigs = signatures(text, settings.near) if settings.near_enabled else None
+    return Fingerprints(exact=exact, blank=blank, length=length, signatures=sigs)
+
+
+def concat(parts: Sequence[Fingerprints]) -> Fingerprints:
+    """One Fingerprints over many batches, in order."""
+    if len(parts) == 1:
+        return parts[0]
+    sigs = [p.signatures for p in parts]
+    return Fingerprints(
+        exact=np.concatenate([p.exact for p in parts]),
+        blank=np.concatenate([p.blank for p in parts]),
+        length=np.concatenate([p.length for p in parts]),
+        signatures=None if any(s is None for s in sigs) else np.concatenate(sigs),  # type: ignore[arg-type]
+    )
+
+
+@dataclass(frozen=True)
+class Duplicates:
+    """Which rows duplicate which: the result of the reduce, before any keep policy."""
+
+    rows: int
+    blank: np.ndarray  # (rows,) bool
+    #: For each row, the first row with the same normalised text (itself if first; -1 if blank).
+    exact_first: np.ndarray
+    #: Verified near-duplicate pairs between exact-group representatives, and their similarity.
+    near_pairs: np.ndarray  # (pairs, 2) int64
+    near_similarity: np.ndarray  # (pairs,) float64
+    #: Cluster label per row (exact and near links, transitively), -1 for rows in no cluster.
+    cluster: np.ndarray
+    candidate_pairs: int
+    bands: int
+    band_rows: int
+    signatures: np.ndarray | None
+
+    @property
+    def exact_duplicate_rows(self) -> int:
+        """Rows that repeat an earlier row's normalised text exactly."""
+        return int(((self.exact_first >= 0) & (self.exact_first != np.arange(self.rows))).sum())
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Estimated Jaccard similarity of rows ``a`` and ``b`` (1.0 for exact copies)."""
+        same = self.exact_first[a] == self.exact_first[b]
+        if self.signatures is None:
+            return same.astype(np.float64)
+        out = np.ones(len(a), dtype=np.float64)
+        rest = np.flatnonzero(~same)
+        for start in range(0, len(rest), _VERIFY_CHUNK):
+            part = rest[start : start + _VERIFY_CHUNK]
+            out[part] = estimate_jaccard(self.signatures[a[part]], self.signatures[b[part]])
+        return out
+
+
+def find_duplicates(prints: Fingerprints, settings: DedupSettings) -> Duplicates:
+    """Exact groups, LSH candidates among their representatives, verification, clustering."""
+    rows = prints.rows
+    exact_first = _exact_groups(prints.exact, prints.blank)
+    index = np.arange(rows)
+    bands = band_rows = candidates = 0
+    pairs = np.zeros((0, 2), dtype=np.int64)
+    similarity = np.zeros(0, dtype=np.float64)
+    if settings.near_enabled and prints.signatures is not None:
+        reps = np.flatnonzero(exact_first == index)
+        bands, band_rows = optimal_bands(settings.near.threshold, settings.near.num_perm)
+        found = candidate_pairs(band_keys(prints.signatures[reps], bands=bands, rows=band_rows))
+        candidates = len(found)
+        pairs = reps[found]
+        similarity = np.zeros(len(pairs), dtype=np.float64)
+        for start in range(0, len(pairs), _VERIFY_CHUNK):
+            part = pairs[start : start + _VERIFY_CHUNK]
+            similarity[start : start + len(part)] = estimate_jaccard(
+                prints.signatures[part[:, 0]], prints.signatures[part[:, 1]]
+            )
+        verified = similarity >= settings.near.threshold
+        log.debug(
+            "LSH %d bands x %d rows: %d candidate pairs, %d verified",
+            bands,
+            band_rows,
+            candidates,
+            int(verified.sum()),
+        )
+        pairs, similarity = pairs[verified], similarity[verified]
+    cluster = _clusters(rows, exact_first, pairs)
+    return Duplicates(
+        rows=rows,
+        blank=prints.blank,
+        exact_first=exact_first,
+        near_pairs=pairs,
+        near_similarity=similarity,
+        cluster=cluster,
+        candidate_pairs=candidates,
+        bands=bands,
+        band_rows=band_rows,
+        signatures=prints.signatures,
+    )
+
+
+def _exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
+    """For each row, the first row with the same 128-bit hash; -1 for blank rows."""
+    first = np.full(len(blank), -1, dtype=np.int64)
+    present = np.flatnonzero(~blank)
+    if len(present) == 0:
+        return first
+    keys = exact[present]
+    order = np.lexsort((present, keys[:, 1], keys[:, 0]))
+    ordered = keys[order]
+    starts = np.ones(len(order), dtype=bool)
+    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    group = np.cumsum(starts) - 1
+    leaders = present[order][starts]
+    first[present[order]] = leaders[group]
+    return first
+
+
+def _clusters(rows: int, exact_first: np.ndarray, near_pairs: np.ndarray) -> np.ndarray:
+    """Connected components over exact and near links; singletons and blank rows get -1."""
+    members = np.flatnonzero((exact_first >= 0) & (exact_first != np.arange(rows)))
+    left = np.concatenate([members, near_pairs[:, 0]])
+    right = np.concatenate([exact_first[members], near_pairs[:, 1]])
+    graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(rows, rows))
+    _, labels = connected_components(graph, directed=False)
+    sizes = np.bincount(labels, minlength=rows)
+    labels = np.where(sizes[labels] > 1, labels, -1)
+    # Number clusters 0, 1, 2... in order of their first row, so output is stable.
+    clustered = labels >= 0
+    _, first_rows = np.unique(labels[clustered], return_index=True)
+    renumber = np.full(rows, -1, dtype=np.int64)
+    ordered = labels[clustered][np.sort(first_rows)]
+    renumber[ordered] = np.arange(len(ordered))
+    out = np.full(rows, -1, dtype=np.int64)
+    out[clustered] = renumber[labels[clustered]]
+    return out
+
+
+def choose_kept(cluster: np.ndarray, *, score: np.ndarray | None = None) -> np.ndarray:
+    """Whether each row is kept: every row outside clusters, and one row per cluster.
+
+    The kept row has the highest ``score`` (ties and no score: the first row).
+    """
+    rows = len(cluster)
+    keep = cluster < 0
+    clustered = np.flatnonzero(~keep)
+    if len(clustered) == 0:
+        return keep
+    value = np.zeros(len(clustered)) if score is None else -score[clustered].astype(np.float64)
+    value = np.nan_to_num(value, nan=np.inf)
+    order = np.lexsort((clustered, value, cluster[clustered]))
+    ordered = cluster[clustered][order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = ordered[1:] != ordered[:-1]
+    keep[clustered[order][first]] = True
+    assert keep.sum() == rows - len(clustered) + len(np.unique(cluster[clustered]))
+    return keep
