@@ -14,8 +14,10 @@ from curate.checks.dedup.settings import Normalization
 COLUMN_SEPARATOR = "\x1f"
 
 
-def normalize(values: pa.Array, settings: Normalization) -> pa.Array:
+def normalize(values: pa.Array | pa.ChunkedArray, settings: Normalization) -> pa.Array:
     """Normalise one text column; missing values become empty strings."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     text = pc.cast(values, pa.large_string()).fill_null("")
     if settings.nfkc:
         text = pc.utf8_normalize(text, "NFKC")
@@ -28,7 +30,8 @@ def normalize(values: pa.Array, settings: Normalization) -> pa.Array:
     return text
 
 
-def combine(columns: Sequence[pa.Array], settings: Normalization) -> tuple[pa.Array, np.ndarray]:
+def combine(
+    columns: Sequence[pa.Array | pa.ChunkedArray], settings: Normalization) -> tuple[pa.Array, np.ndarray]:
     """The normalised text of each row (columns joined) and whether the row has no text at all."""
     normalised = [normalize(column, settings) for column in columns]
     blank = np.ones(len(normalised[0]), dtype=bool)
