@@ -176,7 +176,7 @@ def dedup(
         assert isinstance(source, TableSource)
         return _with(result, frame=source.table.frame[kept].reset_index(drop=True))
     write_kept(source, kept, target)
-    log.info(
+    log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
         result.kept,
         result.rows,

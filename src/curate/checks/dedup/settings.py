@@ -42,3 +42,27 @@ class DedupSettings(BaseModel):
     near: NearSettings = Field(default_factory=NearSettings)
     #: False for exact duplicates only.
     near_enabled: bool = True
+
+
+def settings_from_options(
+    *,
+    normalize: str | None = None,
+    shingle: str | None = None,
+    shingle_size: int | None = None,
+    num_perm: int | None = None,
+    seed: int | None = None,
+) -> DedupSettings:
+    """Settings from command-line options; options not given keep their defaults."""
+    from curate.errors import UsageError
+
+    norm = Normalization()
+    if normalize is not None:
+        names = {n.strip() for n in normalize.split(",") if n.strip()} - {"none"}
+        unknown = names - set(Normalization.model_fields)
+        if unknown:
+            known = ", ".join(Normalization.model_fields)
+            raise UsageError(f"--normalize: unknown step(s) {', '.join(sorted(unknown))} (known: {known})")
+        norm = Normalization(**{field: field in names for field in Normalization.model_fields})
+    given = {"shingle": shingle, "shingle_size": shingle_size, "num_perm": num_perm, "seed": seed}
+    near = NearSettings.model_validate({k: v for k, v in given.items() if v is not None})
+    return DedupSettings(normalize=norm, near=near)

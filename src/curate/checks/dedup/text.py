@@ -39,7 +39,9 @@ def combine(
         blank &= pc.equal(pc.utf8_trim_whitespace(column), "").to_numpy(zero_copy_only=False)
     if len(normalised) == 1:
         return normalised[0], blank
-    joined = pc.binary_join_element_wise(*normalised, COLUMN_SEPARATOR)
+    joined = pc.binary_join_element_wise(
+        *normalised, pa.scalar(COLUMN_SEPARATOR, pa.large_string())
+    )
     return joined, blank
 
 
