@@ -236,9 +236,7 @@ def rules_show(path: Path | None) -> int:
     help="Row kept in each cluster: first, longest or best:COLUMN (highest value).",
 )
 @click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
-@click.option(
-    "--shingle", type=click.Choice(["word", "char"]), help="Shingle type (default word)."
-)
+@click.option("--shingle", type=click.Choice(["word", "char"]), help="Shingle type (default word).")
 @click.option("--shingle-size", type=click.IntRange(1, 64), help="Shingle size (default 5).")
 @click.option("--num-perm", type=click.IntRange(8, 1024), help="MinHash size (default 128).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="MinHash seed (recorded).")

@@ -3,15 +3,27 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from curate.checks.dedup.index import Fingerprints, choose_kept, find_duplicates, fingerprint
+from curate.checks.dedup.index import (
+    Duplicates,
+    Fingerprints,
+    choose_kept,
+    find_duplicates,
+    fingerprint,
+)
 from curate.checks.dedup.settings import DedupSettings, NearSettings
 
 BASE = "the committee met on tuesday to discuss the budget for the new library and the park"
 
 
+def _find(texts: list[str | None], settings: DedupSettings) -> Duplicates:
+    column = pa.array(texts)
+    return find_duplicates(
+        fingerprint([column], settings), settings, text=lambda: [(0, [column])]
+    )
+
+
 def _run(texts: list[str | None], settings: DedupSettings | None = None) -> np.ndarray:
-    settings = settings or DedupSettings()
-    return find_duplicates(fingerprint([pa.array(texts)], settings), settings).cluster
+    return _find(texts, settings or DedupSettings()).cluster
 
 
 def test_exact_after_normalisation_and_blank_rows_never_cluster() -> None:
@@ -26,6 +38,18 @@ def test_near_duplicates_cluster_and_distinct_texts_do_not() -> None:
     assert _run(texts, DedupSettings(near=NearSettings(threshold=0.75))).tolist() == [0, 0, -1]
     assert _run(texts, DedupSettings(near=NearSettings(threshold=0.95))).tolist() == [-1, -1, -1]
     assert _run(texts, DedupSettings(near_enabled=False)).tolist() == [-1, -1, -1]
+
+
+def test_pairs_are_verified_on_exact_jaccard_not_the_estimate() -> None:
+    """A short pair whose signatures happen to agree fully is still judged on its true Jaccard."""
+    texts = [BASE, BASE.replace("park", "garden")]  # 11 shared of 13 5-grams: 0.846
+    settings = DedupSettings(near=NearSettings(threshold=0.75))
+    prints = fingerprint([pa.array(texts)], settings)
+    dups = _find(texts, settings)
+    assert dups.near_similarity.tolist() == [11 / 13]
+    assert dups.similarity(np.array([1]), np.array([0])).tolist() == [11 / 13]
+    estimated = find_duplicates(prints, settings)  # no text: the signature estimate
+    assert estimated.near_similarity.tolist() != [11 / 13]
 
 
 def test_lsh_false_positives_are_rejected_by_verification() -> None:

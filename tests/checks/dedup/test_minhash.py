@@ -60,7 +60,8 @@ def test_jaccard_estimates_agree_with_datasketch(kind: str, size: int) -> None:
         pairs.append((" ".join(base), " ".join(_edited(base, rate, rng))))
     text = pa.array([t for pair in pairs for t in pair])
     sigs = signatures(
-        text, NearSettings(shingle=kind, shingle_size=size, num_perm=num_perm)  # type: ignore[arg-type]
+        text,
+        NearSettings(shingle=kind, shingle_size=size, num_perm=num_perm),  # type: ignore[arg-type]
     )
     ours = estimate_jaccard(sigs[0::2], sigs[1::2])
     truth, reference = [], []

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from curate.checks.dedup.audit import jsonable
 from curate.checks.dedup.index import (
@@ -31,6 +32,7 @@ from curate.checks.dedup.sources import (
     column_values,
     open_source,
 )
+from curate.checks.dedup.verify import TextBatches
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
 from curate.progress import track
@@ -79,6 +81,18 @@ def _fingerprints(
     if not parts:
         raise UsageError(f"{source.name}: no rows to deduplicate")
     return concat(parts)
+
+
+def _text(source: Source, columns: Sequence[str], *, start: int = 0) -> TextBatches:
+    """Read the text columns again, batch by batch, with each batch's first row number."""
+
+    def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        offset = start
+        for batch in track(source.batches(columns), description="verifying", unit="batch"):
+            yield offset, [batch.column(c) for c in columns]
+            offset += batch.num_rows
+
+    return read
 
 
 def _score(source: Source, keep: str) -> tuple[np.ndarray | None, str | None]:
@@ -141,7 +155,7 @@ def dedup(
     prints = _fingerprints(source, texts, settings, runner)
     if score_column == "longest":
         score = prints.length.astype(np.float64)
-    dups = find_duplicates(prints, settings)
+    dups = find_duplicates(prints, settings, text=_text(source, texts))
     kept = choose_kept(dups.cluster, score=score)
     ids = (
         column_values(source, id_column).to_numpy(dtype=object)
@@ -152,7 +166,7 @@ def dedup(
     matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     if against is not None:
         matches, against_lines = _against(
-            against, prints, texts, id_column, settings, runner, ids, start=len(lines)
+            source, against, prints, texts, id_column, settings, runner, ids, start=len(lines)
         )
         kept[matches.row] = False
         lines += against_lines
@@ -245,6 +259,7 @@ def _cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[
 
 
 def _against(
+    data_source: Source,
     other: object,
     prints: Fingerprints,
     texts: Sequence[str],
@@ -259,7 +274,12 @@ def _against(
     source = open_source(other)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(other))
     theirs = _fingerprints(source, texts, settings, runner)
-    both = find_duplicates(concat([prints, theirs]), settings)
+
+    def text() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        yield from _text(data_source, texts)()
+        yield from _text(source, texts, start=prints.rows)()
+
+    both = find_duplicates(concat([prints, theirs]), settings, text=text)
     reference = np.arange(both.rows) >= prints.rows
     matches = cross_split_matches(both, reference)
     their_ids = (

@@ -7,7 +7,7 @@ cached), so an audit with all three signs the text once.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,12 @@ def duplicates(data: AuditData, settings: DedupSettings) -> Duplicates:
             return result
     task = FingerprintTask(columns=tuple(data.columns.text), settings=settings)
     parts: Sequence[Fingerprints] = data.engine.map(task, data.batches())
-    result = find_duplicates(concat(parts), settings)
+
+    def text() -> Iterator[tuple[int, list[pa.Array]]]:
+        for batch in data.batches():
+            yield batch.offset, [as_text(batch.frame[c]) for c in data.columns.text]
+
+    result = find_duplicates(concat(parts), settings, text=text)
     _cache.insert(0, (key, data.frame, result))
     del _cache[_CACHE_SIZE:]
     return result

@@ -22,6 +22,7 @@ from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import estimate_jaccard, signatures
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
+from curate.checks.dedup.verify import ShingleSets, TextBatches, read_shingle_sets
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +89,8 @@ class Duplicates:
     bands: int
     band_rows: int
     signatures: np.ndarray | None
+    #: Shingle sets of every row in a near pair (None when verified on signatures only).
+    shingle_sets: ShingleSets | None = None
 
     @property
     def exact_duplicate_rows(self) -> int:
@@ -101,18 +104,30 @@ class Duplicates:
             return same.astype(np.float64)
         out = np.ones(len(a), dtype=np.float64)
         rest = np.flatnonzero(~same)
+        if self.shingle_sets is not None:
+            leaders_a, leaders_b = self.exact_first[a[rest]], self.exact_first[b[rest]]
+            known = self.shingle_sets.has(leaders_a) & self.shingle_sets.has(leaders_b)
+            out[rest[known]] = self.shingle_sets.jaccard(leaders_a[known], leaders_b[known])
+            rest = rest[~known]
         for start in range(0, len(rest), _VERIFY_CHUNK):
             part = rest[start : start + _VERIFY_CHUNK]
             out[part] = estimate_jaccard(self.signatures[a[part]], self.signatures[b[part]])
         return out
 
 
-def find_duplicates(prints: Fingerprints, settings: DedupSettings) -> Duplicates:
-    """Exact groups, LSH candidates among their representatives, verification, clustering."""
+def find_duplicates(
+    prints: Fingerprints, settings: DedupSettings, *, text: TextBatches | None = None
+) -> Duplicates:
+    """Exact groups, LSH candidates among their representatives, verification, clustering.
+
+    With ``text`` (a way to read the text again), candidates are verified on their exact
+    shingle sets; without it, on their full signatures (an estimate).
+    """
     rows = prints.rows
     exact_first = _exact_groups(prints.exact, prints.blank)
     index = np.arange(rows)
     bands = band_rows = candidates = 0
+    sets: ShingleSets | None = None
     pairs = np.zeros((0, 2), dtype=np.int64)
     similarity = np.zeros(0, dtype=np.float64)
     if settings.near_enabled and prints.signatures is not None:
@@ -121,12 +136,16 @@ def find_duplicates(prints: Fingerprints, settings: DedupSettings) -> Duplicates
         found = candidate_pairs(band_keys(prints.signatures[reps], bands=bands, rows=band_rows))
         candidates = len(found)
         pairs = reps[found]
-        similarity = np.zeros(len(pairs), dtype=np.float64)
-        for start in range(0, len(pairs), _VERIFY_CHUNK):
-            part = pairs[start : start + _VERIFY_CHUNK]
-            similarity[start : start + len(part)] = estimate_jaccard(
-                prints.signatures[part[:, 0]], prints.signatures[part[:, 1]]
-            )
+        if text is not None:
+            sets = read_shingle_sets(text, pairs.ravel(), settings)
+            similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
+        else:
+            similarity = np.zeros(len(pairs), dtype=np.float64)
+            for start in range(0, len(pairs), _VERIFY_CHUNK):
+                part = pairs[start : start + _VERIFY_CHUNK]
+                similarity[start : start + len(part)] = estimate_jaccard(
+                    prints.signatures[part[:, 0]], prints.signatures[part[:, 1]]
+                )
         verified = similarity >= settings.near.threshold
         log.debug(
             "LSH %d bands x %d rows: %d candidate pairs, %d verified",
@@ -148,6 +167,7 @@ def find_duplicates(prints: Fingerprints, settings: DedupSettings) -> Duplicates
         bands=bands,
         band_rows=band_rows,
         signatures=prints.signatures,
+        shingle_sets=sets,
     )
 
 

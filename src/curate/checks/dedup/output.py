@@ -65,9 +65,7 @@ def _parquet(source: FileSource, keep: np.ndarray, tmp: Path) -> None:
     schema = pq.ParquetFile(source.path).schema_arrow
     start = 0
     with pq.ParquetWriter(tmp, schema) as writer:
-        for batch in track(
-            source.batches(list(schema.names)), description="writing", unit="batch"
-        ):
+        for batch in track(source.batches(list(schema.names)), description="writing", unit="batch"):
             mask = keep[start : start + batch.num_rows]
             start += batch.num_rows
             writer.write_table(batch.filter(pa.array(mask)))

@@ -61,7 +61,9 @@ def settings_from_options(
         unknown = names - set(Normalization.model_fields)
         if unknown:
             known = ", ".join(Normalization.model_fields)
-            raise UsageError(f"--normalize: unknown step(s) {', '.join(sorted(unknown))} (known: {known})")
+            raise UsageError(
+                f"--normalize: unknown step(s) {', '.join(sorted(unknown))} (known: {known})"
+            )
         norm = Normalization(**{field: field in names for field in Normalization.model_fields})
     given = {"shingle": shingle, "shingle_size": shingle_size, "num_perm": num_perm, "seed": seed}
     near = NearSettings.model_validate({k: v for k, v in given.items() if v is not None})

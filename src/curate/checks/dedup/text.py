@@ -31,7 +31,8 @@ def normalize(values: pa.Array | pa.ChunkedArray, settings: Normalization) -> pa
 
 
 def combine(
-    columns: Sequence[pa.Array | pa.ChunkedArray], settings: Normalization) -> tuple[pa.Array, np.ndarray]:
+    columns: Sequence[pa.Array | pa.ChunkedArray], settings: Normalization
+) -> tuple[pa.Array, np.ndarray]:
     """The normalised text of each row (columns joined) and whether the row has no text at all."""
     normalised = [normalize(column, settings) for column in columns]
     blank = np.ones(len(normalised[0]), dtype=bool)
