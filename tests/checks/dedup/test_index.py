@@ -17,9 +17,7 @@ BASE = "the committee met on tuesday to discuss the budget for the new library a
 
 def _find(texts: list[str | None], settings: DedupSettings) -> Duplicates:
     column = pa.array(texts)
-    return find_duplicates(
-        fingerprint([column], settings), settings, text=lambda: [(0, [column])]
-    )
+    return find_duplicates(fingerprint([column], settings), settings, text=lambda: [(0, [column])])
 
 
 def _run(texts: list[str | None], settings: DedupSettings | None = None) -> np.ndarray:

@@ -78,8 +78,8 @@ def _fingerprints(
 ) -> Fingerprints:
     batches = track(source.batches(columns), description=f"hashing {source.name}", unit="batch")
     parts = engine.map(_FingerprintBatch(tuple(columns), settings), batches)
-    if not parts:
-        raise UsageError(f"{source.name}: no rows to deduplicate")
+    if sum(part.rows for part in parts) == 0:
+        raise source.input_error(ValueError("no rows to deduplicate"))
     return concat(parts)
 
 
@@ -289,12 +289,13 @@ def _against(
     )
     lines: list[dict[str, Any]] = []
     frame = pd.DataFrame({"row": matches.row, "match": matches.match, "sim": matches.similarity})
-    for number, (match, group) in enumerate(frame.groupby("match", sort=True)):
+    for number, (_, group) in enumerate(frame.groupby("match", sort=True)):
+        match = int(group["match"].to_numpy()[0])
         dropped = [jsonable(ids[r]) for r in group["row"]]
         lines.append(
             {
                 "cluster": start + number,
-                "kept": jsonable(their_ids[int(match) - prints.rows]),
+                "kept": jsonable(their_ids[match - prints.rows]),
                 "dropped": dropped,
                 "similarity": {
                     str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)

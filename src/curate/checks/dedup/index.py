@@ -98,10 +98,11 @@ class Duplicates:
         return int(((self.exact_first >= 0) & (self.exact_first != np.arange(self.rows))).sum())
 
     def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        """Estimated Jaccard similarity of rows ``a`` and ``b`` (1.0 for exact copies)."""
+        """Jaccard similarity of rows ``a`` and ``b``: 1.0 for exact copies, exact on shingle
+        sets where they were read for verification, otherwise estimated from signatures."""
         same = self.exact_first[a] == self.exact_first[b]
         if self.signatures is None:
-            return same.astype(np.float64)
+            return np.asarray(same, dtype=np.float64)
         out = np.ones(len(a), dtype=np.float64)
         rest = np.flatnonzero(~same)
         if self.shingle_sets is not None:

@@ -85,16 +85,13 @@ def _lines(path: Path, keep: np.ndarray, tmp: Path) -> None:
 
 def _delimited(source: FileSource, keep: np.ndarray, tmp: Path) -> None:
     """CSV or TSV: each kept record as read (values unchanged, quoting as needed)."""
-    tsv = source.kind == "tsv"
-    dialect: dict[str, object] = (
-        {"delimiter": "\t", "quoting": csv.QUOTE_NONE} if tsv else {"delimiter": ","}
-    )
+    delimiter, quoting = source.delimiter, source.quoting
     with (
         source.path.open(encoding="utf-8-sig", newline="") as src,
         tmp.open("w", encoding="utf-8", newline="") as dst,
     ):
-        reader = csv.reader(src, **dialect)  # type: ignore[arg-type]
-        writer = csv.writer(dst, lineterminator="\n", **dialect)  # type: ignore[arg-type]
+        reader = csv.reader(src, delimiter=delimiter, quoting=quoting)
+        writer = csv.writer(dst, delimiter=delimiter, quoting=quoting, lineterminator="\n")
         writer.writerow(next(reader))
         row = 0
         for record in reader:

@@ -13,6 +13,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -40,6 +41,9 @@ class Source(ABC):
     @abstractmethod
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         """The named columns, in consecutive batches covering every row in order."""
+
+    def input_error(self, exc: Exception) -> InputError:
+        return InputError(str(exc), path=self.name)
 
 
 class TableSource(Source):
@@ -74,23 +78,27 @@ class FileSource(Source):
                 return tuple(self._header())
             first = next(iter(self._stream(None)), None)
         except (pa.ArrowException, OSError, StopIteration, UnicodeDecodeError) as exc:
-            raise self._input_error(exc) from exc
+            raise self.input_error(exc) from exc
         if first is None:
-            raise self._input_error(ValueError("no rows"))
+            raise self.input_error(ValueError("no rows"))
         return tuple(first.schema.names)
 
     def _header(self) -> list[str]:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, **self._dialect())
+            reader = csv.reader(handle, delimiter=self.delimiter, quoting=self.quoting)
             header = next(reader, None)
         if not header:
-            raise self._input_error(ValueError("no header"))
+            raise self.input_error(ValueError("no header"))
         return header
 
-    def _dialect(self) -> dict[str, object]:
-        if self.kind == "tsv":
-            return {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
-        return {"delimiter": ","}
+    @property
+    def delimiter(self) -> str:
+        return "\t" if self.kind == "tsv" else ","
+
+    @property
+    def quoting(self) -> Literal[0, 3]:
+        """TSV fields are never quoted, as the format defines (and the reader expects)."""
+        return csv.QUOTE_NONE if self.kind == "tsv" else csv.QUOTE_MINIMAL
 
     def _stream(self, columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
         if self.kind == "parquet":
@@ -125,9 +133,9 @@ class FileSource(Source):
                 table = pa.Table.from_batches([batch])
                 yield table.select(list(columns)) if self.kind == "jsonl" else table
         except (pa.ArrowException, UnicodeDecodeError) as exc:
-            raise self._input_error(exc) from exc
+            raise self.input_error(exc) from exc
 
-    def _input_error(self, exc: Exception) -> InputError:
+    def input_error(self, exc: Exception) -> InputError:
         """The foundation reader's precise error (file and line) where it finds one."""
         try:
             reader_for(self.path)(self.path)
@@ -161,4 +169,5 @@ def column_values(source: Source, column: str) -> pd.Series:
     parts = [batch.column(0).to_pandas() for batch in source.batches([column])]
     if not parts:
         return pd.Series([], dtype=object)
-    return pd.concat(parts, ignore_index=True)
+    values: pd.Series = pd.concat(parts, ignore_index=True)
+    return values
