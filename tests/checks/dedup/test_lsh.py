@@ -8,9 +8,11 @@ from curate.checks.dedup.lsh import BUCKET_PAIR_LIMIT, band_keys, candidate_pair
 
 
 @pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
-def test_bands_match_datasketch(threshold: float) -> None:
-    lsh = MinHashLSH(threshold=threshold, num_perm=128)
-    assert optimal_bands(threshold, 128) == (lsh.b, lsh.r)
+@pytest.mark.parametrize("recall_weight", [0.5, 0.9])
+def test_bands_match_datasketch(threshold: float, recall_weight: float) -> None:
+    weights = (1 - recall_weight, recall_weight)
+    lsh = MinHashLSH(threshold=threshold, num_perm=128, weights=weights)
+    assert optimal_bands(threshold, 128, recall_weight=recall_weight) == (lsh.b, lsh.r)
 
 
 def test_rows_sharing_one_band_are_candidates() -> None:

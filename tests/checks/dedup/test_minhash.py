@@ -7,8 +7,15 @@ import pyarrow as pa
 import pytest
 from datasketch import MinHash
 
-from curate.checks.dedup.minhash import estimate_jaccard, shingle_hashes, signatures
+from curate.checks.dedup.minhash import (
+    estimate_jaccard,
+    hash_words,
+    sequence_hash,
+    shingle_hashes,
+    signatures,
+)
 from curate.checks.dedup.settings import NearSettings
+from curate.checks.dedup.text import word_spans
 
 VOCABULARY = [f"w{i}" for i in range(3000)]
 
@@ -34,6 +41,25 @@ def test_shingle_counts_and_positions() -> None:
     again, _ = shingle_hashes(np.array([2, 3, 4, 4, 3, 2], dtype=np.uint64), np.array([0, 6]), 3)
     assert again[0] == hashes[1]
     assert again[0] != again[3]
+
+
+def test_word_hashes_depend_on_the_whole_word_only() -> None:
+    words = ["a", "ab", "abcdefgh", "abcdefghi", "abcdefghijklmnopq", "ab", "b", "é", "abcdefgh"]
+    text = pa.array([" ".join(words[:4]), " ".join(words[4:])], type=pa.large_string())
+    data, starts, ends, _ = word_spans(text)
+    hashes = hash_words(data, starts, ends, seed=3).tolist()
+    assert hashes[1] == hashes[5] and hashes[2] == hashes[8]
+    assert len(set(hashes)) == 7
+    assert hash_words(data, starts, ends, seed=4).tolist() != hashes
+
+
+def test_sequence_hash_is_order_sensitive_and_per_row() -> None:
+    tokens = np.array([5, 6, 7, 6, 5, 5, 6, 7, 9], dtype=np.uint64)
+    offsets = np.array([0, 3, 3, 5, 8, 8, 9])  # rows: 567, (none), 65, 567, (none), 9
+    hashes = sequence_hash(tokens, offsets, salt=1).tolist()
+    assert hashes[0] == hashes[3]
+    assert hashes[1] == hashes[4]
+    assert len(set(hashes)) == 4
 
 
 def test_signatures_are_deterministic_and_seeded() -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pyarrow as pa
 
 from curate.checks.dedup.settings import Normalization
-from curate.checks.dedup.text import codepoints, combine, normalize, words
+from curate.checks.dedup.text import codepoints, combine, normalize, word_spans
 
 
 def test_normalize_each_step() -> None:
@@ -26,10 +26,13 @@ def test_combine_marks_rows_without_text_and_keeps_column_boundaries() -> None:
 
 
 def test_words_and_codepoints_give_row_offsets() -> None:
-    text = pa.array(["one two  three", "", "four"], type=pa.large_string())
-    flat, offsets = words(text)
-    assert flat.to_pylist() == ["one", "two", "three", "four"]
-    assert offsets.tolist() == [0, 3, 3, 4]
+    text = pa.array(["one two  three", "", "four", " x\ty\n", "é"], type=pa.large_string())
+    data, starts, ends, offsets = word_spans(text.slice(0))
+    found = [bytes(data[a:b]).decode() for a, b in zip(starts, ends, strict=True)]
+    assert found == ["one", "two", "three", "four", "x", "y", "é"]
+    assert offsets.tolist() == [0, 3, 3, 4, 6, 7]
+    _, starts, _, offsets = word_spans(text.slice(2, 2))  # a slice reads its own rows only
+    assert offsets.tolist() == [0, 1, 3]
     points, point_offsets = codepoints(pa.array(["né", "", "x"]))
     assert points.tolist() == [ord("n"), ord("é"), ord("x")]
     assert point_offsets.tolist() == [0, 2, 2, 3]

@@ -19,7 +19,13 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
-from curate.checks.dedup.minhash import estimate_jaccard, signatures
+from curate.checks.dedup.minhash import (
+    estimate_jaccard,
+    sequence_hash,
+    shingle_hashes,
+    signatures_from_shingles,
+    token_hashes,
+)
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
 from curate.checks.dedup.verify import ShingleSets, TextBatches, read_shingle_sets
@@ -35,7 +41,7 @@ class Fingerprints:
 
     exact: np.ndarray  # (rows, 2) uint64: a 128-bit hash of the normalised text
     blank: np.ndarray  # (rows,) bool: no text in any text column
-    length: np.ndarray  # (rows,) int64: characters of normalised text
+    length: np.ndarray  # (rows,) int64: words (or characters) of normalised text
     signatures: np.ndarray | None  # (rows, num_perm) uint32, or None for exact-only runs
 
     @property
@@ -44,18 +50,32 @@ class Fingerprints:
 
 
 def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerprints:
-    """The map step: normalise, hash for exact matching and sign for near matching."""
-    text, blank = combine(columns, settings.normalize)
-    values = text.to_numpy(zero_copy_only=False)
-    exact = np.stack(
-        [
-            pd.util.hash_array(values, hash_key=key, categorize=False)
-            for key in ("curate-exact-000", "curate-exact-001")
-        ],
-        axis=1,
-    )
-    length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
-    sigs = signatures(text, settings.near) if settings.near_enabled else None
+    """The map step: normalise, hash for exact matching and sign for near matching.
+
+    With whitespace normalisation and word shingles, the exact hash is taken over the words
+    (so runs of whitespace never matter) and the text is split into words only once.
+    """
+    near = settings.near
+    text, blank = combine(columns, settings.normalize, collapse=not settings.by_words)
+    if settings.by_words:
+        tokens, offsets = token_hashes(text, near)
+        exact = np.stack([sequence_hash(tokens, offsets, salt) for salt in (1, 2)], axis=1)
+        length = np.diff(offsets)
+    else:
+        values = text.to_numpy(zero_copy_only=False)
+        exact = np.stack(
+            [
+                pd.util.hash_array(values, hash_key=key, categorize=False)
+                for key in ("curate-exact-000", "curate-exact-001")
+            ],
+            axis=1,
+        )
+        length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
+        tokens, offsets = token_hashes(text, near) if settings.near_enabled else (None, None)
+    sigs = None
+    if settings.near_enabled and tokens is not None and offsets is not None:
+        shingles, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)
+        sigs = signatures_from_shingles(shingles, starts, num_perm=near.num_perm, seed=near.seed)
     return Fingerprints(exact=exact, blank=blank, length=length, signatures=sigs)
 
 

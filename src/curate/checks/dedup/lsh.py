@@ -14,12 +14,21 @@ _U64 = np.uint64
 BUCKET_PAIR_LIMIT = 32
 
 
-@functools.lru_cache(maxsize=64)
-def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
-    """Bands and rows per band minimising the area of false positives plus false negatives.
+#: How much a missed pair weighs against a needless candidate when choosing bands. Every
+#: candidate is verified on its exact Jaccard, so a false positive costs a little time and
+#: a false negative a duplicate left in: at 0.8 this finds 87% of pairs right at the
+#: threshold (datasketch's equal weights: 40%) and 2.7% of pairs at Jaccard 0.5.
+RECALL_WEIGHT = 0.9
 
-    The same rule as datasketch's ``MinHashLSH`` (equal weights): the chance that a pair with
-    similarity s shares a band is 1 - (1 - s^r)^b.
+
+@functools.lru_cache(maxsize=64)
+def optimal_bands(
+    threshold: float, num_perm: int, *, recall_weight: float = RECALL_WEIGHT
+) -> tuple[int, int]:
+    """Bands and rows per band minimising the weighted areas of false positives and negatives.
+
+    The rule datasketch's ``MinHashLSH`` uses (there with equal weights): the chance that a
+    pair with similarity s shares a band is 1 - (1 - s^r)^b.
     """
     grid = np.linspace(0.0, 1.0, 1001)
     best: tuple[float, int, int] | None = None
@@ -29,7 +38,7 @@ def optimal_bands(threshold: float, num_perm: int) -> tuple[int, int]:
             below, above = grid <= threshold, grid >= threshold
             false_pos = np.trapezoid(hit[below], grid[below])
             false_neg = np.trapezoid(1.0 - hit[above], grid[above])
-            error = 0.5 * float(false_pos) + 0.5 * float(false_neg)
+            error = (1 - recall_weight) * float(false_pos) + recall_weight * float(false_neg)
             if best is None or error < best[0]:
                 best = (error, bands, rows)
     assert best is not None

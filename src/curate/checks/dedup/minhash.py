@@ -11,12 +11,10 @@ signatures agree in a bin with probability equal to their Jaccard similarity, as
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from curate.checks.dedup.settings import NearSettings
-from curate.checks.dedup.text import codepoints, words
+from curate.checks.dedup.text import codepoints, word_spans
 
 _U64 = np.uint64
 #: Marks an empty bin while signatures are built (no 32-bit value reaches it).
@@ -35,25 +33,51 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return x
 
 
-def _hash_key(seed: int) -> str:
-    """A 16-character siphash key for pandas' string hashing, derived from the seed."""
-    return f"{seed % 10**16:016d}"
+def hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
+    """A 64-bit hash of each word's bytes, read eight bytes at a time (no Python strings).
+
+    Every pass loads the next eight bytes of each word still unfinished, masks off bytes past
+    its end and mixes them in; most words need one pass, few more than two.
+    """
+    padded = np.zeros(len(data) + 8, dtype=np.uint8)
+    padded[: len(data)] = data
+    # An unaligned little-endian uint64 starting at every byte.
+    eight = np.ndarray((len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
+    lengths = ends - starts
+    acc = mix64(lengths.astype(_U64) ^ np.array([seed], dtype=_U64))
+    live = np.arange(len(starts))
+    done = 0
+    while len(live):
+        left = lengths[live] - done
+        chunk = eight[starts[live] + done]
+        short = left < 8
+        chunk[short] &= (_U64(1) << (_U64(8) * left[short].astype(_U64))) - _U64(1)
+        acc[live] = mix64(acc[live] ^ chunk)
+        done += 8
+        live = live[lengths[live] > done]
+    return acc
 
 
 def token_hashes(text: pa.Array, settings: NearSettings) -> tuple[np.ndarray, np.ndarray]:
     """Hash each token (word or code point) of every row; returns flat hashes and row offsets."""
     salt = mix64(np.array([settings.seed], dtype=_U64))[0]
     if settings.shingle == "word":
-        flat, offsets = words(text)
-        encoded = pc.dictionary_encode(flat)
-        vocabulary = encoded.dictionary.to_numpy(zero_copy_only=False).astype(object)
-        vocab_hashes = pd.util.hash_array(
-            vocabulary, hash_key=_hash_key(settings.seed), categorize=False
-        )
-        indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
-        return vocab_hashes[indices].astype(_U64), offsets
+        data, starts, ends, offsets = word_spans(text)
+        return hash_words(data, starts, ends, settings.seed), offsets
     points, offsets = codepoints(text)
     return mix64(points.astype(_U64) ^ salt), offsets
+
+
+def sequence_hash(tokens: np.ndarray, offsets: np.ndarray, salt: int) -> np.ndarray:
+    """An order-sensitive 64-bit hash of each row's token sequence (0 for rows without tokens)."""
+    counts = np.diff(offsets)
+    position = np.arange(len(tokens)) - np.repeat(offsets[:-1], counts)
+    salted = mix64(position.astype(_U64) ^ np.array([salt], dtype=_U64))
+    mixed = mix64(tokens ^ salted)
+    running = np.zeros(len(tokens) + 1, dtype=_U64)
+    np.cumsum(mixed, out=running[1:])
+    sums = running[offsets[1:]] - running[offsets[:-1]]  # wraps modulo 2^64, as intended
+    return mix64(sums ^ counts.astype(_U64))
 
 
 def _rotl(values: np.ndarray, bits: int) -> np.ndarray:

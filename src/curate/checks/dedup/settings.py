@@ -43,6 +43,11 @@ class DedupSettings(BaseModel):
     #: False for exact duplicates only.
     near_enabled: bool = True
 
+    @property
+    def by_words(self) -> bool:
+        """Whether whitespace is handled by splitting into words (no collapsed text needed)."""
+        return self.normalize.whitespace and self.near.shingle == "word"
+
 
 def settings_from_options(
     *,

@@ -10,31 +10,44 @@ import pyarrow.compute as pc
 
 from curate.checks.dedup.settings import Normalization
 
-#: Joins the text columns of a row for exact comparison; never produced by normalisation.
-COLUMN_SEPARATOR = "\x1f"
+#: Joins the text columns of a row; it stands alone as a token, so column boundaries count.
+COLUMN_SEPARATOR = " \x1f "
+#: Bytes that separate words: ASCII whitespace. NFKC turns the other Unicode spaces
+#: (no-break, ideographic...) into plain spaces first.
+_SEPARATES = np.zeros(256, dtype=bool)
+_SEPARATES[[9, 10, 11, 12, 13, 32]] = True
 
 
-def normalize(values: pa.Array | pa.ChunkedArray, settings: Normalization) -> pa.Array:
-    """Normalise one text column; missing values become empty strings."""
+def normalize(
+    values: pa.Array | pa.ChunkedArray, settings: Normalization, *, collapse: bool = True
+) -> pa.Array:
+    """Normalise one text column; missing values become empty strings.
+
+    ``collapse=False`` leaves whitespace runs alone, for callers that split into words anyway.
+    """
     if isinstance(values, pa.ChunkedArray):
         values = values.combine_chunks()
     text = pc.cast(values, pa.large_string()).fill_null("")
-    if settings.nfkc:
+    ascii_only = pc.all(pc.string_is_ascii(text)).as_py() is not False
+    if settings.nfkc and not ascii_only:
         text = pc.utf8_normalize(text, "NFKC")
     if settings.lowercase:
-        text = pc.utf8_lower(text)
+        text = pc.ascii_lower(text) if ascii_only else pc.utf8_lower(text)
     if settings.punctuation:
         text = pc.replace_substring_regex(text, r"[\p{P}\p{S}]+", " ")
-    if settings.whitespace or settings.punctuation:
+    if collapse and (settings.whitespace or settings.punctuation):
         text = pc.utf8_trim_whitespace(pc.replace_substring_regex(text, r"\s+", " "))
     return text
 
 
 def combine(
-    columns: Sequence[pa.Array | pa.ChunkedArray], settings: Normalization
+    columns: Sequence[pa.Array | pa.ChunkedArray],
+    settings: Normalization,
+    *,
+    collapse: bool = True,
 ) -> tuple[pa.Array, np.ndarray]:
     """The normalised text of each row (columns joined) and whether the row has no text at all."""
-    normalised = [normalize(column, settings) for column in columns]
+    normalised = [normalize(column, settings, collapse=collapse) for column in columns]
     blank = np.ones(len(normalised[0]), dtype=bool)
     for column in normalised:
         blank &= pc.equal(pc.utf8_trim_whitespace(column), "").to_numpy(zero_copy_only=False)
@@ -46,20 +59,42 @@ def combine(
     return joined, blank
 
 
-def words(text: pa.Array) -> tuple[pa.Array, np.ndarray]:
-    """Whitespace-separated words of every row, flat, with the row offsets into them."""
-    if pc.any(pc.match_substring(text, COLUMN_SEPARATOR)).as_py():
-        text = pc.replace_substring(text, COLUMN_SEPARATOR, " ")
-    lists = pc.utf8_split_whitespace(text)
-    flat = pc.list_flatten(lists)
-    counts = pc.list_value_length(lists).to_numpy(zero_copy_only=False).astype(np.int64)
-    empty = pc.equal(flat, "")
-    if pc.any(empty).as_py():
-        parents = pc.list_parent_indices(lists).to_numpy()
-        keep = pc.invert(empty).to_numpy(zero_copy_only=False)
-        counts = np.bincount(parents[keep], minlength=len(text)).astype(np.int64)
-        flat = flat.filter(pa.array(keep))
-    return flat, _offsets(counts)
+def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes of a string array without nulls, and each row's byte offsets into them."""
+    text = pc.cast(text, pa.large_string())
+    _, offsets_buffer, data_buffer = text.buffers()
+    start = text.offset
+    offsets = np.frombuffer(offsets_buffer, dtype=np.int64)[start : start + len(text) + 1]
+    if data_buffer is None or len(offsets) == 0:
+        return np.zeros(0, dtype=np.uint8), np.zeros(len(text) + 1, dtype=np.int64)
+    data = np.frombuffer(data_buffer, dtype=np.uint8)
+    return data[offsets[0] : offsets[-1]], offsets - offsets[0]
+
+
+def word_spans(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Where every word starts and ends in the flat UTF-8 bytes, and the row offsets into words.
+
+    Words are runs of non-whitespace bytes and never cross rows. Returns (bytes, starts,
+    ends, row offsets).
+    """
+    data, offsets = _buffers(text)
+    size = len(data)
+    gap = _SEPARATES[data]
+    lengths = np.diff(offsets)
+    nonempty = lengths > 0
+    begins = np.zeros(size, dtype=bool)
+    begins[offsets[:-1][nonempty]] = True  # a row's first byte may start a word
+    begins[1:] |= gap[:-1]
+    if size:
+        begins[0] = True
+    starts = np.flatnonzero(~gap & begins)
+    finishes = np.zeros(size, dtype=bool)
+    finishes[offsets[1:][nonempty] - 1] = True  # a row's last byte may end a word
+    finishes[:-1] |= gap[1:]
+    ends = np.flatnonzero(~gap & finishes) + 1
+    rows = np.searchsorted(offsets[1:], starts, side="right")
+    counts = np.bincount(rows, minlength=len(lengths))
+    return data, starts, ends, _offsets(counts)
 
 
 def codepoints(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:

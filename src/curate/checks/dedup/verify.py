@@ -56,7 +56,11 @@ def read_shingle_sets(
             continue
         here = wanted[lo:hi]
         take = pa.array(here - offset)
-        text, _ = combine([column.take(take) for column in columns], settings.normalize)
+        text, _ = combine(
+            [column.take(take) for column in columns],
+            settings.normalize,
+            collapse=not settings.by_words,
+        )
         tokens, offsets = token_hashes(text, settings.near)
         hashes, starts = shingle_hashes(
             tokens, offsets, settings.near.shingle_size, seed=settings.near.seed
