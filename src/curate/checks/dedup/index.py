@@ -20,6 +20,7 @@ from scipy.sparse.csgraph import connected_components
 
 from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import (
+    bag_hash,
     estimate_jaccard,
     sequence_hash,
     shingle_hashes,
@@ -59,7 +60,7 @@ def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerp
     text, blank = combine(columns, settings.normalize, collapse=not settings.by_words)
     if settings.by_words:
         tokens, offsets = token_hashes(text, near)
-        exact = np.stack([sequence_hash(tokens, offsets, salt) for salt in (1, 2)], axis=1)
+        exact = np.stack([sequence_hash(tokens, offsets), bag_hash(tokens, offsets)], axis=1)
         length = np.diff(offsets)
     else:
         values = text.to_numpy(zero_copy_only=False)

@@ -33,6 +33,10 @@ def mix64(values: np.ndarray) -> np.ndarray:
     return x
 
 
+#: Masks keeping the first n bytes of a little-endian uint64, for n = 0..8.
+_KEEP_BYTES = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=_U64)
+
+
 def hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
     """A 64-bit hash of each word's bytes, read eight bytes at a time (no Python strings).
 
@@ -44,14 +48,14 @@ def hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int
     # An unaligned little-endian uint64 starting at every byte.
     eight = np.ndarray((len(data) + 1,), dtype="<u8", buffer=padded, strides=(1,))
     lengths = ends - starts
-    acc = mix64(lengths.astype(_U64) ^ np.array([seed], dtype=_U64))
-    live = np.arange(len(starts))
-    done = 0
+    salt = mix64(np.array([seed], dtype=_U64))
+    acc = eight[starts] & _KEEP_BYTES[np.minimum(lengths, 8)]
+    acc ^= salt ^ (lengths.astype(_U64) << _U64(56))
+    acc = mix64(acc)
+    live = np.flatnonzero(lengths > 8)
+    done = 8
     while len(live):
-        left = lengths[live] - done
-        chunk = eight[starts[live] + done]
-        short = left < 8
-        chunk[short] &= (_U64(1) << (_U64(8) * left[short].astype(_U64))) - _U64(1)
+        chunk = eight[starts[live] + done] & _KEEP_BYTES[np.minimum(lengths[live] - done, 8)]
         acc[live] = mix64(acc[live] ^ chunk)
         done += 8
         live = live[lengths[live] > done]
@@ -68,12 +72,19 @@ def token_hashes(text: pa.Array, settings: NearSettings) -> tuple[np.ndarray, np
     return mix64(points.astype(_U64) ^ salt), offsets
 
 
-def sequence_hash(tokens: np.ndarray, offsets: np.ndarray, salt: int) -> np.ndarray:
+def bag_hash(tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The sum of each row's token hashes: order-blind, cheap, and a second 64 bits beside
+    :func:`sequence_hash` for exact matching."""
+    running = np.zeros(len(tokens) + 1, dtype=_U64)
+    np.cumsum(tokens, out=running[1:])
+    return running[offsets[1:]] - running[offsets[:-1]]
+
+
+def sequence_hash(tokens: np.ndarray, offsets: np.ndarray, salt: int = 1) -> np.ndarray:
     """An order-sensitive 64-bit hash of each row's token sequence (0 for rows without tokens)."""
     counts = np.diff(offsets)
-    position = np.arange(len(tokens)) - np.repeat(offsets[:-1], counts)
-    salted = mix64(position.astype(_U64) ^ np.array([salt], dtype=_U64))
-    mixed = mix64(tokens ^ salted)
+    position = (np.arange(len(tokens)) - np.repeat(offsets[:-1], counts)).astype(_U64)
+    mixed = mix64(tokens + (position + _U64(salt)) * _U64(0x9E3779B97F4A7C15))
     running = np.zeros(len(tokens) + 1, dtype=_U64)
     np.cumsum(mixed, out=running[1:])
     sums = running[offsets[1:]] - running[offsets[:-1]]  # wraps modulo 2^64, as intended

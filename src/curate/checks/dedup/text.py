@@ -79,22 +79,25 @@ def word_spans(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     """
     data, offsets = _buffers(text)
     size = len(data)
-    gap = _SEPARATES[data]
+    word = ~_SEPARATES[data]
     lengths = np.diff(offsets)
     nonempty = lengths > 0
-    begins = np.zeros(size, dtype=bool)
-    begins[offsets[:-1][nonempty]] = True  # a row's first byte may start a word
-    begins[1:] |= gap[:-1]
+    begins = np.empty(size, dtype=bool)
+    begins[1:] = word[1:] & ~word[:-1]
+    begins[offsets[:-1][nonempty]] = word[offsets[:-1][nonempty]]  # rows start words afresh
     if size:
-        begins[0] = True
-    starts = np.flatnonzero(~gap & begins)
-    finishes = np.zeros(size, dtype=bool)
-    finishes[offsets[1:][nonempty] - 1] = True  # a row's last byte may end a word
-    finishes[:-1] |= gap[1:]
-    ends = np.flatnonzero(~gap & finishes) + 1
-    rows = np.searchsorted(offsets[1:], starts, side="right")
-    counts = np.bincount(rows, minlength=len(lengths))
-    return data, starts, ends, _offsets(counts)
+        begins[0] = word[0]
+    finishes = np.empty(size, dtype=bool)
+    finishes[:-1] = word[:-1] & ~word[1:]
+    last = offsets[1:][nonempty] - 1
+    finishes[last] = word[last]  # and end them
+    if size:
+        finishes[-1] = word[-1]
+    starts = np.flatnonzero(begins)
+    ends = np.flatnonzero(finishes) + 1
+    running = np.zeros(size + 1, dtype=np.int64)
+    np.cumsum(begins, out=running[1:])
+    return data, starts, ends, running[offsets]
 
 
 def codepoints(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
