@@ -58,6 +58,8 @@ def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerp
     """
     near = settings.near
     text, blank = combine(columns, settings.normalize, collapse=not settings.by_words)
+    tokens: np.ndarray | None = None
+    offsets: np.ndarray | None = None
     if settings.by_words:
         tokens, offsets = token_hashes(text, near)
         exact = np.stack([sequence_hash(tokens, offsets), bag_hash(tokens, offsets)], axis=1)
@@ -72,7 +74,8 @@ def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerp
             axis=1,
         )
         length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
-        tokens, offsets = token_hashes(text, near) if settings.near_enabled else (None, None)
+        if settings.near_enabled:
+            tokens, offsets = token_hashes(text, near)
     sigs = None
     if settings.near_enabled and tokens is not None and offsets is not None:
         shingles, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)

@@ -77,7 +77,8 @@ def bag_hash(tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     :func:`sequence_hash` for exact matching."""
     running = np.zeros(len(tokens) + 1, dtype=_U64)
     np.cumsum(tokens, out=running[1:])
-    return running[offsets[1:]] - running[offsets[:-1]]
+    sums: np.ndarray = running[offsets[1:]] - running[offsets[:-1]]
+    return sums
 
 
 def sequence_hash(tokens: np.ndarray, offsets: np.ndarray, salt: int = 1) -> np.ndarray:
