@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from curate.checks.base import Check, registered
 from curate.checks.thresholds import Condition
 from curate.errors import RulesError
+from curate.io.options import ReadOptions
 from curate.rules.schema import Columns, RulesModel
 from curate.shipped import shipped_dir
 
@@ -38,6 +39,7 @@ class RuleSet:
     path: str
     sha256: str
     columns: Columns
+    read: ReadOptions
     checks: tuple[CheckConfig, ...]
     raw: Mapping[str, Any]
 
@@ -82,6 +84,7 @@ def parse_rules(data: bytes, *, path: str) -> RuleSet:
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         columns=model.columns,
+        read=model.read,
         checks=checks,
         raw=raw,
     )
