@@ -75,11 +75,11 @@ def parse_rules(data: bytes, *, path: str) -> RuleSet:
     if not isinstance(raw, dict):
         raise RulesError(f"{path}:1: a rules file must be a mapping of keys to settings")
     model = _validate(RulesModel, raw, (), path, lines)
-    checks = tuple(
-        _check_config(check_id, settings or {}, path, lines)
+    configured = [
+        (_check_config(check_id, settings or {}, path, lines), settings or {})
         for check_id, settings in model.checks.items()
-        if (settings or {}).get("enabled", True) is not False
-    )
+    ]
+    checks = tuple(config for config, settings in configured if settings.get("enabled", True))
     return RuleSet(
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
