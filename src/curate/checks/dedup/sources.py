@@ -21,12 +21,17 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from curate.checks.data import BATCH_ROWS
 from curate.errors import InputError
 from curate.io.readers import reader_for
 from curate.io.table import Table, load_table
 
 log = logging.getLogger(__name__)
+
+#: Rows per batch: about 10 MB of text at 1 KB a row, so the map step's temporary arrays stay
+#: small next to the signatures.
+BATCH_ROWS = 10_000
+#: Bytes per block for the CSV and JSON Lines readers (a block is a batch).
+BLOCK_BYTES = 8 << 20
 
 STREAMED = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
 STREAMED |= {".jsonl": "jsonl", ".ndjson": "jsonl"}
@@ -109,7 +114,7 @@ class FileSource(Source):
             names = self._header()
             reader = pacsv.open_csv(
                 self.path,
-                read_options=pacsv.ReadOptions(block_size=1 << 24),
+                read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
                 parse_options=pacsv.ParseOptions(
                     delimiter="\t" if self.kind == "tsv" else ",",
                     quote_char=False if self.kind == "tsv" else '"',
@@ -124,7 +129,7 @@ class FileSource(Source):
             yield from reader
         else:
             yield from pajson.open_json(
-                self.path, read_options=pajson.ReadOptions(block_size=1 << 24)
+                self.path, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES)
             )
 
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:

@@ -95,9 +95,8 @@ def word_spans(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
         finishes[-1] = word[-1]
     starts = np.flatnonzero(begins)
     ends = np.flatnonzero(finishes) + 1
-    running = np.zeros(size + 1, dtype=np.int64)
-    np.cumsum(begins, out=running[1:])
-    return data, starts, ends, running[offsets]
+    rows = np.searchsorted(offsets[1:], starts, side="right")
+    return data, starts, ends, _offsets(np.bincount(rows, minlength=len(lengths)))
 
 
 def codepoints(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
