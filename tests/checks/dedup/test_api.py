@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import curate
+from curate.checks.dedup.settings import DedupSettings, NearSettings
 from curate.errors import InputError, UsageError
 
 BASE = (
@@ -129,6 +130,17 @@ def test_several_text_columns_together() -> None:
     assert both.kept == 2
     one = curate.dedup(frame, text_column="instruction")
     assert one.kept == 1
+
+
+def test_character_shingles_and_mixed_types() -> None:
+    frame = pd.DataFrame({"text": ["colour: 12", "color: 12", 12, "something else"]})
+    result = curate.dedup(frame, text_column="text", threshold=0.5, settings=_chars(3))
+    assert result.frame is not None
+    assert result.frame["text"].tolist() == ["colour: 12", 12, "something else"]
+
+
+def _chars(size: int) -> DedupSettings:
+    return DedupSettings(near=NearSettings(shingle="char", shingle_size=size))
 
 
 def test_in_place_and_refusing_to_overwrite(tmp_path: Path) -> None:

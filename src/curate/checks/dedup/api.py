@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -185,10 +185,10 @@ def dedup(
     )
     if clusters is not None:
         write_clusters(lines, Path(clusters))
-        result = _with(result, clusters_path=Path(clusters))
+        result = replace(result, clusters_path=Path(clusters))
     if target is None:
         assert isinstance(source, TableSource)
-        return _with(result, frame=source.table.frame[kept].reset_index(drop=True))
+        return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
     write_kept(source, kept, target)
     log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
@@ -198,13 +198,7 @@ def dedup(
         result.near_duplicates,
         result.against_matches,
     )
-    return _with(result, output=target)
-
-
-def _with(result: DedupResult, **changes: Any) -> DedupResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)
+    return replace(result, output=target)
 
 
 def _where(data: object) -> object:

@@ -62,8 +62,8 @@ class TableSource(Source):
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         frame = self.table.frame
         for start in range(0, len(frame), BATCH_ROWS):
-            part = frame.iloc[start : start + BATCH_ROWS][list(columns)]
-            yield pa.Table.from_pandas(part.astype("object"), preserve_index=False)
+            part = frame.iloc[start : start + BATCH_ROWS]
+            yield pa.table({c: _arrow(part[c]) for c in columns})
 
 
 class FileSource(Source):
@@ -147,6 +147,14 @@ class FileSource(Source):
         except InputError as precise:
             return precise
         return InputError(f"cannot read: {str(exc).splitlines()[0]}", path=self.path)
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    """A column as Arrow; a column of mixed types (numbers and text) as text."""
+    try:
+        return pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(series.astype("string"), from_pandas=True)
 
 
 def open_source(data: object, *, name: str | None = None) -> Source:
