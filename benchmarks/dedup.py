@@ -134,7 +134,12 @@ def run_curate(corpus: Path, threshold: float, seed: int) -> dict[str, object]:
 def run_datasketch(corpus: Path, threshold: float, rows: int, seed: int) -> dict[str, object]:
     from datasketch import MinHash, MinHashLSH
 
-    texts = pq.read_table(corpus, columns=["text"]).column("text").to_pylist()[:rows]
+    texts: list[str] = []
+    for batch in pq.ParquetFile(corpus).iter_batches(batch_size=10_000, columns=["text"]):
+        texts += batch.column(0).to_pylist()
+        if len(texts) >= rows:
+            break
+    texts = texts[:rows]
     started = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     sketches = []

@@ -10,6 +10,7 @@ from curate.checks.dedup.index import (
     find_duplicates,
     fingerprint,
 )
+from curate.checks.dedup.lsh import band_keys, optimal_bands
 from curate.checks.dedup.settings import DedupSettings, NearSettings
 
 BASE = "the committee met on tuesday to discuss the budget for the new library and the park"
@@ -42,7 +43,7 @@ def test_pairs_are_verified_on_exact_jaccard_not_the_estimate() -> None:
     """A short pair whose signatures happen to agree fully is still judged on its true Jaccard."""
     texts = [BASE, BASE.replace("park", "garden")]  # 11 shared of 13 5-grams: 0.846
     settings = DedupSettings(near=NearSettings(threshold=0.75))
-    prints = fingerprint([pa.array(texts)], settings)
+    prints = fingerprint([pa.array(texts)], settings, keep_signatures=True)
     dups = _find(texts, settings)
     assert dups.near_similarity.tolist() == [11 / 13]
     assert dups.similarity(np.array([1]), np.array([0])).tolist() == [11 / 13]
@@ -53,6 +54,7 @@ def test_pairs_are_verified_on_exact_jaccard_not_the_estimate() -> None:
 def test_lsh_false_positives_are_rejected_by_verification() -> None:
     """Two rows that share one band but little else are candidates, never duplicates."""
     settings = DedupSettings(near=NearSettings(threshold=0.8, num_perm=128))
+    assert optimal_bands(0.8, 128, recall_weight=0.5) == (9, 13)
     rng = np.random.default_rng(5)
     sigs = rng.integers(0, 2**32 - 1, size=(2, 128), dtype=np.uint32)
     sigs[1, :13] = sigs[0, :13]  # the first band (13 rows at 0.8) agrees: J estimate 0.1
@@ -60,6 +62,7 @@ def test_lsh_false_positives_are_rejected_by_verification() -> None:
         exact=np.array([[1, 1], [2, 2]], dtype=np.uint64),
         blank=np.zeros(2, dtype=bool),
         length=np.array([10, 10]),
+        band_keys=band_keys(sigs, bands=9, rows=13),
         signatures=sigs,
     )
     dups = find_duplicates(prints, settings)

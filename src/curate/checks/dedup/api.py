@@ -245,11 +245,15 @@ def _cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[
                 "kept": jsonable(ids[keeper[cluster]]),
                 "dropped": [jsonable(ids[dropped[i]]) for i in members],
                 "similarity": {
-                    str(jsonable(ids[dropped[i]])): round(float(similarity[i]), 4) for i in members
+                    str(jsonable(ids[dropped[i]])): _rounded(similarity[i]) for i in members
                 },
             }
         )
     return lines
+
+
+def _rounded(value: float) -> float | None:
+    return None if np.isnan(value) else round(float(value), 4)
 
 
 def _against(

@@ -2,7 +2,7 @@
 
 The map side (:func:`fingerprint`) turns one batch of text into small per-row arrays (an exact
 hash, a MinHash signature, a length); everything here works on those arrays only, so memory
-is bounded by the signatures, not the text.
+is bounded by the LSH band keys (and the candidates' shingle sets), not the text.
 """
 
 from __future__ import annotations
@@ -43,18 +43,25 @@ class Fingerprints:
     exact: np.ndarray  # (rows, 2) uint64: a 128-bit hash of the normalised text
     blank: np.ndarray  # (rows,) bool: no text in any text column
     length: np.ndarray  # (rows,) int64: words (or characters) of normalised text
-    signatures: np.ndarray | None  # (rows, num_perm) uint32, or None for exact-only runs
+    #: (rows, bands) uint64: the LSH bucket of each band; None for exact-only runs.
+    band_keys: np.ndarray | None
+    #: (rows, num_perm) uint32, kept only when asked for (estimates without the text).
+    signatures: np.ndarray | None = None
 
     @property
     def rows(self) -> int:
         return len(self.blank)
 
 
-def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerprints:
-    """The map step: normalise, hash for exact matching and sign for near matching.
+def fingerprint(
+    columns: Sequence[pa.Array], settings: DedupSettings, *, keep_signatures: bool = False
+) -> Fingerprints:
+    """The map step: normalise, hash for exact matching, sign and band for near matching.
 
     With whitespace normalisation and word shingles, the exact hash is taken over the words
-    (so runs of whitespace never matter) and the text is split into words only once.
+    (so runs of whitespace never matter) and the text is split into words only once. Only
+    the band keys are kept unless ``keep_signatures``: candidates are verified on their text,
+    so the reduce needs buckets, not signatures (112 bytes a row at 0.8, not 512).
     """
     near = settings.near
     text, blank = combine(columns, settings.normalize, collapse=not settings.by_words)
@@ -76,23 +83,36 @@ def fingerprint(columns: Sequence[pa.Array], settings: DedupSettings) -> Fingerp
         length = pc.utf8_length(text).to_numpy(zero_copy_only=False).astype(np.int64)
         if settings.near_enabled:
             tokens, offsets = token_hashes(text, near)
-    sigs = None
+    sigs = keys = None
     if settings.near_enabled and tokens is not None and offsets is not None:
         shingles, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)
         sigs = signatures_from_shingles(shingles, starts, num_perm=near.num_perm, seed=near.seed)
-    return Fingerprints(exact=exact, blank=blank, length=length, signatures=sigs)
+        bands, rows = optimal_bands(near.threshold, near.num_perm)
+        keys = band_keys(sigs, bands=bands, rows=rows)
+    return Fingerprints(
+        exact=exact,
+        blank=blank,
+        length=length,
+        band_keys=keys,
+        signatures=sigs if keep_signatures else None,
+    )
 
 
 def concat(parts: Sequence[Fingerprints]) -> Fingerprints:
     """One Fingerprints over many batches, in order."""
     if len(parts) == 1:
         return parts[0]
-    sigs = [p.signatures for p in parts]
+
+    def joined(arrays: list[np.ndarray | None]) -> np.ndarray | None:
+        present = [a for a in arrays if a is not None]
+        return np.concatenate(present) if len(present) == len(arrays) else None
+
     return Fingerprints(
         exact=np.concatenate([p.exact for p in parts]),
         blank=np.concatenate([p.blank for p in parts]),
         length=np.concatenate([p.length for p in parts]),
-        signatures=None if any(s is None for s in sigs) else np.concatenate(sigs),  # type: ignore[arg-type]
+        band_keys=joined([p.band_keys for p in parts]),
+        signatures=joined([p.signatures for p in parts]),
     )
 
 
@@ -125,19 +145,18 @@ class Duplicates:
         """Jaccard similarity of rows ``a`` and ``b``: 1.0 for exact copies, exact on shingle
         sets where they were read for verification, otherwise estimated from signatures."""
         same = self.exact_first[a] == self.exact_first[b]
-        if self.signatures is None:
-            return np.asarray(same, dtype=np.float64)
-        out = np.ones(len(a), dtype=np.float64)
+        out = np.where(same, 1.0, np.nan)
         rest = np.flatnonzero(~same)
         if self.shingle_sets is not None:
             leaders_a, leaders_b = self.exact_first[a[rest]], self.exact_first[b[rest]]
             known = self.shingle_sets.has(leaders_a) & self.shingle_sets.has(leaders_b)
             out[rest[known]] = self.shingle_sets.jaccard(leaders_a[known], leaders_b[known])
             rest = rest[~known]
-        for start in range(0, len(rest), _VERIFY_CHUNK):
-            part = rest[start : start + _VERIFY_CHUNK]
-            out[part] = estimate_jaccard(self.signatures[a[part]], self.signatures[b[part]])
-        return out
+        if self.signatures is not None:
+            for start in range(0, len(rest), _VERIFY_CHUNK):
+                part = rest[start : start + _VERIFY_CHUNK]
+                out[part] = estimate_jaccard(self.signatures[a[part]], self.signatures[b[part]])
+        return np.asarray(out, dtype=np.float64)
 
 
 def find_duplicates(
@@ -146,7 +165,8 @@ def find_duplicates(
     """Exact groups, LSH candidates among their representatives, verification, clustering.
 
     With ``text`` (a way to read the text again), candidates are verified on their exact
-    shingle sets; without it, on their full signatures (an estimate).
+    shingle sets; without it, on their full signatures (an estimate; the fingerprints must
+    have been made with ``keep_signatures``).
     """
     rows = prints.rows
     exact_first = _exact_groups(prints.exact, prints.blank)
@@ -155,16 +175,18 @@ def find_duplicates(
     sets: ShingleSets | None = None
     pairs = np.zeros((0, 2), dtype=np.int64)
     similarity = np.zeros(0, dtype=np.float64)
-    if settings.near_enabled and prints.signatures is not None:
+    if settings.near_enabled and prints.band_keys is not None:
         reps = np.flatnonzero(exact_first == index)
         bands, band_rows = optimal_bands(settings.near.threshold, settings.near.num_perm)
-        found = candidate_pairs(band_keys(prints.signatures[reps], bands=bands, rows=band_rows))
+        found = candidate_pairs(prints.band_keys[reps])
         candidates = len(found)
         pairs = reps[found]
         if text is not None:
             sets = read_shingle_sets(text, pairs.ravel(), settings)
             similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
         else:
+            if prints.signatures is None:
+                raise ValueError("verifying candidates needs the text or the signatures")
             similarity = np.zeros(len(pairs), dtype=np.float64)
             for start in range(0, len(pairs), _VERIFY_CHUNK):
                 part = pairs[start : start + _VERIFY_CHUNK]

@@ -22,6 +22,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from curate.errors import InputError
+from curate.io.options import DEFAULT
 from curate.io.readers import reader_for
 from curate.io.table import Table, load_table
 
@@ -143,7 +144,7 @@ class FileSource(Source):
     def input_error(self, exc: Exception) -> InputError:
         """The foundation reader's precise error (file and line) where it finds one."""
         try:
-            reader_for(self.path)(self.path)
+            reader_for(self.path)(self.path, DEFAULT)
         except InputError as precise:
             return precise
         return InputError(f"cannot read: {str(exc).splitlines()[0]}", path=self.path)
