@@ -69,7 +69,7 @@ class _FingerprintBatch:
     columns: tuple[str, ...]
     settings: DedupSettings
 
-    def __call__(self, batch: Any) -> Fingerprints:
+    def __call__(self, batch: pa.Table) -> Fingerprints:
         return fingerprint([batch.column(c) for c in self.columns], self.settings)
 
 
