@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 EDIT_RATES = (0.0, 0.005, 0.01, 0.02, 0.04)
@@ -121,7 +122,7 @@ def run_curate(corpus: Path, threshold: float, seed: int) -> dict[str, object]:
     import curate
 
     out = corpus.with_name("deduped.parquet")
-    clusters = corpus.with_name("clusters.jsonl")
+    clusters = corpus.with_name("clusters.jsonl")  # written beside the corpus, then read back
     started = time.perf_counter()
     result = curate.dedup(
         corpus, out=out, text_column="text", threshold=threshold, clusters=clusters
@@ -164,8 +165,17 @@ def _worker(args: argparse.Namespace) -> None:
         out = run_curate(corpus, args.threshold, args.seed)
     else:
         out = run_datasketch(corpus, args.threshold, args.baseline_rows, args.seed)
-    out["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    out["max_rss_mb"] = _peak_mb()
     print(json.dumps(out))
+
+
+def _peak_mb() -> float:
+    """This process's peak resident memory. ``ru_maxrss`` would not do: Linux carries it over
+    from the parent through fork and exec, and the parent held the whole corpus."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _measure(name: str, args: argparse.Namespace, corpus: Path) -> dict[str, object]:
@@ -193,6 +203,7 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=10_000)
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--workdir", help="keep (and reuse) the corpus here, not in a temp dir")
     parser.add_argument("--worker", choices=["curate", "datasketch"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -201,11 +212,15 @@ def main() -> None:
         return
     args.baseline_rows = min(args.baseline_rows, args.rows)
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as tmp:
-        corpus = Path(tmp) / "corpus.parquet"
+        folder = Path(args.workdir) if args.workdir else Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"corpus-{args.rows}-{args.row_bytes}-{args.plant}-{args.seed}.parquet"
+        corpus = folder / name
         started = time.perf_counter()
-        make_corpus(
-            corpus, rows=args.rows, row_bytes=args.row_bytes, plant=args.plant, seed=args.seed
-        )
+        if not corpus.with_suffix(".planted.json").exists():
+            make_corpus(
+                corpus, rows=args.rows, row_bytes=args.row_bytes, plant=args.plant, seed=args.seed
+            )
         text_mb = (
             sum(len(t.encode()) for t in pq.read_table(corpus).column("text").to_pylist()) / 1e6
         )
