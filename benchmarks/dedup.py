@@ -222,7 +222,11 @@ def main() -> None:
                 corpus, rows=args.rows, row_bytes=args.row_bytes, plant=args.plant, seed=args.seed
             )
         text_mb = (
-            sum(len(t.encode()) for t in pq.read_table(corpus).column("text").to_pylist()) / 1e6
+            sum(
+                pc.sum(pc.binary_length(batch.column(0))).as_py()
+                for batch in pq.ParquetFile(corpus).iter_batches(columns=["text"])
+            )
+            / 1e6
         )
         planted = json.loads(corpus.with_suffix(".planted.json").read_text())
         truth = _group_pairs([(a, b) for a, b, _, j in planted if j >= args.threshold])
