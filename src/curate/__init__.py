@@ -5,6 +5,7 @@ from __future__ import annotations
 from curate._version import __version__
 from curate.audit import audit, write_audit
 from curate.checks.base import CheckResult, Status
+from curate.checks.pii.scrub import scrub
 from curate.receipt import verify
 from curate.report import Report, load_report
 
@@ -15,6 +16,7 @@ __all__ = [
     "__version__",
     "audit",
     "load_report",
+    "scrub",
     "verify",
     "write_audit",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import schema
+from curate.checks import pii, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -25,5 +25,6 @@ __all__ = [
     "Status",
     "register",
     "registered",
+    "pii",
     "schema",
 ]

@@ -10,14 +10,17 @@ per worker.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import logging
 import os
 import re
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from types import SimpleNamespace
 from typing import Any
 
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
@@ -91,26 +94,20 @@ class PiiAnalyzer:
     """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
 
     def __init__(self, settings: PiiParams) -> None:
-        try:
-            import spacy
-            from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
-        except ImportError as exc:
-            raise MissingDependencyError(
-                feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
-            ) from exc
+        p = _presidio()
         self.settings = settings
         self.language = settings.language
         wanted = list(dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)]))
         self.ner_entities = frozenset(wanted) & FROM_NER
         model = resolve_model(settings.spacy_model)
         keep = {"ner"} if self.ner_entities else set()
-        names = spacy.util.get_model_meta(spacy.util.get_package_path(model))["pipeline"]
-        self.nlp = spacy.load(model, exclude=[n for n in names if n not in keep])
-        self.nlp_engine = _LoadedSpacyEngine(self.nlp, self.language)
-        registry = RecognizerRegistry(supported_languages=[self.language])
+        names = p.spacy.util.get_model_meta(p.spacy.util.get_package_path(model))["pipeline"]
+        self.nlp = p.spacy.load(model, exclude=[n for n in names if n not in keep])
+        self.nlp_engine = p.LoadedSpacyEngine(self.nlp, self.language)
+        registry = p.RecognizerRegistry(supported_languages=[self.language])
         for recognizer in self._recognizers(wanted):
             registry.add_recognizer(recognizer)
-        self.engine = AnalyzerEngine(
+        self.engine = p.AnalyzerEngine(
             registry=registry,
             nlp_engine=self.nlp_engine,
             supported_languages=[self.language],
@@ -129,29 +126,27 @@ class PiiAnalyzer:
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
 
     def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
-        from presidio_analyzer import RecognizerRegistry
-        from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecognizer
-
-        predefined = RecognizerRegistry(supported_languages=[self.language])
+        p = _presidio()
+        predefined = p.RecognizerRegistry(supported_languages=[self.language])
         predefined.load_predefined_recognizers(languages=[self.language])
         extractor = _offline_extractor()
 
-        class OfflineEmailRecognizer(EmailRecognizer):  # type: ignore[misc]
+        class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
             def validate_result(self, pattern_text: str) -> bool:
                 return bool(extractor(pattern_text).fqdn)
 
         for recognizer in predefined.recognizers:
-            if isinstance(recognizer, SpacyRecognizer):
+            if isinstance(recognizer, p.SpacyRecognizer):
                 continue
             entities = set(recognizer.supported_entities) & set(wanted)
             if not entities:
                 continue
-            if isinstance(recognizer, EmailRecognizer):
+            if isinstance(recognizer, p.EmailRecognizer):
                 yield OfflineEmailRecognizer(supported_language=self.language)
             else:
                 yield recognizer
         if self.ner_entities:
-            yield _NerRecognizer(sorted(self.ner_entities), self.language)
+            yield p.NerRecognizer(sorted(self.ner_entities), self.language)
         for spec in self.settings.recognizers:
             yield _custom_recognizer(spec, self.language)
 
@@ -190,9 +185,7 @@ class PiiAnalyzer:
         return out
 
     def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
-        from presidio_analyzer.nlp_engine import NlpArtifacts
-
-        artifacts = NlpArtifacts(
+        artifacts = _presidio().NlpArtifacts(
             entities=list(doc.ents),
             tokens=doc,
             tokens_indices=[t.idx for t in doc],
@@ -221,11 +214,10 @@ class PiiAnalyzer:
 
 
 def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
-    from presidio_analyzer import Pattern, PatternRecognizer
-
+    p = _presidio()
     check = {"luhn": luhn_valid, "iban": iban_valid}.get(spec.validate_as or "")
 
-    class Custom(PatternRecognizer):  # type: ignore[misc]
+    class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
         def validate_result(self, pattern_text: str) -> bool | None:
             return None if check is None else check(pattern_text)
 
@@ -234,59 +226,97 @@ def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
         name=spec.name or f"custom_{spec.entity.lower()}",
         supported_language=language,
         patterns=[
-            Pattern(p.name or f"{spec.entity.lower()}_{i}", p.regex, p.score)
-            for i, p in enumerate(spec.patterns)
+            p.Pattern(q.name or f"{spec.entity.lower()}_{i}", q.regex, q.score)
+            for i, q in enumerate(spec.patterns)
         ],
         deny_list=list(spec.deny_list) or None,
         context=list(spec.context) or None,
     )
 
 
-def _ner_recognizer_base() -> Any:
-    from presidio_analyzer import LocalRecognizer
+@functools.lru_cache(maxsize=1)
+def _presidio() -> SimpleNamespace:
+    """Import spaCy and Presidio once, with the classes curate builds on them.
 
-    return LocalRecognizer
+    Presidio and thinc import torch and transformers when installed, for engines curate does
+    not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
+    they are imported with those two hidden when nothing has loaded them yet.
+    """
+    try:
+        with _hidden("torch", "transformers"):
+            import spacy
+            from presidio_analyzer import (
+                AnalyzerEngine,
+                LocalRecognizer,
+                Pattern,
+                PatternRecognizer,
+                RecognizerRegistry,
+                RecognizerResult,
+            )
+            from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+            from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecognizer
+    except ImportError as exc:
+        raise MissingDependencyError(
+            feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
+        ) from exc
+
+    class NerRecognizer(LocalRecognizer):  # type: ignore[misc]
+        """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
+
+        def __init__(self, entities: list[str], language: str) -> None:
+            super().__init__(
+                supported_entities=entities, name="curate_spacy_ner", supported_language=language
+            )
+
+        def load(self) -> None:
+            """Nothing to load: the entities come with the NLP artifacts."""
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            if nlp_artifacts is None:
+                return []
+            found = []
+            for ent in nlp_artifacts.entities:
+                label = SPACY_LABELS.get(ent.label_)
+                if label in entities:
+                    found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
+            return found
+
+    class LoadedSpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
+        """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
+
+        def __init__(self, nlp: Any, language: str) -> None:
+            super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
+            self.nlp = {language: nlp}
+
+        def load(self) -> None:
+            """Already loaded."""
+
+    return SimpleNamespace(
+        spacy=spacy,
+        AnalyzerEngine=AnalyzerEngine,
+        Pattern=Pattern,
+        PatternRecognizer=PatternRecognizer,
+        RecognizerRegistry=RecognizerRegistry,
+        NlpArtifacts=NlpArtifacts,
+        EmailRecognizer=EmailRecognizer,
+        SpacyRecognizer=SpacyRecognizer,
+        NerRecognizer=NerRecognizer,
+        LoadedSpacyEngine=LoadedSpacyEngine,
+    )
 
 
-class _NerRecognizer(_ner_recognizer_base()):  # type: ignore[misc]
-    """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
-
-    def __init__(self, entities: list[str], language: str) -> None:
-        super().__init__(
-            supported_entities=entities, name="curate_spacy_ner", supported_language=language
-        )
-
-    def load(self) -> None:
-        """Nothing to load: the entities come with the NLP artifacts."""
-
-    def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
-        from presidio_analyzer import RecognizerResult
-
-        if nlp_artifacts is None:
-            return []
-        found = []
-        for ent in nlp_artifacts.entities:
-            label = SPACY_LABELS.get(ent.label_)
-            if label in entities:
-                found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
-        return found
-
-
-def _spacy_engine_base() -> Any:
-    from presidio_analyzer.nlp_engine import SpacyNlpEngine
-
-    return SpacyNlpEngine
-
-
-class _LoadedSpacyEngine(_spacy_engine_base()):  # type: ignore[misc]
-    """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
-
-    def __init__(self, nlp: Any, language: str) -> None:
-        super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
-        self.nlp = {language: nlp}
-
-    def load(self) -> None:
-        """Already loaded."""
+@contextlib.contextmanager
+def _hidden(*modules: str) -> Iterator[None]:
+    """Make ``import`` of these modules fail inside the block, unless already imported."""
+    hidden = [m for m in modules if m not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
 
 
 @functools.lru_cache(maxsize=4)
