@@ -262,7 +262,9 @@ def scrub(
     from curate.errors import UsageError
     from curate.io import write_text
 
-    if sum([check, in_place, out is not None]) != 1 and not (update_baseline and not in_place and out is None):
+    if sum([check, in_place, out is not None]) != 1 and not (
+        update_baseline and not in_place and out is None
+    ):
         raise UsageError("choose one of --check, --out PATH and --in-place")
     if findings is not None and not check:
         raise UsageError("--findings goes with --check")

@@ -23,8 +23,8 @@ __all__ = [
     "Outcome",
     "Params",
     "Status",
+    "pii",
     "register",
     "registered",
-    "pii",
     "schema",
 ]

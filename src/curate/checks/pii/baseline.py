@@ -42,7 +42,9 @@ class Baseline:
         if not path.exists():
             if missing_ok:
                 return cls()
-            raise InputError("baseline file not found (create it with --update-baseline)", path=path)
+            raise InputError(
+                "baseline file not found (create it with --update-baseline)", path=path
+            )
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("version") != VERSION:

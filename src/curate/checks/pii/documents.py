@@ -45,11 +45,12 @@ def _leaves(value: Any, loc: Location) -> Iterator[tuple[Location, str, bool]]:
     elif isinstance(value, list | tuple | np.ndarray):
         for index, inner in enumerate(value):
             yield from _leaves(inner, (*loc, index))
-    elif isinstance(value, int | float | np.integer | np.floating) and not isinstance(
-        value, bool | np.bool_
+    elif (
+        isinstance(value, int | float | np.integer | np.floating)
+        and not isinstance(value, bool | np.bool_)
+        and not pd.isna(value)
     ):
-        if not pd.isna(value):
-            yield loc, str(value), False
+        yield loc, str(value), False
 
 
 def _assign(container: Any, loc: Location, text: str) -> Any:

@@ -69,7 +69,7 @@ class Anonymizer:
                 feature="PII anonymization", package="presidio-anonymizer", extra="pii"
             ) from exc
         self.settings = settings
-        self.engine = AnonymizerEngine()
+        self.engine = AnonymizerEngine()  # type: ignore[no-untyped-call]
         self.fakes = FakeValues(seed=settings.seed)
         salt = settings.salt or os.environ.get("CURATE_PII_SALT") or secrets.token_hex(16)
         self.salt = salt

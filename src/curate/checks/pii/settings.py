@@ -190,6 +190,5 @@ def entity_for_column(name: str) -> str:
         if re.search(pattern, lowered):
             return entity
     raise ValueError(
-        f"cannot tell what column '{name}' holds from its name; "
-        f"give it as {{{name}: ENTITY_TYPE}}"
+        f"cannot tell what column '{name}' holds from its name; give it as {{{name}: ENTITY_TYPE}}"
     )
