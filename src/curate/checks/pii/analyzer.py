@@ -131,7 +131,13 @@ class PiiAnalyzer:
     def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
         p = _presidio()
         predefined = p.RecognizerRegistry(supported_languages=[self.language])
-        predefined.load_predefined_recognizers(languages=[self.language])
+        presidio_log = logging.getLogger("presidio-analyzer")
+        level = presidio_log.level
+        presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
+        try:
+            predefined.load_predefined_recognizers(languages=[self.language])
+        finally:
+            presidio_log.setLevel(level)
         extractor = _offline_extractor()
 
         class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]

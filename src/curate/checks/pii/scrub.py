@@ -17,7 +17,7 @@ from curate.checks.pii.documents import Document, FrameDocument, open_document
 from curate.checks.pii.operators import Anonymizer
 from curate.checks.pii.scan import Finding, Hit, find_pii
 from curate.checks.pii.settings import PiiParams
-from curate.errors import UsageError
+from curate.errors import InputError, UsageError
 from curate.io.readers import DATA_SUFFIXES
 from curate.progress import track
 
@@ -155,7 +155,13 @@ def scrub(
             else:
                 target = Path(out) if out is not None else path
                 assert target is not None
-                document.write(target)
+                try:
+                    document.write(target)
+                except OSError as exc:
+                    raise InputError(
+                        f"cannot write: {exc.strerror or exc}; the original is unchanged",
+                        path=target,
+                    ) from exc
                 report.written = target
         log.debug("%s: %d findings, %d accepted", name, len(report.findings), n_accepted)
         reports.append(report)
