@@ -81,9 +81,7 @@ def test_out_keeps_format_columns_order_and_untouched_text(
     assert frame["note"][1] == "all good here"
 
 
-def test_in_place_rewrites_atomically_and_asks_for_restaging(
-    run_cli: RunCli, people: Path
-) -> None:
+def test_in_place_rewrites_atomically_and_asks_for_restaging(run_cli: RunCli, people: Path) -> None:
     result = run_cli("scrub", people, "--in-place")
     assert result.code == 1
     assert "scrubbed " in result.err
@@ -143,7 +141,9 @@ def test_baseline_accepts_known_findings_by_hash(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     baseline = tmp_path / ".curate-pii-baseline.json"
-    assert run_cli("scrub", people, "--check", "--baseline", baseline, "--update-baseline").code == 0
+    assert (
+        run_cli("scrub", people, "--check", "--baseline", baseline, "--update-baseline").code == 0
+    )
     no_values(baseline.read_text())
     assert run_cli("scrub", people, "--check", "--baseline", baseline).code == 0
     with people.open("a") as handle:
