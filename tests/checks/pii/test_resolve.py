@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 from curate.checks.pii.resolve import Span, plausible, resolve
 
 
@@ -27,7 +29,7 @@ def test_pattern_beats_dates_inside_it_and_longer_wins_within_a_tier() -> None:
 def test_resolved_spans_never_overlap() -> None:
     spans = [Span("A", i, i + 5, 0.5) for i in range(0, 40, 3)]
     kept = resolve(spans)
-    assert all(a.end <= b.start for a, b in zip(kept, kept[1:], strict=False))
+    assert all(a.end <= b.start for a, b in itertools.pairwise(kept))
 
 
 def test_plausibility_filters() -> None:
