@@ -23,6 +23,7 @@ from multiprocessing import get_context
 from types import SimpleNamespace
 from typing import Any
 
+from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
 from curate.checks.pii.validate import iban_valid, luhn_valid
@@ -48,7 +49,7 @@ MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
 CHUNK = 2000
 #: Below this many texts a process pool costs more than it saves.
-PARALLEL_FROM = 4000
+PARALLEL_FROM = 1000
 
 _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
@@ -152,11 +153,18 @@ class PiiAnalyzer:
                 continue
             if isinstance(recognizer, p.EmailRecognizer):
                 yield OfflineEmailRecognizer(supported_language=self.language)
+            elif isinstance(recognizer, p.PhoneRecognizer):
+                yield p.PhoneRecognizer(
+                    supported_language=self.language,
+                    supported_regions=list(self.settings.phone_regions),
+                )
             else:
                 yield recognizer
         if self.ner_entities:
             yield p.NerRecognizer(sorted(self.ner_entities), self.language)
-        for spec in self.settings.recognizers:
+        for spec in (*BUILT_IN, *self.settings.recognizers):
+            if spec in BUILT_IN and spec.entity not in wanted:
+                continue
             yield _custom_recognizer(spec, self.language)
 
     def _plan(self, text: str) -> tuple[list[str], bool]:
@@ -181,7 +189,7 @@ class PiiAnalyzer:
         """Spans per text, overlaps resolved, thresholds and allow-list applied."""
         plans = [self._plan(t) for t in texts]
         ner_texts = (t for t, (_, ner) in zip(texts, plans, strict=True) if ner)
-        docs = iter(self.nlp.pipe(ner_texts, batch_size=256))
+        docs = iter(self.nlp.pipe(ner_texts, batch_size=1000))
         out: list[list[Span]] = []
         for text, (entities, needs_ner) in zip(texts, plans, strict=True):
             doc = next(docs) if needs_ner else None
@@ -263,7 +271,11 @@ def _presidio() -> SimpleNamespace:
                 RecognizerResult,
             )
             from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
-            from presidio_analyzer.predefined_recognizers import EmailRecognizer, SpacyRecognizer
+            from presidio_analyzer.predefined_recognizers import (
+                EmailRecognizer,
+                PhoneRecognizer,
+                SpacyRecognizer,
+            )
     except ImportError as exc:
         raise MissingDependencyError(
             feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
@@ -308,6 +320,7 @@ def _presidio() -> SimpleNamespace:
         RecognizerRegistry=RecognizerRegistry,
         NlpArtifacts=NlpArtifacts,
         EmailRecognizer=EmailRecognizer,
+        PhoneRecognizer=PhoneRecognizer,
         SpacyRecognizer=SpacyRecognizer,
         NerRecognizer=NerRecognizer,
         LoadedSpacyEngine=LoadedSpacyEngine,
@@ -353,8 +366,10 @@ def analyze_texts(
     unique = list(dict.fromkeys(texts))
     analyzer = get_analyzer(settings)
     n = workers or settings.workers or (os.cpu_count() or 1)
-    chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
-    if n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods():
+    parallel = n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods()
+    size = max(250, min(CHUNK, -(-len(unique) // (n * 2)))) if parallel else CHUNK
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    if parallel:
         global _worker_settings
         _worker_settings = settings
         # Forked workers inherit the loaded analyzer from this process: no reload per worker.

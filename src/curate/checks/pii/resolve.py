@@ -51,7 +51,9 @@ def plausible(span: Span, text: str) -> bool:
     value = text[span.start : span.end]
     if span.entity_type == "DATE_TIME":
         return _CALENDAR_DATE.search(value) is not None
-    if span.entity_type in ("PERSON", "LOCATION", "NRP", "ORGANIZATION"):
+    if span.entity_type == "LOCATION":
+        return "@" not in value and any(c.isalpha() for c in value)
+    if span.entity_type in ("PERSON", "NRP", "ORGANIZATION"):
         return not any(c.isdigit() or c == "@" for c in value) and any(c.isalpha() for c in value)
     return True
 

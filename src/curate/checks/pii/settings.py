@@ -126,6 +126,10 @@ class PiiParams(Params):
         description="columns wholly PII: {column: ENTITY}, or a list of names to infer it from",
     )
     skip_columns: tuple[str, ...] = ()
+    phone_regions: tuple[str, ...] = Field(
+        default=("US",),
+        description="regions whose phone formats are validated (each one costs time)",
+    )
     spacy_model: str = "en_core_web_sm"
     language: str = "en"
     seed: int = 0
@@ -178,6 +182,7 @@ class PiiParams(Params):
                 "allow_list",
                 "recognizers",
                 "spacy_model",
+                "phone_regions",
                 "language",
             }
         )
