@@ -295,8 +295,6 @@ def scrub(
         raise UsageError("--findings goes with --check")
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE")
-    if engine != "local":
-        log.info("scrub runs on the local engine (the %s engine is not available here)", engine)
     result = run_scrub(
         list(files),
         rules=rules,
@@ -305,6 +303,7 @@ def scrub(
         check=check,
         baseline=baseline,
         update_baseline=update_baseline,
+        engine=engine,
     )
     if findings is not None:
         lines = "".join(json.dumps(f.to_dict()) + "\n" for f in result.findings)

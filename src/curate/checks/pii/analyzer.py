@@ -27,6 +27,7 @@ from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
 from curate.checks.pii.validate import iban_valid, luhn_valid
+from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, UsageError
 
 log = logging.getLogger(__name__)
@@ -359,11 +360,27 @@ def _analyze_chunk(texts: list[str]) -> list[list[Span]]:
     return get_analyzer(_worker_settings).analyze(texts)
 
 
+def _analyze_with(analyzer: PiiAnalyzer, texts: list[str]) -> list[list[Span]]:
+    return analyzer.analyze(texts)
+
+
 def analyze_texts(
-    settings: PiiParams, texts: Sequence[str], *, workers: int | None = None
+    settings: PiiParams,
+    texts: Sequence[str],
+    *,
+    workers: int | None = None,
+    engine: Engine | None = None,
 ) -> list[list[Span]]:
-    """Analyse many texts, each distinct text once, over processes when that pays."""
+    """Analyse many texts, each distinct text once, over processes when that pays.
+
+    On a distributed ``engine`` (Ray), each worker builds one analyzer and analyses chunks.
+    """
     unique = list(dict.fromkeys(texts))
+    if engine is not None and engine.name != "local":
+        chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+        parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
+        found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+        return [found[t] for t in texts]
     analyzer = get_analyzer(settings)
     n = workers or settings.workers or (os.cpu_count() or 1)
     parallel = n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods()

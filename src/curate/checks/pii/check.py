@@ -43,7 +43,11 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
 
     def map(self, batch: AuditData) -> PiiPartial:
         document = FrameDocument(batch.frame)
-        hits = find_pii(document.cells(skip=frozenset(self.params.skip_columns)), self.params)
+        hits = find_pii(
+            document.cells(skip=frozenset(self.params.skip_columns)),
+            self.params,
+            engine=batch.engine,
+        )
         ids = batch.ids().tolist()
         part = PiiPartial(rows=len(batch.frame), pii_rows=len({h.row for h in hits}))
         entity_rows: set[tuple[str, int]] = set()

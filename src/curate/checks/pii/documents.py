@@ -20,6 +20,7 @@ import pandas as pd
 
 from curate.errors import InputError
 from curate.io.atomic import atomic_path
+from curate.io.options import DEFAULT
 from curate.io.readers import reader_for
 from curate.io.writers import write_frame
 
@@ -169,7 +170,7 @@ def open_document(path: Path) -> Document:
     if path.is_dir():
         raise InputError("is a folder; give data files", path=path)
     suffix = path.suffix.lower()
-    frame = reader_for(path)(path)  # the strict reader: file and line for malformed input
+    frame = reader_for(path)(path, DEFAULT)  # strict: file and line for malformed input
     if suffix in (".csv", ".tsv", ".tab"):
         text = pd.read_csv(
             path,

@@ -10,6 +10,7 @@ from typing import Any
 from curate.checks.pii.documents import Cell, Location, location_text
 from curate.checks.pii.resolve import Span
 from curate.checks.pii.settings import PiiParams
+from curate.engine.base import Engine
 
 #: Numbers shorter than this cannot be a phone, card or account number.
 MIN_NUMBER_CHARS = 7
@@ -54,7 +55,11 @@ class Finding:
 
 
 def find_pii(
-    cells: Iterable[Cell], settings: PiiParams, *, workers: int | None = None
+    cells: Iterable[Cell],
+    settings: PiiParams,
+    *,
+    workers: int | None = None,
+    engine: Engine | None = None,
 ) -> list[Hit]:
     """Every cell holding personal data, in row order: declared PII columns wholesale, the
     other cells through the analyzer."""
@@ -71,7 +76,9 @@ def find_pii(
         elif is_text or len(text) >= MIN_NUMBER_CHARS:
             pending.append((row, loc, text))
     if pending:
-        results = analyze_texts(settings, [t for _, _, t in pending], workers=workers)
+        results = analyze_texts(
+            settings, [t for _, _, t in pending], workers=workers, engine=engine
+        )
         hits += [
             Hit(row, loc, text, tuple(spans))
             for (row, loc, text), spans in zip(pending, results, strict=True)

@@ -17,6 +17,7 @@ from curate.checks.pii.documents import Document, FrameDocument, open_document
 from curate.checks.pii.operators import Anonymizer
 from curate.checks.pii.scan import Finding, Hit, find_pii
 from curate.checks.pii.settings import PiiParams
+from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
 from curate.io.readers import DATA_SUFFIXES
 from curate.progress import track
@@ -103,13 +104,14 @@ def scrub(
     baseline: str | os.PathLike[str] | None = None,
     update_baseline: bool = False,
     workers: int | None = None,
+    engine: str = "local",
 ) -> ScrubResult:
     """Find personal data in ``data`` (paths, or a DataFrame) and, unless ``check``, anonymize it.
 
     Files are written to ``out`` (one input) or over themselves (``in_place``), atomically
     and only when something was found; a DataFrame comes back scrubbed in ``.frame``. A
     ``baseline`` of accepted findings leaves those values alone; ``update_baseline`` accepts
-    every current finding into it instead.
+    every current finding into it instead. ``engine="ray"`` analyses on a Ray cluster.
     """
     settings = pii_settings(rules)
     frame_input = isinstance(data, pd.DataFrame)
@@ -130,44 +132,73 @@ def scrub(
         accepted = Baseline.load(Path(baseline), missing_ok=update_baseline)
 
     anonymizer = None if check or update_baseline else Anonymizer(settings)
-    reports = []
     documents: list[tuple[str, Path | None, Document]] = (
         [("dataframe", None, FrameDocument(data))]
         if frame_input
         else [(file_key(p), p, open_document(p)) for p in paths]
     )
-    skip = frozenset(settings.skip_columns)
-    for name, path, document in track(documents, description="scrubbing", unit="file"):
-        hits = find_pii(document.cells(skip=skip), settings, workers=workers)
-        hits, n_accepted = _without_accepted(hits, name, accepted)
-        if update_baseline:
-            for hit in hits:
-                for span in hit.spans:
-                    accepted.add(name, span.entity_type, hit.text[span.start : span.end])
-                    n_accepted += 1
-            hits = []
-        report = FileReport(path, name, _findings(name, hits), accepted=n_accepted)
-        if anonymizer is not None and (hits or frame_input or out is not None):
-            for hit in hits:
-                document.set(hit.row, hit.loc, anonymizer(hit.text, hit.spans))
-            if isinstance(document, FrameDocument) and path is None:
-                report.frame = document.frame
-            else:
-                target = Path(out) if out is not None else path
-                assert target is not None
-                try:
-                    document.write(target)
-                except OSError as exc:
-                    raise InputError(
-                        f"cannot write: {exc.strerror or exc}; the original is unchanged",
-                        path=target,
-                    ) from exc
-                report.written = target
-        log.debug("%s: %d findings, %d accepted", name, len(report.findings), n_accepted)
-        reports.append(report)
+    with get_engine(engine, workers=workers) as runner:
+        reports = [
+            _scrub_one(
+                name,
+                path,
+                document,
+                settings,
+                runner,
+                accepted,
+                anonymizer,
+                out=out,
+                update_baseline=update_baseline,
+                workers=workers,
+            )
+            for name, path, document in track(documents, description="scrubbing", unit="file")
+        ]
     if update_baseline and baseline is not None:
         accepted.write(Path(baseline))
     return ScrubResult(reports)
+
+
+def _scrub_one(
+    name: str,
+    path: Path | None,
+    document: Document,
+    settings: PiiParams,
+    engine: Engine,
+    accepted: Baseline,
+    anonymizer: Anonymizer | None,
+    *,
+    out: str | os.PathLike[str] | None,
+    update_baseline: bool,
+    workers: int | None,
+) -> FileReport:
+    skip = frozenset(settings.skip_columns)
+    hits = find_pii(document.cells(skip=skip), settings, workers=workers, engine=engine)
+    hits, n_accepted = _without_accepted(hits, name, accepted)
+    if update_baseline:
+        for hit in hits:
+            for span in hit.spans:
+                accepted.add(name, span.entity_type, hit.text[span.start : span.end])
+                n_accepted += 1
+        hits = []
+    report = FileReport(path, name, _findings(name, hits), accepted=n_accepted)
+    if anonymizer is None or not (hits or path is None or out is not None):
+        return report
+    for hit in hits:
+        document.set(hit.row, hit.loc, anonymizer(hit.text, hit.spans))
+    if path is None and isinstance(document, FrameDocument):
+        report.frame = document.frame
+        return report
+    target = Path(out) if out is not None else path
+    assert target is not None
+    try:
+        document.write(target)
+    except OSError as exc:
+        raise InputError(
+            f"cannot write: {exc.strerror or exc}; the original is unchanged", path=target
+        ) from exc
+    report.written = target
+    log.debug("%s: %d findings, %d accepted", name, len(report.findings), n_accepted)
+    return report
 
 
 def _without_accepted(hits: list[Hit], name: str, baseline: Baseline) -> tuple[list[Hit], int]:
