@@ -116,6 +116,7 @@ class PiiAnalyzer:
             registry=registry,
             nlp_engine=self.nlp_engine,
             supported_languages=[self.language],
+            context_aware_enhancer=p.NeededContextEnhancer(settings.threshold),
         )
         supported = set(self.engine.get_supported_entities(self.language))
         missing = [e for e in wanted if e not in supported]
@@ -271,6 +272,7 @@ def _presidio() -> SimpleNamespace:
                 RecognizerRegistry,
                 RecognizerResult,
             )
+            from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
             from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
             from presidio_analyzer.predefined_recognizers import (
                 EmailRecognizer,
@@ -303,6 +305,28 @@ def _presidio() -> SimpleNamespace:
                     found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
             return found
 
+    class NeededContextEnhancer(LemmaContextAwareEnhancer):
+        """Context words only for results below their threshold: the rest pass already."""
+
+        def __init__(self, threshold: Callable[[str], float]) -> None:
+            super().__init__()
+            self.threshold = threshold
+
+        def enhance_using_context(
+            self,
+            text: str,
+            raw_results: list[Any],
+            nlp_artifacts: Any,
+            recognizers: list[Any],
+            context: list[str] | None = None,
+        ) -> list[Any]:
+            low = [r for r in raw_results if r.score < self.threshold(r.entity_type)]
+            if not low:
+                return raw_results
+            high = [r for r in raw_results if r.score >= self.threshold(r.entity_type)]
+            lifted = super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
+            return high + list(lifted)
+
     class LoadedSpacyEngine(SpacyNlpEngine):
         """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
 
@@ -325,6 +349,7 @@ def _presidio() -> SimpleNamespace:
         SpacyRecognizer=SpacyRecognizer,
         NerRecognizer=NerRecognizer,
         LoadedSpacyEngine=LoadedSpacyEngine,
+        NeededContextEnhancer=NeededContextEnhancer,
     )
 
 
