@@ -118,6 +118,9 @@ class PiiAnalyzer:
             supported_languages=[self.language],
             context_aware_enhancer=p.NeededContextEnhancer(settings.threshold),
         )
+        self.nlp_engine.context_words = frozenset(
+            word.lower() for r in registry.recognizers for word in (r.context or ())
+        )
         supported = set(self.engine.get_supported_entities(self.language))
         missing = [e for e in wanted if e not in supported]
         if missing:
@@ -333,6 +336,14 @@ def _presidio() -> SimpleNamespace:
         def __init__(self, nlp: Any, language: str) -> None:
             super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
             self.nlp = {language: nlp}  # type: ignore[assignment]
+            self.context_words: frozenset[str] = frozenset()
+
+        def is_stopword(self, word: str, language: str) -> bool:
+            # Presidio drops stop words before matching context, so "call" could never
+            # support a phone number; a word some recognizer asks for is kept.
+            if word.lower() in self.context_words:
+                return False
+            return bool(super().is_stopword(word, language))
 
         def load(self) -> None:
             """Already loaded."""
