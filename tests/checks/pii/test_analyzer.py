@@ -85,6 +85,22 @@ def test_custom_recognizers_with_context_deny_list_and_checksum() -> None:
     ]
 
 
+def test_context_words_lift_weak_patterns_even_when_they_are_stop_words() -> None:
+    settings = PiiParams(entities=("PHONE_NUMBER", "CREDIT_CARD"))
+    # "call" is a spaCy stop word, which Presidio's context matching used to drop.
+    assert found("Call 7468772692 to reschedule", settings) == [("PHONE_NUMBER", "7468772692")]
+    assert found("order 7468772692 shipped", settings) == []
+    # Twelve Luhn-valid digits are a card only next to a word such as "card".
+    assert found("paid with card 060478333879", settings) == [("CREDIT_CARD", "060478333879")]
+    assert found("ticket 060478333879 closed", settings) == []
+
+
+def test_street_addresses_are_locations() -> None:
+    settings = PiiParams(entities=("LOCATION",))
+    text = "Ship to 2844 Nathan Burgs Apt. 018, please"
+    assert found(text, settings) == [("LOCATION", "2844 Nathan Burgs Apt. 018")]
+
+
 def test_works_without_network(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("PII detection tried to open a network connection")

@@ -241,7 +241,11 @@ def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
 
     class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
         def validate_result(self, pattern_text: str) -> bool | None:
-            return None if check is None else check(pattern_text)
+            # None keeps the pattern's score (True would set it to 1): the checksum
+            # filters, context words lift.
+            if check is None or check(pattern_text):
+                return None
+            return False
 
     return Custom(
         supported_entity=spec.entity,
