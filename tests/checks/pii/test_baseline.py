@@ -27,5 +27,5 @@ def test_missing_or_broken_baselines_are_input_errors(tmp_path: Path) -> None:
     assert Baseline.load(tmp_path / "none.json", missing_ok=True).entries == set()
     broken = tmp_path / "broken.json"
     broken.write_text('{"accepted": 3}')
-    with pytest.raises(InputError, match="broken.json"):
+    with pytest.raises(InputError, match=r"broken\.json"):
         Baseline.load(broken)
