@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import dedup, schema
+from curate.checks import dedup, pii, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -24,6 +24,7 @@ __all__ = [
     "Params",
     "Status",
     "dedup",
+    "pii",
     "register",
     "registered",
     "schema",
