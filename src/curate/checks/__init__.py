@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import schema
+from curate.checks import bias, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -23,6 +23,7 @@ __all__ = [
     "Outcome",
     "Params",
     "Status",
+    "bias",
     "register",
     "registered",
     "schema",
