@@ -134,6 +134,23 @@ def count(member: Membership, values: Mapping[str, Array]) -> pd.DataFrame:
     return pd.DataFrame(data, index=pd.Index(member.labels, name="group"))
 
 
+def count_within(
+    member: Membership | None, values: Mapping[str, Array], keys: pd.DataFrame
+) -> pd.DataFrame:
+    """Sums of ``values`` per group and per value of the ``keys`` columns (split, period,
+    stratum...), indexed by ``group`` and the keys. ``member`` None puts every row, once,
+    in the group ``*``."""
+    rows = None if member is None else member.rows
+    frame = keys if rows is None else keys.iloc[rows].reset_index(drop=True)
+    group = "*" if member is None else np.asarray(member.labels, dtype=object)[member.codes]
+    data = frame.assign(
+        group=group, **{k: v if rows is None else v[rows] for k, v in values.items()}
+    )
+    names = ["group", *keys.columns]
+    summed = data.groupby(names, sort=False, dropna=False, observed=True)[list(values)].sum()
+    return summed.astype(np.float64)
+
+
 def add_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """The reduce step: sum per-batch counts group by group."""
     frames = [p for p in parts if len(p)]
@@ -143,7 +160,8 @@ def add_counts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     total = pd.concat(frames).groupby(level=levels, sort=False).sum()
     if len(levels) > 1:
         return total
-    return total.sort_values("n", ascending=False, kind="stable")
+    size = total["n"] if "n" in total else total.sum(axis=1)
+    return total.iloc[np.argsort(-size.to_numpy(), kind="stable")]
 
 
 def confusion_values(y: Array, p: Array | None) -> dict[str, Array]:

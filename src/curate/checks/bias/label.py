@@ -36,6 +36,7 @@ from curate.checks.bias.groups import (
     RateTable,
     confusion_values,
     count,
+    count_within,
     num,
     pct,
     rate_table,
@@ -187,7 +188,9 @@ class LabelCheck(BiasCheck[LabelParams]):
     ) -> dict[str, Any]:
         """Observed against expected positives per group, given the legitimate columns."""
         legit = list(self.params.legitimate)
-        totals = _binned(strata[ALL_ROWS], legit, self.params.bins, reference=strata[ALL_ROWS])
+        totals = _binned(
+            strata[ALL_ROWS], legit, self.params.bins, reference=strata[ALL_ROWS]
+        ).droplevel(0)
         stratum_rate = totals["y"] / totals["n"]
         overall = float(totals["y"].sum() / totals["n"].sum())
         out: dict[str, Any] = {}
@@ -230,22 +233,11 @@ class LabelCheck(BiasCheck[LabelParams]):
 def _count(
     member: Membership | None, values: dict[str, Array], strata: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """Sums of ``values`` per group, and per stratum of the legitimate columns when given.
-
-    ``member`` None counts every row once, in one group (the totals per stratum).
-    """
+    """Sums of ``values`` per group, and per stratum of the legitimate columns when given."""
     if strata is None:
         assert member is not None
         return count(member, values).drop(columns="n")
-    rows = None if member is None else member.rows
-    frame = strata if rows is None else strata.iloc[rows].reset_index(drop=True)
-    group = ALL_ROWS if member is None else np.asarray(member.labels, dtype=object)[member.codes]
-    data = frame.assign(
-        group=group, **{k: v if rows is None else v[rows] for k, v in values.items()}
-    )
-    keys = ["group", *strata.columns]
-    summed = data.groupby(keys, sort=False, dropna=False, observed=True)[list(values)].sum()
-    return summed.astype(np.float64)
+    return count_within(member, values, strata)
 
 
 def _strata(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
