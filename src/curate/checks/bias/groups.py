@@ -374,7 +374,7 @@ def _gap(
     return Gap(
         metric,
         float(difference),
-        num(ratio),
+        None if np.isnan(ratio) else float(ratio),
         groups[int(np.nanargmax(masked))],
         groups[int(np.nanargmin(masked))],
         diff_ci,

@@ -42,7 +42,7 @@ class HistoricalParams(BiasParams):
     period: Period = Field(default="auto", description="how to bucket the time column for trends")
     proxies: bool = Field(default=True, description="look for columns that predict a sensitive one")
     proxy_rows: int = Field(
-        default=10_000, ge=100, description="rows sampled for the proxy analysis"
+        default=5_000, ge=100, description="rows sampled for the proxy analysis"
     )
     proxy_bins: int = Field(default=10, ge=2, description="quantile bins for numeric columns")
     proxy_max_levels: int = Field(
@@ -115,6 +115,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
         if proxies:
             metrics["proxies"] = proxies
         metrics["min_count"] = p.min_count
+        metrics["confidence"] = p.confidence
         return Outcome(
             summary=_summary(tables, trends, proxies),
             metrics=metrics,

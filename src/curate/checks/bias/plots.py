@@ -87,6 +87,10 @@ def interval_chart(
     return Plot(title=title, svg=figure_svg(fig))
 
 
+def _level(result: CheckResult) -> str:
+    return f" ({result.metrics.get('confidence', 0.95):.0%} intervals)"
+
+
 def _single(name: str) -> bool:
     return JOIN not in name
 
@@ -104,14 +108,17 @@ def _rate_series(info: Mapping[str, Any], metrics: Sequence[str]) -> tuple[list[
 
 def label_plots(result: CheckResult) -> list[Plot]:
     out = []
-    prediction = result.metrics.get("fpr_difference") is not None
+    attributes = result.metrics.get("attributes", {})
+    prediction = any("fpr" in e for a in attributes.values() for e in a["groups"].values())
     metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
-    for name, info in result.metrics.get("attributes", {}).items():
+    for name, info in attributes.items():
         if not _single(name) or len(out) >= MAX_PLOTS:
             continue
         groups, n, small, series = _rate_series(info, metrics)
-        title = f"{name}: positive label rate" + (", false positive and false negative rates" if prediction else "")
-        out.append(interval_chart(groups, n, small, series, title=title + " (95% intervals)"))
+        title = f"{name}: positive label rate"
+        if prediction:
+            title += ", false positive and false negative rates"
+        out.append(interval_chart(groups, n, small, series, title=title + _level(result)))
     return out
 
 
@@ -165,7 +172,7 @@ def historical_plots(result: CheckResult) -> list[Plot]:
         if not _single(name) or len(out) >= MAX_PLOTS:
             continue
         groups, n, small, series = _rate_series(info, ("base_rate",))
-        out.append(interval_chart(groups, n, small, series, title=f"{name}: positive outcome rate (95% intervals)"))
+        out.append(interval_chart(groups, n, small, series, title=f"{name}: positive outcome rate{_level(result)}"))
     for name, trend in result.metrics.get("trends", {}).items():
         if _single(name) and len(trend["periods"]) > 1:
             out.append(_trend_chart(name, trend))

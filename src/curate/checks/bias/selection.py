@@ -92,6 +92,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
         metrics["rows"] = rows
         metrics["attributes"] = per_attribute
         metrics["min_count"] = p.min_count
+        metrics["confidence"] = p.confidence
         return Outcome(
             summary=_summary(per_attribute, p.reference, rows),
             metrics=metrics,
