@@ -18,7 +18,9 @@ RunBias = Callable[..., CheckResult]
 def run_bias() -> RunBias:
     """Audit a DataFrame with one bias check configured as given, and return its result."""
 
-    def run(frame: pd.DataFrame, check: str, columns: dict[str, Any], **settings: Any) -> CheckResult:
+    def run(
+        frame: pd.DataFrame, check: str, columns: dict[str, Any], **settings: Any
+    ) -> CheckResult:
         text = yaml.safe_dump({"columns": columns, "checks": {check: settings}})
         rules = parse_rules(text.encode(), path="test.yaml")
         return audit(frame, rules=rules).check(check)

@@ -23,9 +23,11 @@ from curate.checks.bias.groups import (
     add_counts,
     bootstrap_cells,
     confusion_values,
-    count as count_cells,
     membership,
     rate_table,
+)
+from curate.checks.bias.groups import (
+    count as count_cells,
 )
 
 
@@ -88,9 +90,7 @@ def test_rates_equal_fairlearn_metricframe(columns: tuple[str, ...]) -> None:
     for metric in ("base_rate", "selection_rate", "fpr", "fnr", "precision"):
         assert table.gaps[metric].difference == pytest.approx(differences[metric], abs=1e-12)
         assert table.gaps[metric].ratio == pytest.approx(ratios[metric], abs=1e-12)
-    expected_eod = equalized_odds_difference(
-        frame["y"], frame["p"], sensitive_features=sensitive
-    )
+    expected_eod = equalized_odds_difference(frame["y"], frame["p"], sensitive_features=sensitive)
     assert table.gaps["equalized_odds"].difference == pytest.approx(expected_eod, abs=1e-12)
 
 
@@ -146,7 +146,9 @@ def test_small_and_unknown_groups_are_shown_but_not_compared() -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(
-    st.lists(st.tuples(st.sampled_from("abc"), st.booleans(), st.booleans()), min_size=1, max_size=60),
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.booleans(), st.booleans()), min_size=1, max_size=60
+    ),
     st.integers(min_value=1, max_value=7),
 )
 def test_batches_add_up_to_the_whole(rows: list[tuple[str, bool, bool]], batch: int) -> None:

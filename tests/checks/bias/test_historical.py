@@ -18,7 +18,9 @@ def _history() -> pd.DataFrame:
     when = pd.Timestamp("2010-01-01") + pd.to_timedelta(day, unit="D")
     group = rng.choice(["a", "b"], size=rows)
     rate = np.where(group == "a", 0.4, 0.1 + 0.3 * day / (4 * 365))
-    postcode = np.where(group == "a", rng.choice(["N1", "N2"], rows), rng.choice(["S1", "S2"], rows))
+    postcode = np.where(
+        group == "a", rng.choice(["N1", "N2"], rows), rng.choice(["S1", "S2"], rows)
+    )
     return pd.DataFrame(
         {
             "when": when,
@@ -57,7 +59,7 @@ def test_proxies_are_found_and_predict_the_sensitive_column(run_bias: RunBias) -
     )
     assert result.status is Status.WARN
     proxies = result.metrics["proxies"]["g"]
-    assert list(proxies["cramers_v"])[0] == "postcode"
+    assert next(iter(proxies["cramers_v"])) == "postcode"
     assert proxies["cramers_v"]["postcode"] > 0.8
     assert proxies["cramers_v"]["noise"] < 0.1
     assert proxies["balanced_accuracy"] > 0.85 and proxies["chance"] == 0.5

@@ -19,7 +19,9 @@ def _split_data() -> pd.DataFrame:
             "g": rng.choice(["a", "b", "c"], size=3000, p=[0.6, 0.38, 0.02]),
         }
     )
-    test = pd.DataFrame({"split": "test", "g": rng.choice(["a", "b", "c"], size=600, p=[0.3, 0.69, 0.01])})
+    test = pd.DataFrame(
+        {"split": "test", "g": rng.choice(["a", "b", "c"], size=600, p=[0.3, 0.69, 0.01])}
+    )
     frame = pd.concat([train, test], ignore_index=True)
     rate = np.where((frame["split"] == "test") & (frame["g"] == "b"), 0.6, 0.3)
     frame["y"] = (rng.random(len(frame)) < rate).astype(int)
@@ -54,7 +56,9 @@ def test_split_distances_label_shift_and_small_slices(run_bias: RunBias) -> None
 
 
 def test_weights_change_shares_and_effective_rows(run_bias: RunBias) -> None:
-    frame = pd.DataFrame({"g": ["a"] * 80 + ["b"] * 20, "w": [1.0] * 80 + [4.0] * 20, "y": [0, 1] * 50})
+    frame = pd.DataFrame(
+        {"g": ["a"] * 80 + ["b"] * 20, "w": [1.0] * 80 + [4.0] * 20, "y": [0, 1] * 50}
+    )
     result = run_bias(frame, "bias.sampling", {"sensitive": "g", "weight": "w", "label": "y"})
     weights = result.metrics["attributes"]["g"]["weights"]
     assert weights["b"]["share"] == 0.2

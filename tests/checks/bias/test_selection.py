@@ -83,6 +83,8 @@ def test_reference_shares_must_be_valid(run_bias: RunBias) -> None:
 
     with pytest.raises(RulesError, match="shares sum to more than 1"):
         run_bias(
-            _people(), "bias.selection", {"sensitive": ["sex"]},
+            _people(),
+            "bias.selection",
+            {"sensitive": ["sex"]},
             reference={"sex": {"Female": 0.7, "Male": 0.6}},
         )

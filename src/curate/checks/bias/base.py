@@ -115,9 +115,7 @@ def joined_text(batch: AuditData) -> pd.Series:
     return text
 
 
-def binary(
-    data: AuditData, target: Target, *, role: str, threshold: float | None = None
-) -> Array:
+def binary(data: AuditData, target: Target, *, role: str, threshold: float | None = None) -> Array:
     """Whether each row's label or prediction is positive.
 
     The rules' ``positive`` values decide; without them, booleans and 0/1 columns are read as
@@ -125,16 +123,16 @@ def binary(
     """
     declared = data.positive(target)
     if declared is not None:
-        return declared.to_numpy(dtype=bool)
+        return np.asarray(declared.to_numpy(dtype=bool))
     values = data.frame[target.column]
     if ptypes.is_bool_dtype(values.dtype):
-        return values.fillna(False).to_numpy(dtype=bool)
+        return np.asarray(values.fillna(False).to_numpy(dtype=bool))
     if ptypes.is_numeric_dtype(values.dtype):
         distinct = set(pd.unique(values.dropna()).tolist())
         if distinct <= {0, 1}:
-            return values.fillna(0).to_numpy() == 1
+            return np.asarray(values.fillna(0).to_numpy() == 1)
         if threshold is not None:
-            return values.fillna(-np.inf).to_numpy() >= threshold
+            return np.asarray(values.fillna(-np.inf).to_numpy() >= threshold)
     raise UsageError(
         f"say which values of the {role} column '{target.column}' count as positive "
         f"(columns.{role}: {{column: {target.column}, positive: [...]}})"

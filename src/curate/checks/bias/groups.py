@@ -102,8 +102,13 @@ class Membership:
         return values if self.rows is None else values[self.rows]
 
 
-def membership(frame: pd.DataFrame, attribute: Attribute, *, text: pd.Series | None = None,
-               lexicon: Lexicon | None = None) -> Membership:
+def membership(
+    frame: pd.DataFrame,
+    attribute: Attribute,
+    *,
+    text: pd.Series | None = None,
+    lexicon: Lexicon | None = None,
+) -> Membership:
     """The groups of ``frame``'s rows under ``attribute``."""
     if attribute.category is not None:
         if text is None or lexicon is None:
@@ -217,12 +222,16 @@ def rate(cells: Mapping[str, Array], name: str) -> Array:
         return np.where(denom > 0, numer / np.where(denom > 0, denom, 1), np.nan)
 
 
-def bootstrap_cells(cells: pd.DataFrame, *, samples: int, rng: np.random.Generator) -> dict[str, Array]:
+def bootstrap_cells(
+    cells: pd.DataFrame, *, samples: int, rng: np.random.Generator
+) -> dict[str, Array]:
     """``samples`` stratified bootstrap replicates of each group's cells: ``{cell: [B, G]}``."""
     matrix = cells.to_numpy(dtype=np.float64)
     n = matrix.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pvals = np.where(n[:, None] > 0, matrix / np.where(n > 0, n, 1)[:, None], 1 / matrix.shape[1])
+        pvals = np.where(
+            n[:, None] > 0, matrix / np.where(n > 0, n, 1)[:, None], 1 / matrix.shape[1]
+        )
     draws = rng.multinomial(
         np.rint(n).astype(np.int64)[None, :], pvals[None, :, :], size=(samples, len(n))
     )
@@ -246,7 +255,9 @@ def spread(values: Array, eligible: Array) -> tuple[Array, Array]:
         warnings.simplefilter("ignore", RuntimeWarning)
         high = np.nanmax(masked, axis=-1)
         low = np.nanmin(masked, axis=-1)
-        ratio = np.where(high > 0, low / np.where(high > 0, high, 1), np.where(high == 0, 1.0, np.nan))
+        ratio = np.where(
+            high > 0, low / np.where(high > 0, high, 1), np.where(high == 0, 1.0, np.nan)
+        )
     return high - low, ratio
 
 
@@ -293,7 +304,9 @@ class RateTable:
 
     def too_small(self) -> list[str]:
         """Known groups with too few rows to judge."""
-        return [g for g, ok in zip(self.groups, self.eligible, strict=True) if not ok and g != MISSING]
+        return [
+            g for g, ok in zip(self.groups, self.eligible, strict=True) if not ok and g != MISSING
+        ]
 
     def to_json(self) -> dict[str, Any]:
         groups: dict[str, Any] = {}
@@ -427,7 +440,6 @@ def num(value: Any) -> float | None:
 
 def _pair(value: tuple[float, float] | None) -> list[float | None] | None:
     return None if value is None else [num(value[0]), num(value[1])]
-
 
 
 def pct(value: float | None, digits: int = 1) -> str:

@@ -20,9 +20,17 @@ from pydantic import Field
 from scipy import stats
 
 from curate.checks.base import Outcome, register
-from curate.checks.bias.base import BiasCheck, BiasParams, Counts, binary, reduce_counts, singles_first
+from curate.checks.bias.base import (
+    BiasCheck,
+    BiasParams,
+    Counts,
+    binary,
+    reduce_counts,
+    singles_first,
+)
 from curate.checks.bias.groups import (
     MISSING,
+    Array,
     RateTable,
     count_within,
     num,
@@ -49,9 +57,7 @@ class HistoricalParams(BiasParams):
         default=50, ge=2, description="text columns with more distinct values are not proxies"
     )
     proxy_folds: int = Field(default=3, ge=2, le=10)
-    exclude: tuple[str, ...] = Field(
-        default=(), description="columns never considered as proxies"
-    )
+    exclude: tuple[str, ...] = Field(default=(), description="columns never considered as proxies")
 
 
 @register
@@ -127,8 +133,12 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
         frame = by_time.reset_index()
         frame["period"] = _periods(frame["time"], self.params.period)
         frame = frame[frame["period"] != NO_TIME]
-        pos = frame.pivot_table(index="period", columns="group", values="pos", aggfunc="sum", fill_value=0)
-        neg = frame.pivot_table(index="period", columns="group", values="neg", aggfunc="sum", fill_value=0)
+        pos = frame.pivot_table(
+            index="period", columns="group", values="pos", aggfunc="sum", fill_value=0
+        )
+        neg = frame.pivot_table(
+            index="period", columns="group", values="neg", aggfunc="sum", fill_value=0
+        )
         pos, neg = pos.sort_index(), neg.reindex_like(pos).fillna(0)
         n = pos + neg
         groups = [str(g) for g in n.columns]
@@ -167,12 +177,13 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
             frame = frame.iloc[np.sort(rng.choice(len(frame), p.proxy_rows, replace=False))]
         roles = set(columns.named())
         candidates = [
-            str(c)
-            for c in frame.columns
-            if str(c) not in roles and str(c) not in p.exclude
+            str(c) for c in frame.columns if str(c) not in roles and str(c) not in p.exclude
         ]
-        encoded = {c: _encode(frame[c], p.proxy_bins, p.proxy_max_levels) for c in candidates}
-        encoded = {c: v for c, v in encoded.items() if v is not None}
+        encoded: dict[str, Array] = {}
+        for column in candidates:
+            codes = _encode(frame[column], p.proxy_bins, p.proxy_max_levels)
+            if codes is not None:
+                encoded[column] = codes
         out: dict[str, Any] = {}
         for sensitive in columns.sensitive:
             target = frame[sensitive].astype("string").fillna(MISSING)
@@ -194,9 +205,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
             for column, codes in encoded.items():
                 table = _contingency(target_codes, codes[keep.to_numpy()])
                 if table.shape[0] > 1 and table.shape[1] > 1:
-                    association[column] = num(
-                        stats.contingency.association(table, method="cramer")
-                    )
+                    association[column] = num(stats.contingency.association(table, method="cramer"))
             ranked = dict(sorted(association.items(), key=lambda kv: -(kv[1] or 0)))
             entry: dict[str, Any] = {"cramers_v": ranked, "rows": int(keep.sum())}
             if encoded:
@@ -218,10 +227,12 @@ def _month_keys(frame: pd.DataFrame, column: str | None) -> np.ndarray[Any, Any]
         return np.full(len(frame), NO_TIME, dtype=object)
     values = frame[column]
     if ptypes.is_numeric_dtype(values.dtype) and not ptypes.is_bool_dtype(values.dtype):
-        return values.astype("Float64").astype("string").fillna(NO_TIME).to_numpy(dtype=object)
+        text = values.astype("Float64").astype("string").fillna(NO_TIME)
+        return np.asarray(text.to_numpy(dtype=object))
     if not ptypes.is_datetime64_any_dtype(values.dtype):
         values = pd.to_datetime(values, errors="coerce", format="mixed")
-    return values.dt.strftime("%Y-%m").astype("string").fillna(NO_TIME).to_numpy(dtype=object)
+    months = values.dt.strftime("%Y-%m").astype("string").fillna(NO_TIME)
+    return np.asarray(months.to_numpy(dtype=object))
 
 
 def _periods(keys: pd.Series, period: Period) -> pd.Series:
@@ -283,14 +294,16 @@ def _contingency(a: np.ndarray[Any, Any], b: np.ndarray[Any, Any]) -> np.ndarray
     return table.reshape(rows, len(levels_b))
 
 
-def _predictability(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], *, folds: int, seed: int) -> dict[str, Any]:
+def _predictability(
+    x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], *, folds: int, seed: int
+) -> dict[str, Any]:
     """Cross-validated balanced accuracy of predicting ``y`` from all candidate columns.
 
     Codes are fed as numbers (quantile bins keep their order); one thread, since the sample is
     small and the machine may be shared."""
     from sklearn.ensemble import HistGradientBoostingClassifier
     from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     model = HistGradientBoostingClassifier(
         max_iter=30, max_leaf_nodes=15, class_weight="balanced", random_state=seed
@@ -354,9 +367,7 @@ def _summary(tables: dict[str, RateTable], trends: dict[str, Any], proxies: dict
         if trend and trend["slope_per_period"] is not None:
             slope = trend["slope_per_period"]
             way = "widens" if slope > 0 else "narrows"
-            parts.append(
-                f"the gap {way} by {abs(slope) * 100:.1f} points per {trend['period']}"
-            )
+            parts.append(f"the gap {way} by {abs(slope) * 100:.1f} points per {trend['period']}")
     for sensitive, entry in proxies.items():
         top = next(iter(entry["cramers_v"].items()), None)
         text = f"{sensitive} is predicted with balanced accuracy {entry.get('balanced_accuracy', 0):.2f} (chance {entry.get('chance', 0):.2f}) from the other columns"
@@ -368,7 +379,9 @@ def _summary(tables: dict[str, RateTable], trends: dict[str, Any], proxies: dict
     return "; ".join(parts) + "."
 
 
-def _findings(tables: dict[str, RateTable], proxies: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+def _findings(
+    tables: dict[str, RateTable], proxies: dict[str, Any], limit: int
+) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for sensitive, entry in proxies.items():
         for column, v in list(entry["cramers_v"].items())[:5]:
@@ -383,7 +396,9 @@ def _findings(tables: dict[str, RateTable], proxies: dict[str, Any], limit: int)
             )
     for name, table in tables.items():
         for i, group in enumerate(table.groups):
-            low, high = table.intervals.get("base_rate", np.full((2, len(table.groups)), np.nan))[:, i]
+            low, high = table.intervals.get("base_rate", np.full((2, len(table.groups)), np.nan))[
+                :, i
+            ]
             value = pct(num(table.rates["base_rate"][i]), 2)
             if not np.isnan(low):
                 value += f" [{low * 100:.1f}, {high * 100:.1f}]"

@@ -10,7 +10,7 @@ intervals; where several annotator columns are named, how often annotators disag
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -129,7 +129,9 @@ class LabelCheck(BiasCheck[LabelParams]):
         for metric in metrics_for:
             if metric == "tpr":
                 continue
-            metrics[f"{metric.removesuffix('_rate')}_difference"] = _worst(tables, metric, "difference")
+            metrics[f"{metric.removesuffix('_rate')}_difference"] = _worst(
+                tables, metric, "difference"
+            )
         _rename(metrics)
         metrics["base_rate_ratio"] = _worst(tables, "base_rate", "ratio")
         if data.columns.prediction is not None:
@@ -169,7 +171,11 @@ class LabelCheck(BiasCheck[LabelParams]):
         )
 
     def _table(
-        self, attribute: Attribute, cells: pd.DataFrame, metrics: Sequence[str], rng: np.random.Generator
+        self,
+        attribute: Attribute,
+        cells: pd.DataFrame,
+        metrics: Sequence[str],
+        rng: np.random.Generator,
     ) -> RateTable:
         table = rate_table(
             attribute,
@@ -196,7 +202,8 @@ class LabelCheck(BiasCheck[LabelParams]):
         out: dict[str, Any] = {}
         for name, table in tables.items():
             binned = _binned(strata[name], legit, self.params.bins, reference=strata[ALL_ROWS])
-            rates = stratum_rate.reindex(binned.index.droplevel(0)).to_numpy()
+            strata_only = cast(pd.MultiIndex, binned.index).droplevel("group")
+            rates = stratum_rate.reindex(strata_only).to_numpy()
             binned = binned.assign(expected=binned["n"].to_numpy() * rates)
             per_group = binned.groupby(level=0, sort=False)[["y", "n", "expected"]].sum()
             groups: dict[str, Any] = {}
@@ -290,9 +297,7 @@ def _disagreement(frame: pd.DataFrame, columns: Sequence[str]) -> tuple[Array, A
 
 
 def _worst(tables: dict[str, RateTable], metric: str, kind: str) -> float | None:
-    values = [
-        getattr(t.gaps[metric], kind) for t in tables.values() if metric in t.gaps
-    ]
+    values = [getattr(t.gaps[metric], kind) for t in tables.values() if metric in t.gaps]
     found = [v for v in values if v is not None]
     if not found:
         return None

@@ -46,7 +46,9 @@ class Lexicon:
             self._patterns[key] = rf"(?<![\w-])(?:{words})(?![\w-])"
         return self._patterns[key]
 
-    def mentions(self, text: pd.Series, category: str) -> dict[str, np.ndarray[tuple[int], np.dtype[np.bool_]]]:
+    def mentions(
+        self, text: pd.Series, category: str
+    ) -> dict[str, np.ndarray[tuple[int], np.dtype[np.bool_]]]:
         """For each group of ``category``, whether each text mentions it."""
         lowered = text.astype("string").fillna("").str.lower()
         return {
@@ -85,7 +87,9 @@ def load_lexicon(path: str | None = None) -> Lexicon:
         raise RulesError(f"{display}: {key}: {error['msg']}") from None
     categories = {}
     for category, groups in model.categories.items():
-        cleaned = {g: tuple(t.strip().lower() for t in terms if t.strip()) for g, terms in groups.items()}
+        cleaned = {
+            g: tuple(t.strip().lower() for t in terms if t.strip()) for g, terms in groups.items()
+        }
         empty = [g for g, terms in cleaned.items() if not terms]
         if empty:
             raise RulesError(f"{display}: categories.{category}.{empty[0]}: no terms")

@@ -11,7 +11,7 @@ from typing import Any
 
 from curate.checks.base import CheckResult
 from curate.checks.bias.groups import JOIN, RATE_NAMES
-from curate.report.plots import PLOTS, MAX_BARS, Plot, figure_svg
+from curate.report.plots import MAX_BARS, PLOTS, Plot, figure_svg
 
 COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
 GREY = "#9aa0a6"
@@ -36,7 +36,7 @@ def interval_chart(
     groups: Sequence[str],
     n: Sequence[int],
     too_small: Sequence[bool],
-    series: Mapping[str, tuple[Sequence[float | None], Sequence[Sequence[float | None] | None]]],
+    series: Mapping[str, tuple[Sequence[float | None], Sequence[Any] | None]],
     *,
     title: str,
     reference: Sequence[float | None] | None = None,
@@ -72,7 +72,12 @@ def interval_chart(
                 )
                 legend = None
     ax.set_yticks(range(rows))
-    ax.set_yticklabels([_label(g, c, s) for g, c, s in zip(reversed(groups), reversed(n), reversed(too_small), strict=True)])
+    ax.set_yticklabels(
+        [
+            _label(g, c, s)
+            for g, c, s in zip(reversed(groups), reversed(n), reversed(too_small), strict=True)
+        ]
+    )
     for tick, small in zip(ax.get_yticklabels(), reversed(too_small), strict=True):
         if small:
             tick.set_color(GREY)
@@ -95,7 +100,9 @@ def _single(name: str) -> bool:
     return JOIN not in name
 
 
-def _rate_series(info: Mapping[str, Any], metrics: Sequence[str]) -> tuple[list[str], list[int], list[bool], dict[str, Any]]:
+def _rate_series(
+    info: Mapping[str, Any], metrics: Sequence[str]
+) -> tuple[list[str], list[int], list[bool], dict[str, Any]]:
     groups = list(info["groups"])
     entries = [info["groups"][g] for g in groups]
     series = {
@@ -107,7 +114,7 @@ def _rate_series(info: Mapping[str, Any], metrics: Sequence[str]) -> tuple[list[
 
 
 def label_plots(result: CheckResult) -> list[Plot]:
-    out = []
+    out: list[Plot] = []
     attributes = result.metrics.get("attributes", {})
     prediction = any("fpr" in e for a in attributes.values() for e in a["groups"].values())
     metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
@@ -123,7 +130,7 @@ def label_plots(result: CheckResult) -> list[Plot]:
 
 
 def selection_plots(result: CheckResult) -> list[Plot]:
-    out = []
+    out: list[Plot] = []
     for name, info in result.metrics.get("attributes", {}).items():
         if not _single(name) or len(out) >= MAX_PLOTS:
             continue
@@ -145,19 +152,22 @@ def selection_plots(result: CheckResult) -> list[Plot]:
 
 
 def sampling_plots(result: CheckResult) -> list[Plot]:
-    out = []
+    out: list[Plot] = []
     for name, info in result.metrics.get("attributes", {}).items():
         if not _single(name) or len(out) >= MAX_PLOTS:
             continue
         groups = list(info["groups"])
         entries = [info["groups"][g] for g in groups]
         splits = info["splits"]
-        series = {s: ([e["share"][s] for e in entries], None) for s in splits}
+        series: dict[str, Any] = {s: ([e["share"][s] for e in entries], None) for s in splits}
         out.append(
             interval_chart(
                 groups,
                 [sum(e["n"].values()) for e in entries],
-                [any(e.get("too_small_to_evaluate", [])) or e.get("too_small_to_learn", False) for e in entries],
+                [
+                    any(e.get("too_small_to_evaluate", [])) or e.get("too_small_to_learn", False)
+                    for e in entries
+                ],
                 series,
                 title=f"{name}: share of rows in each split",
                 xlabel="share of the split's rows",
@@ -167,12 +177,16 @@ def sampling_plots(result: CheckResult) -> list[Plot]:
 
 
 def historical_plots(result: CheckResult) -> list[Plot]:
-    out = []
+    out: list[Plot] = []
     for name, info in result.metrics.get("attributes", {}).items():
         if not _single(name) or len(out) >= MAX_PLOTS:
             continue
         groups, n, small, series = _rate_series(info, ("base_rate",))
-        out.append(interval_chart(groups, n, small, series, title=f"{name}: positive outcome rate{_level(result)}"))
+        out.append(
+            interval_chart(
+                groups, n, small, series, title=f"{name}: positive outcome rate{_level(result)}"
+            )
+        )
     for name, trend in result.metrics.get("trends", {}).items():
         if _single(name) and len(trend["periods"]) > 1:
             out.append(_trend_chart(name, trend))
@@ -189,7 +203,14 @@ def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
     x = range(len(periods))
     for k, (group, rates) in enumerate(list(trend["rates"].items())[: len(COLOURS)]):
         if any(r is not None for r in rates):
-            ax.plot(x, [float("nan") if r is None else r for r in rates], "o-", ms=3, color=COLOURS[k], label=group)
+            ax.plot(
+                x,
+                [float("nan") if r is None else r for r in rates],
+                "o-",
+                ms=3,
+                color=COLOURS[k],
+                label=group,
+            )
     ax.set_xticks(list(x))
     ax.set_xticklabels(periods, rotation=45, ha="right")
     ax.set_ylabel("positive outcome rate")
@@ -197,7 +218,10 @@ def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
-    return Plot(title=f"{name}: positive outcome rate per {trend['period']} (groups with enough rows)", svg=figure_svg(fig))
+    return Plot(
+        title=f"{name}: positive outcome rate per {trend['period']} (groups with enough rows)",
+        svg=figure_svg(fig),
+    )
 
 
 def _proxy_chart(name: str, proxy: Mapping[str, Any]) -> Plot:
@@ -211,7 +235,11 @@ def _proxy_chart(name: str, proxy: Mapping[str, Any]) -> Plot:
     ax.tick_params(labelsize=8)
     fig.tight_layout()
     accuracy = proxy.get("balanced_accuracy")
-    extra = f"; all together: balanced accuracy {accuracy:.2f} vs chance {proxy['chance']:.2f}" if accuracy is not None else ""
+    extra = (
+        f"; all together: balanced accuracy {accuracy:.2f} vs chance {proxy['chance']:.2f}"
+        if accuracy is not None
+        else ""
+    )
     return Plot(title=f"Columns that predict {name}{extra}", svg=figure_svg(fig))
 
 

@@ -74,8 +74,8 @@ class SamplingCheck(BiasCheck[SamplingParams]):
         if batch.columns.label is not None:
             values["y"] = binary(batch, batch.columns.label, role="label").astype(np.float64)
         if batch.columns.weight is not None:
-            w = pd.to_numeric(batch.frame[batch.columns.weight], errors="coerce")
-            w = w.fillna(0).to_numpy(dtype=np.float64)
+            weight = pd.to_numeric(batch.frame[batch.columns.weight], errors="coerce")
+            w = weight.fillna(0).to_numpy(dtype=np.float64)
             values["w"] = w
             values["w2"] = w * w
             if "y" in values:
@@ -116,54 +116,57 @@ def _order(splits: Sequence[str]) -> list[str]:
     return known + sorted(s for s in splits if s not in known)
 
 
+def _grid(frame: pd.DataFrame, column: str, groups: list[str], splits: list[str]) -> Array:
+    """A [group, split] array of sums of ``column``."""
+    table = frame.pivot_table(
+        index="group", columns="split", values=column, aggfunc="sum", fill_value=0
+    )
+    return table.reindex(index=groups, columns=splits, fill_value=0).to_numpy(dtype=np.float64)
+
+
 def _attribute(table: pd.DataFrame, min_count: int, min_train: int) -> dict[str, Any]:
     """Shares, label rates, distances, small slices and weight effects for one attribute."""
     frame = table.reset_index()
     frame["group"] = frame["group"].astype(str)
     frame["split"] = frame["split"].astype(str)
-    splits = _order(frame["split"].unique().tolist())
-    n = frame.pivot_table(index="group", columns="split", values="n", aggfunc="sum", fill_value=0)
-    n = n.reindex(columns=splits, fill_value=0)
-    n = n.loc[n.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+    splits = _order([str(s) for s in frame["split"].unique()])
+    sizes = frame.groupby("group")["n"].sum().sort_values(ascending=False, kind="stable")
+    groups = [str(g) for g in sizes.index]
+    n = _grid(frame, "n", groups, splits)
+    y = _grid(frame, "y", groups, splits) if "y" in frame else None
     totals = n.sum(axis=0)
     out: dict[str, Any] = {"splits": splits, "groups": {}}
-    y = None
-    if "y" in frame:
-        y = frame.pivot_table(index="group", columns="split", values="y", aggfunc="sum", fill_value=0)
-        y = y.reindex(index=n.index, columns=splits, fill_value=0)
-    base = splits[0]
-    for group in n.index:
-        entry: dict[str, Any] = {"n": {s: int(n.at[group, s]) for s in splits}}
+    for i, group in enumerate(groups):
+        entry: dict[str, Any] = {"n": {s: int(n[i, j]) for j, s in enumerate(splits)}}
         entry["share"] = {
-            s: num(n.at[group, s] / totals[s]) if totals[s] else None for s in splits
+            s: num(n[i, j] / totals[j]) if totals[j] else None for j, s in enumerate(splits)
         }
         if y is not None:
             entry["label_rate"] = {
-                s: num(y.at[group, s] / n.at[group, s]) if n.at[group, s] else None for s in splits
+                s: num(y[i, j] / n[i, j]) if n[i, j] else None for j, s in enumerate(splits)
             }
         if group != MISSING and len(splits) > 1:
-            entry["too_small_to_learn"] = bool(n.at[group, base] < min_train)
+            entry["too_small_to_learn"] = bool(n[i, 0] < min_train)
             entry["too_small_to_evaluate"] = [
-                s for s in splits[1:] if n.at[group, s] < min_count
+                s for j, s in enumerate(splits) if j > 0 and n[i, j] < min_count
             ]
-        out["groups"][str(group)] = entry
+        out["groups"][group] = entry
     if len(splits) > 1:
-        out["distance"] = _distances(n, y, base, splits[1:], min_count)
+        out["distance"] = _distances(groups, splits, n, y, min_count)
     if "w" in frame:
-        out["weights"] = _weights(frame, n.index, y is not None)
+        out["weights"] = _weights(frame, pd.Index(groups), y is not None)
     return out
 
 
 def _distances(
-    n: pd.DataFrame, y: pd.DataFrame | None, base: str, others: list[str], min_count: int
+    groups: list[str], splits: list[str], n: Array, y: Array | None, min_count: int
 ) -> dict[str, Any]:
     """How far each other split is from the first (train), over groups and over labels."""
-    known = [g for g in n.index if g != MISSING]
+    known = np.array([g != MISSING for g in groups], dtype=bool)
     out: dict[str, Any] = {}
-    for split in others:
-        a = n.loc[known, base].to_numpy(dtype=np.float64)
-        b = n.loc[known, split].to_numpy(dtype=np.float64)
-        entry: dict[str, Any] = {"compared_with": base}
+    for j, split in enumerate(splits[1:], start=1):
+        a, b = n[known, 0], n[known, j]
+        entry: dict[str, Any] = {"compared_with": splits[0]}
         if a.sum() and b.sum():
             entry["js_distance"] = num(jensenshannon(a / a.sum(), b / b.sum(), base=2))
             table = np.vstack([a, b])
@@ -171,12 +174,11 @@ def _distances(
             if table.shape[1] > 1:
                 entry["p_value"] = float(stats.chi2_contingency(table)[1])
         if y is not None:
-            shifts = {}
-            for group in known:
-                na, nb = n.at[group, base], n.at[group, split]
-                if na >= min_count and nb >= min_count:
-                    shifts[group] = num(y.at[group, split] / nb - y.at[group, base] / na)
-            entry["label_rate_shift"] = shifts
+            entry["label_rate_shift"] = {
+                group: num(y[i, j] / n[i, j] - y[i, 0] / n[i, 0])
+                for i, group in enumerate(groups)
+                if known[i] and n[i, 0] >= min_count and n[i, j] >= min_count
+            }
         out[split] = entry
     return out
 
@@ -248,11 +250,11 @@ def _summary(per_attribute: dict[str, Any]) -> str:
         )
     if shift is not None:
         value, name, group, split = shift
-        parts.append(
-            f"the label rate of {name} {group} moves {value * 100:+.1f} points in {split}"
-        )
+        parts.append(f"the label rate of {name} {group} moves {value * 100:+.1f} points in {split}")
     learn = sum(
-        e.get("too_small_to_learn", False) for i in per_attribute.values() for e in i["groups"].values()
+        e.get("too_small_to_learn", False)
+        for i in per_attribute.values()
+        for e in i["groups"].values()
     )
     evaluate = sum(
         len(e.get("too_small_to_evaluate", []))
@@ -294,7 +296,9 @@ def _findings(per_attribute: dict[str, Any], limit: int) -> list[dict[str, Any]]
             if entry.get("too_small_to_learn"):
                 notes.append("too small to learn")
             if entry.get("too_small_to_evaluate"):
-                notes.append("too small to evaluate in " + ", ".join(entry["too_small_to_evaluate"]))
+                notes.append(
+                    "too small to evaluate in " + ", ".join(entry["too_small_to_evaluate"])
+                )
             row["note"] = "; ".join(notes)
             out.append(row)
             if len(out) >= limit:

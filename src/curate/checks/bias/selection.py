@@ -35,7 +35,10 @@ class SelectionParams(BiasParams):
         "e.g. {sex: {Female: 0.51, Male: 0.49}}; shares may sum to less than 1",
     )
     under_ratio: float = Field(
-        default=UNDER, gt=0, le=1, description="a share below this ratio of the reference is flagged"
+        default=UNDER,
+        gt=0,
+        le=1,
+        description="a share below this ratio of the reference is flagged",
     )
 
     @field_validator("reference")
@@ -138,7 +141,9 @@ class SelectionCheck(BiasCheck[SelectionParams]):
         return out
 
 
-def _fit(counts: np.ndarray[Any, Any], groups: list[str], reference: dict[str, float], rows: int) -> dict[str, Any]:
+def _fit(
+    counts: np.ndarray[Any, Any], groups: list[str], reference: dict[str, float], rows: int
+) -> dict[str, Any]:
     """Chi-square goodness of fit of the rows' groups to the reference shares.
 
     Groups the reference leaves out share its remainder (when the shares sum to less than 1)
@@ -240,7 +245,12 @@ def _findings(per_attribute: dict[str, Any], limit: int) -> list[dict[str, Any]]
             if entry["share_ci"] and entry["share_ci"][0] is not None:
                 low, high = entry["share_ci"]
                 share += f" [{low * 100:.1f}, {high * 100:.1f}]"
-            row: dict[str, Any] = {"attribute": name, "group": group, "n": entry["n"], "share": share}
+            row: dict[str, Any] = {
+                "attribute": name,
+                "group": group,
+                "n": entry["n"],
+                "share": share,
+            }
             if "reference" in entry:
                 row["reference"] = pct(entry["reference"], 2)
                 row["ratio"] = "" if entry["ratio"] is None else f"{entry['ratio']:.2f}"
