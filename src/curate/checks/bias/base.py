@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -51,6 +51,9 @@ def needs_groups_summary() -> str:
 class BiasCheck(MapReduceCheck[P, Counts], Generic[P]):
     """A bias check: groups from sensitive columns or identity terms; counts by map and reduce."""
 
+    #: roles whose positive values the check needs (it is skipped, saying so, without them)
+    targets: ClassVar[tuple[str, ...]] = ("label", "prediction")
+
     def lexicon(self, data: AuditData) -> Lexicon | None:
         if data.columns.sensitive or not data.columns.text:
             return None
@@ -80,7 +83,18 @@ class BiasCheck(MapReduceCheck[P, Counts], Generic[P]):
     def run(self, data: AuditData) -> Outcome:
         if not self.attributes(data):
             return Outcome(summary=needs_groups_summary(), skipped=True)
+        try:
+            for role in self.targets:
+                target = getattr(data.columns, role)
+                if target is not None:
+                    binary(data, target, role=role, threshold=self.threshold(role))
+        except UsageError as exc:
+            return Outcome(summary=f"Skipped: {exc}.", skipped=True)
         return super().run(data)
+
+    def threshold(self, role: str) -> float | None:
+        """The score at or above which a numeric column of ``role`` counts as positive."""
+        return None
 
     def compared(self, attribute: Attribute, groups: Sequence[str]) -> Array:
         """Which groups the rules let into comparisons (``compare``)."""
@@ -137,6 +151,17 @@ def binary(data: AuditData, target: Target, *, role: str, threshold: float | Non
         f"say which values of the {role} column '{target.column}' count as positive "
         f"(columns.{role}: {{column: {target.column}, positive: [...]}})"
     )
+
+
+def maybe_binary(data: AuditData, target: Target | None, *, role: str) -> Array | None:
+    """Like :func:`binary`, but None where the column is not named or its positive values are
+    not known (for checks where the label is optional)."""
+    if target is None:
+        return None
+    try:
+        return binary(data, target, role=role)
+    except UsageError:
+        return None
 
 
 def singles_first(names: Mapping[str, Any]) -> list[str]:

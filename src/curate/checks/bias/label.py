@@ -87,6 +87,9 @@ class LabelCheck(BiasCheck[LabelParams]):
         }
     )
 
+    def threshold(self, role: str) -> float | None:
+        return self.params.prediction_threshold if role == "prediction" else None
+
     def map(self, batch: AuditData) -> Counts:
         assert batch.columns.label is not None
         y = binary(batch, batch.columns.label, role="label")

@@ -23,7 +23,7 @@ from curate.checks.bias.base import (
     BiasCheck,
     BiasParams,
     Counts,
-    binary,
+    maybe_binary,
     needs_groups_summary,
     reduce_counts,
     singles_first,
@@ -46,6 +46,7 @@ class SamplingCheck(BiasCheck[SamplingParams]):
     id = "bias.sampling"
     title = "Sampling bias"
     params_model = SamplingParams
+    targets = ()
     threshold_metrics = frozenset(
         {
             "max_split_distance",
@@ -71,8 +72,9 @@ class SamplingCheck(BiasCheck[SamplingParams]):
     def map(self, batch: AuditData) -> Counts:
         rows = len(batch.frame)
         values: dict[str, Array] = {"n": np.ones(rows)}
-        if batch.columns.label is not None:
-            values["y"] = binary(batch, batch.columns.label, role="label").astype(np.float64)
+        y = maybe_binary(batch, batch.columns.label, role="label")
+        if y is not None:
+            values["y"] = y.astype(np.float64)
         if batch.columns.weight is not None:
             weight = pd.to_numeric(batch.frame[batch.columns.weight], errors="coerce")
             w = weight.fillna(0).to_numpy(dtype=np.float64)

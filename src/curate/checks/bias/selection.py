@@ -20,7 +20,15 @@ from scipy import stats
 
 from curate.checks.base import Outcome, register
 from curate.checks.bias.base import BiasCheck, BiasParams, Counts, reduce_counts, singles_first
-from curate.checks.bias.groups import MISSING, Attribute, bootstrap_cells, interval, num, pct
+from curate.checks.bias.groups import (
+    MISSING,
+    NO_MENTION,
+    Attribute,
+    bootstrap_cells,
+    interval,
+    num,
+    pct,
+)
 from curate.checks.data import AuditData
 from curate.errors import UsageError
 
@@ -57,6 +65,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
     id = "bias.selection"
     title = "Selection bias"
     params_model = SelectionParams
+    targets = ()
     threshold_metrics = frozenset(
         {
             "min_representation_ratio",
@@ -97,7 +106,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
         metrics["min_count"] = p.min_count
         metrics["confidence"] = p.confidence
         return Outcome(
-            summary=_summary(per_attribute, p.reference, rows),
+            summary=_summary(per_attribute, attributes, rows),
             metrics=metrics,
             findings=_findings(per_attribute, p.max_findings),
         )
@@ -197,7 +206,24 @@ def _headline(per_attribute: dict[str, Any], reference: dict[str, Any]) -> dict[
     }
 
 
-def _summary(per_attribute: dict[str, Any], reference: dict[str, Any], rows: int) -> str:
+def _mentions(per_attribute: dict[str, Any], rows: int) -> str:
+    """The groups texts mention most, across the lexicon's categories."""
+    shares = [
+        (e["share"] or 0.0, g)
+        for info in per_attribute.values()
+        for g, e in info["groups"].items()
+        if g != NO_MENTION
+    ]
+    top = sorted(shares, reverse=True)[:3]
+    named = ", ".join(f"{g} {pct(s)}" for s, g in top)
+    return f"Of {rows:,} texts, the groups mentioned most are {named}"
+
+
+def _summary(
+    per_attribute: dict[str, Any],
+    attributes: dict[str, Attribute],
+    rows: int,
+) -> str:
     if not per_attribute:
         return "No groups to compare."
     worst: tuple[float, str, str, dict[str, Any]] | None = None
@@ -213,6 +239,8 @@ def _summary(per_attribute: dict[str, Any], reference: dict[str, Any], rows: int
             f"Rows with {name} {group} are {pct(entry['share'])} of the data against "
             f"{pct(entry['reference'])} in the reference population (ratio {ratio:.2f})"
         )
+    elif attributes[next(iter(per_attribute))].from_text:
+        parts.append(_mentions(per_attribute, rows))
     else:
         name = next(iter(per_attribute))
         entries = {g: e for g, e in per_attribute[name]["groups"].items() if g != MISSING}
