@@ -24,7 +24,7 @@ from curate.checks.bias.groups import (
 )
 from curate.checks.bias.lexicon import Lexicon, load_lexicon
 from curate.checks.data import AuditData
-from curate.errors import UsageError
+from curate.errors import MissingDependencyError, UsageError
 from curate.rules.schema import Target
 
 
@@ -162,6 +162,15 @@ def maybe_binary(data: AuditData, target: Target | None, *, role: str) -> Array 
         return binary(data, target, role=role)
     except UsageError:
         return None
+
+
+def scipy_stats() -> Any:
+    """``scipy.stats``, or a clear error naming the extra that installs it."""
+    try:
+        from scipy import stats
+    except ImportError:  # pragma: no cover - scipy comes with curate[bias]
+        raise MissingDependencyError(feature="bias audits", package="scipy", extra="bias") from None
+    return stats
 
 
 def singles_first(names: Mapping[str, Any]) -> list[str]:

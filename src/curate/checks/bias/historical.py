@@ -17,7 +17,6 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 from pydantic import Field
-from scipy import stats
 
 from curate.checks.base import Outcome, register
 from curate.checks.bias.base import (
@@ -26,6 +25,7 @@ from curate.checks.bias.base import (
     Counts,
     binary,
     reduce_counts,
+    scipy_stats,
     singles_first,
 )
 from curate.checks.bias.groups import (
@@ -39,6 +39,7 @@ from curate.checks.bias.groups import (
     spread,
 )
 from curate.checks.data import AuditData
+from curate.errors import MissingDependencyError
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +153,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
         valid = ~np.isnan(gaps)
         slope = None
         if valid.sum() >= 3:
-            fit = stats.linregress(np.flatnonzero(valid), gaps[valid])
+            fit = scipy_stats().linregress(np.flatnonzero(valid), gaps[valid])
             slope = num(fit.slope)
         return {
             "period": _period_name(self.params.period, frame["time"]),
@@ -205,7 +206,9 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
             for column, codes in encoded.items():
                 table = _contingency(target_codes, codes[keep.to_numpy()])
                 if table.shape[0] > 1 and table.shape[1] > 1:
-                    association[column] = num(stats.contingency.association(table, method="cramer"))
+                    association[column] = num(
+                        scipy_stats().contingency.association(table, method="cramer")
+                    )
             ranked = dict(sorted(association.items(), key=lambda kv: -(kv[1] or 0)))
             entry: dict[str, Any] = {"cramers_v": ranked, "rows": int(keep.sum())}
             if encoded:
@@ -300,8 +303,13 @@ def _predictability(x: Array, y: Array, *, folds: int, seed: int) -> dict[str, A
     The model is categorical naive Bayes over the columns' codes: fast, and since a stronger
     model could only do better, its score is a floor on what the columns reveal together.
     """
-    from sklearn.model_selection import StratifiedKFold, cross_val_score
-    from sklearn.naive_bayes import CategoricalNB
+    try:
+        from sklearn.model_selection import StratifiedKFold, cross_val_score
+        from sklearn.naive_bayes import CategoricalNB
+    except ImportError:  # pragma: no cover - scikit-learn comes with curate[bias]
+        raise MissingDependencyError(
+            feature="proxy detection", package="scikit-learn", extra="bias"
+        ) from None
 
     codes = x - x.min(axis=0)
     model = CategoricalNB(min_categories=codes.max(axis=0) + 1)

@@ -15,8 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import Field
-from scipy import stats
-from scipy.spatial.distance import jensenshannon
 
 from curate.checks.base import Outcome, register
 from curate.checks.bias.base import (
@@ -26,6 +24,7 @@ from curate.checks.bias.base import (
     maybe_binary,
     needs_groups_summary,
     reduce_counts,
+    scipy_stats,
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, Array, count_within, num, pct
@@ -160,6 +159,12 @@ def _attribute(table: pd.DataFrame, min_count: int, min_train: int) -> dict[str,
     return out
 
 
+def _jensenshannon(p: Array, q: Array) -> float:
+    from scipy.spatial.distance import jensenshannon
+
+    return float(jensenshannon(p, q, base=2))
+
+
 def _distances(
     groups: list[str], splits: list[str], n: Array, y: Array | None, min_count: int
 ) -> dict[str, Any]:
@@ -170,11 +175,11 @@ def _distances(
         a, b = n[known, 0], n[known, j]
         entry: dict[str, Any] = {"compared_with": splits[0]}
         if a.sum() and b.sum():
-            entry["js_distance"] = num(jensenshannon(a / a.sum(), b / b.sum(), base=2))
+            entry["js_distance"] = num(_jensenshannon(a / a.sum(), b / b.sum()))
             table = np.vstack([a, b])
             table = table[:, table.sum(axis=0) > 0]
             if table.shape[1] > 1:
-                entry["p_value"] = float(stats.chi2_contingency(table)[1])
+                entry["p_value"] = float(scipy_stats().chi2_contingency(table)[1])
         if y is not None:
             entry["label_rate_shift"] = {
                 group: num(y[i, j] / n[i, j] - y[i, 0] / n[i, 0])

@@ -16,10 +16,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pydantic import Field, field_validator
-from scipy import stats
 
 from curate.checks.base import Outcome, register
-from curate.checks.bias.base import BiasCheck, BiasParams, Counts, reduce_counts, singles_first
+from curate.checks.bias.base import (
+    BiasCheck,
+    BiasParams,
+    Counts,
+    reduce_counts,
+    scipy_stats,
+    singles_first,
+)
 from curate.checks.bias.groups import (
     MISSING,
     NO_MENTION,
@@ -170,7 +176,7 @@ def _fit(
     if total == 0 or len(observed) < 2:
         return {"chi2": None, "p_value": None, "effect_size": None, "rows_tested": int(total)}
     expected = np.array(expected_shares) / sum(expected_shares) * total
-    chi2, p_value = stats.chisquare(np.array(observed, dtype=np.float64), expected)
+    chi2, p_value = scipy_stats().chisquare(np.array(observed, dtype=np.float64), expected)
     return {
         "chi2": num(chi2),
         "p_value": float(p_value),
