@@ -144,7 +144,7 @@ def test_small_and_unknown_groups_are_shown_but_not_compared() -> None:
     assert not as_json[MISSING]["too_small"] and not as_json[MISSING]["compared"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     st.lists(
         st.tuples(st.sampled_from("abc"), st.booleans(), st.booleans()), min_size=1, max_size=60

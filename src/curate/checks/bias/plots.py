@@ -87,7 +87,9 @@ def interval_chart(
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     if len(series) > 1 or reference is not None:
-        ax.legend(fontsize=7, loc="best", frameon=False)
+        ax.legend(
+            fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4
+        )
     fig.tight_layout()
     return Plot(title=title, svg=figure_svg(fig))
 
