@@ -162,3 +162,12 @@ def test_batches_add_up_to_the_whole(rows: list[tuple[str, bool, bool]], batch: 
         for key in ("base_rate", "selection_rate"):
             value = entry[key]
             assert value is None or 0 <= value <= 1
+
+
+def test_numeric_and_missing_sensitive_values_become_named_groups() -> None:
+    frame = pd.DataFrame({"code": [1, 2, None, 1, 2, 1], "other": ["x", 3, "x", None, 3, "x"]})
+    member = membership(frame, Attribute(name="code", columns=("code",)))
+    labels = [member.labels[c] for c in member.codes]
+    assert labels == ["1.0", "2.0", MISSING, "1.0", "2.0", "1.0"]
+    pair = membership(frame, Attribute(name="code × other", columns=("code", "other")))
+    assert [pair.labels[c] for c in pair.codes][:3] == ["1.0 × x", "2.0 × 3", f"{MISSING} × x"]

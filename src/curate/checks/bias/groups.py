@@ -117,7 +117,7 @@ def membership(
     codes: Array = np.zeros(len(frame), dtype=np.int64)
     labels: list[str] = [""]
     for column in attribute.columns:
-        col_codes, uniques = pd.factorize(frame[column], sort=True)
+        col_codes, uniques = pd.factorize(frame[column])
         names = [str(u) for u in uniques] + [MISSING]
         col_codes = np.where(col_codes < 0, len(uniques), col_codes)
         codes = codes * len(names) + col_codes
