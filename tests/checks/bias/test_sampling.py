@@ -49,6 +49,8 @@ def test_split_distances_label_shift_and_small_slices(run_bias: RunBias) -> None
     shift = info["distance"]["test"]["label_rate_shift"]
     assert shift["b"] > 0.2 and abs(shift["a"]) < 0.1
     assert "c" not in shift  # too few test rows to compare
+    low, high = info["groups"]["a"]["share_ci"]["test"]
+    assert low < info["groups"]["a"]["share"]["test"] < high
     assert info["groups"]["c"]["too_small_to_learn"]
     assert info["groups"]["c"]["too_small_to_evaluate"] == ["test"]
     assert result.metrics["slices_too_small_to_evaluate"] >= 1

@@ -161,7 +161,15 @@ def sampling_plots(result: CheckResult) -> list[Plot]:
         groups = list(info["groups"])
         entries = [info["groups"][g] for g in groups]
         splits = info["splits"]
-        series: dict[str, Any] = {s: ([e["share"][s] for e in entries], None) for s in splits}
+        series: dict[str, Any] = {
+            s: (
+                [e["share"][s] for e in entries],
+                [e["share_ci"][s] for e in entries]
+                if all("share_ci" in e for e in entries)
+                else None,
+            )
+            for s in splits
+        }
         out.append(
             interval_chart(
                 groups,
@@ -171,7 +179,7 @@ def sampling_plots(result: CheckResult) -> list[Plot]:
                     for e in entries
                 ],
                 series,
-                title=f"{name}: share of rows in each split",
+                title=f"{name}: share of rows in each split{_level(result)}",
                 xlabel="share of the split's rows",
             )
         )

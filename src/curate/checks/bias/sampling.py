@@ -27,7 +27,15 @@ from curate.checks.bias.base import (
     scipy_stats,
     singles_first,
 )
-from curate.checks.bias.groups import MISSING, Array, count_within, num, pct
+from curate.checks.bias.groups import (
+    MISSING,
+    Array,
+    bootstrap_cells,
+    count_within,
+    interval,
+    num,
+    pct,
+)
 from curate.checks.data import AuditData
 from curate.io.table import SPLIT_ORDER
 
@@ -98,12 +106,14 @@ class SamplingCheck(BiasCheck[SamplingParams]):
         if not counts:
             return Outcome(summary=needs_groups_summary(), skipped=True)
         p = self.params
+        rng = np.random.default_rng(p.seed)
         per_attribute: dict[str, Any] = {}
         for name in singles_first(counts):
-            per_attribute[name] = _attribute(counts[name], p.min_count, p.min_train_count)
+            per_attribute[name] = _attribute(counts[name], p, rng)
         metrics = _headline(per_attribute)
         metrics["attributes"] = per_attribute
         metrics["min_count"] = p.min_count
+        metrics["confidence"] = p.confidence
         metrics["min_train_count"] = p.min_train_count
         return Outcome(
             summary=_summary(per_attribute),
@@ -125,7 +135,26 @@ def _grid(frame: pd.DataFrame, column: str, groups: list[str], splits: list[str]
     return table.reindex(index=groups, columns=splits, fill_value=0).to_numpy(dtype=np.float64)
 
 
-def _attribute(table: pd.DataFrame, min_count: int, min_train: int) -> dict[str, Any]:
+def _share_intervals(
+    n: Array, *, samples: int, confidence: float, rng: np.random.Generator
+) -> Array | None:
+    """[2, group, split] bootstrap intervals of each group's share of each split."""
+    if samples <= 0:
+        return None
+    totals = n.sum(axis=0)
+    out = np.full((2, *n.shape), np.nan)
+    for j in range(n.shape[1]):
+        if totals[j] == 0:
+            continue
+        cells = pd.DataFrame({"pos": n[:, j], "neg": totals[j] - n[:, j]})
+        draws = bootstrap_cells(cells, samples=samples, rng=rng)
+        out[:, :, j] = interval(draws["pos"] / totals[j], confidence)
+    return out
+
+
+def _attribute(
+    table: pd.DataFrame, params: SamplingParams, rng: np.random.Generator
+) -> dict[str, Any]:
     """Shares, label rates, distances, small slices and weight effects for one attribute."""
     frame = table.reset_index()
     frame["group"] = frame["group"].astype(str)
@@ -135,13 +164,19 @@ def _attribute(table: pd.DataFrame, min_count: int, min_train: int) -> dict[str,
     groups = [str(g) for g in sizes.index]
     n = _grid(frame, "n", groups, splits)
     y = _grid(frame, "y", groups, splits) if "y" in frame else None
+    min_count, min_train = params.min_count, params.min_train_count
     totals = n.sum(axis=0)
+    ci = _share_intervals(n, samples=params.bootstrap, confidence=params.confidence, rng=rng)
     out: dict[str, Any] = {"splits": splits, "groups": {}}
     for i, group in enumerate(groups):
         entry: dict[str, Any] = {"n": {s: int(n[i, j]) for j, s in enumerate(splits)}}
         entry["share"] = {
             s: num(n[i, j] / totals[j]) if totals[j] else None for j, s in enumerate(splits)
         }
+        if ci is not None:
+            entry["share_ci"] = {
+                s: [num(ci[0, i, j]), num(ci[1, i, j])] for j, s in enumerate(splits)
+            }
         if y is not None:
             entry["label_rate"] = {
                 s: num(y[i, j] / n[i, j]) if n[i, j] else None for j, s in enumerate(splits)
