@@ -128,18 +128,12 @@ class LabelCheck(BiasCheck[LabelParams]):
         for name in singles_first(counts["cells"]):
             cells = counts["cells"][name]
             tables[name] = self._table(attributes[name], cells, metrics_for, rng)
-        metrics: dict[str, Any] = {}
-        for metric in metrics_for:
-            if metric == "tpr":
-                continue
-            metrics[f"{metric.removesuffix('_rate')}_difference"] = _worst(
-                tables, metric, "difference"
-            )
-        _rename(metrics)
+        metrics: dict[str, Any] = {
+            f"{metric}_difference": _worst(tables, metric, "difference") for metric in metrics_for
+        }
         metrics["base_rate_ratio"] = _worst(tables, "base_rate", "ratio")
         if data.columns.prediction is not None:
             metrics["selection_rate_ratio"] = _worst(tables, "selection_rate", "ratio")
-            metrics["tpr_difference"] = _worst(tables, "tpr", "difference")
             metrics["equalized_odds_difference"] = _worst(tables, "equalized_odds", "difference")
         metrics["four_fifths_violations"] = sum(
             1
@@ -315,13 +309,6 @@ def _max(values: Any) -> float | None:
 def _min(values: Any) -> float | None:
     found = [v for v in values if v is not None]
     return min(found) if found else None
-
-
-def _rename(metrics: dict[str, Any]) -> None:
-    """``base_difference`` and ``selection_difference`` read as the rates they are."""
-    for short, full in (("base", "base_rate"), ("selection", "selection_rate")):
-        if f"{short}_difference" in metrics:
-            metrics[f"{full}_difference"] = metrics.pop(f"{short}_difference")
 
 
 def _summary(tables: dict[str, RateTable], conditional: dict[str, Any], data: AuditData) -> str:
