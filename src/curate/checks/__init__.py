@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import schema
+from curate.checks import coverage, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -23,6 +23,7 @@ __all__ = [
     "Outcome",
     "Params",
     "Status",
+    "coverage",
     "register",
     "registered",
     "schema",
