@@ -302,10 +302,10 @@ class CoverageCheck(Check[CoverageParams]):
                 "response": p.instruction.response,
                 "category": p.instruction.category,
             }
-            for role, column in given.items():
-                if column is not None and column not in frame.columns:
+            for role, named in given.items():
+                if named is not None and named not in frame.columns:
                     raise UsageError(
-                        f"coverage.instruction.{role}: no column '{column}' in the data"
+                        f"coverage.instruction.{role}: no column '{named}' in the data"
                     )
             roles = find_columns(frame, given)
             if roles["instruction"] is not None and roles["response"] is not None:

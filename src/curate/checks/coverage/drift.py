@@ -30,7 +30,7 @@ def numeric_counts(
     ref = reference.to_numpy(dtype=float, na_value=np.nan)
     oth = other.to_numpy(dtype=float, na_value=np.nan)
     finite = ref[np.isfinite(ref)]
-    edges = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1))) if finite.size else []
+    edges: Any = np.unique(np.quantile(finite, np.linspace(0, 1, bins + 1))) if finite.size else []
     inner = np.asarray(edges[1:-1], dtype=float)
 
     def count(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:

@@ -33,7 +33,7 @@ def instruction_coverage(
     assert instruction is not None and response is not None
     answers = frame[response].astype("string").fillna("").str.strip()
     without = answers.eq("")
-    words = answers.str.split().str.len().fillna(0)
+    words = answers.str.count(r"\S+")
     category = (
         frame[columns["category"]].astype("string").fillna(MISSING)
         if columns["category"] is not None

@@ -28,17 +28,18 @@ def label_balance(
     }
     findings: list[dict[str, Any]] = []
     classes = list(overall.index)
+    by_split: dict[str, dict[str, int]] = {}
     if split is None:
-        per_split = {"all": overall}
+        by_split["all"] = {str(c): int(n) for c, n in overall.items()}
     else:
         table = pd.crosstab(split.to_numpy(), values.to_numpy())
         names = [s for s in SPLIT_ORDER if s in table.index] + sorted(
             str(s) for s in table.index if s not in SPLIT_ORDER
         )
-        per_split = {name: table.loc[name] for name in names}
-    out["by_split"] = {
-        name: {str(c): int(counts.get(c, 0)) for c in classes} for name, counts in per_split.items()
-    }
+        for name in names:
+            row = table.loc[name]
+            by_split[name] = {str(c): int(row.get(c, 0)) for c in classes}
+    out["by_split"] = by_split
     for name, counts in out["by_split"].items():
         needed = min_train_rows if name in ("train", "all") else min_eval_rows
         purpose = "learn" if name in ("train", "all") else "evaluate"

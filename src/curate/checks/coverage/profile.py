@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
-from curate.checks.schema import hashable_frame, simple_type
+from curate.checks.schema import simple_type
+from curate.io.fingerprint import hashable_frame
 
 QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
 
@@ -41,7 +42,7 @@ def profile_columns(
 ) -> dict[str, dict[str, Any]]:
     """A profile per column. ``private`` columns (text, ids) never show their values."""
     rows = len(frame)
-    distinct = hashable_frame(frame).nunique(dropna=True)
+    distinct = {str(k): int(v) for k, v in hashable_frame(frame).nunique(dropna=True).items()}
     out: dict[str, dict[str, Any]] = {}
     for name, column in frame.items():
         key = str(name)
@@ -50,7 +51,7 @@ def profile_columns(
             "type": simple_type(column),
             "missing": missing,
             "missing_rate": round(missing / rows, 6) if rows else 0.0,
-            "distinct": int(distinct[name]),
+            "distinct": distinct[key],
         }
         numeric = ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype)
         if numeric:

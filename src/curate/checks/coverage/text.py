@@ -63,7 +63,7 @@ def text_profile(
     values = texts.tolist()
     rows = len(values)
     chars = texts.str.len().to_numpy(dtype=np.int64)
-    words = texts.str.split().str.len().fillna(0).to_numpy(dtype=np.int64)
+    words = texts.str.count(r"\S+").to_numpy(dtype=np.int64)
     stripped = texts.str.strip().str.len().to_numpy(dtype=np.int64)
     empty = int((stripped == 0).sum())
     near_empty = int(((stripped > 0) & (stripped < near_empty_chars)).sum())

@@ -147,7 +147,7 @@ def topics(
     split_sample = None if split is None else split.iloc[positions].astype("string").to_numpy()
     label_sample = None if labels is None else labels.iloc[positions].to_numpy()
     ref_share = float(np.mean(split_sample == reference)) if split_sample is not None else 0.0
-    described = []
+    described: list[dict[str, Any]] = []
     findings = []
     for c in np.argsort(-np.bincount(assigned, minlength=k)):
         members = assigned == c
