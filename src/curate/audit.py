@@ -94,6 +94,7 @@ def audit(
     rules: str | Path | RuleSet | None = None,
     engine: str = "local",
     workers: int | None = None,
+    ray_address: str | None = None,
     name: str | None = None,
     **column_options: Any,
 ) -> Report:
@@ -105,8 +106,9 @@ def audit(
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     columns = resolve_columns(ruleset.columns, **column_options)
     table, fingerprint = prepare(data, columns, read=ruleset.read, name=name)
-    audit_data = AuditData(table=table, columns=columns, engine=get_engine(engine, workers=workers))
-    results = tuple(run_check(config, audit_data) for config in ruleset.checks)
+    with get_engine(engine, workers=workers, address=ray_address) as runner:
+        audit_data = AuditData(table=table, columns=columns, engine=runner)
+        results = tuple(run_check(config, audit_data) for config in ruleset.checks)
     roles = {column: role for column, role in columns.named().items()}
     return Report(
         curate_version=__version__,
