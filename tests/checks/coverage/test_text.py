@@ -52,6 +52,7 @@ def test_text_profile_truncation_and_empty_texts() -> None:
         language=True,
         language_min_chars=20,
         language_min_confidence=0.5,
+        language_sample=None,
         bins=10,
         unavailable=unavailable,
     )
@@ -62,3 +63,22 @@ def test_text_profile_truncation_and_empty_texts() -> None:
     assert out["near_empty"] == 1  # "hi"
     assert lang is not None and lang.iloc[1] == "en" and lang.iloc[2] == "und"
     assert out["words"]["p100"] == 200
+
+
+def test_language_of_a_sample_of_rows() -> None:
+    series = pd.Series(["The weather is lovely today and we are going for a walk."] * 500)
+    out, lang, _ = text_profile(
+        series,
+        tokenizer=None,
+        max_tokens=None,
+        near_empty_chars=3,
+        language=True,
+        language_min_chars=20,
+        language_min_confidence=0.5,
+        language_sample=100,
+        bins=10,
+        unavailable={},
+    )
+    assert lang is not None and len(lang) == 100 and lang.index.is_unique
+    assert out["language_rows"] == 100 and out["languages"] == {"en": 1.0}
+    assert "tokens" not in out

@@ -51,6 +51,11 @@ class TextParams(_Part):
         default=20, ge=0, description="shorter texts get language 'und'"
     )
     language_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    language_sample: int | None = Field(
+        default=20_000,
+        ge=100,
+        description="rows whose language is identified (a seeded random sample; null for all)",
+    )
 
 
 class LabelParams(_Part):
@@ -168,6 +173,7 @@ class CoverageCheck(Check[CoverageParams]):
                     language=p.text.languages,
                     language_min_chars=p.text.language_min_chars,
                     language_min_confidence=p.text.language_min_confidence,
+                    language_sample=p.text.language_sample,
                     bins=p.bins,
                     unavailable=unavailable,
                 )

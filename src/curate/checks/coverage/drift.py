@@ -67,12 +67,15 @@ def split_drift(
     bins: int,
     top: int,
 ) -> list[dict[str, Any]]:
-    """PSI of every feature between ``reference`` and each other split, worst first."""
-    split_values = split.to_numpy()
-    others = [s for s in pd.unique(split_values) if s != reference]
-    ref_mask = split_values == reference
+    """PSI of every feature between ``reference`` and each other split, worst first.
+
+    A feature may cover only some rows (a sample): it is compared on the rows its index names.
+    """
+    others = [s for s in pd.unique(split.to_numpy()) if s != reference]
     out: list[dict[str, Any]] = []
     for name, series in features.items():
+        split_values = split.reindex(series.index).to_numpy()
+        ref_mask = split_values == reference
         numeric = ptypes.is_numeric_dtype(series.dtype) and not ptypes.is_bool_dtype(series.dtype)
         for other in others:
             mask = split_values == other

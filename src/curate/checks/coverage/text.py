@@ -52,12 +52,12 @@ def text_profile(
     language: bool,
     language_min_chars: int,
     language_min_confidence: float,
+    language_sample: int | None,
     bins: int,
     unavailable: dict[str, str],
 ) -> tuple[dict[str, Any], pd.Series | None, np.ndarray[Any, Any] | None]:
-    """The profile of one text column, its per-row language and its per-row token counts.
-
-    A part whose optional package is missing is left out and explained in ``unavailable``.
+    """The profile of one text column, the language of (a sample of) its rows, and its per-row
+    token counts. A part whose optional package is missing is left out and named in ``unavailable``.
     """
     texts = series.astype("string").fillna("")
     values = texts.tolist()
@@ -97,16 +97,27 @@ def text_profile(
                 out["truncated_share"] = share(truncated)
     lang: pd.Series | None = None
     if language:
+        if language_sample is not None and rows > language_sample:
+            rng = np.random.default_rng(0)
+            picked = np.sort(rng.choice(rows, size=language_sample, replace=False))
+        else:
+            picked = np.arange(rows)
         try:
             codes = languages(
-                values, min_chars=language_min_chars, min_confidence=language_min_confidence
+                [values[i] for i in picked],
+                min_chars=language_min_chars,
+                min_confidence=language_min_confidence,
             )
         except MissingDependencyError as exc:
             unavailable["languages"] = str(exc)
         else:
-            lang = pd.Series(codes, index=series.index, dtype="string")
+            lang = pd.Series(codes, index=series.index[picked], dtype="string")
+            out["language_rows"] = len(picked)
             counts = lang.value_counts()
-            out["languages"] = {str(k): share(int(v)) for k, v in counts.items()}
+            out["languages"] = {
+                str(k): round(int(v) / len(picked), 6) if len(picked) else 0.0
+                for k, v in counts.items()
+            }
             determined = counts.drop(UNDETERMINED, errors="ignore")
             out["main_language"] = str(determined.index[0]) if len(determined) else UNDETERMINED
     return out, lang, tokens
