@@ -83,7 +83,8 @@ def text_profile(
     tokens: np.ndarray[Any, Any] | None = None
     if tokenizer is not None:
         try:
-            tokens = token_counter(tokenizer)(values)
+            codes, uniques = pd.factorize(texts)  # each distinct text is tokenized once
+            tokens = token_counter(tokenizer)(list(uniques))[codes]
         except MissingDependencyError as exc:
             unavailable["tokens"] = str(exc)
         else:

@@ -55,7 +55,7 @@ def token_counter(name: str) -> TokenCounter:
 
     def count(texts: Sequence[str]) -> np.ndarray[tuple[int], np.dtype[np.int64]]:
         encodings = tokenizer.encode_batch(list(texts), add_special_tokens=True)
-        return np.fromiter((len(e.ids) for e in encodings), dtype=np.int64, count=len(texts))
+        return np.fromiter((len(e) for e in encodings), dtype=np.int64, count=len(texts))
 
     return count
 
