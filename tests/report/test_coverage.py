@@ -55,7 +55,8 @@ def test_every_coverage_plot_and_table_renders(tmp_path: Path) -> None:
     m = result.metrics
     assert m["instruction"]["without_response"] == 7
     assert m["small_categories"] == 1  # brainstorming, about 40 rows
-    titles = [p.title for p in coverage_plots(result)]
+    plots = coverage_plots(result)
+    titles = [p.title for p in plots]
     assert titles[:3] == ["Label balance per split", "Length of instruction", "Length of response"]
     for title in (
         "Split drift, worst first",
@@ -64,10 +65,7 @@ def test_every_coverage_plot_and_table_renders(tmp_path: Path) -> None:
         "Distribution of age",
     ):
         assert title in titles
-    assert all(
-        p.svg.startswith("<svg") and p.svg.rstrip().endswith("</svg>")
-        for p in coverage_plots(result)
-    )
+    assert all(p.svg.startswith("<svg") and p.svg.rstrip().endswith("</svg>") for p in plots)
     tables = {t.title: t for t in coverage_tables(result)}
     assert set(tables) == {"Columns", "Split drift", "Task categories"}
     columns = {row[0]: row for row in tables["Columns"].rows}

@@ -104,7 +104,7 @@ def text_profile(
         else:
             picked = np.arange(rows)
         try:
-            codes = languages(
+            found = languages(
                 [values[i] for i in picked],
                 min_chars=language_min_chars,
                 min_confidence=language_min_confidence,
@@ -112,7 +112,7 @@ def text_profile(
         except MissingDependencyError as exc:
             unavailable["languages"] = str(exc)
         else:
-            lang = pd.Series(codes, index=series.index[picked], dtype="string")
+            lang = pd.Series(found, index=series.index[picked], dtype="string")
             out["language_rows"] = len(picked)
             counts = lang.value_counts()
             out["languages"] = {
