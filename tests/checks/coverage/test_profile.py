@@ -54,3 +54,13 @@ def test_profile_shows_categories_but_never_private_or_free_text_values() -> Non
     assert profile["sex"]["missing"] == 100 and profile["sex"]["distinct"] == 2
     assert profile["age"]["quantiles"]["p0"] == 0 and profile["age"]["quantiles"]["p100"] == 89
     assert sum(profile["age"]["histogram"]["counts"]) == 300
+
+
+def test_infinite_and_missing_numbers_keep_the_report_valid_json() -> None:
+    import json
+
+    frame = pd.DataFrame({"x": [1.0, np.inf, -np.inf, np.nan, 3.0], "empty": [np.nan] * 5})
+    profile = profile_columns(frame, private=set(), top=5, bins=5)
+    assert profile["x"]["mean"] == 2 and profile["x"]["infinite"] == 2
+    assert profile["empty"]["quantiles"] == {} and profile["empty"]["mean"] is None
+    json.dumps(profile, allow_nan=False)

@@ -59,7 +59,9 @@ def profile_columns(
             if values.dtype.kind not in "iuf":
                 values = values.astype(float)
             entry["quantiles"] = quantiles(values)
-            entry["mean"] = _num(values.mean()) if values.size else None
+            finite = values[np.isfinite(values)]
+            entry["mean"] = _num(finite.mean()) if finite.size else None
+            entry["infinite"] = int(values.size - finite.size)
             entry["histogram"] = histogram(values, bins=bins)
         if key not in private and _shows_values(entry, numeric=numeric):
             counts = column.astype("string").value_counts(dropna=True).head(top)
