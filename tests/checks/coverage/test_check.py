@@ -36,7 +36,7 @@ def test_demo_coverage_with_topics_and_thresholds_from_the_rules(
         """
     text: {max_tokens: 64}
     labels: {min_train_rows: 100, min_eval_rows: 200}
-    topics: {sample: 120, clusters: 4}
+    topics: {sample: 500, clusters: 4}
     warn_if: {truncated_share: "> 0.01"}
     fail_if: {classes_too_small: "> 0"}
 """,
@@ -54,7 +54,7 @@ def test_demo_coverage_with_topics_and_thresholds_from_the_rules(
     assert m["text"]["text"]["tokenizer"] == "all-MiniLM-L6-v2"
     assert 0.01 < m["truncated_share"] < 0.05
     assert m["main_language_share"] > 0.8 and m["text"]["text"]["main_language"] == "en"
-    assert m["topics"]["sampled"] == 120 and len(m["topics"]["clusters"]) == 4
+    assert m["topics"]["sampled"] == 500 and len(m["topics"]["clusters"]) == 4
     assert all(c["terms"] for c in m["topics"]["clusters"])
     assert {d["feature"] for d in m["drift"]} == {"label", "text (tokens)", "text (language)"}
     assert m["max_psi"] < 0.05

@@ -79,3 +79,40 @@ def test_stratified_sample_keeps_a_share_of_small_splits() -> None:
     in_test = int((split.iloc[picked] == "test").sum())
     assert in_test >= 25  # a tenth of the sample over two splits, not 1% of it
     assert np.array_equal(picked, stratified_sample(split, len(split), 500, seed=1))
+
+
+def test_fewer_distinct_texts_than_clusters() -> None:
+    settings = dict(
+        sample=100,
+        clusters=8,
+        terms=3,
+        min_term_docs=2,
+        max_tokens=16,
+        seed=0,
+        reference="train",
+        max_train_ratio=0.1,
+        min_eval_rows=5,
+    )
+    two = pd.Series(["the same words"] * 30 + ["other words entirely"] * 30)
+    out, findings = topics(two, None, None, **settings)  # type: ignore[arg-type]
+    assert [c["size"] for c in out["clusters"]] == [30, 30] and findings == []
+    one = pd.Series(["only this"] * 40)
+    assert topics(one, None, None, **settings)[0]["clusters"] == []  # type: ignore[arg-type]
+
+
+def test_embeddings_are_unit_length_and_cached() -> None:
+    from curate.checks.coverage import topics as module
+
+    texts = [
+        "A cached sentence about the sea.",
+        "Another one, about mountains.",
+        "A cached sentence about the sea.",
+    ]
+    first = module.embed(texts, max_tokens=32)
+    assert first.shape == (3, 384)
+    assert np.allclose(np.linalg.norm(first, axis=1), 1, atol=1e-5)
+    assert np.array_equal(first[0], first[2])
+    cached = len(module._CACHE)
+    again = module.embed(texts[:2], max_tokens=32)
+    assert len(module._CACHE) == cached and np.array_equal(again, first[:2])
+    assert not np.array_equal(module.embed(texts[:1], max_tokens=8)[0], first[0])

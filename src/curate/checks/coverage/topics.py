@@ -4,7 +4,9 @@ by its most distinctive terms, and count it per split and per label."""
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,6 +20,9 @@ from curate.progress import track
 log = logging.getLogger(__name__)
 
 BATCH = 64
+#: Embeddings kept in memory (384 floats each: about 1.5 KiB), least recently used dropped first.
+CACHE_SIZE = 50_000
+_CACHE: OrderedDict[bytes, np.ndarray[Any, Any]] = OrderedDict()
 #: Terms are words of three or more letters: no digits, so no phone numbers or codes.
 TERM_PATTERN = r"(?u)\b[^\W\d_]{3,}\b"
 
@@ -46,7 +51,29 @@ def _encoder() -> tuple[Any, Any]:
 
 
 def embed(texts: Sequence[str], *, max_tokens: int) -> np.ndarray[Any, Any]:
-    """Unit-length sentence embeddings (mean pooling), shortest texts batched together."""
+    """Unit-length sentence embeddings (mean pooling). Texts this process has embedded before
+    come from a bounded cache, so re-auditing the same data does not pay again."""
+    keys = [_key(text, max_tokens) for text in texts]
+    todo = list(dict.fromkeys(k for k in keys if k not in _CACHE))
+    if todo:
+        first = {k: i for i, k in reversed(list(enumerate(keys)))}
+        fresh = _embed([texts[first[k]] for k in todo], max_tokens=max_tokens)
+        for key, vector in zip(todo, fresh, strict=True):
+            _CACHE[key] = vector
+    out = np.stack([_CACHE[k] for k in keys]) if keys else np.zeros((0, 0), dtype=np.float32)
+    for key in keys:
+        _CACHE.move_to_end(key)
+    while len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return out
+
+
+def _key(text: str, max_tokens: int) -> bytes:
+    return hashlib.blake2b(f"{max_tokens}\0{text}".encode(), digest_size=16).digest()
+
+
+def _embed(texts: Sequence[str], *, max_tokens: int) -> np.ndarray[Any, Any]:
+    """Embed with the packaged model, shortest texts batched together."""
     import torch
 
     tokenizer, model = _encoder()
@@ -137,8 +164,9 @@ def topics(
     cluster_module = _require("topic clustering", "sklearn.cluster", "scikit-learn")
     positions = stratified_sample(split, len(texts), sample, seed)
     chosen = texts.astype("string").fillna("").iloc[positions].tolist()
-    k = max(2, min(clusters, len(chosen) // 10))
-    if len(chosen) < 2 * k:
+    distinct = len(set(chosen))
+    k = min(clusters, max(2, len(chosen) // 10), distinct)
+    if k < 2:
         return {"sampled": len(chosen), "clusters": []}, []
     vectors = embed(chosen, max_tokens=max_tokens)
     kmeans = cluster_module.KMeans(n_clusters=k, n_init=3, random_state=seed)
