@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -148,196 +149,213 @@ class CoverageCheck(Check[CoverageParams]):
     def run(self, data: AuditData) -> Outcome:
         p = self.params
         frame = data.frame
-        cols = data.columns
-        unavailable: dict[str, str] = {}
-        findings: list[dict[str, Any]] = []
-        metrics: dict[str, Any] = {"rows": len(frame)}
-        summary: list[str] = [f"{len(frame):,} rows, {len(frame.columns)} columns"]
-
-        private = set(cols.text) | ({cols.id} if cols.id else set())
+        acc = _Parts(metrics={"rows": len(frame)})
+        acc.summary.append(f"{len(frame):,} rows, {len(frame.columns)} columns")
+        private = set(data.columns.text) | ({data.columns.id} if data.columns.id else set())
         profiles = profile_columns(frame, private=private, top=p.top_values, bins=p.bins)
-        metrics["profile"] = profiles
-        metrics["max_missing_rate"] = max(
+        acc.metrics["profile"] = profiles
+        acc.metrics["max_missing_rate"] = max(
             (c["missing_rate"] for c in profiles.values()), default=0.0
         )
-
-        text_metrics: dict[str, Any] = {}
-        derived: dict[str, pd.Series] = {}
-        if p.text.enabled:
-            for column in cols.text:
-                profile, lang, tokens = text_profile(
-                    frame[column],
-                    tokenizer=p.text.tokenizer,
-                    max_tokens=p.text.max_tokens,
-                    near_empty_chars=p.text.near_empty_chars,
-                    language=p.text.languages,
-                    language_min_chars=p.text.language_min_chars,
-                    language_min_confidence=p.text.language_min_confidence,
-                    language_sample=p.text.language_sample,
-                    bins=p.bins,
-                    unavailable=unavailable,
-                )
-                text_metrics[column] = profile
-                lengths = tokens if tokens is not None else frame[column].astype("string").str.len()
-                derived[f"{column} ({'tokens' if tokens is not None else 'chars'})"] = pd.Series(
-                    np.asarray(lengths, dtype=float), index=frame.index
-                )
-                if lang is not None:
-                    derived[f"{column} (language)"] = lang
-            if text_metrics:
-                metrics.update(_text_summary(text_metrics))
-                summary.append(_describe_text(text_metrics))
-        metrics["text"] = text_metrics
-
-        label_column = cols.label.column if cols.label is not None else None
-        if p.labels.enabled and label_column is not None:
-            balance, found = label_balance(
-                frame[label_column],
-                data.split,
-                min_train_rows=p.labels.min_train_rows,
-                min_eval_rows=p.labels.min_eval_rows,
-            )
-            metrics["labels"] = balance
-            metrics["label_classes"] = balance["classes"]
-            metrics["classes_too_small"] = balance["classes_too_small"]
-            metrics["imbalance_ratio"] = balance["imbalance_ratio"]
-            findings += found
-            summary.append(
-                f"{balance['classes']} classes (smallest {balance['min_class_rows']:,} rows, "
-                f"{balance['classes_too_small']} too small)"
-            )
-
-        if p.slices.enabled:
-            missing = [c for c in p.slices.columns if c not in frame.columns]
-            if missing:
-                raise UsageError(f"coverage.slices.columns: no column '{missing[0]}' in the data")
-            crossed = list(
-                dict.fromkeys(
-                    [*([label_column] if label_column else []), *cols.sensitive, *p.slices.columns]
-                )
-            )
-            if len(crossed) >= 2:
-                slices, found = slice_gaps(
-                    frame, crossed, min_rows=p.slices.min_rows, max_cells=p.slices.max_cells
-                )
-                metrics["slices"] = slices
-                metrics["slice_gaps"] = slices["gaps"]
-                findings += found
-                summary.append(f"{slices['gaps']} slice gaps under {p.slices.min_rows} rows")
-
-        topic_column = p.topics.column or (cols.text[0] if cols.text else None)
-        if p.topics.enabled and topic_column is not None:
-            if topic_column not in frame.columns:
-                raise UsageError(f"coverage.topics.column: no column '{topic_column}' in the data")
-            try:
-                described, found = topics(
-                    frame[topic_column],
-                    data.split,
-                    frame[label_column].astype("string").fillna("<missing>")
-                    if label_column
-                    else None,
-                    sample=p.topics.sample,
-                    clusters=p.topics.clusters,
-                    terms=p.topics.terms,
-                    min_term_docs=p.topics.min_term_docs,
-                    max_tokens=p.topics.max_tokens,
-                    seed=p.topics.seed,
-                    reference=p.drift.reference,
-                    max_train_ratio=p.topics.max_train_ratio,
-                    min_eval_rows=p.topics.min_eval_rows,
-                )
-            except MissingDependencyError as exc:
-                unavailable["topics"] = str(exc)
-            else:
-                described["column"] = topic_column
-                metrics["topics"] = described
-                if "missing_from_train" in described:
-                    metrics["topics_missing_from_train"] = described["missing_from_train"]
-                findings += found
-                summary.append(
-                    f"{len(described['clusters'])} topics in a sample of {described['sampled']:,}"
-                    + (
-                        f", {described['missing_from_train']} missing from {p.drift.reference}"
-                        if "missing_from_train" in described
-                        else ""
-                    )
-                )
-
-        has_reference = data.split is not None and bool((data.split == p.drift.reference).any())
-        if (
-            p.drift.enabled
-            and has_reference
-            and data.split is not None
-            and data.split.nunique() > 1
-        ):
-            features = _drift_features(
-                frame, cols_skip={*private, *(c for c in [cols.split] if c)}, profiles=profiles
-            )
-            features.update(derived)
-            drift = split_drift(
-                features,
-                data.split.astype("string"),
-                reference=p.drift.reference,
-                bins=p.drift.bins,
-                top=p.drift.top_values,
-            )
-            metrics["drift"] = drift
-            metrics["max_psi"] = drift[0]["psi"] if drift else 0.0
-            drifted = [d for d in drift if d["psi"] > p.drift.psi]
-            metrics["drifted_features"] = len(drifted)
-            findings += [
-                {
-                    "kind": "split drift",
-                    "where": f"{d['feature']}: {p.drift.reference} vs {d['split']}",
-                    "rows": None,
-                    "reason": f"PSI {d['psi']:.3f}; largest shift at {d['largest_shift']} "
-                    f"({d['reference_share']:.1%} vs {d['split_share']:.1%})",
-                }
-                for d in drifted
-            ]
-            if drift:
-                worst = drift[0]
-                summary.append(
-                    f"worst split drift PSI {worst['psi']:.3f} ({worst['feature']}, {worst['split']})"
-                )
-
-        if p.instruction.enabled:
-            given = {
-                "instruction": p.instruction.instruction,
-                "context": p.instruction.context,
-                "response": p.instruction.response,
-                "category": p.instruction.category,
-            }
-            for role, named in given.items():
-                if named is not None and named not in frame.columns:
-                    raise UsageError(
-                        f"coverage.instruction.{role}: no column '{named}' in the data"
-                    )
-            roles = find_columns(frame, given)
-            if roles["instruction"] is not None and roles["response"] is not None:
-                coverage, found = instruction_coverage(
-                    frame, roles, min_rows=p.instruction.min_category_rows
-                )
-                metrics["instruction"] = coverage
-                metrics["without_response_share"] = coverage["without_response_share"]
-                metrics["small_categories"] = coverage["small_categories"]
-                findings += found
-                summary.append(
-                    f"{len(coverage['categories'])} task categories, "
-                    f"{coverage['without_response']:,} instructions without a response"
-                )
-
-        metrics["unavailable"] = unavailable
-        metrics["unavailable_parts"] = len(unavailable)
-        for part, reason in unavailable.items():
-            log.warning("coverage: %s not computed: %s", part, reason)
-            summary.append(f"{part} not computed ({reason})")
-        findings.sort(key=_finding_order)
-        return Outcome(
-            summary="; ".join(summary) + ".",
-            metrics=metrics,
-            findings=findings[: p.max_findings],
+        self._text(data, acc)
+        self._labels(data, acc)
+        self._slices(data, acc)
+        self._topics(data, acc)
+        self._drift(
+            data, acc, skip={*private, *([data.columns.split] if data.columns.split else [])}
         )
+        self._instruction(data, acc)
+
+        acc.metrics["unavailable"] = acc.unavailable
+        acc.metrics["unavailable_parts"] = len(acc.unavailable)
+        for part, reason in acc.unavailable.items():
+            log.warning("coverage: %s not computed: %s", part, reason)
+            acc.summary.append(f"{part} not computed ({reason})")
+        acc.findings.sort(key=_finding_order)
+        return Outcome(
+            summary="; ".join(acc.summary) + ".",
+            metrics=acc.metrics,
+            findings=acc.findings[: p.max_findings],
+        )
+
+    def _text(self, data: AuditData, acc: _Parts) -> None:
+        """Lengths, tokens, truncation, languages and empty texts of every text column."""
+        p = self.params.text
+        text_metrics: dict[str, Any] = {}
+        acc.metrics["text"] = text_metrics
+        if not p.enabled:
+            return
+        for column in data.columns.text:
+            profile, lang, tokens = text_profile(
+                data.frame[column],
+                tokenizer=p.tokenizer,
+                max_tokens=p.max_tokens,
+                near_empty_chars=p.near_empty_chars,
+                language=p.languages,
+                language_min_chars=p.language_min_chars,
+                language_min_confidence=p.language_min_confidence,
+                language_sample=p.language_sample,
+                bins=self.params.bins,
+                unavailable=acc.unavailable,
+            )
+            text_metrics[column] = profile
+            if tokens is not None:
+                lengths, unit = tokens, "tokens"
+            else:
+                lengths = data.frame[column].astype("string").fillna("").str.len().to_numpy()
+                unit = "chars"
+            acc.derived[f"{column} ({unit})"] = pd.Series(
+                np.asarray(lengths, dtype=float), index=data.frame.index
+            )
+            if lang is not None:
+                acc.derived[f"{column} (language)"] = lang
+        if text_metrics:
+            acc.metrics.update(_text_summary(text_metrics))
+            acc.summary.append(_describe_text(text_metrics))
+
+    def _labels(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.labels
+        if not p.enabled or data.columns.label is None:
+            return
+        balance, found = label_balance(
+            data.frame[data.columns.label.column],
+            data.split,
+            min_train_rows=p.min_train_rows,
+            min_eval_rows=p.min_eval_rows,
+        )
+        acc.metrics["labels"] = balance
+        acc.metrics["label_classes"] = balance["classes"]
+        acc.metrics["classes_too_small"] = balance["classes_too_small"]
+        acc.metrics["imbalance_ratio"] = balance["imbalance_ratio"]
+        acc.findings += found
+        acc.summary.append(
+            f"{balance['classes']} classes (smallest {balance['min_class_rows']:,} rows, "
+            f"{balance['classes_too_small']} too small)"
+        )
+
+    def _slices(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.slices
+        if not p.enabled:
+            return
+        missing = [c for c in p.columns if c not in data.frame.columns]
+        if missing:
+            raise UsageError(f"coverage.slices.columns: no column '{missing[0]}' in the data")
+        label = [data.columns.label.column] if data.columns.label is not None else []
+        crossed = list(dict.fromkeys([*label, *data.columns.sensitive, *p.columns]))
+        if len(crossed) < 2:
+            return
+        slices, found = slice_gaps(data.frame, crossed, min_rows=p.min_rows, max_cells=p.max_cells)
+        acc.metrics["slices"] = slices
+        acc.metrics["slice_gaps"] = slices["gaps"]
+        acc.findings += found
+        acc.summary.append(f"{slices['gaps']} slice gaps under {p.min_rows} rows")
+
+    def _topics(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.topics
+        reference = self.params.drift.reference
+        column = p.column or (data.columns.text[0] if data.columns.text else None)
+        if not p.enabled or column is None:
+            return
+        if column not in data.frame.columns:
+            raise UsageError(f"coverage.topics.column: no column '{column}' in the data")
+        label = data.columns.label
+        try:
+            described, found = topics(
+                data.frame[column],
+                data.split,
+                data.frame[label.column].astype("string").fillna("<missing>") if label else None,
+                sample=p.sample,
+                clusters=p.clusters,
+                terms=p.terms,
+                min_term_docs=p.min_term_docs,
+                max_tokens=p.max_tokens,
+                seed=p.seed,
+                reference=reference,
+                max_train_ratio=p.max_train_ratio,
+                min_eval_rows=p.min_eval_rows,
+            )
+        except MissingDependencyError as exc:
+            acc.unavailable["topics"] = str(exc)
+            return
+        described["column"] = column
+        acc.metrics["topics"] = described
+        acc.findings += found
+        line = f"{len(described['clusters'])} topics in a sample of {described['sampled']:,}"
+        if "missing_from_train" in described:
+            acc.metrics["topics_missing_from_train"] = described["missing_from_train"]
+            line += f", {described['missing_from_train']} missing from {reference}"
+        acc.summary.append(line)
+
+    def _drift(self, data: AuditData, acc: _Parts, *, skip: set[str]) -> None:
+        """PSI per column (and per text's length and language) between train and other splits."""
+        p = self.params.drift
+        split = data.split
+        if not p.enabled or split is None or split.nunique() < 2:
+            return
+        if not bool((split == p.reference).any()):
+            return
+        features = _drift_features(data.frame, cols_skip=skip, profiles=acc.metrics["profile"])
+        features.update(acc.derived)
+        drift = split_drift(
+            features, split.astype("string"), reference=p.reference, bins=p.bins, top=p.top_values
+        )
+        acc.metrics["drift"] = drift
+        acc.metrics["max_psi"] = drift[0]["psi"] if drift else 0.0
+        drifted = [d for d in drift if d["psi"] > p.psi]
+        acc.metrics["drifted_features"] = len(drifted)
+        acc.findings += [
+            {
+                "kind": "split drift",
+                "where": f"{d['feature']}: {p.reference} vs {d['split']}",
+                "rows": None,
+                "reason": f"PSI {d['psi']:.3f}; largest shift at {d['largest_shift']} "
+                f"({d['reference_share']:.1%} vs {d['split_share']:.1%})",
+            }
+            for d in drifted
+        ]
+        if drift:
+            worst = drift[0]
+            acc.summary.append(
+                f"worst split drift PSI {worst['psi']:.3f} ({worst['feature']}, {worst['split']})"
+            )
+
+    def _instruction(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.instruction
+        if not p.enabled:
+            return
+        given = {
+            "instruction": p.instruction,
+            "context": p.context,
+            "response": p.response,
+            "category": p.category,
+        }
+        for role, named in given.items():
+            if named is not None and named not in data.frame.columns:
+                raise UsageError(f"coverage.instruction.{role}: no column '{named}' in the data")
+        roles = find_columns(data.frame, given)
+        if roles["instruction"] is None or roles["response"] is None:
+            return
+        coverage, found = instruction_coverage(data.frame, roles, min_rows=p.min_category_rows)
+        acc.metrics["instruction"] = coverage
+        acc.metrics["without_response_share"] = coverage["without_response_share"]
+        acc.metrics["small_categories"] = coverage["small_categories"]
+        acc.findings += found
+        acc.summary.append(
+            f"{len(coverage['categories'])} task categories, "
+            f"{coverage['without_response']:,} instructions without a response"
+        )
+
+
+@dataclass
+class _Parts:
+    """What the parts of the check add up: metrics, findings, summary clauses, parts not computed,
+    and per-row features derived from text (token length, language) for the drift part."""
+
+    metrics: dict[str, Any]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, pd.Series] = field(default_factory=dict)
 
 
 def _finding_order(finding: dict[str, Any]) -> tuple[int, int]:
