@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import bias, dedup, pii, schema
+from curate.checks import bias, coverage, dedup, pii, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -24,6 +24,7 @@ __all__ = [
     "Params",
     "Status",
     "bias",
+    "coverage",
     "dedup",
     "pii",
     "register",
