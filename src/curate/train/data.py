@@ -177,8 +177,9 @@ def _ids(frame: pd.DataFrame, column: str | None) -> np.ndarray[Any, Any]:
 
 
 def _required(
-    frame: pd.DataFrame, column: str, role: str, admitted: Admitted
+    frame: pd.DataFrame, column: str, role: str, admitted: Admitted, *, allow_empty: bool = False
 ) -> np.ndarray[Any, Any]:
+    """A column's values as strings; a missing (or, unless allowed, empty) value is an error."""
     if column not in frame.columns:
         raise InputError(
             f"column '{column}' (the {role} column) not found; columns: "
@@ -187,6 +188,8 @@ def _required(
         )
     values = frame[column]
     missing = values.isna()
+    if not allow_empty:
+        missing |= values.astype("string").str.strip().eq("").fillna(True)
     if missing.any():
         first = int(np.flatnonzero(missing.to_numpy())[0])
         raise InputError(
@@ -199,7 +202,7 @@ def _required(
 def _join_text(
     frame: pd.DataFrame, text: tuple[str, ...], admitted: Admitted
 ) -> np.ndarray[Any, Any]:
-    parts = [pd.Series(_required(frame, c, "text", admitted)) for c in text]
+    parts = [pd.Series(_required(frame, c, "text", admitted, allow_empty=True)) for c in text]
     joined = parts[0]
     for part in parts[1:]:
         joined = joined + "\n" + part
