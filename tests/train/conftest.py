@@ -125,7 +125,14 @@ def spam(tmp_path: Path) -> Audited:
 
 
 def tiny_recipe(folder: Path, model: Path, **training: object) -> Path:
-    settings = {"learning_rate": 5.0e-3, "batch_size": 16, "epochs": 2, "max_length": 32, "seed": 7}
+    settings = {
+        "learning_rate": 5.0e-3,
+        "batch_size": 16,
+        "epochs": 2,
+        "max_length": 32,
+        "seed": 7,
+        "threads": 1,
+    }
     settings.update(training)
     lines = [
         "version: 1",

@@ -141,7 +141,7 @@ def load_base(recipe: Recipe, *, labels: tuple[str, ...]) -> tuple[Any, Any]:
 
 
 def tokenize(dataset: Dataset, tokenizer: Any, recipe: Recipe, labels: tuple[str, ...]) -> Dataset:
-    """Model inputs (and ``labels``) for one split, as torch tensors."""
+    """Model inputs and ``labels`` for one split, as lists the collator pads into tensors."""
     settings = recipe.model
     max_length = settings.training.max_length
     if settings.task == "sequence-classification":
@@ -175,9 +175,7 @@ def tokenize(dataset: Dataset, tokenizer: Any, recipe: Recipe, labels: tuple[str
                 out["labels"].append(target)
             return out
 
-    encoded = dataset.map(encode, batched=True, remove_columns=dataset.column_names)
-    encoded.set_format("torch")
-    return encoded
+    return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
 
 
 def _collator(tokenizer: Any, recipe: Recipe) -> Any:
@@ -242,6 +240,18 @@ def predict(model: Any, dataset: Dataset, *, tokenizer: Any, recipe: Recipe) -> 
     counts = np.concatenate(token_counts) if token_counts else np.array([])
     per_example = np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
     return Outputs(loss=float(sums.sum() / max(counts.sum(), 1)), example_losses=per_example)
+
+
+@contextlib.contextmanager
+def cpu_threads(count: int | None) -> Iterator[None]:
+    """Run torch on ``count`` CPU threads (None: leave torch's default), then restore it."""
+    before = torch.get_num_threads()
+    if count is not None:
+        torch.set_num_threads(count)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def fine_tune(data: TrainingData, recipe: Recipe) -> tuple[Trained, dict[str, Dataset]]:

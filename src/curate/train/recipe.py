@@ -88,6 +88,8 @@ class TrainingSettings(_Strict):
     max_grad_norm: float = Field(default=1.0, gt=0)
     #: Stop after this many optimizer steps in all (for smoke runs and benchmarks).
     max_steps: int | None = Field(default=None, ge=1)
+    #: CPU threads for torch (None: torch's default). One is fastest for small models on a busy machine.
+    threads: int | None = Field(default=None, ge=1)
 
 
 class SplitSettings(_Strict):
@@ -145,10 +147,13 @@ class Recipe:
         return self.model.base_model.resolve(recipe_dir=self.folder)
 
     def with_updates(self, **sections: dict[str, object]) -> Recipe:
-        """A copy with some settings changed (``training={"epochs": 1}``); the text records them."""
+        """A copy with some settings changed (``training={"epochs": 1}``); the text records them.
+
+        Sections are merged key by key, but ``base_model`` is replaced whole.
+        """
         data = self.model.model_dump(mode="json")
         for section, values in sections.items():
-            if isinstance(data.get(section), dict):
+            if section != "base_model" and isinstance(data.get(section), dict):
                 data[section] = {**data[section], **values}
             else:
                 data[section] = values

@@ -69,10 +69,11 @@ def train(
     from curate.train.data import load_training_data
 
     training_data = load_training_data(admitted, chosen)
-    from curate.train.lora import fine_tune, predict
+    from curate.train.lora import cpu_threads, fine_tune, predict
 
-    trained, tokenized = fine_tune(training_data, chosen)
-    test = predict(trained.model, tokenized["test"], tokenizer=trained.tokenizer, recipe=chosen)
+    with cpu_threads(chosen.model.training.threads):
+        trained, tokenized = fine_tune(training_data, chosen)
+        test = predict(trained.model, tokenized["test"], tokenizer=trained.tokenizer, recipe=chosen)
     metrics = _metrics(admitted, chosen, training_data, trained, test)
     metrics["timing"] = {
         "gate_seconds": gate_seconds,
