@@ -4,7 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extra="${1:-all}"
-python3 -m venv .venv
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet "torch==2.13.0"
-.venv/bin/python -m pip install --quiet -e ".[${extra}]"
+pip_install() {
+    # This machine's pip configuration names optional local indexes; their warnings are noise.
+    .venv/bin/python -m pip install --quiet "$@" 2> >(grep -v "^WARNING: Location" >&2)
+}
+[ -x .venv/bin/python ] || python3 -m venv .venv
+pip_install --upgrade pip
+pip_install "torch==2.13.0"
+pip_install -e ".[${extra}]"

@@ -19,6 +19,8 @@ from curate.engine import get_engine
 from curate.errors import InputError
 from curate.io import atomic
 from curate.io.fingerprint import fingerprint_files, fingerprint_frame
+from curate.io.options import DEFAULT as DEFAULT_READ
+from curate.io.options import ReadOptions
 from curate.io.table import Table, load_table
 from curate.report.model import Report
 from curate.rules import Columns, RuleSet, Target, load_rules
@@ -56,9 +58,19 @@ def resolve_columns(
     return base.model_copy(update=update)
 
 
-def prepare(data: object, columns: Columns, *, name: str | None = None) -> tuple[Table, str]:
+def dataset_options(columns: Columns, read: ReadOptions) -> dict[str, Any]:
+    """How the data is read and which column plays which role: part of the fingerprint."""
+    options: dict[str, Any] = {"columns": columns.options()}
+    if read.options():
+        options["read"] = read.options()
+    return options
+
+
+def prepare(
+    data: object, columns: Columns, *, read: ReadOptions = DEFAULT_READ, name: str | None = None
+) -> tuple[Table, str]:
     """Load the data, apply the split column, check named columns exist; return it with its fingerprint."""
-    table = load_table(data, name=name)
+    table = load_table(data, name=name, read=read)
     present = set(map(str, table.frame.columns))
     for column, role in columns.named().items():
         if column not in present:
@@ -68,10 +80,11 @@ def prepare(data: object, columns: Columns, *, name: str | None = None) -> tuple
             )
     if columns.split is not None:
         table = table.with_split_column(columns.split)
+    options = dataset_options(columns, read)
     if table.hashed_files:
-        fingerprint = fingerprint_files(table.hashed_files, columns.options())
+        fingerprint = fingerprint_files(table.hashed_files, options)
     else:
-        fingerprint = fingerprint_frame(table.frame, columns.options())
+        fingerprint = fingerprint_frame(table.frame, options)
     return table, fingerprint
 
 
@@ -81,6 +94,7 @@ def audit(
     rules: str | Path | RuleSet | None = None,
     engine: str = "local",
     workers: int | None = None,
+    ray_address: str | None = None,
     name: str | None = None,
     **column_options: Any,
 ) -> Report:
@@ -91,9 +105,10 @@ def audit(
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     columns = resolve_columns(ruleset.columns, **column_options)
-    table, fingerprint = prepare(data, columns, name=name)
-    audit_data = AuditData(table=table, columns=columns, engine=get_engine(engine, workers=workers))
-    results = tuple(run_check(config, audit_data) for config in ruleset.checks)
+    table, fingerprint = prepare(data, columns, read=ruleset.read, name=name)
+    with get_engine(engine, workers=workers, address=ray_address) as runner:
+        audit_data = AuditData(table=table, columns=columns, engine=runner)
+        results = tuple(run_check(config, audit_data) for config in ruleset.checks)
     roles = {column: role for column, role in columns.named().items()}
     return Report(
         curate_version=__version__,
@@ -107,7 +122,7 @@ def audit(
                 {"name": str(c), "type": simple_type(table.frame[c]), "role": roles.get(str(c))}
                 for c in table.frame.columns
             ],
-            "options": columns.options(),
+            "options": dataset_options(columns, ruleset.read),
             "files": [s.relpath for s in table.sources],
         },
         rules={"path": ruleset.path, "sha256": ruleset.sha256},

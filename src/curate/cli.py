@@ -66,6 +66,22 @@ def command(group: click.Group, name: str | None = None) -> Callable[[F], F]:
     return decorate
 
 
+def engine_options(fn: F) -> F:
+    """``--engine`` and ``--ray-address``, shared by audit, dedup and scrub."""
+    fn = click.option(
+        "--ray-address",
+        envvar="RAY_ADDRESS",
+        help="Ray cluster to join (default: start a local Ray for the run). Env: RAY_ADDRESS.",
+    )(fn)
+    return click.option(
+        "--engine",
+        type=click.Choice(["local", "ray"]),
+        default="local",
+        show_default=True,
+        help="Where the work runs: this machine, or Ray.",
+    )(fn)
+
+
 def column_options(fn: F) -> F:
     """The column options shared by audit and dedup."""
     options = [
@@ -112,14 +128,23 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Output folder (default: reports/<name>-<fingerprint>/).",
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@engine_options
 @column_options
-def audit(data: Path, rules: Path | None, out: Path | None, engine: str, **kwargs: Any) -> int:
+def audit(
+    data: Path,
+    rules: Path | None,
+    out: Path | None,
+    engine: str,
+    ray_address: str | None,
+    **kwargs: Any,
+) -> int:
     """Run every check the rules name; exit 0 when the gate passes, 1 when it fails."""
     from curate.audit import audit as run_audit
     from curate.audit import write_audit
 
-    report = run_audit(data, rules=rules, engine=engine, **pick_columns(kwargs))
+    report = run_audit(
+        data, rules=rules, engine=engine, ray_address=ray_address, **pick_columns(kwargs)
+    )
     files = write_audit(report, out)
     for result in report.checks:
         log.info("%-18s %-7s %s", result.id, result.status.value, result.summary)

@@ -3,7 +3,6 @@ constant columns, and rows that are exact copies of each other."""
 
 from __future__ import annotations
 
-import json
 from typing import Any, Literal
 
 import numpy as np
@@ -13,6 +12,7 @@ from pydantic import Field
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
+from curate.io.fingerprint import hashable_frame
 
 TypeName = Literal["string", "integer", "float", "number", "boolean", "datetime", "object"]
 
@@ -41,16 +41,6 @@ def _matches(actual: TypeName, expected: TypeName) -> bool:
     if expected == "float":
         return actual in ("integer", "float")
     return actual == expected
-
-
-def hashable_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns of lists or dicts (nested JSON) as canonical JSON text, so rows can be hashed."""
-    out = {}
-    for name, column in frame.items():
-        if column.dtype == object and column.map(lambda v: isinstance(v, list | dict)).any():
-            column = column.map(lambda v: json.dumps(v, sort_keys=True, default=str))
-        out[name] = column
-    return pd.DataFrame(out, index=frame.index)
 
 
 class SchemaParams(Params):

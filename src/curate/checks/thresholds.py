@@ -37,7 +37,7 @@ class Condition:
         return _OPS[self.op](metric, self.value)
 
     def __str__(self) -> str:
-        value = int(self.value) if self.value.is_integer() else self.value
+        value = int(self.value) if float(self.value).is_integer() else self.value
         return f"{self.op} {value}"
 
 

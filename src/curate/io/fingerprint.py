@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 PREFIX = "sha256:"
@@ -33,10 +34,31 @@ def fingerprint_files(files: Iterable[tuple[str, Path]], options: Mapping[str, A
     return PREFIX + digest.hexdigest()
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    if isinstance(value, np.generic):
+        return value.item()
+    return str(value)
+
+
+def hashable_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of lists or dicts (nested JSON) as canonical JSON text, so rows can be hashed."""
+    nested = (list, dict, np.ndarray)
+    out = {}
+    for name, column in frame.items():
+        if column.dtype == object and column.map(lambda v: isinstance(v, nested)).any():
+            column = column.map(lambda v: json.dumps(v, sort_keys=True, default=_plain))
+        out[name] = column
+    return pd.DataFrame(out, index=frame.index)
+
+
 def fingerprint_frame(frame: pd.DataFrame, options: Mapping[str, Any]) -> str:
     """For data given in memory: column names, dtypes and a hash of every cell."""
     digest = hashlib.sha256()
     digest.update(canonical_json([[str(c), str(t)] for c, t in frame.dtypes.items()]))
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest.update(
+        pd.util.hash_pandas_object(hashable_frame(frame), index=False).to_numpy().tobytes()
+    )
     digest.update(canonical_json(dict(options)))
     return PREFIX + digest.hexdigest()

@@ -19,8 +19,9 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from curate.errors import InputError
+from curate.io.options import DEFAULT, ReadOptions
 
-Reader = Callable[[Path], pd.DataFrame]
+Reader = Callable[[Path, ReadOptions], pd.DataFrame]
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -52,24 +53,53 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def _delimited(path: Path, *, sep: str, quoting: bool) -> pd.DataFrame:
+def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
     data = _read_utf8(path)
+    sep = options.delimiter or sep
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
+    read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
+    convert = pacsv.ConvertOptions()
+    if options.na_values:
+        convert = pacsv.ConvertOptions(
+            null_values=[*convert.null_values, *options.na_values],
+            strings_can_be_null=True,
+        )
     try:
         table = pacsv.read_csv(
-            pa.BufferReader(data),
-            parse_options=parse,
-            read_options=pacsv.ReadOptions(block_size=1 << 24),
+            pa.BufferReader(data), parse_options=parse, read_options=read, convert_options=convert
         )
     except pa.ArrowInvalid as exc:
-        _locate_ragged_row(path, data, sep=sep, quoting=quoting)
+        width = len(options.header) if options.header else None
+        _locate_ragged_row(path, data, sep=sep, quoting=quoting, width=width)
         raise InputError(f"cannot parse: {str(exc).splitlines()[0]}", path=path) from exc
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", path=path)
-    return _to_pandas(table)
+    frame = _to_pandas(table)
+    if options.skip_initial_space:
+        frame = _strip_initial_space(frame, na_values=options.na_values)
+    return frame
 
 
-def _locate_ragged_row(path: Path, data: bytes, *, sep: str, quoting: bool) -> None:
+def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> pd.DataFrame:
+    """Drop spaces after delimiters in text columns, then read numbers that were hidden by them."""
+    out = frame.copy()
+    for name, column in frame.items():
+        if not pd.api.types.is_string_dtype(column.dtype):
+            continue
+        stripped = column.str.lstrip()
+        if na_values:
+            stripped = stripped.mask(stripped.isin(na_values))
+        numbers = pd.to_numeric(stripped, errors="coerce")
+        if stripped.notna().any() and numbers.notna().sum() == stripped.notna().sum():
+            out[name] = numbers
+        else:
+            out[name] = stripped
+    return out
+
+
+def _locate_ragged_row(
+    path: Path, data: bytes, *, sep: str, quoting: bool, width: int | None = None
+) -> None:
     """Raise an InputError for the first record whose field count differs from the header's."""
     text = data.decode("utf-8")
     reader = csv.reader(
@@ -77,7 +107,6 @@ def _locate_ragged_row(path: Path, data: bytes, *, sep: str, quoting: bool) -> N
         delimiter=sep,
         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
     )
-    width: int | None = None
     for row in reader:
         if not row:
             continue
@@ -91,16 +120,16 @@ def _locate_ragged_row(path: Path, data: bytes, *, sep: str, quoting: bool) -> N
             )
 
 
-def read_csv(path: Path) -> pd.DataFrame:
-    return _delimited(path, sep=",", quoting=True)
+def read_csv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
+    return _delimited(path, options, sep=",", quoting=True)
 
 
-def read_tsv(path: Path) -> pd.DataFrame:
+def read_tsv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """Tab-separated values; as the format defines, fields are never quoted."""
-    return _delimited(path, sep="\t", quoting=False)
+    return _delimited(path, options, sep="\t", quoting=False)
 
 
-def read_jsonl(path: Path) -> pd.DataFrame:
+def read_jsonl(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     data = _read_utf8(path)
     try:
         return _to_pandas(pajson.read_json(pa.BufferReader(data)))
@@ -120,7 +149,7 @@ def read_jsonl(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(records)
 
 
-def read_json(path: Path) -> pd.DataFrame:
+def read_json(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """A JSON array of objects (the records layout)."""
     data = _read_utf8(path)
     try:
@@ -134,7 +163,7 @@ def read_json(path: Path) -> pd.DataFrame:
     return pd.DataFrame.from_records(value)
 
 
-def read_parquet(path: Path) -> pd.DataFrame:
+def read_parquet(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError("file is empty", path=path)
     try:
@@ -143,7 +172,7 @@ def read_parquet(path: Path) -> pd.DataFrame:
         raise InputError(f"not a readable Parquet file: {exc}", path=path) from exc
 
 
-def read_arrow_stream(path: Path) -> pd.DataFrame:
+def read_arrow_stream(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """An Arrow IPC stream, the format ``datasets`` writes in ``save_to_disk`` folders."""
     try:
         with pa.memory_map(str(path)) as source:
@@ -167,8 +196,9 @@ READERS: dict[str, Reader] = {
 DATA_SUFFIXES = frozenset(READERS) - {".arrow"}
 
 
-def reader_for(path: Path) -> Reader:
-    suffix = path.suffix.lower()
+def reader_for(path: Path, options: ReadOptions = DEFAULT) -> Reader:
+    """The reader for ``path``: by ``options.format`` when set, else by the file's suffix."""
+    suffix = f".{options.format}" if options.format else path.suffix.lower()
     try:
         return READERS[suffix]
     except KeyError:

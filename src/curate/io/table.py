@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from curate.errors import InputError, UsageError
+from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import DATA_SUFFIXES, read_arrow_stream, reader_for
 from curate.io.splits import CANONICAL, split_from_path
 from curate.progress import track
@@ -75,12 +76,12 @@ class Table:
         )
 
 
-def load_table(source: object, *, name: str | None = None) -> Table:
+def load_table(source: object, *, name: str | None = None, read: ReadOptions = DEFAULT) -> Table:
     """Read a path, a DataFrame or a ``datasets`` Dataset/DatasetDict into a :class:`Table`."""
     if isinstance(source, pd.DataFrame):
         return Table(name=name or "dataframe", frame=source.reset_index(drop=True))
     if isinstance(source, str | os.PathLike):
-        return _load_path(Path(source), name=name)
+        return _load_path(Path(source), name=name, read=read)
     module = type(source).__module__
     if module.startswith("datasets"):
         return _load_hf_object(source, name=name or "dataset")
@@ -97,17 +98,17 @@ def _load_hf_object(source: Any, *, name: str) -> Table:
     return Table(name=name, frame=source.to_pandas())
 
 
-def _load_path(path: Path, *, name: str | None) -> Table:
+def _load_path(path: Path, *, name: str | None, read: ReadOptions) -> Table:
     if not path.exists():
         raise InputError("no such file or directory", path=path)
     label = name or (path.stem if path.is_file() else path.resolve().name)
     if path.is_file():
-        frame = reader_for(path)(path)
+        frame = reader_for(path, read)(path, read)
         split = split_from_path(path.name)
         return _concat(
             label, [(path.name, split, frame)], files=[(path.name, path)], root=path.parent
         )
-    parts = list(_discover(path))
+    parts = list(_discover(path, read))
     if not parts:
         known = ", ".join(sorted(DATA_SUFFIXES))
         raise InputError(
@@ -115,8 +116,10 @@ def _load_path(path: Path, *, name: str | None) -> Table:
         )
     pieces: list[tuple[str, str | None, pd.DataFrame]] = []
     hashed: list[tuple[str, Path]] = []
-    for relpath, split, files, read in track(parts, description=f"reading {label}", unit="file"):
-        pieces.append((relpath, split, read()))
+    for relpath, split, files, read_part in track(
+        parts, description=f"reading {label}", unit="file"
+    ):
+        pieces.append((relpath, split, read_part()))
         hashed.extend(files)
     return _concat(label, pieces, files=hashed, root=path)
 
@@ -131,13 +134,13 @@ def list_files(source: str | os.PathLike[str]) -> list[tuple[str, Path]]:
         raise InputError("no such file or directory", path=path)
     if path.is_file():
         return [(path.name, path)]
-    files = [f for _, _, part_files, _ in _discover(path) for f in part_files]
+    files = [f for _, _, part_files, _ in _discover(path, DEFAULT) for f in part_files]
     if not files:
         raise InputError("no data files found", path=path)
     return files
 
 
-def _discover(root: Path) -> Iterator[_Part]:
+def _discover(root: Path, read: ReadOptions) -> Iterator[_Part]:
     """Yield (relative path, split, files to hash, thunk reading a frame) for each data unit."""
     if (root / "dataset_dict.json").is_file():
         splits = json.loads((root / "dataset_dict.json").read_text())["splits"]
@@ -160,8 +163,8 @@ def _discover(root: Path) -> Iterator[_Part]:
             if filename.startswith(".") or path.suffix.lower() not in DATA_SUFFIXES:
                 continue
             rel = path.relative_to(root).as_posix()
-            reader = reader_for(path)
-            yield rel, split_from_path(rel), [(rel, path)], (lambda r=reader, p=path: r(p))
+            reader = reader_for(path, read)
+            yield rel, split_from_path(rel), [(rel, path)], (lambda r=reader, p=path: r(p, read))
 
 
 def _hf_dataset(root: Path, folder: Path, *, split: str | None) -> Iterator[_Part]:

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from curate.checks.base import Check, registered
 from curate.checks.thresholds import Condition
 from curate.errors import RulesError
+from curate.io.options import ReadOptions
 from curate.rules.schema import Columns, RulesModel
 from curate.shipped import shipped_dir
 
@@ -38,6 +39,7 @@ class RuleSet:
     path: str
     sha256: str
     columns: Columns
+    read: ReadOptions
     checks: tuple[CheckConfig, ...]
     raw: Mapping[str, Any]
 
@@ -73,15 +75,16 @@ def parse_rules(data: bytes, *, path: str) -> RuleSet:
     if not isinstance(raw, dict):
         raise RulesError(f"{path}:1: a rules file must be a mapping of keys to settings")
     model = _validate(RulesModel, raw, (), path, lines)
-    checks = tuple(
-        _check_config(check_id, settings or {}, path, lines)
+    configured = [
+        (_check_config(check_id, settings or {}, path, lines), settings or {})
         for check_id, settings in model.checks.items()
-        if (settings or {}).get("enabled", True) is not False
-    )
+    ]
+    checks = tuple(config for config, settings in configured if settings.get("enabled", True))
     return RuleSet(
         path=path,
         sha256=hashlib.sha256(data).hexdigest(),
         columns=model.columns,
+        read=model.read,
         checks=checks,
         raw=raw,
     )

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from curate.io.options import ReadOptions
+
 Scalar = str | int | float | bool
 
 
@@ -80,5 +82,6 @@ class RulesModel(BaseModel):
 
     version: Literal[1] = 1
     description: str | None = None
+    read: ReadOptions = Field(default_factory=ReadOptions)
     columns: Columns = Field(default_factory=Columns)
     checks: dict[str, dict[str, Any] | None] = Field(default_factory=dict)

@@ -1,0 +1,115 @@
+"""The Ray engine: the same map steps as the local engine, spread over a Ray cluster.
+
+A local Ray is started for the run unless ``address`` (or ``RAY_ADDRESS``) names a cluster.
+Tasks are retried when they fail or their worker dies; results come back in input order,
+so a lost worker neither loses nor duplicates output.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from curate.engine.base import Engine
+from curate.errors import MissingDependencyError
+from curate.progress import track
+
+T = TypeVar("T")
+R = TypeVar("R")
+W = TypeVar("W")
+
+log = logging.getLogger(__name__)
+
+TASK_RETRIES = 3
+
+
+def _ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise MissingDependencyError(feature="--engine ray", package="ray", extra="ray") from None
+    return ray
+
+
+def _call(fn: Callable[[T], R], item: T) -> R:
+    return fn(item)
+
+
+class _Worker:
+    """Holds what ``factory`` made, once per actor, and applies ``fn`` to batches."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self.state = factory()
+
+    def apply(self, fn: Callable[[Any, Any], Any], item: Any) -> Any:
+        return fn(self.state, item)
+
+
+class RayEngine(Engine):
+    name = "ray"
+
+    def __init__(self, *, workers: int | None = None, address: str | None = None) -> None:
+        ray = _ray()
+        self.address = address or os.environ.get("RAY_ADDRESS") or None
+        self._started_here = False
+        if not ray.is_initialized():
+            options: dict[str, Any] = {"log_to_driver": False, "include_dashboard": False}
+            if self.address is None and workers is not None:
+                options["num_cpus"] = workers
+            ray.init(address=self.address, configure_logging=False, **options)
+            self._started_here = True
+            log.info(
+                "ray: %s", "connected to " + self.address if self.address else "started locally"
+            )
+        cpus = int(ray.cluster_resources().get("CPU", 1))
+        self.workers = max(1, min(workers or cpus, cpus))
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], *, description: str = "") -> list[R]:
+        ray = _ray()
+        remote = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)(_call)
+        fn_ref = ray.put(fn)
+        refs = [remote.remote(fn_ref, item) for item in items]
+        return self._gather(refs, description)
+
+    def map_with(
+        self,
+        factory: Callable[[], W],
+        fn: Callable[[W, T], R],
+        items: Iterable[T],
+        *,
+        description: str = "",
+    ) -> list[R]:
+        ray = _ray()
+        actor_cls = ray.remote(max_restarts=TASK_RETRIES, max_task_retries=TASK_RETRIES)(_Worker)
+        actors = [actor_cls.remote(factory) for _ in range(self.workers)]
+        fn_ref = ray.put(fn)
+        refs = [actors[i % len(actors)].apply.remote(fn_ref, item) for i, item in enumerate(items)]
+        try:
+            return self._gather(refs, description)
+        finally:
+            for actor in actors:
+                ray.kill(actor)
+
+    def _gather(self, refs: list[Any], description: str) -> list[Any]:
+        """Wait for every result, showing progress as they finish; return them in input order."""
+        ray = _ray()
+        pending = list(refs)
+
+        def finished() -> Iterable[None]:
+            nonlocal pending
+            while pending:
+                _, pending = ray.wait(pending, num_returns=1)
+                yield None
+
+        for _ in track(
+            finished(), description=description or "ray tasks", total=len(refs), unit="task"
+        ):
+            pass
+        return list(ray.get(refs))
+
+    def close(self) -> None:
+        if self._started_here:
+            _ray().shutdown()
+            self._started_here = False

@@ -1,0 +1,96 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from curate.checks.thresholds import Condition
+from curate.errors import RulesError
+from curate.rules import default_rules_path, load_rules, parse_rules
+
+
+def parse(text: str) -> object:
+    return parse_rules(text.encode(), path="r.yaml")
+
+
+def test_default_rules_load() -> None:
+    rules = load_rules()
+    assert rules.path == "rules/default.yaml"
+    assert "schema" in {c.id for c in rules.checks}
+    assert len(rules.sha256) == 64
+
+
+def test_every_shipped_rules_file_validates() -> None:
+    folder = default_rules_path().parent
+    files = sorted(folder.rglob("*.yaml"))
+    assert files
+    for path in files:
+        if "lexicons" not in path.parts:
+            load_rules(path)
+
+
+def test_columns_accept_short_and_long_forms() -> None:
+    rules = parse_rules(
+        b"columns:\n  text: body\n  label: {column: score_text, positive: [Medium, High]}\n  sensitive: race\n",
+        path="r.yaml",
+    )
+    assert rules.columns.text == ("body",)
+    assert rules.columns.label is not None
+    assert rules.columns.label.positive == ("Medium", "High")
+    assert rules.columns.sensitive == ("race",)
+
+
+def test_thresholds_are_parsed() -> None:
+    rules = parse_rules(
+        b"checks:\n  schema:\n    fail_if: {duplicate_row_rate: '> 0.05'}\n", path="r.yaml"
+    )
+    assert rules.checks[0].fail_if == {"duplicate_row_rate": Condition(">", 0.05)}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("colums: {}\n", "r.yaml:1: unknown key 'colums'"),
+        ("columns:\n  text: t\n  lable: l\n", "r.yaml:3: unknown key 'lable' under 'columns'"),
+        ("checks:\n  schema: {}\n  dedup.fuzzy: {}\n", "r.yaml:3: unknown check id 'dedup.fuzzy'"),
+        (
+            "checks:\n  schema:\n    max_findings: 5\n    bogus: 1\n",
+            "r.yaml:4: unknown key 'bogus' under 'checks.schema'",
+        ),
+        (
+            "checks:\n  schema:\n    fail_if:\n      dup_rate: '> 0'\n",
+            "r.yaml:4: unknown metric 'dup_rate' for check 'schema'",
+        ),
+        (
+            "checks:\n  schema:\n    fail_if:\n      rows: 'at least 5'\n",
+            "r.yaml:4: checks.schema.fail_if.rows: 'at least 5' is not a comparison",
+        ),
+        (
+            "checks:\n  schema:\n    max_findings: many\n",
+            "r.yaml:3: checks.schema.max_findings: Input should be a valid integer",
+        ),
+        ("version: 2\n", "r.yaml:1: version: Input should be 1"),
+        ("columns: {}\ncolumns: {}\n", "r.yaml:2: duplicate key 'columns'"),
+        ("columns: [\n", "r.yaml:2: not valid YAML"),
+        ("- a\n- b\n", "r.yaml:1: a rules file must be a mapping"),
+        (
+            "read:\n  delimiter: '::'\n",
+            "r.yaml:2: read.delimiter: Value error, delimiter must be one character",
+        ),
+    ],
+)
+def test_bad_rules_name_the_line_and_key(text: str, message: str) -> None:
+    with pytest.raises(RulesError) as info:
+        parse(text)
+    assert str(info.value).startswith(message), str(info.value)
+
+
+def test_disabled_checks_do_not_run_but_are_validated() -> None:
+    assert parse_rules(b"checks:\n  schema: {enabled: false}\n", path="r.yaml").checks == ()
+    with pytest.raises(RulesError, match="unknown key 'oops'"):
+        parse("checks:\n  schema: {enabled: false, oops: 1}\n")
+
+
+def test_missing_rules_file(tmp_path: Path) -> None:
+    with pytest.raises(RulesError, match="cannot read rules file"):
+        load_rules(tmp_path / "none.yaml")
