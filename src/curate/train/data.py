@@ -50,7 +50,7 @@ class TrainingData:
 def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     """Read the admitted data, check it is still the audited data, and build the splits."""
     columns = admitted.columns
-    table, fingerprint = prepare(admitted.data, columns)
+    table, fingerprint = prepare(admitted.data, columns, read=admitted.read)
     if fingerprint != admitted.fingerprint:
         raise GateError(f"{admitted.data} changed after it was verified (fingerprint differs)")
     frame = table.frame

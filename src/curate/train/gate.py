@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from curate.errors import GateError
+from curate.io.options import ReadOptions
 from curate.receipt import verify
 from curate.rules.schema import Columns
 
@@ -34,6 +35,8 @@ class Admitted:
     rules: Path
     #: The column roles the audit ran with (the rules' columns and any column options).
     columns: Columns
+    #: How the audit read the files (a rules file's ``read:`` section).
+    read: ReadOptions
     #: The audit's report.json from beside the receipt, when its hash is the receipt's.
     report: dict[str, Any] | None
 
@@ -43,9 +46,11 @@ def open_gate(
 ) -> Admitted:
     """Verify ``receipt`` against ``data``; raise :class:`GateError` naming the condition that failed."""
     verified = verify(data, receipt=receipt, rules=rules)
+    options = verified.receipt.get("dataset_options") or {}
     try:
-        columns = Columns.model_validate(verified.receipt.get("dataset_options", {}))
-    except ValidationError as exc:
+        columns = Columns.model_validate(options.get("columns", {}))
+        read = ReadOptions.model_validate(options.get("read", {}))
+    except (ValidationError, AttributeError) as exc:
         raise GateError(
             f"{receipt}: receipt's dataset_options are not valid column options"
         ) from exc
@@ -57,6 +62,7 @@ def open_gate(
         fingerprint=verified.fingerprint,
         rules=verified.rules,
         columns=columns,
+        read=read,
         report=_report_beside(Path(receipt), verified.receipt),
     )
 
