@@ -31,6 +31,7 @@ from curate.audit import audit, write_audit
 from curate.io.fingerprint import fingerprint_files
 from curate.io.table import list_files
 from curate.train import load_recipe, open_gate
+from curate.train.lora import quiet_libraries
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "examples" / "sms_spam"
@@ -66,19 +67,20 @@ def bare_loop(data: Path, recipe: Any, *, examples: int) -> float:
     settings = recipe.model
     set_seed(settings.training.seed)
     path = recipe.base_model_path()
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=2)
-    lora = settings.lora
-    model = get_peft_model(
-        model,
-        LoraConfig(
-            task_type=TaskType.SEQ_CLS,
-            r=lora.rank,
-            lora_alpha=lora.alpha,
-            lora_dropout=lora.dropout,
-            target_modules=list(lora.target_modules),
-        ),
-    )
+    with quiet_libraries():
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=2)
+        lora = settings.lora
+        model = get_peft_model(
+            model,
+            LoraConfig(
+                task_type=TaskType.SEQ_CLS,
+                r=lora.rank,
+                lora_alpha=lora.alpha,
+                lora_dropout=lora.dropout,
+                target_modules=list(lora.target_modules),
+            ),
+        )
     frame = pd.read_csv(data / "train.csv", dtype=str).head(examples)
     labels = torch.tensor((frame["label"] == "spam").astype(int).to_numpy())
     optimizer = torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=1e-3)
