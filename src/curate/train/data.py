@@ -16,6 +16,7 @@ import pandas as pd
 
 from curate.audit import prepare
 from curate.errors import GateError, InputError
+from curate.io.fingerprint import fingerprint_files
 from curate.train.gate import Admitted
 from curate.train.recipe import Recipe
 
@@ -50,8 +51,9 @@ class TrainingData:
 def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     """Read the admitted data, check it is still the audited data, and build the splits."""
     columns = admitted.columns
-    table, fingerprint = prepare(admitted.data, columns, read=admitted.read)
-    if fingerprint != admitted.fingerprint:
+    table, _ = prepare(admitted.data, columns, read=admitted.read)
+    options = admitted.receipt.get("dataset_options", {})
+    if fingerprint_files(table.hashed_files, options) != admitted.fingerprint:
         raise GateError(f"{admitted.data} changed after it was verified (fingerprint differs)")
     frame = table.frame
     task = recipe.model.task
