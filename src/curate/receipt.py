@@ -17,8 +17,13 @@ from typing import Any
 
 from curate._version import __version__
 from curate.errors import GateError, InputError
-from curate.io.fingerprint import canonical_json, fingerprint_files, sha256_file
-from curate.io.table import list_files
+from curate.io.fingerprint import (
+    canonical_json,
+    fingerprint_files,
+    fingerprint_frame,
+    sha256_file,
+)
+from curate.io.table import list_files, load_table
 from curate.report.model import Report
 from curate.shipped import shipped_dir
 
@@ -106,12 +111,13 @@ class Verified:
     rules: Path
 
 
-def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = None) -> Verified:
+def verify(data: object, *, receipt: str | Path, rules: str | Path | None = None) -> Verified:
     """Check every condition of the gate; raise :class:`GateError` naming the first that fails.
 
     The rules must hash to the receipt's ``rules_sha256``: ``rules`` when given, else the
-    file the receipt names. Nothing heavy is imported and no data is parsed: the
-    fingerprint is over file bytes.
+    file the receipt names. Nothing heavy is imported and, for a path, no data is parsed:
+    the fingerprint is over file bytes. In-memory data (a DataFrame, a ``datasets``
+    object) is fingerprinted cell by cell, as the audit did.
     """
     value = load_receipt(receipt)
     where = str(receipt)
@@ -140,9 +146,15 @@ def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = 
             f"{where}: receipt made by curate {value['curate_version']}, not compatible with {__version__}"
         )
     rules_file = _matching_rules(value, where, rules)
-    fingerprint = fingerprint_files(list_files(data), value.get("dataset_options", {}))
+    options = value.get("dataset_options", {})
+    if isinstance(data, str | os.PathLike):
+        fingerprint = fingerprint_files(list_files(data), options)
+        shown = str(data)
+    else:
+        fingerprint = fingerprint_frame(load_table(data).frame, options)
+        shown = f"the {type(data).__name__}"
     if fingerprint != value["dataset_fingerprint"]:
-        raise GateError(f"{where}: {data} does not match the audited data (fingerprint differs)")
+        raise GateError(f"{where}: {shown} does not match the audited data (fingerprint differs)")
     return Verified(receipt=value, fingerprint=fingerprint, rules=rules_file)
 
 

@@ -177,3 +177,26 @@ def test_default_recipe_trains_the_packaged_minilm(spam: Audited, tmp_path: Path
     assert metrics["training"]["total_parameters"] > 22_000_000
     assert metrics["test"]["rows"] == 16
     assert result.adapter.stat().st_size > 100_000  # LoRA on query, key and value of 6 layers
+
+
+def test_train_on_an_audited_dataframe(tmp_path: Path, tiny_bert: Path) -> None:
+    from curate.errors import GateError
+    from tests.train.conftest import RULES
+
+    frame = spam_rows(60)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    files = curate.write_audit(curate.audit(frame, rules=rules), tmp_path / "audit")
+    edited = frame.copy()
+    edited.loc[0, "label"] = "spam" if frame.loc[0, "label"] == "ham" else "ham"
+    with pytest.raises(GateError, match="the DataFrame does not match the audited data"):
+        curate.train(edited, receipt=files.receipt, recipe=tiny_recipe(tmp_path, tiny_bert))
+    result = curate.train(
+        frame,
+        receipt=files.receipt,
+        recipe=tiny_recipe(tmp_path, tiny_bert, epochs=1),
+        out=tmp_path / "model",
+    )
+    assert result.metrics["data"]["path"] == "DataFrame"
+    assert result.metrics["splits"]["source"]["test"] == "carved"
+    assert sum(result.metrics["splits"]["rows"].values()) == 60

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from curate.train.gate import Admitted
@@ -49,7 +50,7 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         "tags: [curate, lora]",
         "---",
         "",
-        f"# LoRA {settings.task} on `{admitted.data.name}`",
+        f"# LoRA {settings.task} on `{Path(admitted.name).name}`",
         "",
         f"Fine-tuned by curate {metrics['curate_version']} from {settings.base_model.describe()}, "
         "on data that passed its audit byte for byte (the receipt below). "
@@ -57,7 +58,7 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         "",
         "## Data and its audit",
         "",
-        f"- Data: `{admitted.data}`, fingerprint `{admitted.fingerprint}`",
+        f"- Data: `{admitted.name}`, fingerprint `{admitted.fingerprint}`",
         f"- Receipt: `{admitted.receipt_path}`: decision **{receipt['decision']}**, "
         f"made {receipt.get('created_at', '?')} by curate {receipt['curate_version']}, "
         f"{'signed (HMAC-SHA256)' if receipt.get('signature') else 'unsigned'}",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from curate.audit import prepare
 from curate.errors import GateError, InputError
-from curate.io.fingerprint import fingerprint_files
+from curate.io.fingerprint import fingerprint_files, fingerprint_frame
 from curate.train.gate import Admitted
 from curate.train.recipe import Recipe
 
@@ -53,8 +53,12 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     columns = admitted.columns
     table, _ = prepare(admitted.data, columns, read=admitted.read)
     options = admitted.receipt.get("dataset_options", {})
-    if fingerprint_files(table.hashed_files, options) != admitted.fingerprint:
-        raise GateError(f"{admitted.data} changed after it was verified (fingerprint differs)")
+    if table.hashed_files:
+        fingerprint = fingerprint_files(table.hashed_files, options)
+    else:
+        fingerprint = fingerprint_frame(table.frame, options)
+    if fingerprint != admitted.fingerprint:
+        raise GateError(f"{admitted.name} changed after it was verified (fingerprint differs)")
     frame = table.frame
     task = recipe.model.task
     work = pd.DataFrame({ID: _ids(frame, columns.id)})
@@ -62,11 +66,11 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     if task == "sequence-classification":
         if not columns.text:
             raise InputError(
-                "the audit named no text column; audit with --text-column", path=admitted.data
+                "the audit named no text column; audit with --text-column", path=admitted.name
             )
         if columns.label is None:
             raise InputError(
-                "the audit named no label column; audit with --label-column", path=admitted.data
+                "the audit named no label column; audit with --label-column", path=admitted.name
             )
         work[TEXT] = _join_text(frame, columns.text, admitted)
         work[LABEL] = _required(frame, columns.label.column, "label", admitted)
@@ -74,7 +78,7 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
         if len(labels) < 2:
             raise InputError(
                 f"the label column '{columns.label.column}' has one value; nothing to learn",
-                path=admitted.data,
+                path=admitted.name,
             )
     else:
         prompt = recipe.model.prompt
@@ -186,7 +190,7 @@ def _required(
         raise InputError(
             f"column '{column}' (the {role} column) not found; columns: "
             + ", ".join(map(str, frame.columns)),
-            path=admitted.data,
+            path=admitted.name,
         )
     values = frame[column]
     missing = values.isna()
@@ -196,7 +200,7 @@ def _required(
         first = int(np.flatnonzero(missing.to_numpy())[0])
         raise InputError(
             f"{int(missing.sum())} row(s) have no {role} in column '{column}' (first: data row {first})",
-            path=admitted.data,
+            path=admitted.name,
         )
     return values.astype("string").to_numpy(dtype=object)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,10 @@ log = logging.getLogger(__name__)
 class Admitted:
     """Data the gate let through, with what the audit said about it."""
 
-    data: Path
+    #: A path, or the in-memory data (a DataFrame or a ``datasets`` object) that was audited.
+    data: object
+    #: How to name the data in messages, the card and the default output folder.
+    name: str
     receipt_path: Path
     receipt: dict[str, Any]
     fingerprint: str
@@ -41,9 +45,7 @@ class Admitted:
     report: dict[str, Any] | None
 
 
-def open_gate(
-    data: str | Path, *, receipt: str | Path, rules: str | Path | None = None
-) -> Admitted:
+def open_gate(data: object, *, receipt: str | Path, rules: str | Path | None = None) -> Admitted:
     """Verify ``receipt`` against ``data``; raise :class:`GateError` naming the condition that failed."""
     verified = verify(data, receipt=receipt, rules=rules)
     options = verified.receipt.get("dataset_options") or {}
@@ -54,9 +56,14 @@ def open_gate(
         raise GateError(
             f"{receipt}: receipt's dataset_options are not valid column options"
         ) from exc
-    log.info("gate passed: %s matches %s (audit passed)", data, receipt)
+    if isinstance(data, str | os.PathLike):
+        data, name = Path(data), str(data)
+    else:
+        name = type(data).__name__
+    log.info("gate passed: %s matches %s (audit passed)", name, receipt)
     return Admitted(
-        data=Path(data),
+        data=data,
+        name=name,
         receipt_path=Path(receipt),
         receipt=verified.receipt,
         fingerprint=verified.fingerprint,

@@ -40,12 +40,13 @@ class TrainResult:
 
 
 def default_out_dir(admitted: Admitted) -> Path:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", admitted.data.resolve().stem).strip("-") or "data"
+    stem = Path(admitted.name).resolve().stem if isinstance(admitted.data, Path) else admitted.name
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip("-") or "data"
     return Path("runs") / f"{name}-{admitted.fingerprint.removeprefix('sha256:')[:12]}"
 
 
 def train(
-    data: str | Path,
+    data: object,
     *,
     receipt: str | Path,
     recipe: str | Path | Recipe | None = None,
@@ -53,6 +54,8 @@ def train(
     rules: str | Path | None = None,
 ) -> TrainResult:
     """Fine-tune with LoRA on ``data``, which must match a passing audit's ``receipt``.
+
+    ``data`` is a path, or the DataFrame or ``datasets`` object that was audited.
 
     The gate runs first and refuses with :class:`~curate.errors.GateError` before torch or
     any model is imported. ``recipe`` is a YAML path, a loaded :class:`Recipe`, or None
@@ -139,7 +142,7 @@ def _metrics(
         "base_model_path": recipe.base_model_path(),
         "recipe": {"path": recipe.path, "sha256": recipe.sha256},
         "data": {
-            "path": str(admitted.data),
+            "path": admitted.name,
             "fingerprint": admitted.fingerprint,
             "receipt": str(admitted.receipt_path),
             "rules_sha256": admitted.receipt["rules_sha256"],
