@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from curate.errors import RecipeError
+from curate.shipped import shipped_dir
 from curate.train import load_recipe, open_gate
 from curate.train.data import load_training_data
 from curate.train.lora import cpu_threads, fine_tune, predict
 from curate.train.run import train
+from tests.conftest import RunCli
 from tests.train.conftest import Audited, audited, spam_rows, tiny_recipe
 
 INSTRUCT_RULES = """\
@@ -97,3 +99,30 @@ def test_causal_lm_on_instruction_data(tmp_path: Path, tiny_llama: Path) -> None
     assert set(metrics["groups"]["region"]["groups"]) <= {"north", "south"}
     assert (result.out / "adapter_model.safetensors").is_file()
     assert "perplexity" in result.card.read_text()
+
+
+def test_a_hub_model_not_in_the_cache_is_one_clear_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
+) -> None:
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    rows = spam_rows(30)
+    frame = rows.assign(instruction="Is this spam?", context=rows["text"], response=rows["label"])
+    data = audited(
+        tmp_path,
+        frame[["id", "instruction", "context", "response", "region"]],
+        split=False,
+        rules=INSTRUCT_RULES,
+    )
+    recipe = shipped_dir("train") / "instruct.yaml"
+    out = tmp_path / "lm"
+    result = run_cli(
+        "train", data.data, "--receipt", data.receipt, "--recipe", recipe, "--out", out, "-q"
+    )
+    assert result.code == 2
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert lines[0].startswith(
+        f"curate: error: {recipe}: cannot load base model hub:HuggingFaceTB/SmolLM2-135M-Instruct"
+    )
+    assert not out.exists()
