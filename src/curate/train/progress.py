@@ -44,9 +44,17 @@ class LossProgress:
                 TimeRemainingColumn(),
                 transient=True,
             )
+            before = sys.stderr
             self._bar.start()
             self._task = self._bar.add_task("training", total=self.total, loss="-")
+            self._route_logs(before, sys.stderr)
         return self
+
+    def _route_logs(self, old: Any, new: Any) -> None:
+        """Send curate's log lines through rich while the bar is live, so they print above it."""
+        for handler in logging.getLogger("curate").handlers:
+            if isinstance(handler, logging.StreamHandler) and handler.stream is old:
+                handler.setStream(new)
 
     def step(self, *, epoch: int, epochs: int, loss: float) -> None:
         self.done += 1
@@ -75,4 +83,6 @@ class LossProgress:
         tb: TracebackType | None,
     ) -> None:
         if self._bar is not None:
+            live = sys.stderr
             self._bar.stop()
+            self._route_logs(live, sys.stderr)
