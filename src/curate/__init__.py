@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from curate._version import __version__
 from curate.audit import audit, write_audit
 from curate.checks.base import CheckResult, Status
@@ -20,6 +22,16 @@ __all__ = [
     "dedup",
     "load_report",
     "scrub",
+    "train",
     "verify",
     "write_audit",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``curate.train`` loads on first use (it imports no torch until it trains)."""
+    if name == "train":
+        import curate.train
+
+        return curate.train
+    raise AttributeError(f"module 'curate' has no attribute {name!r}")

@@ -421,6 +421,48 @@ def scrub(
     return EXIT_OK
 
 
+@command(cli)
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option(
+    "--receipt",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="receipt.json from a passing curate audit of DATA.",
+)
+@click.option(
+    "--recipe",
+    type=click.Path(path_type=Path),
+    help="Training recipe (default: train/default.yaml, LoRA on the packaged MiniLM).",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Output folder (default: runs/<name>-<fingerprint>/).",
+)
+@click.option(
+    "--rules",
+    type=click.Path(path_type=Path),
+    help="Where the receipt's rules are, when not at the path it names.",
+)
+def train(
+    data: Path, receipt: Path, recipe: Path | None, out: Path | None, rules: Path | None
+) -> int:
+    """Fine-tune with LoRA on DATA, only if it is byte for byte the data a passing audit saw."""
+    from curate.train import train as run_train
+
+    result = run_train(data, receipt=receipt, recipe=recipe, out=out, rules=rules)
+    test = result.metrics["test"]
+    score = (
+        f"accuracy {test['accuracy']:.3f}, macro-F1 {test['macro_f1']:.3f}"
+        if "accuracy" in test
+        else f"loss {test['loss']:.3f}"
+    )
+    click.echo(f"trained: {score} on {test['rows']:,} test rows", err=True)
+    click.echo(f"  model    {result.out}", err=True)
+    click.echo(f"  card     {result.card}", err=True)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

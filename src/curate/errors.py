@@ -47,3 +47,7 @@ class GateError(CurateError):
     """A receipt that does not let the data through (verify, train)."""
 
     exit_code = 1
+
+
+class RecipeError(CurateError):
+    """A training recipe that does not validate; the message names the file, line and key."""

@@ -17,9 +17,15 @@ from typing import Any
 
 from curate._version import __version__
 from curate.errors import GateError, InputError
-from curate.io.fingerprint import canonical_json, fingerprint_files, sha256_file
-from curate.io.table import list_files
+from curate.io.fingerprint import (
+    canonical_json,
+    fingerprint_files,
+    fingerprint_frame,
+    sha256_file,
+)
+from curate.io.table import list_files, load_table
 from curate.report.model import Report
+from curate.shipped import shipped_dir
 
 SCHEMA_VERSION = 1
 KEY_ENV = "CURATE_RECEIPT_KEY"
@@ -102,12 +108,16 @@ class Verified:
 
     receipt: dict[str, Any]
     fingerprint: str
+    rules: Path
 
 
-def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = None) -> Verified:
+def verify(data: object, *, receipt: str | Path, rules: str | Path | None = None) -> Verified:
     """Check every condition of the gate; raise :class:`GateError` naming the first that fails.
 
-    Nothing heavy is imported and no data is parsed: the fingerprint is over file bytes.
+    The rules must hash to the receipt's ``rules_sha256``: ``rules`` when given, else the
+    file the receipt names. Nothing heavy is imported and, for a path, no data is parsed:
+    the fingerprint is over file bytes. In-memory data (a DataFrame, a ``datasets``
+    object) is fingerprinted cell by cell, as the audit did.
     """
     value = load_receipt(receipt)
     where = str(receipt)
@@ -135,16 +145,51 @@ def verify(data: str | Path, *, receipt: str | Path, rules: str | Path | None = 
         raise GateError(
             f"{where}: receipt made by curate {value['curate_version']}, not compatible with {__version__}"
         )
-    if rules is not None:
-        try:
-            rules_sha = sha256_file(Path(rules))
-        except OSError as exc:
-            raise InputError(f"cannot read rules file: {exc.strerror}", path=rules) from exc
-        if rules_sha != value["rules_sha256"]:
-            raise GateError(
-                f"{where}: receipt was made under other rules than {rules} (sha256 differs)"
-            )
-    fingerprint = fingerprint_files(list_files(data), value.get("dataset_options", {}))
+    rules_file = _matching_rules(value, where, rules)
+    options = value.get("dataset_options", {})
+    if isinstance(data, str | os.PathLike):
+        fingerprint = fingerprint_files(list_files(data), options)
+        shown = str(data)
+    else:
+        fingerprint = fingerprint_frame(load_table(data).frame, options)
+        shown = f"the {type(data).__name__}"
     if fingerprint != value["dataset_fingerprint"]:
-        raise GateError(f"{where}: {data} does not match the audited data (fingerprint differs)")
-    return Verified(receipt=value, fingerprint=fingerprint)
+        raise GateError(f"{where}: {shown} does not match the audited data (fingerprint differs)")
+    return Verified(receipt=value, fingerprint=fingerprint, rules=rules_file)
+
+
+def _matching_rules(value: dict[str, Any], where: str, rules: str | Path | None) -> Path:
+    """The rules file the receipt was made under: ``rules`` when given, else the one it names.
+
+    A receipt made under the shipped default names ``rules/default.yaml``; that is looked for
+    in the working folder and among the shipped rules.
+    """
+    if rules is not None:
+        candidates = [Path(rules)]
+    else:
+        named = value.get("rules_path")
+        if not named:
+            raise GateError(f"{where}: receipt names no rules file; pass --rules FILE")
+        candidates = [Path(str(named))]
+        if candidates[0].as_posix() == "rules/default.yaml":
+            candidates.append(shipped_dir("rules") / "default.yaml")
+    found = None
+    for candidate in candidates:
+        try:
+            digest = sha256_file(candidate)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise InputError(f"cannot read rules file: {exc.strerror}", path=candidate) from exc
+        if digest == value["rules_sha256"]:
+            return candidate
+        found = found or candidate
+    if found is not None:
+        raise GateError(
+            f"{where}: receipt was made under other rules than {found} (sha256 differs)"
+        )
+    if rules is not None:
+        raise InputError("no such rules file", path=rules)
+    raise GateError(
+        f"{where}: the rules it was made under ({candidates[0]}) are not found here; pass --rules FILE"
+    )

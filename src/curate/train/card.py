@@ -1,0 +1,210 @@
+"""The model card: README.md in the output folder, with the receipt, the audit and the group metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from curate.train.gate import Admitted
+from curate.train.recipe import Recipe
+
+GROUP_COLUMNS = (
+    ("count", "rows"),
+    ("label_positive_rate", "label positive rate"),
+    ("predicted_positive_rate", "predicted positive rate"),
+    ("accuracy", "accuracy"),
+    ("precision", "precision"),
+    ("false_positive_rate", "FPR"),
+    ("false_negative_rate", "FNR"),
+    ("mean_loss", "mean loss"),
+)
+
+
+def _num(value: Any, digits: int = 3) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:.{digits}f}"
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any]) -> str:
+    """The card's Markdown (with Hugging Face front matter)."""
+    settings = recipe.model
+    receipt = admitted.receipt
+    task = (
+        "text-classification" if settings.task == "sequence-classification" else "text-generation"
+    )
+    lines = [
+        "---",
+        "library_name: peft",
+        f"base_model: {settings.base_model.path or settings.base_model.package or settings.base_model.hub}",
+        f"pipeline_tag: {task}",
+        "tags: [curate, lora]",
+        "---",
+        "",
+        f"# LoRA {settings.task} on `{Path(admitted.name).name}`",
+        "",
+        f"Fine-tuned by curate {metrics['curate_version']} from {settings.base_model.describe()}, "
+        "on data that passed its audit byte for byte (the receipt below). "
+        f"Recipe `{recipe.path}` (sha256 `{recipe.sha256[:12]}…`).",
+        "",
+        "## Data and its audit",
+        "",
+        f"- Data: `{admitted.name}`, fingerprint `{admitted.fingerprint}`",
+        f"- Receipt: `{admitted.receipt_path}`: decision **{receipt['decision']}**, "
+        f"made {receipt.get('created_at', '?')} by curate {receipt['curate_version']}, "
+        f"{'signed (HMAC-SHA256)' if receipt.get('signature') else 'unsigned'}",
+        f"- Rules: `{admitted.rules}` (sha256 `{receipt['rules_sha256'][:12]}…`)",
+        "",
+        "| check | status | summary |",
+        "|---|---|---|",
+    ]
+    summaries = {}
+    if admitted.report is not None:
+        summaries = {c["id"]: c.get("summary", "") for c in admitted.report.get("checks", [])}
+    for check_id, status in receipt["checks"].items():
+        lines.append(f"| `{check_id}` | {status} | {_cell(summaries.get(check_id, ''))} |")
+    splits = metrics["splits"]
+    lines += [
+        "",
+        "## Splits",
+        "",
+        "| split | rows | source |",
+        "|---|---|---|",
+    ]
+    for name, rows in splits["rows"].items():
+        lines.append(f"| {name} | {rows:,} | {splits['source'].get(name, '')} |")
+    if splits["carved"]:
+        lines += [
+            "",
+            f"Carved splits use seed {splits['seed']}; the row ids of every split are in `splits.json`.",
+        ]
+    lines += ["", "## Test metrics", ""]
+    test = metrics["test"]
+    if settings.task == "sequence-classification":
+        lines += [
+            f"Accuracy **{_num(test['accuracy'])}**, macro-F1 **{_num(test['macro_f1'])}**, "
+            f"expected calibration error {_num(test['calibration_error'])} "
+            f"({test['rows']:,} test rows, loss {_num(test['loss'])}).",
+            "",
+            "| class | precision | recall | F1 | support |",
+            "|---|---|---|---|---|",
+        ]
+        for label, row in test["per_class"].items():
+            lines.append(
+                f"| {_cell(label)} | {_num(row['precision'])} | {_num(row['recall'])} | "
+                f"{_num(row['f1'])} | {row['support']:,} |"
+            )
+    else:
+        lines.append(
+            f"Test loss {_num(test['loss'])}, perplexity {_num(test['perplexity'], 2)} "
+            f"({test['rows']:,} test rows; loss on response tokens)."
+        )
+    lines += _group_section(metrics.get("groups", {}), metrics)
+    history = metrics["training"]["history"]
+    lines += [
+        "",
+        "## Training",
+        "",
+        f"LoRA rank {settings.lora.rank}, alpha {settings.lora.alpha:g}, dropout "
+        f"{settings.lora.dropout:g} on {', '.join(settings.lora.target_modules)}; "
+        f"learning rate {settings.training.learning_rate:g}, batch {settings.training.batch_size}, "
+        f"max length {settings.training.max_length}, seed {settings.training.seed}. "
+        f"{metrics['training']['trainable_parameters']:,} of "
+        f"{metrics['training']['total_parameters']:,} parameters trained. "
+        f"Best epoch {metrics['training']['best_epoch']}"
+        + (" (stopped early)." if metrics["training"]["stopped_early"] else "."),
+        "",
+        "| epoch | steps | train loss | validation loss |",
+        "|---|---|---|---|",
+    ]
+    for entry in history:
+        lines.append(
+            f"| {entry['epoch']} | {entry['steps']} | {_num(entry['train_loss'], 4)} | "
+            f"{_num(entry['validation_loss'], 4)} |"
+        )
+    lines += ["", "## Use", "", "```python", *_usage(settings.task, metrics), "```", ""]
+    return "\n".join(lines)
+
+
+def _group_section(groups: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[str]:
+    lines = ["", "## Group metrics on test", ""]
+    if not groups:
+        lines.append("The audit named no sensitive column, so no group metrics were computed.")
+        return lines
+    positive = metrics.get("positive")
+    if positive:
+        lines += [
+            f"Positive class: {', '.join(map(str, positive))}. Label rates are the test labels; "
+            "predicted rates are the model's. Groups under "
+            f"{metrics['min_group_size']} rows are shown but too small to judge.",
+            "",
+        ]
+    for column, result in groups.items():
+        present = [
+            (key, title)
+            for key, title in GROUP_COLUMNS
+            if any(key in g for g in result["groups"].values())
+        ]
+        lines += [
+            f"### `{column}`",
+            "",
+            "| group | " + " | ".join(title for _, title in present) + " |",
+            "|---|" + "---|" * len(present),
+        ]
+        for group, row in result["groups"].items():
+            name = _cell(group) + (" (too small)" if row["too_small"] else "")
+            lines.append(f"| {name} | " + " | ".join(_num(row.get(k)) for k, _ in present) + " |")
+        lines.append("")
+        if "amplification" in result:
+            gaps = result["gaps"]
+            change = result["amplification"]
+            verdict = "widened" if change > 0.01 else "narrowed" if change < -0.01 else "kept"
+            lines.append(
+                f"Gap in positive rate between groups: labels {_num(gaps['label_positive_rate'])}, "
+                f"predictions {_num(gaps['predicted_positive_rate'])}: the model {verdict} "
+                f"the gap that was in the labels ({change:+.3f})."
+            )
+            if "equalized_odds_difference" in result:
+                lines.append(
+                    f"Equalized-odds difference: {_num(result['equalized_odds_difference'])}."
+                )
+        elif result["gaps"]:
+            gaps = ", ".join(f"{k} {_num(v)}" for k, v in result["gaps"].items())
+            lines.append(f"Largest gaps between groups: {gaps}.")
+        else:
+            lines.append("Fewer than two groups are large enough to compare.")
+        lines.append("")
+    return lines
+
+
+def _usage(task: str, metrics: Mapping[str, Any]) -> list[str]:
+    if task == "sequence-classification":
+        labels = metrics["labels"]
+        return [
+            "from peft import PeftModel",
+            "from transformers import AutoModelForSequenceClassification, AutoTokenizer",
+            "",
+            f"labels = {labels!r}",
+            "base = AutoModelForSequenceClassification.from_pretrained(",
+            f"    {metrics['base_model_path']!r}, num_labels={len(labels)},",
+            "    id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})",
+            "model = PeftModel.from_pretrained(base, 'THIS_FOLDER').eval()",
+            "tokenizer = AutoTokenizer.from_pretrained('THIS_FOLDER')",
+        ]
+    return [
+        "from peft import PeftModel",
+        "from transformers import AutoModelForCausalLM, AutoTokenizer",
+        "",
+        f"base = AutoModelForCausalLM.from_pretrained({metrics['base_model_path']!r})",
+        "model = PeftModel.from_pretrained(base, 'THIS_FOLDER').eval()",
+        "tokenizer = AutoTokenizer.from_pretrained('THIS_FOLDER')",
+    ]

