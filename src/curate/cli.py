@@ -240,6 +240,93 @@ def rules_show(path: Path | None) -> int:
 
 
 @command(cli)
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the rows kept.")
+@click.option("--in-place", is_flag=True, help="Overwrite DATA with the rows kept.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    help="Jaccard similarity for near duplicates (default 0.8).",
+)
+@click.option("--clusters", type=click.Path(path_type=Path), help="Write duplicate groups (JSONL).")
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path),
+    help="Also drop rows that copy a row of this dataset.",
+)
+@click.option(
+    "--keep",
+    default="first",
+    show_default=True,
+    help="Row kept in each cluster: first, longest or best:COLUMN (highest value).",
+)
+@click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
+@click.option("--shingle", type=click.Choice(["word", "char"]), help="Shingle type (default word).")
+@click.option("--shingle-size", type=click.IntRange(1, 64), help="Shingle size (default 5).")
+@click.option("--num-perm", type=click.IntRange(8, 1024), help="MinHash size (default 128).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="MinHash seed (recorded).")
+@click.option(
+    "--normalize",
+    help="Comma-separated subset of nfkc,lowercase,whitespace,punctuation (default: the first three); 'none' for none.",
+)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@column_options
+def dedup(
+    data: Path,
+    out: Path | None,
+    in_place: bool,
+    threshold: float | None,
+    clusters: Path | None,
+    against: Path | None,
+    keep: str,
+    exact_only: bool,
+    shingle: str | None,
+    shingle_size: int | None,
+    num_perm: int | None,
+    seed: int | None,
+    normalize: str | None,
+    engine: str,
+    **kwargs: Any,
+) -> int:
+    """Write DATA without exact and near-duplicate rows (and without rows found in --against)."""
+    from curate.checks.dedup.api import dedup as run_dedup
+    from curate.checks.dedup.settings import settings_from_options
+
+    columns = pick_columns(kwargs)
+    settings = settings_from_options(
+        normalize=normalize,
+        shingle=shingle,
+        shingle_size=shingle_size,
+        num_perm=num_perm,
+        seed=seed,
+    )
+    result = run_dedup(
+        data,
+        out=out,
+        in_place=in_place,
+        text_column=columns.get("text_column") or None,
+        id_column=columns.get("id_column"),
+        threshold=threshold,
+        keep=keep,
+        clusters=clusters,
+        against=against,
+        settings=settings,
+        near=not exact_only,
+        engine=engine,
+    )
+    against_part = f", {result.against_matches} found in {against}" if against else ""
+    click.echo(
+        f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
+        f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
+        f" -> {result.output}",
+        err=True,
+    )
+    if result.clusters_path is not None:
+        click.echo(f"  clusters {result.clusters_path} ({result.clusters:,})", err=True)
+    return EXIT_OK
+
+
+@command(cli)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Only report personal data; exit 1 when found.")
 @click.option(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import pii, schema
+from curate.checks import bias, dedup, pii, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -23,6 +23,8 @@ __all__ = [
     "Outcome",
     "Params",
     "Status",
+    "bias",
+    "dedup",
     "pii",
     "register",
     "registered",
