@@ -109,6 +109,8 @@ def test_against_removes_rows_already_in_the_other_data(tmp_path: Path) -> None:
     assert sorted(last["dropped"]) == ["r0", "r2", "r4"]
     assert last["similarity"]["r2"] == 1.0
     assert last["against"] == "DataFrame"
+    no_ids = curate.dedup(_frame(), text_column="text", id_column="id", against=other[["text"]])
+    assert no_ids.against_matches == 3
 
 
 def test_same_input_same_output(tmp_path: Path, demo: Path) -> None:
