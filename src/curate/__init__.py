@@ -6,6 +6,7 @@ from curate._version import __version__
 from curate.audit import audit, write_audit
 from curate.checks.base import CheckResult, Status
 from curate.checks.dedup.api import DedupResult, dedup
+from curate.checks.pii.scrub import scrub
 from curate.receipt import verify
 from curate.report import Report, load_report
 
@@ -18,6 +19,7 @@ __all__ = [
     "audit",
     "dedup",
     "load_report",
+    "scrub",
     "verify",
     "write_audit",
 ]

@@ -326,6 +326,101 @@ def dedup(
     return EXIT_OK
 
 
+@command(cli)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Only report personal data; exit 1 when found.")
+@click.option(
+    "--findings",
+    type=click.Path(path_type=Path),
+    help="With --check: write findings as JSON Lines (locations and types, never values).",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write the anonymized data here (one FILE)."
+)
+@click.option("--in-place", is_flag=True, help="Anonymize the files themselves (atomically).")
+@click.option(
+    "--rules", type=click.Path(path_type=Path), help="Rules file (default: rules/default.yaml)."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    help="JSON file of accepted findings (hashes, never values) to leave alone.",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Accept every current finding into --baseline instead of reporting it.",
+)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+def scrub(
+    files: tuple[Path, ...],
+    check: bool,
+    findings: Path | None,
+    out: Path | None,
+    in_place: bool,
+    rules: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    engine: str,
+) -> int:
+    """Find personal data in data FILEs; with --out or --in-place, write them anonymized.
+
+    Exit 0 when nothing was found (or fixed), 1 when --check found personal data or
+    --in-place changed files that must be re-staged.
+    """
+    import json
+
+    from curate.checks.pii import scrub as run_scrub
+    from curate.errors import UsageError
+    from curate.io import write_text
+
+    if sum([check, in_place, out is not None]) != 1 and not (
+        update_baseline and not in_place and out is None
+    ):
+        raise UsageError("choose one of --check, --out PATH and --in-place")
+    if findings is not None and not check:
+        raise UsageError("--findings goes with --check")
+    if update_baseline and baseline is None:
+        raise UsageError("--update-baseline needs --baseline FILE")
+    result = run_scrub(
+        list(files),
+        rules=rules,
+        out=out,
+        in_place=in_place,
+        check=check,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        engine=engine,
+    )
+    if findings is not None:
+        lines = "".join(json.dumps(f.to_dict()) + "\n" for f in result.findings)
+        write_text(findings, lines)
+    for report in result.files:
+        for entity, (values, rows) in report.counts().items():
+            click.echo(f"{report.name}: {entity}: {values} values in {rows} rows", err=True)
+        if report.accepted:
+            click.echo(f"{report.name}: {report.accepted} accepted by the baseline", err=True)
+    total = len(result.findings)
+    hit_files = sum(1 for r in result.files if r.findings)
+    if update_baseline:
+        accepted = sum(r.accepted for r in result.files)
+        click.echo(f"baseline {baseline}: {accepted} findings accepted", err=True)
+        return EXIT_OK
+    if check:
+        if not total:
+            click.echo(f"no personal data found in {len(result.files)} file(s)", err=True)
+            return EXIT_OK
+        click.echo(f"personal data found: {total} values in {hit_files} file(s)", err=True)
+        return EXIT_GATE
+    for report in result.changed:
+        click.echo(f"scrubbed {report.name} -> {report.written}", err=True)
+    if in_place:
+        return EXIT_GATE if result.changed else EXIT_OK
+    if out is not None and not result.changed:
+        click.echo(f"no personal data found; copied to {out}", err=True)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import dedup, schema
+from curate.checks import bias, dedup, pii, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -23,7 +23,9 @@ __all__ = [
     "Outcome",
     "Params",
     "Status",
+    "bias",
     "dedup",
+    "pii",
     "register",
     "registered",
     "schema",
