@@ -7,6 +7,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import curate
 from curate.checks.dedup.settings import DedupSettings, NearSettings
@@ -109,6 +111,8 @@ def test_against_removes_rows_already_in_the_other_data(tmp_path: Path) -> None:
     assert sorted(last["dropped"]) == ["r0", "r2", "r4"]
     assert last["similarity"]["r2"] == 1.0
     assert last["against"] == "DataFrame"
+    no_ids = curate.dedup(_frame(), text_column="text", id_column="id", against=other[["text"]])
+    assert no_ids.against_matches == 3
 
 
 def test_same_input_same_output(tmp_path: Path, demo: Path) -> None:
@@ -167,3 +171,21 @@ def test_bad_input(tmp_path: Path) -> None:
     table = pa.table({"text": ["x"]})
     with pytest.raises(UsageError, match="cannot read data of type"):
         curate.dedup(table, text_column="text")
+
+
+WORDS = ["alpha", "beta", "gamma", "delta", "Alpha", "eps", "zeta", " ", "eta!"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(WORDS), max_size=12).map(" ".join), max_size=30))
+def test_dedup_keeps_a_subset_in_order_and_is_idempotent(texts: list[str]) -> None:
+    frame = pd.DataFrame({"text": texts, "row": range(len(texts))})
+    if frame.empty:
+        return
+    first = curate.dedup(frame, text_column="text", threshold=0.6)
+    assert first.frame is not None
+    kept = first.frame["row"].tolist()
+    assert kept == sorted(kept)
+    assert first.kept == len(kept) == first.rows - first.exact_duplicates - first.near_duplicates
+    again = curate.dedup(first.frame, text_column="text", threshold=0.6)
+    assert again.kept == again.rows

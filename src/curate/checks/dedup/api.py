@@ -270,7 +270,9 @@ def _against(
 ) -> tuple[Matches, list[dict[str, Any]]]:
     """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
     source = open_source(other)
-    check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(other))
+    check_columns(source, texts, where=_where(other))
+    if id_column not in source.columns:
+        id_column = None  # ids of the other data: its id column if it has one, else row numbers
     theirs = _fingerprints(source, texts, settings, runner)
 
     def text() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:

@@ -15,8 +15,6 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import (
@@ -30,6 +28,7 @@ from curate.checks.dedup.minhash import (
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
 from curate.checks.dedup.verify import ShingleSets, TextBatches, read_shingle_sets
+from curate.errors import MissingDependencyError
 
 log = logging.getLogger(__name__)
 
@@ -237,6 +236,11 @@ def _exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
 
 def _clusters(rows: int, exact_first: np.ndarray, near_pairs: np.ndarray) -> np.ndarray:
     """Connected components over exact and near links; singletons and blank rows get -1."""
+    try:
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+    except ImportError as exc:
+        raise MissingDependencyError(feature="dedup", package="scipy", extra="dedup") from exc
     members = np.flatnonzero((exact_first >= 0) & (exact_first != np.arange(rows)))
     left = np.concatenate([members, near_pairs[:, 0]])
     right = np.concatenate([exact_first[members], near_pairs[:, 1]])
