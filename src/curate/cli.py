@@ -241,6 +241,188 @@ def rules_show(path: Path | None) -> int:
 
 @command(cli)
 @click.argument("data", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Where to write the rows kept.")
+@click.option("--in-place", is_flag=True, help="Overwrite DATA with the rows kept.")
+@click.option(
+    "--threshold",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    help="Jaccard similarity for near duplicates (default 0.8).",
+)
+@click.option("--clusters", type=click.Path(path_type=Path), help="Write duplicate groups (JSONL).")
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path),
+    help="Also drop rows that copy a row of this dataset.",
+)
+@click.option(
+    "--keep",
+    default="first",
+    show_default=True,
+    help="Row kept in each cluster: first, longest or best:COLUMN (highest value).",
+)
+@click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
+@click.option("--shingle", type=click.Choice(["word", "char"]), help="Shingle type (default word).")
+@click.option("--shingle-size", type=click.IntRange(1, 64), help="Shingle size (default 5).")
+@click.option("--num-perm", type=click.IntRange(8, 1024), help="MinHash size (default 128).")
+@click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="MinHash seed (recorded).")
+@click.option(
+    "--normalize",
+    help="Comma-separated subset of nfkc,lowercase,whitespace,punctuation (default: the first three); 'none' for none.",
+)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@column_options
+def dedup(
+    data: Path,
+    out: Path | None,
+    in_place: bool,
+    threshold: float | None,
+    clusters: Path | None,
+    against: Path | None,
+    keep: str,
+    exact_only: bool,
+    shingle: str | None,
+    shingle_size: int | None,
+    num_perm: int | None,
+    seed: int | None,
+    normalize: str | None,
+    engine: str,
+    **kwargs: Any,
+) -> int:
+    """Write DATA without exact and near-duplicate rows (and without rows found in --against)."""
+    from curate.checks.dedup.api import dedup as run_dedup
+    from curate.checks.dedup.settings import settings_from_options
+
+    columns = pick_columns(kwargs)
+    settings = settings_from_options(
+        normalize=normalize,
+        shingle=shingle,
+        shingle_size=shingle_size,
+        num_perm=num_perm,
+        seed=seed,
+    )
+    result = run_dedup(
+        data,
+        out=out,
+        in_place=in_place,
+        text_column=columns.get("text_column") or None,
+        id_column=columns.get("id_column"),
+        threshold=threshold,
+        keep=keep,
+        clusters=clusters,
+        against=against,
+        settings=settings,
+        near=not exact_only,
+        engine=engine,
+    )
+    against_part = f", {result.against_matches} found in {against}" if against else ""
+    click.echo(
+        f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
+        f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
+        f" -> {result.output}",
+        err=True,
+    )
+    if result.clusters_path is not None:
+        click.echo(f"  clusters {result.clusters_path} ({result.clusters:,})", err=True)
+    return EXIT_OK
+
+
+@command(cli)
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Only report personal data; exit 1 when found.")
+@click.option(
+    "--findings",
+    type=click.Path(path_type=Path),
+    help="With --check: write findings as JSON Lines (locations and types, never values).",
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), help="Write the anonymized data here (one FILE)."
+)
+@click.option("--in-place", is_flag=True, help="Anonymize the files themselves (atomically).")
+@click.option(
+    "--rules", type=click.Path(path_type=Path), help="Rules file (default: rules/default.yaml)."
+)
+@click.option(
+    "--baseline",
+    type=click.Path(path_type=Path),
+    help="JSON file of accepted findings (hashes, never values) to leave alone.",
+)
+@click.option(
+    "--update-baseline",
+    is_flag=True,
+    help="Accept every current finding into --baseline instead of reporting it.",
+)
+@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+def scrub(
+    files: tuple[Path, ...],
+    check: bool,
+    findings: Path | None,
+    out: Path | None,
+    in_place: bool,
+    rules: Path | None,
+    baseline: Path | None,
+    update_baseline: bool,
+    engine: str,
+) -> int:
+    """Find personal data in data FILEs; with --out or --in-place, write them anonymized.
+
+    Exit 0 when nothing was found (or fixed), 1 when --check found personal data or
+    --in-place changed files that must be re-staged.
+    """
+    import json
+
+    from curate.checks.pii import scrub as run_scrub
+    from curate.errors import UsageError
+    from curate.io import write_text
+
+    if sum([check, in_place, out is not None]) != 1 and not (
+        update_baseline and not in_place and out is None
+    ):
+        raise UsageError("choose one of --check, --out PATH and --in-place")
+    if findings is not None and not check:
+        raise UsageError("--findings goes with --check")
+    if update_baseline and baseline is None:
+        raise UsageError("--update-baseline needs --baseline FILE")
+    result = run_scrub(
+        list(files),
+        rules=rules,
+        out=out,
+        in_place=in_place,
+        check=check,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        engine=engine,
+    )
+    if findings is not None:
+        lines = "".join(json.dumps(f.to_dict()) + "\n" for f in result.findings)
+        write_text(findings, lines)
+    for report in result.files:
+        for entity, (values, rows) in report.counts().items():
+            click.echo(f"{report.name}: {entity}: {values} values in {rows} rows", err=True)
+        if report.accepted:
+            click.echo(f"{report.name}: {report.accepted} accepted by the baseline", err=True)
+    total = len(result.findings)
+    hit_files = sum(1 for r in result.files if r.findings)
+    if update_baseline:
+        accepted = sum(r.accepted for r in result.files)
+        click.echo(f"baseline {baseline}: {accepted} findings accepted", err=True)
+        return EXIT_OK
+    if check:
+        if not total:
+            click.echo(f"no personal data found in {len(result.files)} file(s)", err=True)
+            return EXIT_OK
+        click.echo(f"personal data found: {total} values in {hit_files} file(s)", err=True)
+        return EXIT_GATE
+    for report in result.changed:
+        click.echo(f"scrubbed {report.name} -> {report.written}", err=True)
+    if in_place:
+        return EXIT_GATE if result.changed else EXIT_OK
+    if out is not None and not result.changed:
+        click.echo(f"no personal data found; copied to {out}", err=True)
+    return EXIT_OK
+
+
+@command(cli)
+@click.argument("data", type=click.Path(path_type=Path))
 @click.option(
     "--receipt",
     type=click.Path(path_type=Path),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from curate.checks import schema
+from curate.checks import bias, coverage, dedup, pii, schema
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -23,6 +23,10 @@ __all__ = [
     "Outcome",
     "Params",
     "Status",
+    "bias",
+    "coverage",
+    "dedup",
+    "pii",
     "register",
     "registered",
     "schema",

@@ -50,7 +50,28 @@ def _read_utf8(path: Path) -> bytes:
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     frame: pd.DataFrame = table.to_pandas(date_as_object=False)
+    frame.columns = _unique_names([str(c) for c in frame.columns])
     return frame
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Repeated column names made unique as pandas does: ``a``, ``a.1``, ``a.2``."""
+    seen: dict[str, int] = {}
+    taken = set(names)
+    out = []
+    for name in names:
+        if name not in seen:
+            seen[name] = 0
+            out.append(name)
+            continue
+        while True:
+            seen[name] += 1
+            candidate = f"{name}.{seen[name]}"
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:

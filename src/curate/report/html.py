@@ -1,4 +1,5 @@
-"""The HTML report: one self-contained file, verdict first, then each check."""
+"""The HTML report: one self-contained file, verdict and failing checks first, then each check
+with its plots and tables. No scripts and no fetches: a Content-Security-Policy forbids them."""
 
 from __future__ import annotations
 
@@ -6,13 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
+import curate.report.coverage  # noqa: F401  (registers the coverage plots and tables)
 from curate.checks.base import CheckResult, Status
-from curate.report.plots import plots_for
+from curate.report.plots import plots_for, tables_for
 
 if TYPE_CHECKING:
     from curate.report.model import Report
 
 STATUS_ORDER = [Status.ERROR, Status.FAIL, Status.WARN, Status.PASS, Status.SKIPPED]
+#: Scalar metrics shown openly; the rest fold away.
+OPEN_METRICS = 12
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("curate.report", "templates"),
@@ -33,8 +37,12 @@ def scalar_metrics(result: CheckResult) -> list[tuple[str, Any]]:
 
 
 def _fmt(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
         return f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}"
     return value
 
 
@@ -45,15 +53,25 @@ def finding_columns(findings: list[dict[str, Any]]) -> list[str]:
     return list(columns)
 
 
+def _title(check_id: str) -> str:
+    from curate.checks.base import registered
+
+    family = registered()
+    cls = family.get(check_id)
+    return cls.title if cls is not None else check_id
+
+
 def render_html(report: Report) -> str:
     order = {s: i for i, s in enumerate(STATUS_ORDER)}
     checks = sorted(report.checks, key=lambda c: order[c.status])
-    sections = [
+    sections: list[dict[str, Any]] = [
         {
             "result": c,
+            "title": _title(c.id),
             "anchor": "check-" + c.id.replace(".", "-"),
             "metrics": scalar_metrics(c),
             "plots": plots_for(c),
+            "tables": tables_for(c),
             "finding_columns": finding_columns(c.findings),
         }
         for c in checks
@@ -63,5 +81,9 @@ def render_html(report: Report) -> str:
         report=report,
         sections=sections,
         counts=counts,
-        blocking=[c for c in checks if c.status.blocks],
+        open_metrics=OPEN_METRICS,
+        blocking=[s for s in sections if s["result"].status.blocks],
+        attention=[
+            s for s in sections if s["result"].status in (Status.ERROR, Status.FAIL, Status.WARN)
+        ],
     )

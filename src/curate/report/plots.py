@@ -1,32 +1,87 @@
-"""Plots for the HTML report, as inline SVG (no scripts, no network)."""
+"""Plots for the HTML report, as inline SVG (no scripts, no network).
+
+Checks register their own plot makers in ``PLOTS`` (check id -> maker); a check without one gets
+bar charts of its per-key metrics. Tables work the same way through ``TABLES``.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from curate.checks.base import CheckResult
 
 MAX_BARS = 30
 
+#: One palette for every plot: status colours stay for badges, these for data.
+PALETTE = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C")
+STYLE: dict[str, Any] = {
+    "svg.fonttype": "none",  # text stays text: smaller files, selectable, the page's font
+    "font.family": "sans-serif",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": 10,
+    "legend.fontsize": 8,
+    "legend.frameon": False,
+}
+
 
 @dataclass(frozen=True)
 class Plot:
     title: str
     svg: str
+    #: One sentence under the plot saying how to read it.
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """A small table for the report; ``highlight`` marks cells (row, column) to draw attention to."""
+
+    title: str
+    columns: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    note: str = ""
+    highlight: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
 
 PlotMaker = Callable[[CheckResult], list[Plot]]
+TableMaker = Callable[[CheckResult], list[Table]]
 
 #: Check-specific plots; checks without an entry get bar charts of their per-key metrics.
 PLOTS: dict[str, PlotMaker] = {}
+#: Check-specific tables, shown under the plots.
+TABLES: dict[str, TableMaker] = {}
 
 
 def plots_for(result: CheckResult) -> list[Plot]:
+    if not result.metrics:
+        return []
     maker = PLOTS.get(result.id, generic_plots)
-    return maker(result)
+    with styled():
+        return maker(result)
+
+
+@contextlib.contextmanager
+def styled() -> Iterator[None]:
+    """Matplotlib settings for the report's plots, restored afterwards."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from cycler import cycler
+
+    settings: Any = {**STYLE, "axes.prop_cycle": cycler(color=list(PALETTE))}
+    with matplotlib.rc_context(settings):
+        yield
+
+
+def tables_for(result: CheckResult) -> list[Table]:
+    maker = TABLES.get(result.id)
+    return maker(result) if maker is not None and result.metrics else []
 
 
 def generic_plots(result: CheckResult) -> list[Plot]:
@@ -46,35 +101,48 @@ def _is_numeric_mapping(value: Any) -> bool:
     )
 
 
-def bar_chart(values: Mapping[str, float], *, title: str, xlabel: str = "") -> Plot:
-    """Horizontal bars, largest first, at most ``MAX_BARS`` of them."""
+def new_figure(width: float = 6.4, height: float = 3.0, *, ncols: int = 1) -> tuple[Any, Any]:
+    """A matplotlib figure and axes (Agg backend, no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    return plt.subplots(1, ncols, figsize=(width, height), sharey=ncols > 1)
+
+
+def bar_chart(
+    values: Mapping[str, float], *, title: str, xlabel: str = "", note: str = "", fmt: str = ""
+) -> Plot:
+    """Horizontal bars, largest first, at most ``MAX_BARS`` of them."""
     items = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:MAX_BARS]
-    labels = [_short(str(k)) for k, _ in reversed(items)]
+    labels = [short(str(k)) for k, _ in reversed(items)]
     numbers = [float(v) for _, v in reversed(items)]
-    height = 0.9 + 0.28 * len(items)
-    fig, ax = plt.subplots(figsize=(6.4, height))
-    ax.barh(labels, numbers, color="#4C72B0")
+    fig, ax = new_figure(6.4, 0.9 + 0.28 * len(items))
+    bars = ax.barh(labels, numbers, color=PALETTE[0])
+    if fmt:
+        ax.bar_label(bars, fmt=fmt, padding=2, fontsize=8)
     ax.set_xlabel(xlabel)
-    ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
-    fig.tight_layout()
-    return Plot(title=title, svg=figure_svg(fig))
+    return Plot(title=title, svg=figure_svg(fig), note=note)
 
 
 def figure_svg(fig: Any) -> str:
+    """The figure as an inline ``<svg>`` element (no XML prolog, no date, fixed ids)."""
+    import matplotlib
     import matplotlib.pyplot as plt
 
     buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "curate"}):
+        fig.tight_layout()
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]
 
 
-def _short(text: str, limit: int = 28) -> str:
+def short(text: str, limit: int = 28) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+_short = short

@@ -45,8 +45,12 @@ class Columns(BaseModel):
     sensitive: tuple[str, ...] = ()
     prediction: Target | None = None
     time: str | None = None
+    #: a column of sampling weights (bias.sampling shows their effect)
+    weight: str | None = None
+    #: columns with one annotator's label each (bias.label compares their disagreement by group)
+    annotators: tuple[str, ...] = ()
 
-    @field_validator("text", "sensitive", mode="before")
+    @field_validator("text", "sensitive", "annotators", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -61,7 +65,9 @@ class Columns(BaseModel):
             target = getattr(self, role)
             if target is not None:
                 found.setdefault(target.column, role)
-        for role in ("id", "split", "time"):
+        for column in self.annotators:
+            found.setdefault(column, "annotators")
+        for role in ("id", "split", "time", "weight"):
             column = getattr(self, role)
             if column is not None:
                 found.setdefault(column, role)

@@ -1,0 +1,7 @@
+"""Bias audits of four kinds: selection, sampling, label and historical."""
+
+from __future__ import annotations
+
+from curate.checks.bias import historical, label, plots, sampling, selection
+
+__all__ = ["historical", "label", "plots", "sampling", "selection"]

@@ -1,0 +1,263 @@
+"""Plots for the bias checks: one per sensitive column, with confidence intervals.
+
+Groups below the minimum count are drawn hollow and grey and labelled too small to judge,
+so they never read as "no bias". Registered in :data:`curate.report.plots.PLOTS`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from curate.checks.base import CheckResult
+from curate.checks.bias.groups import JOIN, RATE_NAMES
+from curate.report.plots import MAX_BARS, PLOTS, Plot, figure_svg
+
+COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+GREY = "#9aa0a6"
+MAX_PLOTS = 8
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _label(group: str, n: int, too_small: bool) -> str:
+    text = group if len(group) <= 34 else group[:33] + "…"
+    return f"{text} (n={n:,}, too small to judge)" if too_small else f"{text} (n={n:,})"
+
+
+def interval_chart(
+    groups: Sequence[str],
+    n: Sequence[int],
+    too_small: Sequence[bool],
+    series: Mapping[str, tuple[Sequence[float | None], Sequence[Any] | None]],
+    *,
+    title: str,
+    reference: Sequence[float | None] | None = None,
+    xlabel: str = "rate",
+) -> Plot:
+    """Each group a row; each series a point with its interval; optional reference ticks."""
+    plt = _pyplot()
+    groups, n, too_small = list(groups)[:MAX_BARS], list(n)[:MAX_BARS], list(too_small)[:MAX_BARS]
+    rows = len(groups)
+    fig, ax = plt.subplots(figsize=(6.8, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5))
+    offsets = [(i - (len(series) - 1) / 2) * 0.22 for i in range(len(series))]
+    for k, (name, (values, intervals)) in enumerate(series.items()):
+        colour = COLOURS[k % len(COLOURS)]
+        legend: str | None = RATE_NAMES.get(name, name)
+        for i in range(rows):
+            value = values[i]
+            if value is None:
+                continue
+            y = rows - 1 - i + offsets[k]
+            shade = GREY if too_small[i] else colour
+            ci = intervals[i] if intervals is not None else None
+            if ci is not None and ci[0] is not None and ci[1] is not None:
+                ax.plot([ci[0], ci[1]], [y, y], color=shade, lw=1.6)
+            face = "white" if too_small[i] else colour
+            ax.plot([value], [y], "o", color=shade, markerfacecolor=face, label=legend)
+            legend = None
+    if reference is not None:
+        legend = "reference"
+        for i in range(rows):
+            if reference[i] is not None:
+                ax.plot(
+                    [reference[i]], [rows - 1 - i], "|", color="black", ms=16, mew=2, label=legend
+                )
+                legend = None
+    ax.set_yticks(range(rows))
+    ax.set_yticklabels(
+        [
+            _label(g, c, s)
+            for g, c, s in zip(reversed(groups), reversed(n), reversed(too_small), strict=True)
+        ]
+    )
+    for tick, small in zip(ax.get_yticklabels(), reversed(too_small), strict=True):
+        if small:
+            tick.set_color(GREY)
+    ax.set_xlabel(xlabel)
+    ax.set_xlim(left=0)
+    ax.grid(axis="x", color="#e5e7eb")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8)
+    if len(series) > 1 or reference is not None:
+        ax.legend(
+            fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4
+        )
+    fig.tight_layout()
+    return Plot(title=title, svg=figure_svg(fig))
+
+
+def _level(result: CheckResult) -> str:
+    return f" ({result.metrics.get('confidence', 0.95):.0%} intervals)"
+
+
+def _single(name: str) -> bool:
+    return JOIN not in name
+
+
+def _rate_series(
+    info: Mapping[str, Any], metrics: Sequence[str]
+) -> tuple[list[str], list[int], list[bool], dict[str, Any]]:
+    groups = list(info["groups"])
+    entries = [info["groups"][g] for g in groups]
+    series = {
+        m: ([e.get(m) for e in entries], [e.get(f"{m}_ci") for e in entries])
+        for m in metrics
+        if any(e.get(m) is not None for e in entries)
+    }
+    return groups, [e["n"] for e in entries], [bool(e.get("too_small")) for e in entries], series
+
+
+def label_plots(result: CheckResult) -> list[Plot]:
+    out: list[Plot] = []
+    attributes = result.metrics.get("attributes", {})
+    prediction = any("fpr" in e for a in attributes.values() for e in a["groups"].values())
+    metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
+    for name, info in attributes.items():
+        if not _single(name) or len(out) >= MAX_PLOTS:
+            continue
+        groups, n, small, series = _rate_series(info, metrics)
+        title = f"{name}: positive label rate"
+        if prediction:
+            title += ", false positive and false negative rates"
+        out.append(interval_chart(groups, n, small, series, title=title + _level(result)))
+    return out
+
+
+def selection_plots(result: CheckResult) -> list[Plot]:
+    out: list[Plot] = []
+    for name, info in result.metrics.get("attributes", {}).items():
+        if not _single(name) or len(out) >= MAX_PLOTS:
+            continue
+        groups = list(info["groups"])
+        entries = [info["groups"][g] for g in groups]
+        reference = [e.get("reference") for e in entries]
+        out.append(
+            interval_chart(
+                groups,
+                [e["n"] for e in entries],
+                [e["too_small"] for e in entries],
+                {"share": ([e["share"] for e in entries], [e["share_ci"] for e in entries])},
+                title=f"{name}: share of rows against the reference population",
+                reference=reference if any(r is not None for r in reference) else None,
+                xlabel="share of rows",
+            )
+        )
+    return out
+
+
+def sampling_plots(result: CheckResult) -> list[Plot]:
+    out: list[Plot] = []
+    for name, info in result.metrics.get("attributes", {}).items():
+        if not _single(name) or len(out) >= MAX_PLOTS:
+            continue
+        groups = list(info["groups"])
+        entries = [info["groups"][g] for g in groups]
+        splits = info["splits"]
+        series: dict[str, Any] = {
+            s: (
+                [e["share"][s] for e in entries],
+                [e["share_ci"][s] for e in entries]
+                if all("share_ci" in e for e in entries)
+                else None,
+            )
+            for s in splits
+        }
+        out.append(
+            interval_chart(
+                groups,
+                [sum(e["n"].values()) for e in entries],
+                [
+                    any(e.get("too_small_to_evaluate", [])) or e.get("too_small_to_learn", False)
+                    for e in entries
+                ],
+                series,
+                title=f"{name}: share of rows in each split{_level(result)}",
+                xlabel="share of the split's rows",
+            )
+        )
+    return out
+
+
+def historical_plots(result: CheckResult) -> list[Plot]:
+    out: list[Plot] = []
+    for name, info in result.metrics.get("attributes", {}).items():
+        if not _single(name) or len(out) >= MAX_PLOTS:
+            continue
+        groups, n, small, series = _rate_series(info, ("base_rate",))
+        out.append(
+            interval_chart(
+                groups, n, small, series, title=f"{name}: positive outcome rate{_level(result)}"
+            )
+        )
+    for name, trend in result.metrics.get("trends", {}).items():
+        if _single(name) and len(trend["periods"]) > 1:
+            out.append(_trend_chart(name, trend))
+    for name, proxy in result.metrics.get("proxies", {}).items():
+        if proxy["cramers_v"]:
+            out.append(_proxy_chart(name, proxy))
+    return out
+
+
+def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(6.8, 3.2))
+    periods = trend["periods"]
+    x = range(len(periods))
+    for k, (group, rates) in enumerate(list(trend["rates"].items())[: len(COLOURS)]):
+        if any(r is not None for r in rates):
+            ax.plot(
+                x,
+                [float("nan") if r is None else r for r in rates],
+                "o-",
+                ms=3,
+                color=COLOURS[k],
+                label=group,
+            )
+    ax.set_xticks(list(x))
+    ax.set_xticklabels(periods, rotation=45, ha="right")
+    ax.set_ylabel("positive outcome rate")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8)
+    ax.legend(fontsize=7, frameon=False)
+    fig.tight_layout()
+    return Plot(
+        title=f"{name}: positive outcome rate per {trend['period']} (groups with enough rows)",
+        svg=figure_svg(fig),
+    )
+
+
+def _proxy_chart(name: str, proxy: Mapping[str, Any]) -> Plot:
+    plt = _pyplot()
+    items = [(c, v) for c, v in proxy["cramers_v"].items() if v is not None][:15]
+    fig, ax = plt.subplots(figsize=(6.8, 1.0 + 0.26 * len(items)))
+    ax.barh([c for c, _ in reversed(items)], [v for _, v in reversed(items)], color=COLOURS[0])
+    ax.set_xlabel("Cramér's V with " + name)
+    ax.set_xlim(0, 1)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    accuracy = proxy.get("balanced_accuracy")
+    extra = (
+        f"; all together: balanced accuracy {accuracy:.2f} vs chance {proxy['chance']:.2f}"
+        if accuracy is not None
+        else ""
+    )
+    return Plot(title=f"Columns that predict {name}{extra}", svg=figure_svg(fig))
+
+
+PLOTS.update(
+    {
+        "bias.label": label_plots,
+        "bias.selection": selection_plots,
+        "bias.sampling": sampling_plots,
+        "bias.historical": historical_plots,
+    }
+)

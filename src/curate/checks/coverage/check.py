@@ -1,0 +1,421 @@
+"""``coverage``: what the data covers, where the gaps are, and how the splits differ."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pandas.api import types as ptypes
+from pydantic import BaseModel, ConfigDict, Field
+
+from curate.checks.base import Check, Outcome, Params, register
+from curate.checks.coverage.drift import split_drift
+from curate.checks.coverage.instruction import find_columns, instruction_coverage
+from curate.checks.coverage.labels import label_balance
+from curate.checks.coverage.profile import profile_columns
+from curate.checks.coverage.slices import slice_gaps
+from curate.checks.coverage.text import UNDETERMINED, text_profile
+from curate.checks.coverage.tokens import PACKAGED
+from curate.checks.coverage.topics import topics
+from curate.checks.data import AuditData
+from curate.errors import MissingDependencyError, UsageError
+
+log = logging.getLogger(__name__)
+
+#: Columns with more distinct values than this are not shown value by value or compared as categories.
+MAX_CATEGORIES = 100
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+
+
+class TextParams(_Part):
+    tokenizer: str | None = Field(
+        default=PACKAGED,
+        description="tokenizer training will use: all-MiniLM-L6-v2 (packaged), a folder with "
+        "tokenizer.json, or an installed model name; null for no token counts",
+    )
+    max_tokens: int | None = Field(
+        default=128, ge=1, description="training's maximum length; longer texts count as truncated"
+    )
+    near_empty_chars: int = Field(
+        default=3, ge=1, description="texts shorter than this are near-empty"
+    )
+    languages: bool = True
+    language_min_chars: int = Field(
+        default=20, ge=0, description="shorter texts get language 'und'"
+    )
+    language_min_confidence: float = Field(default=0.5, ge=0, le=1)
+    language_sample: int | None = Field(
+        default=20_000,
+        ge=100,
+        description="rows whose language is identified (a seeded random sample; null for all)",
+    )
+
+
+class LabelParams(_Part):
+    min_train_rows: int = Field(default=50, ge=0, description="rows a class needs to be learned")
+    min_eval_rows: int = Field(default=10, ge=0, description="rows a class needs in an eval split")
+
+
+class SliceParams(_Part):
+    columns: tuple[str, ...] = Field(
+        default=(), description="category columns to cross with the label and sensitive columns"
+    )
+    min_rows: int = Field(default=30, ge=1, description="cells with fewer rows are gaps")
+    max_cells: int = Field(default=5000, ge=1)
+
+
+class TopicParams(_Part):
+    column: str | None = Field(
+        default=None, description="text column to embed (default: the first)"
+    )
+    sample: int = Field(default=1000, ge=20, description="texts embedded at most")
+    clusters: int = Field(default=8, ge=2, le=100)
+    terms: int = Field(default=6, ge=1, le=30)
+    min_term_docs: int = Field(default=5, ge=2, description="a term must occur in this many texts")
+    max_tokens: int = Field(default=64, ge=8, le=512, description="tokens of each text embedded")
+    max_train_ratio: float = Field(
+        default=0.1,
+        ge=0,
+        le=1,
+        description="a topic whose share of train rows is at most this fraction of train's share "
+        "of the sample counts as missing from train",
+    )
+    min_eval_rows: int = Field(default=5, ge=1)
+    seed: int = 0
+
+
+class DriftParams(_Part):
+    reference: str = Field(default="train", description="the split others are compared with")
+    bins: int = Field(default=10, ge=2, le=100)
+    top_values: int = Field(default=20, ge=1)
+    psi: float = Field(default=0.1, ge=0, description="PSI above this counts a feature as drifted")
+
+
+class InstructionParams(_Part):
+    instruction: str | None = None
+    context: str | None = None
+    response: str | None = None
+    category: str | None = None
+    min_category_rows: int = Field(default=20, ge=1)
+
+
+class CoverageParams(Params):
+    max_findings: int = 30
+    top_values: int = Field(default=10, ge=1, le=100)
+    bins: int = Field(default=20, ge=2, le=200)
+    text: TextParams = Field(default_factory=TextParams)
+    labels: LabelParams = Field(default_factory=LabelParams)
+    slices: SliceParams = Field(default_factory=SliceParams)
+    topics: TopicParams = Field(default_factory=TopicParams)
+    drift: DriftParams = Field(default_factory=DriftParams)
+    instruction: InstructionParams = Field(default_factory=InstructionParams)
+
+
+@register
+class CoverageCheck(Check[CoverageParams]):
+    id = "coverage"
+    title = "Coverage"
+    params_model = CoverageParams
+    threshold_metrics = frozenset(
+        {
+            "rows",
+            "max_missing_rate",
+            "truncated_share",
+            "empty_text_share",
+            "near_empty_text_share",
+            "main_language_share",
+            "undetermined_language_share",
+            "label_classes",
+            "classes_too_small",
+            "imbalance_ratio",
+            "slice_gaps",
+            "topics_missing_from_train",
+            "max_psi",
+            "drifted_features",
+            "without_response_share",
+            "small_categories",
+            "unavailable_parts",
+        }
+    )
+
+    def run(self, data: AuditData) -> Outcome:
+        p = self.params
+        frame = data.frame
+        acc = _Parts(metrics={"rows": len(frame)})
+        acc.summary.append(f"{len(frame):,} rows, {len(frame.columns)} columns")
+        private = set(data.columns.text) | ({data.columns.id} if data.columns.id else set())
+        profiles = profile_columns(frame, private=private, top=p.top_values, bins=p.bins)
+        acc.metrics["profile"] = profiles
+        acc.metrics["max_missing_rate"] = max(
+            (c["missing_rate"] for c in profiles.values()), default=0.0
+        )
+        self._text(data, acc)
+        self._labels(data, acc)
+        self._slices(data, acc)
+        self._topics(data, acc)
+        self._drift(
+            data, acc, skip={*private, *([data.columns.split] if data.columns.split else [])}
+        )
+        self._instruction(data, acc)
+
+        acc.metrics["unavailable"] = acc.unavailable
+        acc.metrics["unavailable_parts"] = len(acc.unavailable)
+        for part, reason in acc.unavailable.items():
+            log.warning("coverage: %s not computed: %s", part, reason)
+            acc.summary.append(f"{part} not computed ({reason})")
+        acc.findings.sort(key=_finding_order)
+        return Outcome(
+            summary="; ".join(acc.summary) + ".",
+            metrics=acc.metrics,
+            findings=acc.findings[: p.max_findings],
+        )
+
+    def _text(self, data: AuditData, acc: _Parts) -> None:
+        """Lengths, tokens, truncation, languages and empty texts of every text column."""
+        p = self.params.text
+        text_metrics: dict[str, Any] = {}
+        acc.metrics["text"] = text_metrics
+        if not p.enabled:
+            return
+        for column in data.columns.text:
+            profile, lang, tokens = text_profile(
+                data.frame[column],
+                tokenizer=p.tokenizer,
+                max_tokens=p.max_tokens,
+                near_empty_chars=p.near_empty_chars,
+                language=p.languages,
+                language_min_chars=p.language_min_chars,
+                language_min_confidence=p.language_min_confidence,
+                language_sample=p.language_sample,
+                bins=self.params.bins,
+                unavailable=acc.unavailable,
+            )
+            text_metrics[column] = profile
+            if tokens is not None:
+                lengths, unit = tokens, "tokens"
+            else:
+                lengths = data.frame[column].astype("string").fillna("").str.len().to_numpy()
+                unit = "chars"
+            acc.derived[f"{column} ({unit})"] = pd.Series(
+                np.asarray(lengths, dtype=float), index=data.frame.index
+            )
+            if lang is not None:
+                acc.derived[f"{column} (language)"] = lang
+        if text_metrics:
+            acc.metrics.update(_text_summary(text_metrics))
+            acc.summary.append(_describe_text(text_metrics))
+
+    def _labels(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.labels
+        if not p.enabled or data.columns.label is None:
+            return
+        balance, found = label_balance(
+            data.frame[data.columns.label.column],
+            data.split,
+            min_train_rows=p.min_train_rows,
+            min_eval_rows=p.min_eval_rows,
+        )
+        acc.metrics["labels"] = balance
+        acc.metrics["label_classes"] = balance["classes"]
+        acc.metrics["classes_too_small"] = balance["classes_too_small"]
+        acc.metrics["imbalance_ratio"] = balance["imbalance_ratio"]
+        acc.findings += found
+        acc.summary.append(
+            f"{balance['classes']} classes (smallest {balance['min_class_rows']:,} rows, "
+            f"{balance['classes_too_small']} too small)"
+        )
+
+    def _slices(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.slices
+        if not p.enabled:
+            return
+        missing = [c for c in p.columns if c not in data.frame.columns]
+        if missing:
+            raise UsageError(f"coverage.slices.columns: no column '{missing[0]}' in the data")
+        label = [data.columns.label.column] if data.columns.label is not None else []
+        crossed = list(dict.fromkeys([*label, *data.columns.sensitive, *p.columns]))
+        if len(crossed) < 2:
+            return
+        slices, found = slice_gaps(data.frame, crossed, min_rows=p.min_rows, max_cells=p.max_cells)
+        acc.metrics["slices"] = slices
+        acc.metrics["slice_gaps"] = slices["gaps"]
+        acc.findings += found
+        acc.summary.append(f"{slices['gaps']} slice gaps under {p.min_rows} rows")
+
+    def _topics(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.topics
+        reference = self.params.drift.reference
+        column = p.column or (data.columns.text[0] if data.columns.text else None)
+        if not p.enabled or column is None:
+            return
+        if column not in data.frame.columns:
+            raise UsageError(f"coverage.topics.column: no column '{column}' in the data")
+        label = data.columns.label
+        try:
+            described, found = topics(
+                data.frame[column],
+                data.split,
+                data.frame[label.column].astype("string").fillna("<missing>") if label else None,
+                sample=p.sample,
+                clusters=p.clusters,
+                terms=p.terms,
+                min_term_docs=p.min_term_docs,
+                max_tokens=p.max_tokens,
+                seed=p.seed,
+                reference=reference,
+                max_train_ratio=p.max_train_ratio,
+                min_eval_rows=p.min_eval_rows,
+            )
+        except MissingDependencyError as exc:
+            acc.unavailable["topics"] = str(exc)
+            return
+        described["column"] = column
+        acc.metrics["topics"] = described
+        acc.findings += found
+        line = f"{len(described['clusters'])} topics in a sample of {described['sampled']:,}"
+        if "missing_from_train" in described:
+            acc.metrics["topics_missing_from_train"] = described["missing_from_train"]
+            line += f", {described['missing_from_train']} missing from {reference}"
+        acc.summary.append(line)
+
+    def _drift(self, data: AuditData, acc: _Parts, *, skip: set[str]) -> None:
+        """PSI per column (and per text's length and language) between train and other splits."""
+        p = self.params.drift
+        split = data.split
+        if not p.enabled or split is None or split.nunique() < 2:
+            return
+        if not bool((split == p.reference).any()):
+            return
+        features = _drift_features(data.frame, cols_skip=skip, profiles=acc.metrics["profile"])
+        features.update(acc.derived)
+        drift = split_drift(
+            features, split.astype("string"), reference=p.reference, bins=p.bins, top=p.top_values
+        )
+        acc.metrics["drift"] = drift
+        acc.metrics["max_psi"] = drift[0]["psi"] if drift else 0.0
+        drifted = [d for d in drift if d["psi"] > p.psi]
+        acc.metrics["drifted_features"] = len(drifted)
+        acc.findings += [
+            {
+                "kind": "split drift",
+                "where": f"{d['feature']}: {p.reference} vs {d['split']}",
+                "rows": None,
+                "reason": f"PSI {d['psi']:.3f}; largest shift at {d['largest_shift']} "
+                f"({d['reference_share']:.1%} vs {d['split_share']:.1%})",
+            }
+            for d in drifted
+        ]
+        if drift:
+            worst = drift[0]
+            acc.summary.append(
+                f"worst split drift PSI {worst['psi']:.3f} ({worst['feature']}, {worst['split']})"
+            )
+
+    def _instruction(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.instruction
+        if not p.enabled:
+            return
+        given = {
+            "instruction": p.instruction,
+            "context": p.context,
+            "response": p.response,
+            "category": p.category,
+        }
+        for role, named in given.items():
+            if named is not None and named not in data.frame.columns:
+                raise UsageError(f"coverage.instruction.{role}: no column '{named}' in the data")
+        roles = find_columns(data.frame, given)
+        if roles["instruction"] is None or roles["response"] is None:
+            return
+        coverage, found = instruction_coverage(data.frame, roles, min_rows=p.min_category_rows)
+        acc.metrics["instruction"] = coverage
+        acc.metrics["without_response_share"] = coverage["without_response_share"]
+        acc.metrics["small_categories"] = coverage["small_categories"]
+        acc.findings += found
+        acc.summary.append(
+            f"{len(coverage['categories'])} task categories, "
+            f"{coverage['without_response']:,} instructions without a response"
+        )
+
+
+@dataclass
+class _Parts:
+    """What the parts of the check add up: metrics, findings, summary clauses, parts not computed,
+    and per-row features derived from text (token length, language) for the drift part."""
+
+    metrics: dict[str, Any]
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    summary: list[str] = field(default_factory=list)
+    unavailable: dict[str, str] = field(default_factory=dict)
+    derived: dict[str, pd.Series] = field(default_factory=dict)
+
+
+def _finding_order(finding: dict[str, Any]) -> tuple[int, int]:
+    order = [
+        "class too small",
+        "topic missing from train",
+        "split drift",
+        "slice gap",
+        "instruction without response",
+        "category too small",
+    ]
+    kind = finding["kind"]
+    rows = finding.get("rows")
+    return (
+        order.index(kind) if kind in order else len(order),
+        rows if isinstance(rows, int) else 0,
+    )
+
+
+def _text_summary(text_metrics: dict[str, Any]) -> dict[str, Any]:
+    """The worst value over text columns of each thresholdable text metric."""
+    values = list(text_metrics.values())
+    out: dict[str, Any] = {
+        "empty_text_share": max(v["empty_share"] for v in values),
+        "near_empty_text_share": max(v["near_empty_share"] for v in values),
+    }
+    shares = [v["truncated_share"] for v in values if "truncated_share" in v]
+    if shares:
+        out["truncated_share"] = max(shares)
+    langs = [v for v in values if "languages" in v]
+    if langs:
+        out["main_language_share"] = min(v["languages"].get(v["main_language"], 0.0) for v in langs)
+        out["undetermined_language_share"] = max(
+            v["languages"].get(UNDETERMINED, 0.0) for v in langs
+        )
+    return out
+
+
+def _describe_text(text_metrics: dict[str, Any]) -> str:
+    parts = []
+    for column, v in text_metrics.items():
+        bit = f"{column}: median {v['words'].get('p50', 0)} words"
+        if "truncated_share" in v:
+            bit += f", {v['truncated_share']:.1%} over {v['max_tokens']} tokens"
+        if "languages" in v:
+            bit += f", {v['languages'].get(v['main_language'], 0.0):.0%} {v['main_language']}"
+        parts.append(bit)
+    return "; ".join(parts)
+
+
+def _drift_features(
+    frame: pd.DataFrame, *, cols_skip: set[str], profiles: dict[str, dict[str, Any]]
+) -> dict[str, pd.Series]:
+    """Columns compared between splits: numbers, and categories with few distinct values."""
+    features: dict[str, pd.Series] = {}
+    for name, column in frame.items():
+        key = str(name)
+        if key in cols_skip:
+            continue
+        numeric = ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype)
+        if numeric or profiles[key]["distinct"] <= MAX_CATEGORIES:
+            features[key] = column
+    return features

@@ -1,0 +1,304 @@
+"""``curate.dedup``: drop exact and near-duplicate rows (and rows already in another dataset)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.index import (
+    Duplicates,
+    Fingerprints,
+    choose_kept,
+    concat,
+    find_duplicates,
+    fingerprint,
+)
+from curate.checks.dedup.output import write_clusters, write_kept
+from curate.checks.dedup.pairs import Matches, cross_split_matches
+from curate.checks.dedup.settings import DedupSettings, NearSettings
+from curate.checks.dedup.sources import (
+    Source,
+    TableSource,
+    check_columns,
+    column_values,
+    open_source,
+)
+from curate.checks.dedup.verify import TextBatches
+from curate.engine import Engine, get_engine
+from curate.errors import UsageError
+from curate.progress import track
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DedupResult:
+    """What a dedup run did; ``frame`` holds the rows kept when no ``out`` was given."""
+
+    rows: int
+    kept: int
+    blank_rows: int
+    exact_duplicates: int
+    near_duplicates: int
+    against_matches: int
+    clusters: int
+    settings: DedupSettings
+    keep: str
+    output: Path | None = None
+    clusters_path: Path | None = None
+    frame: pd.DataFrame | None = None
+
+    @property
+    def dropped(self) -> int:
+        return self.rows - self.kept
+
+
+@dataclass(frozen=True)
+class _FingerprintBatch:
+    """The map step over one Arrow batch (picklable, for engines with workers)."""
+
+    columns: tuple[str, ...]
+    settings: DedupSettings
+
+    def __call__(self, batch: pa.Table) -> Fingerprints:
+        return fingerprint([batch.column(c) for c in self.columns], self.settings)
+
+
+def _fingerprints(
+    source: Source, columns: Sequence[str], settings: DedupSettings, engine: Engine
+) -> Fingerprints:
+    batches = track(source.batches(columns), description=f"hashing {source.name}", unit="batch")
+    parts = engine.map(_FingerprintBatch(tuple(columns), settings), batches)
+    if sum(part.rows for part in parts) == 0:
+        raise source.input_error(ValueError("no rows to deduplicate"))
+    return concat(parts)
+
+
+def _text(source: Source, columns: Sequence[str], *, start: int = 0) -> TextBatches:
+    """Read the text columns again, batch by batch, with each batch's first row number."""
+
+    def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        offset = start
+        for batch in track(source.batches(columns), description="verifying", unit="batch"):
+            yield offset, [batch.column(c) for c in columns]
+            offset += batch.num_rows
+
+    return read
+
+
+def _score(source: Source, keep: str) -> tuple[np.ndarray | None, str | None]:
+    """What the keep policy ranks rows by (None: first), and the column it reads."""
+    if keep == "first":
+        return None, None
+    if keep == "longest":
+        return None, "longest"
+    if keep.startswith("best:") and keep[5:]:
+        column = keep[5:]
+        check_columns(source, [column], where=source.name)
+        values = pd.to_numeric(column_values(source, column), errors="coerce")
+        if values.notna().sum() == 0:
+            raise UsageError(f"--keep best:{column}: column '{column}' has no numeric values")
+        return values.to_numpy(dtype=np.float64), column
+    raise UsageError(f"--keep must be first, longest or best:COLUMN (got '{keep}')")
+
+
+def dedup(
+    data: object,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    text_column: Sequence[str] | str | None = None,
+    id_column: str | None = None,
+    threshold: float | None = None,
+    keep: str = "first",
+    clusters: str | os.PathLike[str] | None = None,
+    against: object = None,
+    settings: DedupSettings | None = None,
+    near: bool = True,
+    in_place: bool = False,
+    engine: str = "local",
+    workers: int | None = None,
+) -> DedupResult:
+    """Drop duplicate rows from ``data`` (a path, DataFrame or ``datasets`` object).
+
+    Rows are compared on ``text_column`` (one or more; all together) after normalisation;
+    near duplicates are verified MinHash-LSH pairs at Jaccard ``threshold``. In each cluster
+    one row is kept (``first``, ``longest`` or ``best:COLUMN``, the highest value). With
+    ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
+    kept and counted, never clustered. The result is written to ``out`` in the input's
+    format (never over the input unless ``in_place``), or returned as ``frame``.
+    """
+    settings = settings or DedupSettings()
+    if threshold is not None:
+        near_settings = NearSettings.model_validate(
+            {**settings.near.model_dump(), "threshold": threshold}
+        )
+        settings = settings.model_copy(update={"near": near_settings})
+    if not near:
+        settings = settings.model_copy(update={"near_enabled": False})
+    texts = [text_column] if isinstance(text_column, str) else list(text_column or [])
+    if not texts:
+        raise UsageError("name the text column(s) to compare (--text-column)")
+    target = _target(data, out, in_place=in_place)
+    runner = get_engine(engine, workers=workers)
+    source = open_source(data)
+    check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(data))
+    score, score_column = _score(source, keep)
+    prints = _fingerprints(source, texts, settings, runner)
+    if score_column == "longest":
+        score = prints.length.astype(np.float64)
+    dups = find_duplicates(prints, settings, text=_text(source, texts))
+    kept = choose_kept(dups.cluster, score=score)
+    ids = (
+        column_values(source, id_column).to_numpy(dtype=object)
+        if id_column
+        else np.arange(dups.rows)
+    )
+    lines = _cluster_lines(dups, kept, ids)
+    matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    if against is not None:
+        matches, against_lines = _against(
+            source, against, prints, texts, id_column, settings, runner, ids, start=len(lines)
+        )
+        kept[matches.row] = False
+        lines += against_lines
+    exact = dups.exact_duplicate_rows
+    within = int(dups.rows - choose_kept(dups.cluster).sum())
+    result = DedupResult(
+        rows=dups.rows,
+        kept=int(kept.sum()),
+        blank_rows=int(dups.blank.sum()),
+        exact_duplicates=exact,
+        near_duplicates=within - exact,
+        against_matches=len(matches),
+        clusters=len(lines),
+        settings=settings,
+        keep=keep,
+    )
+    if clusters is not None:
+        write_clusters(lines, Path(clusters))
+        result = replace(result, clusters_path=Path(clusters))
+    if target is None:
+        assert isinstance(source, TableSource)
+        return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
+    write_kept(source, kept, target)
+    log.debug(
+        "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
+        result.kept,
+        result.rows,
+        result.exact_duplicates,
+        result.near_duplicates,
+        result.against_matches,
+    )
+    return replace(result, output=target)
+
+
+def _where(data: object) -> object:
+    return data if isinstance(data, str | os.PathLike) else type(data).__name__
+
+
+def _target(data: object, out: str | os.PathLike[str] | None, *, in_place: bool) -> Path | None:
+    """Where the output goes; refuses to write over the input unless asked to."""
+    is_path = isinstance(data, str | os.PathLike)
+    if in_place:
+        if not is_path:
+            raise UsageError("in_place needs a path to write back to")
+        if out is not None and Path(out).resolve() != Path(data).resolve():  # type: ignore[arg-type]
+            raise UsageError("give either --out or --in-place, not both")
+        return Path(data)  # type: ignore[arg-type]
+    if out is None:
+        if is_path:
+            raise UsageError("name where to write the result (--out PATH, or --in-place)")
+        return None
+    target = Path(out)
+    if is_path and target.resolve() == Path(data).resolve():  # type: ignore[arg-type]
+        raise UsageError(f"{target}: --out is the input; use --in-place to overwrite it")
+    return target
+
+
+def _cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[dict[str, Any]]:
+    """One line per cluster: the kept row, the dropped rows and each one's similarity to it."""
+    clustered = np.flatnonzero(dups.cluster >= 0)
+    if len(clustered) == 0:
+        return []
+    order = clustered[np.argsort(dups.cluster[clustered], kind="stable")]
+    labels = dups.cluster[order]
+    keeper = np.full(labels.max() + 1, -1, dtype=np.int64)
+    keeper[labels[kept[order]]] = order[kept[order]]
+    dropped = order[~kept[order]]
+    similarity = dups.similarity(dropped, keeper[dups.cluster[dropped]])
+    lines: list[dict[str, Any]] = []
+    by_cluster = pd.Series(np.arange(len(dropped))).groupby(dups.cluster[dropped]).indices
+    for cluster in range(len(keeper)):
+        members = by_cluster.get(cluster, np.zeros(0, np.int64))
+        lines.append(
+            {
+                "cluster": cluster,
+                "kept": jsonable(ids[keeper[cluster]]),
+                "dropped": [jsonable(ids[dropped[i]]) for i in members],
+                "similarity": {
+                    str(jsonable(ids[dropped[i]])): _rounded(similarity[i]) for i in members
+                },
+            }
+        )
+    return lines
+
+
+def _rounded(value: float) -> float | None:
+    return None if np.isnan(value) else round(float(value), 4)
+
+
+def _against(
+    data_source: Source,
+    other: object,
+    prints: Fingerprints,
+    texts: Sequence[str],
+    id_column: str | None,
+    settings: DedupSettings,
+    runner: Engine,
+    ids: np.ndarray,
+    *,
+    start: int,
+) -> tuple[Matches, list[dict[str, Any]]]:
+    """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
+    source = open_source(other)
+    check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(other))
+    theirs = _fingerprints(source, texts, settings, runner)
+
+    def text() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        yield from _text(data_source, texts)()
+        yield from _text(source, texts, start=prints.rows)()
+
+    both = find_duplicates(concat([prints, theirs]), settings, text=text)
+    reference = np.arange(both.rows) >= prints.rows
+    matches = cross_split_matches(both, reference)
+    their_ids = (
+        column_values(source, id_column).to_numpy(dtype=object)
+        if id_column
+        else np.arange(theirs.rows)
+    )
+    lines: list[dict[str, Any]] = []
+    frame = pd.DataFrame({"row": matches.row, "match": matches.match, "sim": matches.similarity})
+    for number, (_, group) in enumerate(frame.groupby("match", sort=True)):
+        match = int(group["match"].to_numpy()[0])
+        dropped = [jsonable(ids[r]) for r in group["row"]]
+        lines.append(
+            {
+                "cluster": start + number,
+                "kept": jsonable(their_ids[match - prints.rows]),
+                "dropped": dropped,
+                "similarity": {
+                    str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)
+                },
+                "against": str(_where(other)),
+            }
+        )
+    return matches, lines

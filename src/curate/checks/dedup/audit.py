@@ -1,0 +1,102 @@
+"""Running dedup over an :class:`AuditData`: the engine's map over batches, then the reduce.
+
+The three dedup checks share one computation per dataset and settings (the last few are
+cached), so an audit with all three signs the text once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from curate.checks.data import AuditData
+from curate.checks.dedup.index import Duplicates, Fingerprints, concat, find_duplicates, fingerprint
+from curate.checks.dedup.settings import DedupSettings
+
+_CACHE_SIZE = 2
+_cache: list[tuple[tuple[int, str], pd.DataFrame, Duplicates]] = []
+
+
+def as_text(series: pd.Series) -> pa.Array:
+    """A column as an Arrow string array (numbers and other scalars as their text)."""
+    try:
+        values = pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        values = pa.array(series.astype("string"), from_pandas=True)
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        if pa.types.is_null(values.type) or pa.types.is_primitive(values.type):
+            return values.cast(pa.large_string())
+        return pa.array(series.astype("string"), from_pandas=True)
+    return values
+
+
+@dataclass(frozen=True)
+class FingerprintTask:
+    """The map step for one batch (a picklable callable, so engines can ship it to workers)."""
+
+    columns: tuple[str, ...]
+    settings: DedupSettings
+
+    def __call__(self, batch: AuditData) -> Fingerprints:
+        return fingerprint([as_text(batch.frame[c]) for c in self.columns], self.settings)
+
+
+def duplicates(data: AuditData, settings: DedupSettings) -> Duplicates:
+    """Dedup ``data`` over its text columns under ``settings`` (cached per dataset)."""
+    key = (id(data.frame), json.dumps([data.columns.text, settings.model_dump(mode="json")]))
+    for cached_key, frame, result in _cache:
+        if cached_key == key and frame is data.frame:
+            return result
+    task = FingerprintTask(columns=tuple(data.columns.text), settings=settings)
+    parts: Sequence[Fingerprints] = data.engine.map(task, data.batches())
+
+    def text() -> Iterator[tuple[int, list[pa.Array]]]:
+        for batch in data.batches():
+            yield batch.offset, [as_text(batch.frame[c]) for c in data.columns.text]
+
+    result = find_duplicates(concat(parts), settings, text=text)
+    _cache.insert(0, (key, data.frame, result))
+    del _cache[_CACHE_SIZE:]
+    return result
+
+
+def jsonable(value: Any) -> Any:
+    """A numpy scalar as the plain Python value JSON needs."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def share_changes(before: pd.Series, after: pd.Series) -> dict[str, Any]:
+    """Counts of each value before and after dropping rows, and the largest change in share."""
+    counts_before = before.astype("string").fillna("<missing>").value_counts()
+    counts_after = after.astype("string").fillna("<missing>").value_counts()
+    counts_after = counts_after.reindex(counts_before.index, fill_value=0)
+    share_before = counts_before / max(int(counts_before.sum()), 1)
+    share_after = counts_after / max(int(counts_after.sum()), 1)
+    change = (share_after - share_before).abs()
+    return {
+        "before": {str(k): int(v) for k, v in counts_before.items()},
+        "after": {str(k): int(v) for k, v in counts_after.items()},
+        "max_share_change": round(float(change.max()) if len(change) else 0.0, 6),
+    }
+
+
+def dropping_effect(data: AuditData, keep: np.ndarray) -> dict[str, Any]:
+    """How dropping the duplicates would change label and sensitive-group counts."""
+    frame = data.frame
+    effect: dict[str, Any] = {}
+    if data.columns.label is not None:
+        column = data.columns.label.column
+        effect["label"] = {"column": column, **share_changes(frame[column], frame[column][keep])}
+    groups = {
+        column: share_changes(frame[column], frame[column][keep])
+        for column in data.columns.sensitive
+    }
+    if groups:
+        effect["sensitive"] = groups
+    return effect

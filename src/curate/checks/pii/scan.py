@@ -1,0 +1,111 @@
+"""Find personal data in the cells of a table: the shared core of the ``pii`` check and scrub."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from curate.checks.pii.documents import Cell, Location, location_text
+from curate.checks.pii.resolve import Span
+from curate.checks.pii.settings import PiiParams
+from curate.engine.base import Engine
+
+#: Numbers shorter than this cannot be a phone, card or account number.
+MIN_NUMBER_CHARS = 7
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cell with personal data: where it is, its text (kept in memory only) and the spans."""
+
+    row: int
+    loc: Location
+    text: str
+    spans: tuple[Span, ...]
+
+    @property
+    def column(self) -> str:
+        return location_text(self.loc)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One detected value as DESIGN.md's findings file has it: where, what, how sure; no value."""
+
+    file: str
+    row: int
+    column: str
+    start: int
+    end: int
+    entity_type: str
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "start": self.start,
+            "end": self.end,
+            "entity_type": self.entity_type,
+            "score": self.score,
+        }
+
+
+def find_pii(
+    cells: Iterable[Cell],
+    settings: PiiParams,
+    *,
+    workers: int | None = None,
+    engine: Engine | None = None,
+) -> list[Hit]:
+    """Every cell holding personal data, in row order: declared PII columns wholesale, the
+    other cells through the analyzer."""
+    from curate.checks.pii.analyzer import analyze_texts
+
+    whole = settings.pii_columns
+    hits: list[Hit] = []
+    pending: list[tuple[int, Location, str]] = []
+    for row, loc, text, is_text in cells:
+        entity = whole.get(str(loc[0]))
+        if entity is not None:
+            if text.strip():
+                hits.append(Hit(row, loc, text, (Span(entity, 0, len(text), 1.0),)))
+        elif is_text or len(text) >= MIN_NUMBER_CHARS:
+            pending.append((row, loc, text))
+    if pending:
+        results = analyze_texts(
+            settings, [t for _, _, t in pending], workers=workers, engine=engine
+        )
+        hits += [
+            Hit(row, loc, text, tuple(spans))
+            for (row, loc, text), spans in zip(pending, results, strict=True)
+            if spans
+        ]
+    hits.sort(key=lambda h: h.row)
+    return hits
+
+
+_EMAIL = re.compile(r"^([^@]?)[^@]*@([^.]?)[^@]*?(\.[A-Za-z]{2,})?$")
+
+
+def masked(value: str, entity_type: str) -> str:
+    """A shape of the value that does not disclose it: ``j***@e***.com``, ``J*** S***``,
+    ``(###) ###-####``."""
+    if entity_type == "EMAIL_ADDRESS":
+        match = _EMAIL.match(value)
+        if match:
+            return f"{match.group(1)}***@{match.group(2)}***{match.group(3) or ''}"
+    out = []
+    start_of_word = True
+    for char in value:
+        if char.isdigit():
+            out.append("#")
+        elif char.isalpha():
+            out.append(char if start_of_word and entity_type in ("PERSON", "LOCATION") else "*")
+        else:
+            out.append(char)
+        start_of_word = not char.isalnum()
+    return re.sub(r"\*{3,}", "***", "".join(out))

@@ -1,0 +1,32 @@
+"""Checksums that tell a real card or bank number from a run of digits."""
+
+from __future__ import annotations
+
+import re
+
+_NON_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+
+def luhn_valid(text: str) -> bool:
+    """The Luhn checksum of the digits in ``text`` (card numbers; 12 to 19 digits)."""
+    digits = [int(c) for c in text if c.isdigit()]
+    if not 12 <= len(digits) <= 19:
+        return False
+    total = 0
+    for position, digit in enumerate(reversed(digits)):
+        if position % 2:
+            digit *= 2
+            if digit > 9:
+                digit -= 9
+        total += digit
+    return total % 10 == 0
+
+
+def iban_valid(text: str) -> bool:
+    """The ISO 13616 mod-97 check of an IBAN, spaces and dashes ignored."""
+    compact = _NON_ALNUM.sub("", text).upper()
+    if not re.fullmatch(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}", compact):
+        return False
+    rearranged = compact[4:] + compact[:4]
+    number = "".join(str(int(c, 36)) for c in rearranged)
+    return int(number) % 97 == 1

@@ -1,0 +1,326 @@
+"""The coverage section of the HTML report: plots and tables made from the check's metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from curate.checks.base import CheckResult
+from curate.report.plots import (
+    PALETTE,
+    PLOTS,
+    TABLES,
+    Plot,
+    Table,
+    bar_chart,
+    figure_svg,
+    new_figure,
+    short,
+)
+
+GAP_COLOUR = "#cf222e"
+MAX_HISTOGRAMS = 6
+
+
+def coverage_plots(result: CheckResult) -> list[Plot]:
+    m = result.metrics
+    plots: list[Plot] = []
+    if "labels" in m:
+        plots.append(_label_plot(m["labels"]))
+    for column, text in m.get("text", {}).items():
+        plots.append(_length_plot(column, text))
+        if len(text.get("languages", {})) > 1:
+            langs = dict(list(text["languages"].items())[:12])
+            plots.append(
+                bar_chart(
+                    {k: v * 100 for k, v in langs.items()},
+                    title=f"Languages of {column}",
+                    xlabel="% of rows",
+                    fmt="%.1f",
+                    note="'und': too short or too mixed to tell.",
+                )
+            )
+    if m.get("topics", {}).get("clusters"):
+        plots.append(_topic_plot(m["topics"]))
+    if m.get("drift"):
+        plots.append(_drift_plot(m["drift"]))
+    for table in m.get("slices", {}).get("tables", [])[:4]:
+        plots.append(_slice_plot(table, m["slices"]["min_rows"]))
+    if "instruction" in m:
+        plots.append(_instruction_plot(m["instruction"]))
+    numeric = [
+        (name, p)
+        for name, p in m.get("profile", {}).items()
+        if p.get("histogram", {}).get("counts")
+    ]
+    for name, profile in numeric[:MAX_HISTOGRAMS]:
+        plots.append(_histogram_plot(name, profile["histogram"]))
+    return plots
+
+
+def _label_plot(labels: dict[str, Any]) -> Plot:
+    by_split: dict[str, dict[str, int]] = labels["by_split"]
+    classes = list(labels["counts"])[:12]
+    splits = list(by_split)
+    fig, ax = new_figure(6.4, 0.9 + 0.3 * len(classes) * max(1, min(len(splits), 3)))
+    y = np.arange(len(classes))
+    height = 0.8 / len(splits)
+    for i, split in enumerate(splits):
+        total = sum(by_split[split].values()) or 1
+        shares = [100 * by_split[split].get(c, 0) / total for c in classes]
+        bars = ax.barh(y + i * height, shares, height=height, label=split, color=PALETTE[i % 8])
+        ax.bar_label(bars, fmt="%.1f%%", padding=2, fontsize=7)
+    ax.set_yticks(y + height * (len(splits) - 1) / 2, [short(c) for c in classes])
+    ax.invert_yaxis()
+    ax.set_xlabel("% of the split's rows")
+    ax.legend(loc="lower right")
+    return Plot(
+        "Label balance per split",
+        figure_svg(fig),
+        "Each split's classes as a share of its rows; the same shape in every split is good.",
+    )
+
+
+def _length_plot(column: str, text: dict[str, Any]) -> Plot:
+    tokens = "tokens_histogram" in text
+    hist = text["tokens_histogram"] if tokens else text["chars_histogram"]
+    unit = "tokens" if tokens else "characters"
+    fig, ax = new_figure(6.4, 2.8)
+    edges = np.asarray(hist["edges"], dtype=float)
+    if len(edges) > 1:
+        ax.stairs(hist["counts"], edges, fill=True, color=PALETTE[0], alpha=0.85)
+    note = f"Length of each {column} in {unit}"
+    if tokens and text.get("max_tokens") is not None:
+        ax.axvline(text["max_tokens"], color=GAP_COLOUR, linestyle="--", linewidth=1.2)
+        ax.annotate(
+            f"max {text['max_tokens']} ({text['truncated_share']:.1%} truncated)",
+            (text["max_tokens"], 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(4, -10),
+            textcoords="offset points",
+            color=GAP_COLOUR,
+            fontsize=8,
+        )
+        note += f" ({text['tokenizer']}); rows right of the line are cut at training"
+    ax.set_xlabel(unit)
+    ax.set_ylabel("rows")
+    return Plot(f"Length of {column}", figure_svg(fig), note + ".")
+
+
+def _topic_plot(topics: dict[str, Any]) -> Plot:
+    clusters = topics["clusters"]
+    splits = sorted({s for c in clusters for s in c.get("by_split", {})}, key=_split_key)
+    names = [f"{c['topic']}: {', '.join(c['terms'][:3]) or '—'}" for c in clusters]
+    fig, ax = new_figure(6.4, 0.9 + 0.3 * len(clusters))
+    left = np.zeros(len(clusters))
+    for i, split in enumerate(splits or ["all"]):
+        sizes = np.array(
+            [c.get("by_split", {}).get(split, c["size"] if not splits else 0) for c in clusters],
+            dtype=float,
+        )
+        ax.barh(names, sizes, left=left, label=split, color=PALETTE[i % 8])
+        left += sizes
+    for y, cluster in enumerate(clusters):
+        if cluster.get("missing_from_train"):
+            ax.annotate(
+                "missing from train",
+                (left[y], y),
+                xytext=(4, 0),
+                textcoords="offset points",
+                va="center",
+                color=GAP_COLOUR,
+                fontsize=8,
+            )
+    ax.invert_yaxis()
+    ax.set_xlabel(f"rows in the embedded sample of {topics['sampled']:,}")
+    if splits:
+        ax.legend(loc="lower right")
+    return Plot(
+        "Topics",
+        figure_svg(fig),
+        "Clusters of sentence embeddings, named by their most distinctive terms, split by split.",
+    )
+
+
+def _drift_plot(drift: list[dict[str, Any]]) -> Plot:
+    worst = drift[:15]
+    fig, ax = new_figure(6.4, 0.9 + 0.28 * len(worst))
+    labels = [short(f"{d['feature']} ({d['split']})", 34) for d in worst]
+    values = [d["psi"] for d in worst]
+    colours = [GAP_COLOUR if v > 0.25 else "#9a6700" if v > 0.1 else PALETTE[0] for v in values]
+    bars = ax.barh(labels, values, color=colours)
+    ax.bar_label(bars, fmt="%.3f", padding=2, fontsize=7)
+    for line in (0.1, 0.25):
+        if max(values, default=0) > line * 0.5:
+            ax.axvline(line, color="#6e7781", linestyle=":", linewidth=1)
+    ax.invert_yaxis()
+    ax.set_xlabel("population stability index vs train")
+    return Plot(
+        "Split drift, worst first",
+        figure_svg(fig),
+        "PSI under 0.1: little change; 0.1–0.25: some; over 0.25: a different population.",
+    )
+
+
+def _slice_plot(table: dict[str, Any], min_rows: int) -> Plot:
+    counts = np.asarray(table["counts"], dtype=float)
+    rows, cols = table["row_values"], table["column_values"]
+    fig, ax = new_figure(min(9.0, 2.2 + 0.6 * len(cols)), min(9.0, 1.2 + 0.32 * len(rows)))
+    ax.imshow(np.log1p(counts), cmap="Blues", aspect="auto")
+    for i in range(len(rows)):
+        for j in range(len(cols)):
+            n = int(counts[i, j])
+            gap = n < min_rows
+            ax.text(
+                j,
+                i,
+                f"{n:,}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color=GAP_COLOUR if gap else "#1f2328",
+                fontweight="bold" if gap else "normal",
+            )
+    ax.set_xticks(range(len(cols)), [short(c, 16) for c in cols], rotation=30, ha="right")
+    ax.set_yticks(range(len(rows)), [short(r, 20) for r in rows])
+    ax.set_xlabel(table["columns_column"])
+    ax.set_ylabel(table["rows_column"])
+    ax.spines[["left", "bottom"]].set_visible(False)
+    return Plot(
+        f"Slices: {table['rows_column']} × {table['columns_column']}",
+        figure_svg(fig),
+        f"Rows per cell; red cells have fewer than {min_rows} rows (gaps).",
+    )
+
+
+def _instruction_plot(instruction: dict[str, Any]) -> Plot:
+    categories = instruction["categories"]
+    names = sorted(categories, key=lambda c: categories[c]["rows"], reverse=True)[:20]
+    fig, (left, right) = new_figure(7.2, 0.9 + 0.28 * len(names), ncols=2)
+    left.barh(names, [categories[c]["rows"] for c in names], color=PALETTE[0])
+    left.set_xlabel("rows")
+    right.barh(names, [categories[c]["response_words_median"] for c in names], color=PALETTE[2])
+    right.set_xlabel("median response words")
+    left.invert_yaxis()
+    return Plot(
+        "Instruction data by task category",
+        figure_svg(fig),
+        "Rows per category and how long their responses are.",
+    )
+
+
+def _histogram_plot(name: str, hist: dict[str, Any]) -> Plot:
+    fig, ax = new_figure(4.2, 2.4)
+    ax.stairs(hist["counts"], np.asarray(hist["edges"], dtype=float), fill=True, color=PALETTE[4])
+    ax.set_xlabel(name)
+    ax.set_ylabel("rows")
+    return Plot(f"Distribution of {name}", figure_svg(fig))
+
+
+def coverage_tables(result: CheckResult) -> list[Table]:
+    m = result.metrics
+    tables: list[Table] = []
+    profile = m.get("profile", {})
+    if profile:
+        tables.append(
+            Table(
+                "Columns",
+                ["column", "type", "missing", "distinct", "values"],
+                [
+                    [
+                        name,
+                        p["type"],
+                        f"{p['missing_rate']:.1%}",
+                        f"{p['distinct']:,}",
+                        _values(p),
+                    ]
+                    for name, p in profile.items()
+                ],
+                note="Text and id columns never show their values.",
+            )
+        )
+    clusters = m.get("topics", {}).get("clusters", [])
+    if clusters:
+        rows = [
+            [
+                c["topic"],
+                c["size"],
+                ", ".join(c["terms"]),
+                _counts(c.get("by_split", {})),
+                _counts(c.get("by_label", {})),
+            ]
+            for c in clusters
+        ]
+        flagged = frozenset((i, 2) for i, c in enumerate(clusters) if c.get("missing_from_train"))
+        tables.append(
+            Table(
+                "Topics",
+                ["topic", "rows", "distinctive terms", "by split", "by label"],
+                rows,
+                highlight=flagged,
+            )
+        )
+    drift = m.get("drift", [])
+    if drift:
+        tables.append(
+            Table(
+                "Split drift",
+                ["feature", "split", "PSI", "largest shift", "train", "split share"],
+                [
+                    [
+                        d["feature"],
+                        d["split"],
+                        f"{d['psi']:.3f}",
+                        d["largest_shift"],
+                        f"{d['reference_share']:.1%}",
+                        f"{d['split_share']:.1%}",
+                    ]
+                    for d in drift[:30]
+                ],
+                highlight=frozenset((i, 2) for i, d in enumerate(drift[:30]) if d["psi"] > 0.1),
+            )
+        )
+    instruction = m.get("instruction")
+    if instruction:
+        categories = instruction["categories"]
+        tables.append(
+            Table(
+                "Task categories",
+                ["category", "rows", "without response", "with context", "median words", "p90"],
+                [
+                    [
+                        name,
+                        c["rows"],
+                        c["without_response"],
+                        c["with_context"],
+                        c["response_words_median"],
+                        c["response_words_p90"],
+                    ]
+                    for name, c in categories.items()
+                ],
+            )
+        )
+    return tables
+
+
+def _values(profile: dict[str, Any]) -> str:
+    if "top" in profile:
+        return ", ".join(f"{short(v, 20)} ({n:,})" for v, n in profile["top"][:5])
+    q = profile.get("quantiles", {})
+    if q:
+        return f"min {q['p0']}, median {q['p50']}, max {q['p100']}"
+    return ""
+
+
+def _counts(values: dict[str, int]) -> str:
+    return ", ".join(f"{k} {v:,}" for k, v in values.items())
+
+
+def _split_key(name: str) -> tuple[int, str]:
+    order = ["train", "validation", "test"]
+    return (order.index(name) if name in order else len(order), name)
+
+
+PLOTS["coverage"] = coverage_plots
+TABLES["coverage"] = coverage_tables

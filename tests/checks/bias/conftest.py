@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+import yaml
+
+from curate.audit import audit
+from curate.checks.base import CheckResult
+from curate.rules.loader import parse_rules
+
+RunBias = Callable[..., CheckResult]
+
+
+@pytest.fixture
+def run_bias() -> RunBias:
+    """Audit a DataFrame with one bias check configured as given, and return its result."""
+
+    def run(
+        frame: pd.DataFrame, check: str, columns: dict[str, Any], **settings: Any
+    ) -> CheckResult:
+        text = yaml.safe_dump({"columns": columns, "checks": {check: settings}})
+        rules = parse_rules(text.encode(), path="test.yaml")
+        return audit(frame, rules=rules).check(check)
+
+    return run

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+import curate
+from curate.checks.dedup.settings import DedupSettings, NearSettings
+from curate.errors import InputError, UsageError
+
+BASE = (
+    "the quarterly report shows revenue grew in every region except the north where a "
+    "supply problem delayed two large orders until the following month"
+)
+
+
+def _frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": ["r0", "r1", "r2", "r3", "r4", "r5"],
+            "text": [
+                BASE,
+                "an unrelated note about the team offsite and the catering order",
+                BASE + " again",  # near: one extra word
+                None,
+                BASE.lower(),  # exact
+                "",
+            ],
+            "score": [0.1, 0.5, 0.9, 0.0, 0.3, 0.2],
+            "n": pd.array([1, None, 3, 4, 5, 6], dtype="Int64"),
+        }
+    )
+
+
+def test_dataframe_in_frame_out_and_blank_rows_kept() -> None:
+    result = curate.dedup(_frame(), text_column="text", id_column="id")
+    assert result.frame is not None
+    assert result.frame["id"].tolist() == ["r0", "r1", "r3", "r5"]
+    assert (result.rows, result.kept, result.blank_rows) == (6, 4, 2)
+    assert (result.exact_duplicates, result.near_duplicates) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("keep", "kept"),
+    [("first", "r0"), ("longest", "r2"), ("best:score", "r2")],
+)
+def test_keep_policies(keep: str, kept: str, tmp_path: Path) -> None:
+    clusters = tmp_path / "clusters.jsonl"
+    curate.dedup(_frame(), text_column="text", id_column="id", keep=keep, clusters=clusters)
+    lines = [json.loads(line) for line in clusters.read_text().splitlines()]
+    assert len(lines) == 1
+    assert lines[0]["kept"] == kept
+    assert sorted(lines[0]["dropped"]) == sorted({"r0", "r2", "r4"} - {kept})
+    assert set(lines[0]["similarity"]) == set(lines[0]["dropped"])
+    assert all(0.8 <= j <= 1.0 for j in lines[0]["similarity"].values())
+
+
+def test_exact_only_and_threshold() -> None:
+    exact = curate.dedup(_frame(), text_column="text", near=False)
+    assert (exact.exact_duplicates, exact.near_duplicates) == (1, 0)
+    strict = curate.dedup(_frame(), text_column="text", threshold=0.99)
+    assert strict.near_duplicates == 0
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet", ".tsv", ".json"])
+def test_files_keep_their_format_and_untouched_rows(suffix: str, tmp_path: Path) -> None:
+    frame = _frame().fillna({"text": ""})
+    source = tmp_path / f"data{suffix}"
+    curate.io.write_frame(frame, source)
+    before = source.read_bytes()
+    out = tmp_path / "out" / f"deduped{suffix}"
+    result = curate.dedup(source, out=out, text_column="text", id_column="id")
+    assert source.read_bytes() == before
+    assert result.output == out
+    written = curate.io.load_table(out).frame
+    expected = curate.io.load_table(source).frame.iloc[[0, 1, 3, 5]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(written, expected)
+    if suffix == ".jsonl":
+        lines = before.decode().splitlines(keepends=True)
+        assert out.read_text() == "".join(lines[i] for i in (0, 1, 3, 5))
+    if suffix == ".parquet":
+        assert pq.read_schema(out) == pq.read_schema(source)
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]
+
+
+def test_folder_input_keeps_its_files(demo: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deduped"
+    result = curate.dedup(demo, out=out, text_column="text", id_column="id")
+    assert sorted(p.name for p in out.iterdir()) == ["test.csv", "train.csv"]
+    rows = sum(len(pd.read_csv(out / name)) for name in ("test.csv", "train.csv"))
+    assert rows == result.kept < result.rows
+
+
+def test_against_removes_rows_already_in_the_other_data(tmp_path: Path) -> None:
+    other = pd.DataFrame({"id": ["o1"], "text": [BASE.upper() + " again"]})
+    clusters = tmp_path / "c.jsonl"
+    result = curate.dedup(
+        _frame(), text_column="text", id_column="id", against=other, clusters=clusters
+    )
+    assert result.frame is not None
+    assert result.frame["id"].tolist() == ["r1", "r3", "r5"]
+    assert result.against_matches == 3
+    last = json.loads(clusters.read_text().splitlines()[-1])
+    assert last["kept"] == "o1"
+    assert sorted(last["dropped"]) == ["r0", "r2", "r4"]
+    assert last["similarity"]["r2"] == 1.0
+    assert last["against"] == "DataFrame"
+
+
+def test_same_input_same_output(tmp_path: Path, demo: Path) -> None:
+    outputs = []
+    for run in range(2):
+        clusters = tmp_path / f"c{run}.jsonl"
+        curate.dedup(
+            demo / "train.csv", out=tmp_path / f"o{run}.csv", text_column="text", clusters=clusters
+        )
+        outputs.append((clusters.read_bytes(), (tmp_path / f"o{run}.csv").read_bytes()))
+    assert outputs[0] == outputs[1]
+
+
+def test_several_text_columns_together() -> None:
+    frame = pd.DataFrame(
+        {"instruction": ["Say hi", "Say hi", "Say hi"], "response": ["hello", "hello", "goodbye"]}
+    )
+    both = curate.dedup(frame, text_column=["instruction", "response"])
+    assert both.kept == 2
+    one = curate.dedup(frame, text_column="instruction")
+    assert one.kept == 1
+
+
+def test_character_shingles_and_mixed_types() -> None:
+    frame = pd.DataFrame({"text": ["colour: 12", "color: 12", 12, "something else"]})
+    result = curate.dedup(frame, text_column="text", threshold=0.5, settings=_chars(3))
+    assert result.frame is not None
+    assert result.frame["text"].tolist() == ["colour: 12", 12, "something else"]
+
+
+def _chars(size: int) -> DedupSettings:
+    return DedupSettings(near=NearSettings(shingle="char", shingle_size=size))
+
+
+def test_in_place_and_refusing_to_overwrite(tmp_path: Path) -> None:
+    path = tmp_path / "data.csv"
+    _frame().to_csv(path, index=False)
+    with pytest.raises(UsageError, match="--in-place"):
+        curate.dedup(path, out=path, text_column="text")
+    with pytest.raises(UsageError, match="--out"):
+        curate.dedup(path, text_column="text")
+    result = curate.dedup(path, in_place=True, text_column="text")
+    assert result.output == path
+    assert len(pd.read_csv(path)) == 4
+
+
+def test_bad_input(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text": "a"}\n{"text": \n')
+    with pytest.raises(InputError, match=r"data.jsonl:2: broken JSON line"):
+        curate.dedup(path, out=tmp_path / "o.jsonl", text_column="text")
+    with pytest.raises(InputError, match="column 'body' not found"):
+        curate.dedup(_frame(), text_column="body")
+    with pytest.raises(UsageError, match="--keep"):
+        curate.dedup(_frame(), text_column="text", keep="shortest")
+    table = pa.table({"text": ["x"]})
+    with pytest.raises(UsageError, match="cannot read data of type"):
+        curate.dedup(table, text_column="text")

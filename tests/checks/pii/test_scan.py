@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pandas as pd
+
+from curate.checks.pii.documents import FrameDocument
+from curate.checks.pii.scan import find_pii, masked
+from curate.checks.pii.settings import PiiParams
+
+
+def test_masks_keep_the_shape_not_the_value() -> None:
+    assert masked("jane.doe@example.com", "EMAIL_ADDRESS") == "j***@e***.com"
+    assert masked("Jane Doe", "PERSON") == "J*** D**"
+    assert masked("(212) 555-0187", "PHONE_NUMBER") == "(###) ###-####"
+    assert masked("GB82 WEST 1234", "IBAN_CODE") == "**## *** ####"
+
+
+def test_declared_columns_are_wholly_pii_and_skip_the_analyzer() -> None:
+    frame = pd.DataFrame({"email": ["x", "", "y@z.io"], "note": ["hi", "mail y@z.io", "ok"]})
+    settings = PiiParams(entities=("EMAIL_ADDRESS",), pii_columns={"email": "EMAIL_ADDRESS"})
+    hits = find_pii(FrameDocument(frame).cells(skip=frozenset()), settings)
+    assert [(h.row, h.column, [(s.start, s.end) for s in h.spans]) for h in hits] == [
+        (0, "email", [(0, 1)]),
+        (1, "note", [(5, 11)]),
+        (2, "email", [(0, 6)]),
+    ]

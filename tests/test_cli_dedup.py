@@ -1,0 +1,56 @@
+"""``curate dedup`` on the command line: exit codes, messages, outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+from tests.test_cli_bad_input import CASES
+
+
+def test_dedup_writes_output_and_clusters(demo: Path, tmp_path: Path, run_cli: RunCli) -> None:
+    out, clusters = tmp_path / "train.jsonl", tmp_path / "clusters.jsonl"
+    result = run_cli(
+        "dedup", demo / "train.csv", "--out", out, "--text-column", "text",
+        "--id-column", "id", "--clusters", clusters, "--against", demo / "test.csv",
+        "--keep", "longest",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "dedup: kept" in result.err
+    first = json.loads(clusters.read_text().splitlines()[0])
+    assert set(first) == {"cluster", "kept", "dropped", "similarity"}
+    assert first["kept"].startswith("sms-")
+    assert len(out.read_text().splitlines()) < 4460
+
+
+def test_missing_column_and_overwrite_are_exit_2(demo: Path, run_cli: RunCli) -> None:
+    data = demo / "train.csv"
+    result = run_cli("dedup", data, "--out", demo / "o.csv", "--text-column", "body", "-q")
+    assert result.code == 2
+    assert result.err.strip() == (
+        f"curate: error: {data}: column 'body' not found; columns: id, text, label"
+    )
+    result = run_cli("dedup", data, "--out", data, "--text-column", "text", "-q")
+    assert result.code == 2
+    assert "use --in-place" in result.err
+    result = run_cli("dedup", data, "--out", demo / "o.csv", "--text-column", "text",
+                     "--normalize", "nfkc,stemming")  # fmt: skip
+    assert result.code == 2
+    assert "unknown step(s) stemming" in result.err
+
+
+@pytest.mark.parametrize("case", CASES, ids=list(CASES))
+def test_bad_file_is_exit_2_with_file_and_line(case: str, tmp_path: Path, run_cli: RunCli) -> None:
+    name, content, expected = CASES[case]
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out" / name
+    result = run_cli("dedup", path, "--out", out, "--text-column", "text", "--quiet")
+    assert result.code == 2, result.err
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1, result.err
+    assert expected in lines[0]
+    assert not out.parent.exists()
