@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +25,14 @@ checks:
     fail_if:
       rows: "< 1"
 """
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_log_handler() -> Iterator[None]:
+    """Drop any handler ``curate.cli.main`` bound to a test's captured stderr, since closed."""
+    logging.getLogger("curate").handlers.clear()
+    yield
+    logging.getLogger("curate").handlers.clear()
 
 
 @dataclass(frozen=True)
