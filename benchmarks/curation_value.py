@@ -145,10 +145,10 @@ def training_data(train: pd.DataFrame, tests: dict[str, pd.DataFrame], recipe: R
     def frame(rows: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({ID: rows["id"], TEXT: rows["text"], LABEL: rows["label"]})
 
-    work = frame(train)
-    assigned, record = assign_splits(
-        pd.Series(["train"] * len(work)), rows=len(work), labels=work[LABEL], recipe=recipe
-    )
+    # With a test split present, assign_splits carves only validation out of train.
+    work = pd.concat([frame(train), frame(tests["test"])], ignore_index=True)
+    split = pd.Series(["train"] * len(train) + ["test"] * len(tests["test"]))
+    assigned, record = assign_splits(split, rows=len(work), labels=work[LABEL], recipe=recipe)
     splits = {
         name: work[assigned == name].reset_index(drop=True) for name in ("train", "validation")
     }
