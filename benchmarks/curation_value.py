@@ -8,7 +8,7 @@ same code. Never ship a model trained like the raw one.
 
 - raw:      ``examples/sms_spam`` as it is (a seeded ``--rows`` sample of it, per split).
 - curated:  the same rows scrubbed (``curate.scrub``, the demo rules) and deduplicated
-            (``curate.dedup``: exact and near copies, and test rows that leak from train),
+            (``curate.dedup``: exact and near copies, within and across splits, one kept),
             made by this script in a temporary folder, as ``scripts/demo.sh`` does.
 - test:     the raw test split less every row that ``curate.dedup(..., against=...)`` finds
             to copy a raw or a curated training row (exactly or at Jaccard >= 0.8), so
