@@ -29,6 +29,7 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
     """Run ``curate ARGS...`` in this process and return its exit code, stdout and stderr."""
 
     def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()  # only this command's output
         code = main([str(a) for a in args])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
