@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -47,6 +48,11 @@ def demo(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No receipt key from the environment; crash logs inside the test's folder."""
+    """No receipt key from the environment; crash logs inside the test's folder; no logging
+    set-up left over from an earlier test's CLI run."""
     monkeypatch.delenv("CURATE_RECEIPT_KEY", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    logger = logging.getLogger("curate")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", True)
+    logger.setLevel(logging.NOTSET)
