@@ -38,6 +38,26 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
     return run
 
 
+SCHEMA_RULES = """\
+version: 1
+columns:
+  text: text
+  label: {column: label, positive: [spam]}
+  id: id
+checks:
+  schema:
+    fail_if: {missing_columns: "> 0"}
+"""
+
+
+@pytest.fixture
+def schema_rules(tmp_path: Path) -> Path:
+    """Rules for the demo columns with only the schema check: fast, for tests of the gate itself."""
+    path = tmp_path / "schema-rules.yaml"
+    path.write_text(SCHEMA_RULES)
+    return path
+
+
 @pytest.fixture
 def demo(tmp_path: Path) -> Path:
     """A private copy of the bundled demo data (tests may modify it)."""
