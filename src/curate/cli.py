@@ -25,10 +25,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record arrives, not when the CLI started:
+    a later library call (a notebook, a test after ``capsys``) never hits a closed stream."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _setup_logging(*, quiet: bool, verbose: bool) -> None:
     set_quiet(quiet)
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("curate: %(message)s"))
     root = logging.getLogger("curate")
     root.handlers[:] = [handler]
