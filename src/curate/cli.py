@@ -278,7 +278,7 @@ def rules_show(path: Path | None) -> int:
     "--normalize",
     help="Comma-separated subset of nfkc,lowercase,whitespace,punctuation (default: the first three); 'none' for none.",
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@engine_options
 @column_options
 def dedup(
     data: Path,
@@ -295,6 +295,7 @@ def dedup(
     seed: int | None,
     normalize: str | None,
     engine: str,
+    ray_address: str | None,
     **kwargs: Any,
 ) -> int:
     """Write DATA without exact and near-duplicate rows (and without rows found in --against)."""
@@ -322,6 +323,7 @@ def dedup(
         settings=settings,
         near=not exact_only,
         engine=engine,
+        ray_address=ray_address,
     )
     against_part = f", {result.against_matches} found in {against}" if against else ""
     click.echo(
@@ -360,7 +362,7 @@ def dedup(
     is_flag=True,
     help="Accept every current finding into --baseline instead of reporting it.",
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@engine_options
 def scrub(
     files: tuple[Path, ...],
     check: bool,
@@ -371,6 +373,7 @@ def scrub(
     baseline: Path | None,
     update_baseline: bool,
     engine: str,
+    ray_address: str | None,
 ) -> int:
     """Find personal data in data FILEs; with --out or --in-place, write them anonymized.
 
@@ -400,6 +403,7 @@ def scrub(
         baseline=baseline,
         update_baseline=update_baseline,
         engine=engine,
+        ray_address=ray_address,
     )
     if findings is not None:
         lines = "".join(json.dumps(f.to_dict()) + "\n" for f in result.findings)
