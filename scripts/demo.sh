@@ -34,7 +34,8 @@ step "4/5 Audit the curated data (it should pass)"
 sed -n '/^| check/,/^$/p' "$run/audit-curated/report.md" >&2
 
 step "5/5 Fine-tune with LoRA, gated on the receipt"
-"$curate" train "$run/curated" --receipt "$run/audit-curated/receipt.json" --out "$run/model" \
+"$curate" train "$run/curated" --receipt "$run/audit-curated/receipt.json" --recipe train/demo.yaml \
+    --out "$run/model" \
     || die "training failed"
 
 step "Done"

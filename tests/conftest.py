@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,11 +30,32 @@ def run_cli(capsys: pytest.CaptureFixture[str]) -> RunCli:
     """Run ``curate ARGS...`` in this process and return its exit code, stdout and stderr."""
 
     def run(*args: str | Path) -> CliResult:
+        capsys.readouterr()  # only this command's output
         code = main([str(a) for a in args])
         captured = capsys.readouterr()
         return CliResult(code, captured.out, captured.err)
 
     return run
+
+
+SCHEMA_RULES = """\
+version: 1
+columns:
+  text: text
+  label: {column: label, positive: [spam]}
+  id: id
+checks:
+  schema:
+    fail_if: {missing_columns: "> 0"}
+"""
+
+
+@pytest.fixture
+def schema_rules(tmp_path: Path) -> Path:
+    """Rules for the demo columns with only the schema check: fast, for tests of the gate itself."""
+    path = tmp_path / "schema-rules.yaml"
+    path.write_text(SCHEMA_RULES)
+    return path
 
 
 @pytest.fixture
@@ -46,6 +68,11 @@ def demo(tmp_path: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No receipt key from the environment; crash logs inside the test's folder."""
+    """No receipt key from the environment; crash logs inside the test's folder; no logging
+    set-up left over from an earlier test's CLI run."""
     monkeypatch.delenv("CURATE_RECEIPT_KEY", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    logger = logging.getLogger("curate")
+    monkeypatch.setattr(logger, "handlers", [])
+    monkeypatch.setattr(logger, "propagate", True)
+    logger.setLevel(logging.NOTSET)

@@ -13,10 +13,13 @@ from tests.conftest import EXAMPLES, REPO, RunCli
 DEMO_RULES = REPO / "rules" / "examples" / "sms_spam.yaml"
 
 
-def test_demo_audit_writes_four_files_and_says_where(tmp_path: Path, run_cli: RunCli) -> None:
+def test_demo_audit_fails_the_raw_data_and_writes_four_files(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
     out = tmp_path / "out"
     result = run_cli("audit", EXAMPLES / "sms_spam", "--rules", DEMO_RULES, "--out", out)
-    assert result.code == 0, result.err
+    assert result.code == 1, result.err
+    assert "audit FAILED" in result.err
     for name in ("report.html", "report.json", "report.md", "receipt.json"):
         assert (out / name).is_file()
         assert str(out / name) in result.err
@@ -39,6 +42,11 @@ def test_demo_audit_writes_four_files_and_says_where(tmp_path: Path, run_cli: Ru
     assert schema["metrics"]["duplicate_rows"] == 403
     assert schema["metrics"]["label_values"] == {"ham": 4827, "spam": 747}
     assert not list(out.glob(".*.tmp"))
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    assert statuses["dedup.cross_split"] == "fail"
+    assert statuses["pii"] == "fail"
+    assert report["decision"] == "fail"
+    assert json.loads((out / "receipt.json").read_text())["decision"] == "fail"
 
 
 def test_default_out_dir_is_named_after_data_and_fingerprint(
@@ -82,10 +90,11 @@ def test_a_failed_run_does_not_overwrite_good_outputs(tmp_path: Path, run_cli: R
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 
-def test_report_re_renders(tmp_path: Path, run_cli: RunCli) -> None:
+def test_report_re_renders(tmp_path: Path, run_cli: RunCli, schema_rules: Path) -> None:
     out = tmp_path / "out"
     assert (
-        run_cli("audit", EXAMPLES / "sms_spam", "--rules", DEMO_RULES, "--out", out, "-q").code == 0
+        run_cli("audit", EXAMPLES / "sms_spam", "--rules", schema_rules, "--out", out, "-q").code
+        == 0
     )
     (out / "report.html").unlink()
     assert run_cli("report", out / "report.json").code == 0

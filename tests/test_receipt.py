@@ -5,21 +5,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, RunCli
-
-DEMO_RULES = REPO / "rules" / "examples" / "sms_spam.yaml"
+from tests.conftest import RunCli
 
 
 @pytest.fixture
-def audited(demo: Path, tmp_path: Path, run_cli: RunCli) -> Path:
+def audited(demo: Path, tmp_path: Path, run_cli: RunCli, schema_rules: Path) -> Path:
     out = tmp_path / "out"
-    result = run_cli("audit", demo, "--rules", DEMO_RULES, "--out", out, "--quiet")
+    result = run_cli("audit", demo, "--rules", schema_rules, "--out", out, "--quiet")
     assert result.code == 0, result.err
     return out / "receipt.json"
 
 
-def test_verify_passes_on_the_audited_bytes(demo: Path, audited: Path, run_cli: RunCli) -> None:
-    result = run_cli("verify", demo, "--receipt", audited, "--rules", DEMO_RULES)
+def test_verify_passes_on_the_audited_bytes(
+    demo: Path, audited: Path, run_cli: RunCli, schema_rules: Path
+) -> None:
+    result = run_cli("verify", demo, "--receipt", audited, "--rules", schema_rules)
     assert result.code == 0, result.err
     assert "verified" in result.err
 
@@ -48,10 +48,10 @@ def test_an_added_file_is_refused(demo: Path, audited: Path, run_cli: RunCli) ->
 
 
 def test_other_rules_are_refused(
-    demo: Path, audited: Path, run_cli: RunCli, tmp_path: Path
+    demo: Path, audited: Path, run_cli: RunCli, tmp_path: Path, schema_rules: Path
 ) -> None:
     other = tmp_path / "other.yaml"
-    other.write_text(DEMO_RULES.read_text() + "\n# edited\n")
+    other.write_text(schema_rules.read_text() + "\n# edited\n")
     result = run_cli("verify", demo, "--receipt", audited, "--rules", other)
     assert result.code == 1
     assert "made under other rules" in result.err
@@ -82,11 +82,15 @@ def test_missing_and_broken_receipts(demo: Path, tmp_path: Path, run_cli: RunCli
 
 
 def test_signed_receipts(
-    demo: Path, tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+    demo: Path,
+    tmp_path: Path,
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    schema_rules: Path,
 ) -> None:
     monkeypatch.setenv("CURATE_RECEIPT_KEY", "team-secret")
     out = tmp_path / "signed"
-    assert run_cli("audit", demo, "--rules", DEMO_RULES, "--out", out, "-q").code == 0
+    assert run_cli("audit", demo, "--rules", schema_rules, "--out", out, "-q").code == 0
     receipt = out / "receipt.json"
     assert json.loads(receipt.read_text())["signature"].startswith("hmac-sha256:")
     assert run_cli("verify", demo, "--receipt", receipt).code == 0
@@ -100,7 +104,7 @@ def test_signed_receipts(
     assert "signature does not match" in result.err
 
     monkeypatch.setenv("CURATE_RECEIPT_KEY", "another-key")
-    assert run_cli("audit", demo, "--rules", DEMO_RULES, "--out", out, "-q").code == 0
+    assert run_cli("audit", demo, "--rules", schema_rules, "--out", out, "-q").code == 0
     monkeypatch.setenv("CURATE_RECEIPT_KEY", "team-secret")
     assert "signature does not match" in run_cli("verify", demo, "--receipt", receipt).err
 

@@ -25,10 +25,19 @@ F = TypeVar("F", bound=Callable[..., Any])
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is when a record arrives, not when the CLI started:
+    a later library call (a notebook, a test after ``capsys``) never hits a closed stream."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def _setup_logging(*, quiet: bool, verbose: bool) -> None:
     set_quiet(quiet)
     level = logging.WARNING if quiet else logging.DEBUG if verbose else logging.INFO
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("curate: %(message)s"))
     root = logging.getLogger("curate")
     root.handlers[:] = [handler]
@@ -269,7 +278,7 @@ def rules_show(path: Path | None) -> int:
     "--normalize",
     help="Comma-separated subset of nfkc,lowercase,whitespace,punctuation (default: the first three); 'none' for none.",
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@engine_options
 @column_options
 def dedup(
     data: Path,
@@ -286,6 +295,7 @@ def dedup(
     seed: int | None,
     normalize: str | None,
     engine: str,
+    ray_address: str | None,
     **kwargs: Any,
 ) -> int:
     """Write DATA without exact and near-duplicate rows (and without rows found in --against)."""
@@ -313,6 +323,7 @@ def dedup(
         settings=settings,
         near=not exact_only,
         engine=engine,
+        ray_address=ray_address,
     )
     against_part = f", {result.against_matches} found in {against}" if against else ""
     click.echo(
@@ -351,7 +362,7 @@ def dedup(
     is_flag=True,
     help="Accept every current finding into --baseline instead of reporting it.",
 )
-@click.option("--engine", type=click.Choice(["local", "ray"]), default="local", show_default=True)
+@engine_options
 def scrub(
     files: tuple[Path, ...],
     check: bool,
@@ -362,6 +373,7 @@ def scrub(
     baseline: Path | None,
     update_baseline: bool,
     engine: str,
+    ray_address: str | None,
 ) -> int:
     """Find personal data in data FILEs; with --out or --in-place, write them anonymized.
 
@@ -391,6 +403,7 @@ def scrub(
         baseline=baseline,
         update_baseline=update_baseline,
         engine=engine,
+        ray_address=ray_address,
     )
     if findings is not None:
         lines = "".join(json.dumps(f.to_dict()) + "\n" for f in result.findings)

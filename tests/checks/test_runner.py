@@ -58,6 +58,8 @@ def config(check: type[Check[Params]], **kwargs: dict[str, Condition]) -> CheckC
 
 def test_pass_warn_fail_from_thresholds() -> None:
     assert run_check(config(Counting), data()).status is Status.PASS
+    passed = run_check(config(Counting, fail_if={"rows": Condition(">", 5)}), data())
+    assert passed.summary == "3 rows; within the gate (fails if rows > 5)."
     warned = run_check(config(Counting, warn_if={"rows": Condition(">", 2)}), data())
     assert warned.status is Status.WARN
     assert warned.summary == "3 rows; warning: rows 3 > 2."

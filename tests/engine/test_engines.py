@@ -104,3 +104,31 @@ def test_audit_on_ray_matches_local(local_ray: None) -> None:
     local = curate.audit(EXAMPLES / "sms_spam", rules=rules)
     assert [c.to_dict() for c in on_ray.checks] == [c.to_dict() for c in local.checks]
     assert on_ray.dataset == local.dataset
+
+
+def mark_done(marker_dir: str, x: int) -> int:
+    (Path(marker_dir) / f"{x}.done").write_text("")
+    return x * 2
+
+
+def watched(marker_dir: Path, n: int, lag: list[int]) -> Iterator[int]:
+    """Items 0..n-1, noting at each pull how many pulled items have not finished yet."""
+    for x in range(n):
+        lag.append(x - sum(1 for _ in marker_dir.glob("*.done")))
+        yield x
+
+
+@pytest.mark.parametrize("name", ["local", "ray"])
+def test_map_streams_a_bounded_window(
+    name: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from functools import partial
+
+    if name == "ray":
+        request.getfixturevalue("local_ray")
+    lag: list[int] = []
+    with get_engine(name, workers=2) as engine:
+        results = engine.map(partial(mark_done, str(tmp_path)), watched(tmp_path, 30, lag))
+    assert results == [x * 2 for x in range(30)]
+    window = 2 * engine.workers if name == "ray" else 2 * min(2, os.cpu_count() or 1)
+    assert max(lag) <= window

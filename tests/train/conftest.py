@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,14 +23,6 @@ checks:
     fail_if:
       rows: "< 1"
 """
-
-
-@pytest.fixture(autouse=True)
-def _no_stale_log_handler() -> Iterator[None]:
-    """Drop any handler ``curate.cli.main`` bound to a test's captured stderr, since closed."""
-    logging.getLogger("curate").handlers.clear()
-    yield
-    logging.getLogger("curate").handlers.clear()
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,10 @@ def test_a_hub_model_not_in_the_cache_is_one_clear_line(
 ) -> None:
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    # The variable is read when huggingface_hub is imported, which an earlier test may have done
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
     rows = spam_rows(30)
     frame = rows.assign(instruction="Is this spam?", context=rows["text"], response=rows["label"])
     data = audited(

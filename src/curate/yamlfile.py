@@ -1,0 +1,95 @@
+"""YAML settings files (rules, recipes): parsed with the line of every key, so each error names
+the file, line and key."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from curate.errors import CurateError
+
+Loc = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class YamlFile:
+    """A parsed YAML mapping, where it came from, and the 1-based line of each key path."""
+
+    path: str
+    data: dict[str, Any]
+    lines: dict[Loc, int]
+    error: type[CurateError]
+
+    @classmethod
+    def parse(cls, content: bytes, *, path: str, kind: str, error: type[CurateError]) -> YamlFile:
+        """Decode and parse; an empty file is an empty mapping. ``kind`` names it in errors."""
+        try:
+            text = content.decode("utf-8")
+            lines = _key_lines(text, path, error)
+            data = yaml.safe_load(text)
+        except UnicodeDecodeError as exc:
+            raise error(f"{path}: not valid UTF-8") from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{path}:{mark.line + 1}" if mark is not None else path
+            raise error(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from exc
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise error(f"{path}:1: a {kind} must be a mapping of keys to settings")
+        return cls(path=path, data=data, lines=lines, error=error)
+
+    def where(self, loc: Loc) -> str:
+        """``path:line`` for the deepest key of ``loc`` the file has."""
+        for end in range(len(loc), 0, -1):
+            line = self.lines.get(tuple(loc[:end]))
+            if line is not None:
+                return f"{self.path}:{line}"
+        return self.path
+
+    def fail(self, loc: Loc, message: str) -> CurateError:
+        return self.error(f"{self.where(loc)}: {message}")
+
+    def validate(self, model: type[M], value: Any, loc: Loc = ()) -> M:
+        """Validate ``value`` (found at ``loc``) against ``model``; the first error names its key."""
+        try:
+            return model.model_validate(value)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            full: Loc = (*loc, *first["loc"])
+            key = ".".join(str(p) for p in full) or "(top level)"
+            if first["type"] == "extra_forbidden":
+                parent = ".".join(map(str, full[:-1]))
+                message = f"unknown key '{full[-1]}'" + (f" under '{parent}'" if parent else "")
+            else:
+                message = f"{key}: {first['msg']}"
+            raise self.fail(full, message) from None
+
+
+def _key_lines(text: str, path: str, error: type[CurateError]) -> dict[Loc, int]:
+    """Map each key path in the YAML document to its 1-based line; reject duplicate keys."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    lines: dict[Loc, int] = {}
+
+    def walk(node: yaml.Node, loc: Loc) -> None:
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = str(key_node.value)
+                if key in seen:
+                    raise error(f"{path}:{key_node.start_mark.line + 1}: duplicate key '{key}'")
+                seen.add(key)
+                lines[(*loc, key)] = key_node.start_mark.line + 1
+                walk(value_node, (*loc, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[(*loc, index)] = item.start_mark.line + 1
+                walk(item, (*loc, index))
+
+    if root is not None:
+        walk(root, ())
+    return lines
