@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -65,10 +65,6 @@ class Outcome:
     metrics: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
     skipped: bool = False
-
-
-class NoParams(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class Params(BaseModel):
@@ -137,13 +133,3 @@ def registered() -> dict[str, type[Check[Any]]]:
     import curate.checks  # noqa: F401  (registers the built-in checks)
 
     return dict(sorted(_REGISTRY.items()))
-
-
-def sample(items: Iterable[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
-    """A bounded sample of findings, in order."""
-    out: list[dict[str, Any]] = []
-    for item in items:
-        if len(out) >= limit:
-            break
-        out.append(item)
-    return out

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from curate.checks.base import CheckResult, Status
+from curate.checks.base import CheckResult
 
 SCHEMA_VERSION = 1
 
@@ -36,9 +36,6 @@ class Report:
             if result.id == check_id:
                 return result
         raise KeyError(check_id)
-
-    def by_status(self, *statuses: Status) -> list[CheckResult]:
-        return [c for c in self.checks if c.status in statuses]
 
     def to_dict(self) -> dict[str, Any]:
         return {
