@@ -25,7 +25,7 @@ cp -r examples/sms_spam "$run/data"
 "$curate" scrub "$run/data" --in-place --rules "$rules"
 [ $? -le 1 ] || die "scrub failed"
 
-step "3/5 Deduplicate (drops exact and near copies, and test rows that leak from train)"
+step "3/5 Deduplicate (one row per cluster of exact or near copies, so no test row copies a training row)"
 "$curate" dedup "$run/data" --out "$run/curated" --text-column text --id-column id \
     --clusters "$run/duplicate-clusters.jsonl" || die "dedup failed"
 
