@@ -136,7 +136,8 @@ def dedup(
     ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
     kept and counted, never clustered. The result is written to ``out`` in the input's
     format (never over the input unless ``in_place``), or returned as ``frame``.
-    ``engine="ray"`` hashes batches on Ray: a local Ray, or the cluster at ``ray_address``.
+    ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
+    shuffle that never gathers every row on the driver (see :mod:`curate.checks.dedup.shuffle`).
     """
     settings = settings or DedupSettings()
     if threshold is not None:
@@ -152,6 +153,14 @@ def dedup(
     target = _target(data, out, in_place=in_place)
     source = open_source(data)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(data))
+    if engine == "ray":
+        from curate.checks.dedup.shuffle import dedup_on_ray
+
+        return dedup_on_ray(
+            source, target=target, texts=texts, id_column=id_column, keep=keep,
+            clusters=clusters, against=against, settings=settings, workers=workers,
+            ray_address=ray_address,
+        )  # fmt: skip
     score, score_column = _score(source, keep)
     with get_engine(engine, workers=workers, address=ray_address) as runner:
         prints = _fingerprints(source, texts, settings, runner)

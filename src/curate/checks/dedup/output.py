@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +20,26 @@ from curate.progress import track
 
 def write_kept(source: Source, keep: np.ndarray, out: Path) -> Path:
     """Write the rows of ``source`` where ``keep`` is true to ``out``."""
+    return write_without(source, np.flatnonzero(~keep), out, rows=len(keep))
+
+
+def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) -> Path:
+    """Write ``source`` (``rows`` rows) less the ``dropped`` rows (sorted row numbers) to ``out``.
+
+    Streamed formats are written batch by batch, each taking its own rows from ``dropped``,
+    so no array over every row is made (what the Ray engine's dedup relies on).
+    """
     if isinstance(source, FileSource) and out.suffix.lower() == source.path.suffix.lower():
         with atomic_path(out) as tmp:
             if source.kind == "parquet":
-                _parquet(source, keep, tmp)
+                _parquet(source, dropped, tmp)
             elif source.kind == "jsonl":
-                _lines(source.path, keep, tmp)
+                _lines(source.path, dropped, tmp)
             else:
-                _delimited(source, keep, tmp)
+                _delimited(source, dropped, tmp)
         return out
+    keep = np.ones(rows, dtype=bool)
+    keep[dropped] = False
     if isinstance(source, FileSource):
         from curate.io.table import load_table
 
@@ -61,31 +72,50 @@ def _folder(sources: Sequence[object], frame: object, keep: np.ndarray, out: Pat
     return out
 
 
-def _parquet(source: FileSource, keep: np.ndarray, tmp: Path) -> None:
+def _parquet(source: FileSource, dropped: np.ndarray, tmp: Path) -> None:
     schema = pq.ParquetFile(source.path).schema_arrow
     start = 0
     with pq.ParquetWriter(tmp, schema) as writer:
         for batch in track(source.batches(list(schema.names)), description="writing", unit="batch"):
-            mask = keep[start : start + batch.num_rows]
+            lo, hi = np.searchsorted(dropped, [start, start + batch.num_rows])
+            mask = np.ones(batch.num_rows, dtype=bool)
+            mask[dropped[lo:hi] - start] = False
             start += batch.num_rows
             writer.write_table(batch.filter(pa.array(mask)))
 
 
-def _lines(path: Path, keep: np.ndarray, tmp: Path) -> None:
+def _dropping(dropped: np.ndarray) -> Callable[[int], bool]:
+    """Whether each row is dropped, asked of rows in increasing order."""
+    upcoming = iter(dropped.tolist())
+    next_drop = next(upcoming, -1)
+
+    def drops(row: int) -> bool:
+        nonlocal next_drop
+        if row != next_drop:
+            return False
+        next_drop = next(upcoming, -1)
+        return True
+
+    return drops
+
+
+def _lines(path: Path, dropped: np.ndarray, tmp: Path) -> None:
     """JSON Lines: the kept rows' original lines, byte for byte (blank lines are not rows)."""
+    drops = _dropping(dropped)
     row = 0
     with path.open("rb") as src, tmp.open("wb") as dst:
         for line in src:
             if not line.strip():
                 continue
-            if keep[row]:
+            if not drops(row):
                 dst.write(line if line.endswith(b"\n") else line + b"\n")
             row += 1
 
 
-def _delimited(source: FileSource, keep: np.ndarray, tmp: Path) -> None:
+def _delimited(source: FileSource, dropped: np.ndarray, tmp: Path) -> None:
     """CSV or TSV: each kept record as read (values unchanged, quoting as needed)."""
     delimiter, quoting = source.delimiter, source.quoting
+    drops = _dropping(dropped)
     with (
         source.path.open(encoding="utf-8-sig", newline="") as src,
         tmp.open("w", encoding="utf-8", newline="") as dst,
@@ -97,7 +127,7 @@ def _delimited(source: FileSource, keep: np.ndarray, tmp: Path) -> None:
         for record in reader:
             if not record:
                 continue
-            if keep[row]:
+            if not drops(row):
                 writer.writerow(record)
             row += 1
 

@@ -1,0 +1,540 @@
+"""Dedup on Ray as a shuffle, so that no step gathers every row on the driver.
+
+Map tasks fingerprint blocks of rows and hash-partition two kinds of record: (exact hash, row)
+and (band, band key, row). One reduce task per partition groups them: exact groups become
+links from each repeated row to the first row with its text, and band buckets (among each
+exact group's first row only) become candidate pairs, as :func:`lsh.candidate_pairs` makes
+them. Candidates are verified on their exact shingle sets by tasks that get the sets routed
+to them from the blocks where the rows are. The driver only holds what scales with the
+duplicates (links, pairs and the rows in them): it runs connected components over those rows,
+chooses the kept ones and writes the data again without the dropped rows, block by block.
+Kept rows, clusters and counts equal the local engine's (the tests compare the files).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from curate.checks.dedup.api import DedupResult, _cluster_lines, _where
+from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.index import Duplicates, _clusters, _exact_groups, choose_kept, fingerprint
+from curate.checks.dedup.lsh import candidate_pairs
+from curate.checks.dedup.minhash import mix64
+from curate.checks.dedup.output import write_clusters, write_without
+from curate.checks.dedup.pairs import Matches, cross_split_matches
+from curate.checks.dedup.settings import DedupSettings
+from curate.checks.dedup.sources import Source, TableSource, check_columns, open_source
+from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
+from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, _ray
+from curate.errors import UsageError
+from curate.progress import track
+
+log = logging.getLogger(__name__)
+
+#: Candidate pairs are verified in partitions of about this many pairs (at least one per worker).
+PAIRS_PER_PARTITION = 200_000
+
+_NO_PAIRS = np.zeros((0, 2), dtype=np.int64)
+
+
+# ---- map: fingerprint a block, partition its records ----------------------------------------
+
+
+def _partition_of(values: np.ndarray, parts: int) -> np.ndarray:
+    return (mix64(values) % np.uint64(parts)).astype(np.int64)
+
+
+def _split(part: np.ndarray, parts: int, *arrays: np.ndarray) -> list[tuple[np.ndarray, ...]]:
+    """``arrays`` cut by partition, each piece in its original (row) order."""
+    order = np.argsort(part, kind="stable")
+    bounds = np.searchsorted(part[order], np.arange(parts + 1))
+    return [tuple(a[order[bounds[p] : bounds[p + 1]]] for a in arrays) for p in range(parts)]
+
+
+def _map_block(
+    batch: pa.Table, columns: tuple[str, ...], settings: DedupSettings, start: int, parts: int
+) -> tuple[Any, ...]:
+    """Fingerprint one block; return its size and blank rows, its lengths, then its exact
+    records and its band records, one object per partition of each."""
+    prints = fingerprint([batch.column(c) for c in columns], settings)
+    present = np.flatnonzero(~prints.blank)
+    rows = start + present
+    hashes = prints.exact[present]
+    exact = _split(_partition_of(hashes[:, 0], parts), parts, hashes, rows)
+    if prints.band_keys is None:
+        empty = (np.zeros(0, np.uint16), np.zeros(0, np.uint64), np.zeros(0, np.int64))
+        bands: list[tuple[np.ndarray, ...]] = [empty] * parts
+    else:
+        count = prints.band_keys.shape[1]
+        keys = prints.band_keys[present].ravel()  # row by row, so each piece stays in row order
+        band = np.tile(np.arange(count, dtype=np.uint16), len(present))
+        owner = np.repeat(rows, count)
+        bands = _split(
+            _partition_of(keys ^ band.astype(np.uint64), parts), parts, band, keys, owner
+        )
+    summary = (prints.rows, int(prints.blank.sum()))
+    return (summary, prints.length, *exact, *bands)
+
+
+@dataclass(frozen=True)
+class _Blocks:
+    """The map step's outputs: object refs (the records stay in the cluster), block by block."""
+
+    starts: list[int]
+    sizes: list[int]
+    blank: int
+    lengths: list[Any]
+    exact: list[list[Any]]  # [block][partition]
+    bands: list[list[Any]]
+
+    @property
+    def rows(self) -> int:
+        return sum(self.sizes)
+
+    def __add__(self, other: _Blocks) -> _Blocks:
+        return _Blocks(
+            self.starts + other.starts,
+            self.sizes + other.sizes,
+            self.blank + other.blank,
+            self.lengths + other.lengths,
+            self.exact + other.exact,
+            self.bands + other.bands,
+        )
+
+
+def _batches(source: Source, columns: Sequence[str], start: int) -> Iterator[tuple[int, pa.Table]]:
+    offset = start
+    for batch in source.batches(columns):
+        yield offset, batch
+        offset += batch.num_rows
+
+
+def _windowed(refs: list[Any], window: int) -> None:
+    """Wait until at most ``window`` of ``refs`` are unfinished (the refs stay alive)."""
+    ray = _ray()
+    unfinished = refs
+    while len(unfinished) > window:
+        _, unfinished = ray.wait(unfinished, num_returns=len(unfinished) - window)
+
+
+class _Shuffle:
+    """The tasks of one dedup run on a Ray cluster, and where their outputs are."""
+
+    def __init__(self, columns: Sequence[str], settings: DedupSettings, *, workers: int) -> None:
+        ray = _ray()
+        self.columns = tuple(columns)
+        self.settings = settings
+        self.workers = workers
+        self.parts = max(1, 2 * workers)
+        self.window = IN_FLIGHT * workers
+        self.remote = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)
+
+    def task(self, fn: Callable[..., Any], returns: int = 1) -> Any:
+        return self.remote(fn).options(num_returns=returns)
+
+    def fingerprints(self, source: Source, *, start: int = 0) -> _Blocks:
+        """Map every block of ``source`` (its first row numbered ``start``)."""
+        ray = _ray()
+        task = self.task(_map_block, 2 + 2 * self.parts)
+        settings = ray.put(self.settings)
+        outputs: list[list[Any]] = []
+        batches = track(
+            _batches(source, self.columns, start),
+            description=f"hashing {source.name}",
+            unit="batch",
+        )
+        for offset, batch in batches:
+            outputs.append(task.remote(batch, self.columns, settings, offset, self.parts))
+            _windowed([refs[0] for refs in outputs], self.window)
+        summaries = ray.get([refs[0] for refs in outputs])
+        sizes = [rows for rows, _ in summaries]
+        if sum(sizes) == 0:
+            raise source.input_error(ValueError("no rows to deduplicate"))
+        p = self.parts
+        return _Blocks(
+            starts=list(start + np.cumsum([0, *sizes[:-1]])),
+            sizes=sizes,
+            blank=sum(blank for _, blank in summaries),
+            lengths=[refs[1] for refs in outputs],
+            exact=[refs[2 : 2 + p] for refs in outputs],
+            bands=[refs[2 + p :] for refs in outputs],
+        )
+
+    def links(self, blocks: _Blocks) -> tuple[np.ndarray, np.ndarray, int]:
+        """Exact links (row, first row with its text) and LSH candidate pairs, by reduce tasks."""
+        ray = _ray()
+        exact_task, band_task = self.task(_exact_links), self.task(_band_pairs)
+        exact_refs = [
+            exact_task.remote(*[block[p] for block in blocks.exact]) for p in range(self.parts)
+        ]
+        links = _stacked(ray.get(exact_refs))
+        candidates = _NO_PAIRS
+        if self.settings.near_enabled:
+            repeated = ray.put(np.sort(links[:, 0]))
+            band_refs = [
+                band_task.remote(repeated, *[block[p] for block in blocks.bands])
+                for p in range(self.parts)
+            ]
+            found = _stacked(ray.get(band_refs))
+            candidates = np.unique(found, axis=0) if len(found) else _NO_PAIRS
+        return links, candidates, len(candidates)
+
+    def shingle_sets(self, sources: Sequence[tuple[Source, int]], rows: np.ndarray) -> _SetBlocks:
+        """Shingle sets of ``rows`` (sorted, unique), made by tasks over the blocks holding them.
+
+        The data is read again on the driver, a batch at a time; only the wanted rows' text
+        is shipped, and the sets stay in the cluster.
+        """
+        task = self.task(_shingle_rows)
+        blocks = _SetBlocks([], [])
+        if len(rows) == 0:
+            return blocks
+        for source, start in sources:
+            batches = track(
+                _batches(source, self.columns, start), description="verifying", unit="batch"
+            )
+            for offset, batch in batches:
+                lo, hi = np.searchsorted(rows, [offset, offset + batch.num_rows])
+                if lo == hi:
+                    continue
+                here = rows[lo:hi]
+                take = pa.array(here - offset)
+                text = [batch.column(c).take(take) for c in self.columns]
+                blocks.rows.append(here)
+                blocks.refs.append(task.remote(text, here, self.settings))
+                _windowed(blocks.refs, self.window)
+        return blocks
+
+    def jaccard(self, sets: _SetBlocks, pairs: np.ndarray) -> np.ndarray:
+        """The exact Jaccard similarity of each pair, computed where its rows' sets are sent."""
+        ray = _ray()
+        if len(pairs) == 0:
+            return np.zeros(0, dtype=np.float64)
+        parts = max(self.workers, -(-len(pairs) // PAIRS_PER_PARTITION))
+        where = _partition_of(pairs[:, 0].astype(np.uint64), parts)
+        order = np.argsort(where, kind="stable")
+        bounds = np.searchsorted(where[order], np.arange(parts + 1))
+        pieces = [pairs[order[bounds[q] : bounds[q + 1]]] for q in range(parts)]
+        needed = [np.unique(piece) for piece in pieces]
+        route = self.task(_route, parts)
+        routed = []
+        for here, ref in zip(sets.rows, sets.refs, strict=True):
+            lo, hi = here[0], here[-1] + 1
+            targets = [
+                wanted[np.searchsorted(wanted, lo) : np.searchsorted(wanted, hi)]
+                for wanted in needed
+            ]
+            out = route.remote(ref, *targets)
+            routed.append([out] if parts == 1 else out)
+        verify = self.task(_pair_jaccard)
+        refs = [verify.remote(pieces[q], *[block[q] for block in routed]) for q in range(parts)]
+        similarity = np.empty(len(pairs), dtype=np.float64)
+        similarity[order] = np.concatenate(ray.get(refs))
+        return similarity
+
+    def values(self, refs: list[Any], starts: list[int], rows: np.ndarray) -> np.ndarray:
+        """Per-block arrays (lengths) at global ``rows``, taken by tasks where they are."""
+        ray = _ray()
+        take = self.task(_take)
+        bounds = np.searchsorted(rows, [*starts, np.iinfo(np.int64).max])
+        parts = [
+            take.remote(refs[b], rows[bounds[b] : bounds[b + 1]] - starts[b])
+            for b in range(len(refs))
+            if bounds[b + 1] > bounds[b]
+        ]
+        return np.concatenate(ray.get(parts)) if parts else np.zeros(0)
+
+
+# ---- reduce: exact groups, band buckets, verification ---------------------------------------
+
+
+def _stacked(parts: Sequence[np.ndarray]) -> np.ndarray:
+    present = [p for p in parts if len(p)]
+    return np.concatenate(present) if present else _NO_PAIRS
+
+
+def _exact_links(*parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """(row, first row with the same text) for every row that repeats an earlier one."""
+    if not parts:
+        return _NO_PAIRS
+    hashes = np.concatenate([p[0] for p in parts])
+    rows = np.concatenate([p[1] for p in parts])  # blocks in order: rows ascending
+    first = _exact_groups(hashes, np.zeros(len(rows), dtype=bool))
+    repeat = np.flatnonzero(first != np.arange(len(rows)))
+    return np.stack([rows[repeat], rows[first[repeat]]], axis=1)
+
+
+def _band_pairs(repeated: np.ndarray, *parts: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Candidate pairs of rows sharing a band bucket, among the first rows of exact groups."""
+    if not parts:
+        return _NO_PAIRS
+    band = np.concatenate([p[0] for p in parts])
+    keys = np.concatenate([p[1] for p in parts])
+    rows = np.concatenate([p[2] for p in parts])
+    spot = np.searchsorted(repeated, rows)
+    first = (spot == len(repeated)) | (repeated[np.minimum(spot, len(repeated) - 1)] != rows)
+    band, keys, rows = band[first], keys[first], rows[first]
+    order = np.argsort(band, kind="stable")  # rows stay ascending within a band
+    bounds = np.searchsorted(band[order], np.unique(band))
+    found: list[np.ndarray] = []
+    for lo, hi in zip(bounds, [*bounds[1:], len(order)], strict=True):
+        mine = order[lo:hi]
+        found.append(rows[mine][candidate_pairs(keys[mine][:, None])])
+    return _stacked(found)
+
+
+def _shingle_rows(
+    columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings
+) -> ShingleSets:
+    local = read_shingle_sets(lambda: [(0, columns)], np.arange(len(rows)), settings)
+    return ShingleSets({int(rows[k]): s for k, s in local.sets.items()})
+
+
+def _route(sets: ShingleSets, *targets: np.ndarray) -> Any:
+    routed = tuple(ShingleSets({r: sets.sets[r] for r in t.tolist()}) for t in targets)
+    return routed if len(routed) > 1 else routed[0]
+
+
+def _pair_jaccard(pairs: np.ndarray, *parts: ShingleSets) -> np.ndarray:
+    merged: dict[int, np.ndarray] = {}
+    for part in parts:
+        merged.update(part.sets)
+    return ShingleSets(merged).jaccard(pairs[:, 0], pairs[:, 1])
+
+
+def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    return np.asarray(values[rows])
+
+
+@dataclass
+class _SetBlocks:
+    """Where shingle sets are: the rows of each block's set object, and its ref."""
+
+    rows: list[np.ndarray]
+    refs: list[Any]
+
+
+# ---- the driver: edges only -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Known(Duplicates):
+    """Duplicates over the rows in edges only, with the similarities the lines need known."""
+
+    known: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        leaders = zip(self.exact_first[a].tolist(), self.exact_first[b].tolist(), strict=True)
+        return np.array(
+            [1.0 if i == j else self.known[min(i, j), max(i, j)] for i, j in leaders],
+            dtype=np.float64,
+        )
+
+
+@dataclass(frozen=True)
+class _Edges:
+    """What the reduce leaves on the driver, in global row numbers."""
+
+    links: np.ndarray  # (row, first row with its text)
+    pairs: np.ndarray  # verified near pairs between first rows
+    similarity: np.ndarray
+    candidates: int
+
+    def compact(self) -> tuple[np.ndarray, _Known]:
+        """The rows in any edge (sorted), and Duplicates over them alone, numbered 0..n-1.
+
+        Numbering keeps row order, so clusters, kept rows and matches come out as they would
+        over every row: rows in no edge are in no cluster.
+        """
+        rows = np.unique(np.concatenate([self.links.ravel(), self.pairs.ravel()]))
+        n = len(rows)
+        first = np.arange(n)
+        first[np.searchsorted(rows, self.links[:, 0])] = np.searchsorted(rows, self.links[:, 1])
+        pairs = np.searchsorted(rows, self.pairs).reshape(-1, 2)
+        dups = _Known(
+            rows=n,
+            blank=np.zeros(n, dtype=bool),
+            exact_first=first,
+            near_pairs=pairs,
+            near_similarity=self.similarity,
+            cluster=_clusters(n, first, pairs),
+            candidate_pairs=self.candidates,
+            bands=0,
+            band_rows=0,
+            signatures=None,
+        )
+        return rows, dups
+
+
+def _edges(
+    shuffle: _Shuffle, blocks: _Blocks, sources: Sequence[tuple[Source, int]]
+) -> tuple[_Edges, _SetBlocks]:
+    links, candidates, count = shuffle.links(blocks)
+    sets = shuffle.shingle_sets(sources, np.unique(candidates))
+    similarity = shuffle.jaccard(sets, candidates)
+    verified = similarity >= shuffle.settings.near.threshold
+    log.debug("%d exact links, %d candidate pairs, %d verified", len(links), count, verified.sum())
+    return _Edges(links, candidates[verified], similarity[verified], count), sets
+
+
+def values_at(source: Source, column: str, rows: np.ndarray, *, start: int = 0) -> np.ndarray:
+    """One column's values at the given global rows (sorted), read batch by batch."""
+    parts: list[np.ndarray] = []
+    for offset, batch in _batches(source, [column], start):
+        lo, hi = np.searchsorted(rows, [offset, offset + batch.num_rows])
+        if hi > lo:
+            taken = batch.column(0).take(pa.array(rows[lo:hi] - offset))
+            parts.append(taken.to_pandas().to_numpy(dtype=object))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
+
+
+def _scores(
+    source: Source, keep: str, shuffle: _Shuffle, blocks: _Blocks, rows: np.ndarray
+) -> np.ndarray | None:
+    """What the keep policy ranks the clustered ``rows`` by (None: the first row)."""
+    if keep == "first":
+        return None
+    if keep == "longest":
+        return shuffle.values(blocks.lengths, blocks.starts, rows).astype(np.float64)
+    column = keep[5:]
+    numeric = 0
+    for batch in source.batches([column]):
+        numeric += int(pd.to_numeric(batch.column(0).to_pandas(), errors="coerce").notna().sum())
+    if numeric == 0:
+        raise UsageError(f"--keep best:{column}: column '{column}' has no numeric values")
+    values = pd.to_numeric(pd.Series(values_at(source, column, rows)), errors="coerce")
+    return values.to_numpy(dtype=np.float64)
+
+
+def dedup_on_ray(
+    source: Source,
+    *,
+    target: Path | None,
+    texts: Sequence[str],
+    id_column: str | None,
+    keep: str,
+    clusters: str | os.PathLike[str] | None,
+    against: object,
+    settings: DedupSettings,
+    workers: int | None,
+    ray_address: str | None,
+) -> DedupResult:
+    """:func:`curate.dedup` on Ray, with the driver holding edges, never every row."""
+    if keep not in ("first", "longest") and not (keep.startswith("best:") and keep[5:]):
+        raise UsageError(f"--keep must be first, longest or best:COLUMN (got '{keep}')")
+    if keep.startswith("best:"):
+        check_columns(source, [keep[5:]], where=source.name)
+    with RayEngine(workers=workers, address=ray_address) as engine:
+        shuffle = _Shuffle(texts, settings, workers=engine.workers)
+        blocks = shuffle.fingerprints(source)
+        edges, sets = _edges(shuffle, blocks, [(source, 0)])
+        rows, dups = edges.compact()
+        kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, blocks, rows))
+        lines, drop = _lines(shuffle, sets, source, id_column, rows, dups, kept)
+        matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        if against is not None:
+            matches, against_lines = _against(
+                shuffle, blocks, source, against, id_column, start=len(lines)
+            )
+            drop = np.union1d(drop, matches.row)
+            lines += against_lines
+    exact = len(edges.links)
+    result = DedupResult(
+        rows=blocks.rows,
+        kept=blocks.rows - len(drop),
+        blank_rows=blocks.blank,
+        exact_duplicates=exact,
+        near_duplicates=len(rows) - int(choose_kept(dups.cluster).sum()) - exact,
+        against_matches=len(matches),
+        clusters=len(lines),
+        settings=settings,
+        keep=keep,
+    )
+    if clusters is not None:
+        write_clusters(lines, Path(clusters))
+        result = replace(result, clusters_path=Path(clusters))
+    if target is None:
+        assert isinstance(source, TableSource)
+        mask = np.ones(blocks.rows, dtype=bool)
+        mask[drop] = False
+        return replace(result, frame=source.table.frame[mask].reset_index(drop=True))
+    write_without(source, drop, target, rows=blocks.rows)
+    return replace(result, output=target)
+
+
+def _lines(
+    shuffle: _Shuffle,
+    sets: _SetBlocks,
+    source: Source,
+    id_column: str | None,
+    rows: np.ndarray,
+    dups: _Known,
+    kept: np.ndarray,
+) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The cluster lines (as the local engine writes them) and the dropped rows."""
+    clustered = np.flatnonzero(dups.cluster >= 0)
+    keeper = np.full(int(dups.cluster.max(initial=-1)) + 1, -1, dtype=np.int64)
+    keeper[dups.cluster[clustered[kept[clustered]]]] = clustered[kept[clustered]]
+    dropped = clustered[~kept[clustered]]
+    a = dups.exact_first[dropped]
+    b = dups.exact_first[keeper[dups.cluster[dropped]]]
+    differ = a != b
+    pairs = np.unique(np.sort(np.stack([a[differ], b[differ]], axis=1), axis=1), axis=0)
+    similarity = shuffle.jaccard(sets, rows[pairs]) if len(pairs) else np.zeros(0)
+    known = {(int(i), int(j)): float(s) for (i, j), s in zip(pairs, similarity, strict=True)}
+    ids = values_at(source, id_column, rows) if id_column else rows
+    return _cluster_lines(replace(dups, known=known), kept, ids), rows[~kept]
+
+
+def _against(
+    shuffle: _Shuffle,
+    blocks: _Blocks,
+    data_source: Source,
+    other: object,
+    id_column: str | None,
+    *,
+    start: int,
+) -> tuple[Matches, list[dict[str, Any]]]:
+    """Rows that copy a row of ``other``: the data's map outputs reduced again with its."""
+    source = open_source(other)
+    check_columns(source, shuffle.columns, where=_where(other))
+    their_column = id_column if id_column in source.columns else None
+    theirs = shuffle.fingerprints(source, start=blocks.rows)
+    edges, _ = _edges(shuffle, blocks + theirs, [(data_source, 0), (source, blocks.rows)])
+    rows, dups = edges.compact()
+    found = cross_split_matches(dups, rows >= blocks.rows)
+    matches = Matches(rows[found.row], rows[found.match], found.similarity)
+    ours, their_rows = np.unique(matches.row), np.unique(matches.match)
+    our_ids = values_at(data_source, id_column, ours) if id_column else ours
+    their_ids = (
+        values_at(source, their_column, their_rows, start=blocks.rows)
+        if their_column
+        else their_rows - blocks.rows
+    )
+    lines: list[dict[str, Any]] = []
+    frame = pd.DataFrame({"row": matches.row, "match": matches.match, "sim": matches.similarity})
+    for number, (_, group) in enumerate(frame.groupby("match", sort=True)):
+        dropped = [jsonable(i) for i in our_ids[np.searchsorted(ours, group["row"].to_numpy())]]
+        lines.append(
+            {
+                "cluster": start + number,
+                "kept": jsonable(
+                    their_ids[np.searchsorted(their_rows, group["match"].to_numpy()[0])]
+                ),
+                "dropped": dropped,
+                "similarity": {
+                    str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)
+                },
+                "against": str(_where(other)),
+            }
+        )
+    return matches, lines
