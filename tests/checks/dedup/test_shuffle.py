@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import curate
-from curate.checks.dedup import api, index, sources
+from curate.checks.dedup import api, index, shuffle, sources
 from curate.checks.dedup.lsh import BUCKET_PAIR_LIMIT, candidate_pairs
 from curate.checks.dedup.shuffle import _band_pairs, _exact_links, _split
 from curate.io.writers import write_frame
@@ -51,9 +51,11 @@ def local_ray() -> Iterator[None]:
 
 @pytest.fixture
 def small_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Many blocks, so exact and near copies sit in different map tasks."""
+    """Many blocks, so exact and near copies sit in different map tasks, and several
+    partitions however small (test_ray.py runs one)."""
     monkeypatch.setattr(sources, "BATCH_ROWS", 40)
     monkeypatch.setattr(sources, "BLOCK_BYTES", 16 << 10)
+    monkeypatch.setattr(shuffle, "MIN_PART_BYTES", 1)
 
 
 @pytest.fixture
@@ -152,7 +154,8 @@ def test_band_reduce_equals_candidate_pairs_over_every_row() -> None:
     owner = np.repeat(np.arange(rows), bands)
     part = (keys.ravel() + band) % parts  # any split keeping each (band, key) bucket whole
     pieces = _split(part.astype(np.int64), parts, band, keys.ravel(), owner)
-    found = np.concatenate([_band_pairs(repeated, piece) for piece in pieces])
+    no_exact = (np.zeros((0, 2), np.uint64), np.zeros(0, np.int64))
+    found = np.concatenate([_band_pairs(repeated, no_exact + piece) for piece in pieces])
     assert np.array_equal(np.unique(found, axis=0), expected)
     assert len(expected) > rows * BUCKET_PAIR_LIMIT // 4
 

@@ -27,7 +27,7 @@ import pyarrow as pa
 from curate.checks.dedup.api import DedupResult, _cluster_lines, _where
 from curate.checks.dedup.audit import jsonable
 from curate.checks.dedup.index import Duplicates, _clusters, _exact_groups, choose_kept, fingerprint
-from curate.checks.dedup.lsh import candidate_pairs
+from curate.checks.dedup.lsh import candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import mix64
 from curate.checks.dedup.output import write_clusters, write_without
 from curate.checks.dedup.pairs import Matches, cross_split_matches
@@ -42,6 +42,9 @@ log = logging.getLogger(__name__)
 
 #: Candidate pairs are verified in partitions of about this many pairs (at least one per worker).
 PAIRS_PER_PARTITION = 200_000
+#: The least a map task's output for one partition should weigh: Ray keeps task outputs
+#: under 100 KB in the memory of the process that submitted the task, here the driver.
+MIN_PART_BYTES = 256 << 10
 
 _NO_PAIRS = np.zeros((0, 2), dtype=np.int64)
 
@@ -63,8 +66,8 @@ def _split(part: np.ndarray, parts: int, *arrays: np.ndarray) -> list[tuple[np.n
 def _map_block(
     batch: pa.Table, columns: tuple[str, ...], settings: DedupSettings, start: int, parts: int
 ) -> tuple[Any, ...]:
-    """Fingerprint one block; return its size and blank rows, its lengths, then its exact
-    records and its band records, one object per partition of each."""
+    """Fingerprint one block; return its rows and blank rows, then one object per partition:
+    its exact records (hashes, rows) and its band records (bands, keys, rows)."""
     prints = fingerprint([batch.column(c) for c in columns], settings)
     present = np.flatnonzero(~prints.blank)
     rows = start + present
@@ -78,11 +81,18 @@ def _map_block(
         keys = prints.band_keys[present].ravel()  # row by row, so each piece stays in row order
         band = np.tile(np.arange(count, dtype=np.uint16), len(present))
         owner = np.repeat(rows, count)
-        bands = _split(
-            _partition_of(keys ^ band.astype(np.uint64), parts), parts, band, keys, owner
-        )
+        where = _partition_of(keys ^ band.astype(np.uint64), parts)
+        bands = _split(where, parts, band, keys, owner)
     summary = (prints.rows, int(prints.blank.sum()))
-    return (summary, prints.length, *exact, *bands)
+    return (summary, *(e + b for e, b in zip(exact, bands, strict=True)))
+
+
+def _record_bytes(settings: DedupSettings) -> int:
+    """Bytes of map output per row: an exact record and one band record per band."""
+    if not settings.near_enabled:
+        return 24
+    bands, _ = optimal_bands(settings.near.threshold, settings.near.num_perm)
+    return 24 + 18 * bands
 
 
 @dataclass(frozen=True)
@@ -92,9 +102,7 @@ class _Blocks:
     starts: list[int]
     sizes: list[int]
     blank: int
-    lengths: list[Any]
-    exact: list[list[Any]]  # [block][partition]
-    bands: list[list[Any]]
+    parts: list[list[Any]]  # [block][partition]
 
     @property
     def rows(self) -> int:
@@ -105,9 +113,7 @@ class _Blocks:
             self.starts + other.starts,
             self.sizes + other.sizes,
             self.blank + other.blank,
-            self.lengths + other.lengths,
-            self.exact + other.exact,
-            self.bands + other.bands,
+            self.parts + other.parts,
         )
 
 
@@ -134,17 +140,22 @@ class _Shuffle:
         self.columns = tuple(columns)
         self.settings = settings
         self.workers = workers
-        self.parts = max(1, 2 * workers)
+        self.parts = 0  # set from the first block
         self.window = IN_FLIGHT * workers
         self.remote = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)
 
     def task(self, fn: Callable[..., Any], returns: int = 1) -> Any:
         return self.remote(fn).options(num_returns=returns)
 
+    def _partitions(self, rows: int) -> int:
+        """Two partitions per worker, fewer where a block's share would be under
+        ``MIN_PART_BYTES``: Ray keeps smaller task outputs in the driver's memory."""
+        share = rows * _record_bytes(self.settings) // MIN_PART_BYTES
+        return max(1, min(2 * self.workers, share))
+
     def fingerprints(self, source: Source, *, start: int = 0) -> _Blocks:
         """Map every block of ``source`` (its first row numbered ``start``)."""
         ray = _ray()
-        task = self.task(_map_block, 2 + 2 * self.parts)
         settings = ray.put(self.settings)
         outputs: list[list[Any]] = []
         batches = track(
@@ -153,20 +164,19 @@ class _Shuffle:
             unit="batch",
         )
         for offset, batch in batches:
+            self.parts = self.parts or self._partitions(batch.num_rows)
+            task = self.task(_map_block, 1 + self.parts)
             outputs.append(task.remote(batch, self.columns, settings, offset, self.parts))
             _windowed([refs[0] for refs in outputs], self.window)
         summaries = ray.get([refs[0] for refs in outputs])
         sizes = [rows for rows, _ in summaries]
         if sum(sizes) == 0:
             raise source.input_error(ValueError("no rows to deduplicate"))
-        p = self.parts
         return _Blocks(
             starts=list(start + np.cumsum([0, *sizes[:-1]])),
             sizes=sizes,
             blank=sum(blank for _, blank in summaries),
-            lengths=[refs[1] for refs in outputs],
-            exact=[refs[2 : 2 + p] for refs in outputs],
-            bands=[refs[2 + p :] for refs in outputs],
+            parts=[refs[1:] for refs in outputs],
         )
 
     def links(self, blocks: _Blocks) -> tuple[np.ndarray, np.ndarray, int]:
@@ -174,33 +184,33 @@ class _Shuffle:
         ray = _ray()
         exact_task, band_task = self.task(_exact_links), self.task(_band_pairs)
         exact_refs = [
-            exact_task.remote(*[block[p] for block in blocks.exact]) for p in range(self.parts)
+            exact_task.remote(*[block[p] for block in blocks.parts]) for p in range(self.parts)
         ]
         links = _stacked(ray.get(exact_refs))
         candidates = _NO_PAIRS
         if self.settings.near_enabled:
             repeated = ray.put(np.sort(links[:, 0]))
             band_refs = [
-                band_task.remote(repeated, *[block[p] for block in blocks.bands])
+                band_task.remote(repeated, *[block[p] for block in blocks.parts])
                 for p in range(self.parts)
             ]
             found = _stacked(ray.get(band_refs))
             candidates = np.unique(found, axis=0) if len(found) else _NO_PAIRS
         return links, candidates, len(candidates)
 
-    def shingle_sets(self, sources: Sequence[tuple[Source, int]], rows: np.ndarray) -> _SetBlocks:
-        """Shingle sets of ``rows`` (sorted, unique), made by tasks over the blocks holding them.
-
-        The data is read again on the driver, a batch at a time; only the wanted rows' text
-        is shipped, and the sets stay in the cluster.
-        """
-        task = self.task(_shingle_rows)
-        blocks = _SetBlocks([], [])
+    def over_rows(
+        self, sources: Sequence[tuple[Source, int]], rows: np.ndarray, fn: Callable[..., Any]
+    ) -> _Placed:
+        """``fn(text, rows, settings)`` as tasks over the given rows (sorted, unique), a block
+        at a time. The data is read again on the driver, a batch at a time; only the wanted
+        rows' text is shipped, and the results stay in the cluster."""
+        task = self.task(fn)
+        blocks = _Placed([], [])
         if len(rows) == 0:
             return blocks
         for source, start in sources:
             batches = track(
-                _batches(source, self.columns, start), description="verifying", unit="batch"
+                _batches(source, self.columns, start), description="rereading", unit="batch"
             )
             for offset, batch in batches:
                 lo, hi = np.searchsorted(rows, [offset, offset + batch.num_rows])
@@ -214,7 +224,17 @@ class _Shuffle:
                 _windowed(blocks.refs, self.window)
         return blocks
 
-    def jaccard(self, sets: _SetBlocks, pairs: np.ndarray) -> np.ndarray:
+    def shingle_sets(self, sources: Sequence[tuple[Source, int]], rows: np.ndarray) -> _Placed:
+        """Shingle sets of ``rows``, made and kept where they are made."""
+        return self.over_rows(sources, rows, _shingle_rows)
+
+    def lengths(self, source: Source, rows: np.ndarray) -> np.ndarray:
+        """What ``keep="longest"`` ranks ``rows`` by, as the map step measures it."""
+        ray = _ray()
+        refs = self.over_rows([(source, 0)], rows, _lengths).refs
+        return np.concatenate(ray.get(refs)) if refs else np.zeros(0, dtype=np.int64)
+
+    def jaccard(self, sets: _Placed, pairs: np.ndarray) -> np.ndarray:
         """The exact Jaccard similarity of each pair, computed where its rows' sets are sent."""
         ray = _ray()
         if len(pairs) == 0:
@@ -241,18 +261,6 @@ class _Shuffle:
         similarity[order] = np.concatenate(ray.get(refs))
         return similarity
 
-    def values(self, refs: list[Any], starts: list[int], rows: np.ndarray) -> np.ndarray:
-        """Per-block arrays (lengths) at global ``rows``, taken by tasks where they are."""
-        ray = _ray()
-        take = self.task(_take)
-        bounds = np.searchsorted(rows, [*starts, np.iinfo(np.int64).max])
-        parts = [
-            take.remote(refs[b], rows[bounds[b] : bounds[b + 1]] - starts[b])
-            for b in range(len(refs))
-            if bounds[b + 1] > bounds[b]
-        ]
-        return np.concatenate(ray.get(parts)) if parts else np.zeros(0)
-
 
 # ---- reduce: exact groups, band buckets, verification ---------------------------------------
 
@@ -262,7 +270,7 @@ def _stacked(parts: Sequence[np.ndarray]) -> np.ndarray:
     return np.concatenate(present) if present else _NO_PAIRS
 
 
-def _exact_links(*parts: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+def _exact_links(*parts: tuple[np.ndarray, ...]) -> np.ndarray:
     """(row, first row with the same text) for every row that repeats an earlier one."""
     if not parts:
         return _NO_PAIRS
@@ -277,9 +285,9 @@ def _band_pairs(repeated: np.ndarray, *parts: tuple[np.ndarray, ...]) -> np.ndar
     """Candidate pairs of rows sharing a band bucket, among the first rows of exact groups."""
     if not parts:
         return _NO_PAIRS
-    band = np.concatenate([p[0] for p in parts])
-    keys = np.concatenate([p[1] for p in parts])
-    rows = np.concatenate([p[2] for p in parts])
+    band = np.concatenate([p[2] for p in parts])
+    keys = np.concatenate([p[3] for p in parts])
+    rows = np.concatenate([p[4] for p in parts])
     spot = np.searchsorted(repeated, rows)
     first = (spot == len(repeated)) | (repeated[np.minimum(spot, len(repeated) - 1)] != rows)
     band, keys, rows = band[first], keys[first], rows[first]
@@ -311,13 +319,13 @@ def _pair_jaccard(pairs: np.ndarray, *parts: ShingleSets) -> np.ndarray:
     return ShingleSets(merged).jaccard(pairs[:, 0], pairs[:, 1])
 
 
-def _take(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    return np.asarray(values[rows])
+def _lengths(columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings) -> np.ndarray:
+    return fingerprint(columns, settings.model_copy(update={"near_enabled": False})).length
 
 
 @dataclass
-class _SetBlocks:
-    """Where shingle sets are: the rows of each block's set object, and its ref."""
+class _Placed:
+    """Results of tasks over rows, left in the cluster: each task's rows, and its ref."""
 
     rows: list[np.ndarray]
     refs: list[Any]
@@ -377,7 +385,7 @@ class _Edges:
 
 def _edges(
     shuffle: _Shuffle, blocks: _Blocks, sources: Sequence[tuple[Source, int]]
-) -> tuple[_Edges, _SetBlocks]:
+) -> tuple[_Edges, _Placed]:
     links, candidates, count = shuffle.links(blocks)
     sets = shuffle.shingle_sets(sources, np.unique(candidates))
     similarity = shuffle.jaccard(sets, candidates)
@@ -397,14 +405,12 @@ def values_at(source: Source, column: str, rows: np.ndarray, *, start: int = 0) 
     return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
 
 
-def _scores(
-    source: Source, keep: str, shuffle: _Shuffle, blocks: _Blocks, rows: np.ndarray
-) -> np.ndarray | None:
+def _scores(source: Source, keep: str, shuffle: _Shuffle, rows: np.ndarray) -> np.ndarray | None:
     """What the keep policy ranks the clustered ``rows`` by (None: the first row)."""
     if keep == "first":
         return None
     if keep == "longest":
-        return shuffle.values(blocks.lengths, blocks.starts, rows).astype(np.float64)
+        return shuffle.lengths(source, rows).astype(np.float64)
     column = keep[5:]
     numeric = 0
     for batch in source.batches([column]):
@@ -438,7 +444,7 @@ def dedup_on_ray(
         blocks = shuffle.fingerprints(source)
         edges, sets = _edges(shuffle, blocks, [(source, 0)])
         rows, dups = edges.compact()
-        kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, blocks, rows))
+        kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, rows))
         lines, drop = _lines(shuffle, sets, source, id_column, rows, dups, kept)
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         if against is not None:
@@ -473,7 +479,7 @@ def dedup_on_ray(
 
 def _lines(
     shuffle: _Shuffle,
-    sets: _SetBlocks,
+    sets: _Placed,
     source: Source,
     id_column: str | None,
     rows: np.ndarray,
