@@ -124,12 +124,12 @@ def _batches(source: Source, columns: Sequence[str], start: int) -> Iterator[tup
         offset += batch.num_rows
 
 
-def _windowed(refs: list[Any], window: int) -> None:
-    """Wait until at most ``window`` of ``refs`` are unfinished (the refs stay alive)."""
-    ray = _ray()
-    unfinished = refs
-    while len(unfinished) > window:
-        _, unfinished = ray.wait(unfinished, num_returns=len(unfinished) - window)
+def _throttle(running: list[Any], window: int) -> list[Any]:
+    """Wait until at most ``window`` of the ``running`` tasks are; return those still running."""
+    if len(running) <= window:
+        return running
+    _, running = _ray().wait(running, num_returns=len(running) - window)
+    return list(running)
 
 
 class _Shuffle:
@@ -158,6 +158,7 @@ class _Shuffle:
         ray = _ray()
         settings = ray.put(self.settings)
         outputs: list[list[Any]] = []
+        running: list[Any] = []
         batches = track(
             _batches(source, self.columns, start),
             description=f"hashing {source.name}",
@@ -167,7 +168,7 @@ class _Shuffle:
             self.parts = self.parts or self._partitions(batch.num_rows)
             task = self.task(_map_block, 1 + self.parts)
             outputs.append(task.remote(batch, self.columns, settings, offset, self.parts))
-            _windowed([refs[0] for refs in outputs], self.window)
+            running = _throttle([*running, outputs[-1][0]], self.window)
         summaries = ray.get([refs[0] for refs in outputs])
         sizes = [rows for rows, _ in summaries]
         if sum(sizes) == 0:
@@ -199,7 +200,11 @@ class _Shuffle:
         return links, candidates, len(candidates)
 
     def over_rows(
-        self, sources: Sequence[tuple[Source, int]], rows: np.ndarray, fn: Callable[..., Any]
+        self,
+        sources: Sequence[tuple[Source, int]],
+        rows: np.ndarray,
+        fn: Callable[..., Any],
+        description: str,
     ) -> _Placed:
         """``fn(text, rows, settings)`` as tasks over the given rows (sorted, unique), a block
         at a time. The data is read again on the driver, a batch at a time; only the wanted
@@ -208,9 +213,11 @@ class _Shuffle:
         blocks = _Placed([], [])
         if len(rows) == 0:
             return blocks
+        settings = _ray().put(self.settings)
+        running: list[Any] = []
         for source, start in sources:
             batches = track(
-                _batches(source, self.columns, start), description="rereading", unit="batch"
+                _batches(source, self.columns, start), description=description, unit="batch"
             )
             for offset, batch in batches:
                 lo, hi = np.searchsorted(rows, [offset, offset + batch.num_rows])
@@ -220,18 +227,18 @@ class _Shuffle:
                 take = pa.array(here - offset)
                 text = [batch.column(c).take(take) for c in self.columns]
                 blocks.rows.append(here)
-                blocks.refs.append(task.remote(text, here, self.settings))
-                _windowed(blocks.refs, self.window)
+                blocks.refs.append(task.remote(text, here, settings))
+                running = _throttle([*running, blocks.refs[-1]], self.window)
         return blocks
 
     def shingle_sets(self, sources: Sequence[tuple[Source, int]], rows: np.ndarray) -> _Placed:
         """Shingle sets of ``rows``, made and kept where they are made."""
-        return self.over_rows(sources, rows, _shingle_rows)
+        return self.over_rows(sources, rows, _shingle_rows, "verifying")
 
     def lengths(self, source: Source, rows: np.ndarray) -> np.ndarray:
         """What ``keep="longest"`` ranks ``rows`` by, as the map step measures it."""
         ray = _ray()
-        refs = self.over_rows([(source, 0)], rows, _lengths).refs
+        refs = self.over_rows([(source, 0)], rows, _lengths, "measuring").refs
         return np.concatenate(ray.get(refs)) if refs else np.zeros(0, dtype=np.int64)
 
     def jaccard(self, sets: _Placed, pairs: np.ndarray) -> np.ndarray:
