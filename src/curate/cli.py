@@ -76,7 +76,12 @@ def command(group: click.Group, name: str | None = None) -> Callable[[F], F]:
 
 
 def engine_options(fn: F) -> F:
-    """``--engine`` and ``--ray-address``, shared by audit, dedup and scrub."""
+    """``--engine``, ``--workers`` and ``--ray-address``, shared by audit, dedup and scrub."""
+    fn = click.option(
+        "--workers",
+        type=click.IntRange(1),
+        help="Processes on this machine, or Ray workers (default: as many as pay off, up to all cores).",
+    )(fn)
     fn = click.option(
         "--ray-address",
         envvar="RAY_ADDRESS",
@@ -144,6 +149,7 @@ def audit(
     rules: Path | None,
     out: Path | None,
     engine: str,
+    workers: int | None,
     ray_address: str | None,
     **kwargs: Any,
 ) -> int:
@@ -152,7 +158,12 @@ def audit(
     from curate.audit import write_audit
 
     report = run_audit(
-        data, rules=rules, engine=engine, ray_address=ray_address, **pick_columns(kwargs)
+        data,
+        rules=rules,
+        engine=engine,
+        workers=workers,
+        ray_address=ray_address,
+        **pick_columns(kwargs),
     )
     files = write_audit(report, out)
     for result in report.checks:
@@ -295,6 +306,7 @@ def dedup(
     seed: int | None,
     normalize: str | None,
     engine: str,
+    workers: int | None,
     ray_address: str | None,
     **kwargs: Any,
 ) -> int:
@@ -323,6 +335,7 @@ def dedup(
         settings=settings,
         near=not exact_only,
         engine=engine,
+        workers=workers,
         ray_address=ray_address,
     )
     against_part = f", {result.against_matches} found in {against}" if against else ""
@@ -373,6 +386,7 @@ def scrub(
     baseline: Path | None,
     update_baseline: bool,
     engine: str,
+    workers: int | None,
     ray_address: str | None,
 ) -> int:
     """Find personal data in data FILEs; with --out or --in-place, write them anonymized.
@@ -403,6 +417,7 @@ def scrub(
         baseline=baseline,
         update_baseline=update_baseline,
         engine=engine,
+        workers=workers,
         ray_address=ray_address,
     )
     if findings is not None:

@@ -189,3 +189,29 @@ def test_dedup_keeps_a_subset_in_order_and_is_idempotent(texts: list[str]) -> No
     assert first.kept == len(kept) == first.rows - first.exact_duplicates - first.near_duplicates
     again = curate.dedup(first.frame, text_column="text", threshold=0.6)
     assert again.kept == again.rows
+
+
+def test_workers_and_the_numpy_path_give_the_same_output(tmp_path: Path, demo: Path) -> None:
+    """Two processes, and the numpy code that runs without numba, change nothing."""
+    import os
+    import subprocess
+    import sys
+
+    def files(name: str) -> tuple[bytes, bytes]:
+        return (tmp_path / f"{name}.jsonl").read_bytes(), (tmp_path / f"{name}.csv").read_bytes()
+
+    for name, workers in (("one", 1), ("two", 2)):
+        curate.dedup(
+            demo / "train.csv",
+            out=tmp_path / f"{name}.csv",
+            text_column="text",
+            clusters=tmp_path / f"{name}.jsonl",
+            workers=workers,
+        )
+    env = {**os.environ, "CURATE_NO_NUMBA": "1"}
+    command = [sys.executable, "-m", "curate", "dedup", str(demo / "train.csv"), "--quiet"]
+    command += ["--text-column", "text", "--out", str(tmp_path / "numpy.csv")]
+    command += ["--clusters", str(tmp_path / "numpy.jsonl")]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    assert files("one")[0].count(b"\n") > 10
+    assert files("one") == files("two") == files("numpy")

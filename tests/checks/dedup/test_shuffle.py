@@ -10,12 +10,22 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 import curate
 from curate.checks.dedup import api, index, shuffle, sources
 from curate.checks.dedup.lsh import BUCKET_PAIR_LIMIT, candidate_pairs
-from curate.checks.dedup.shuffle import _band_pairs, _exact_links, _split
+from curate.checks.dedup.settings import DedupSettings
+from curate.checks.dedup.shuffle import (
+    _band_pairs,
+    _exact_links,
+    _merged,
+    _route,
+    _shingle_rows,
+    _split,
+    _subset,
+)
 from curate.io.writers import write_frame
 
 ray = pytest.importorskip("ray")
@@ -165,3 +175,13 @@ def test_exact_reduce_links_every_copy_to_the_first_row() -> None:
     rows = np.array([2, 5, 7, 8, 11, 40])
     links = _exact_links((hashes[:3], rows[:3]), (hashes[3:], rows[3:]))
     assert links.tolist() == [[7, 2], [11, 5], [40, 2]]
+
+
+def test_shingle_sets_routed_in_pieces_give_the_same_jaccard() -> None:
+    texts = [f"the same {i % 3} words here and there {i}" for i in range(9)]
+    sets = _shingle_rows([pa.array(texts)], np.arange(100, 109), DedupSettings())
+    a, b = np.array([100, 101, 103, 107]), np.array([103, 104, 106, 108])
+    pieces = _route(sets, np.array([100, 101, 103]), np.array([104, 106]), np.array([107, 108]))
+    assert np.array_equal(_merged(pieces).jaccard(a, b), sets.jaccard(a, b))
+    assert np.array_equal(_subset(sets, np.array([103, 108])).rows, [103, 108])
+    assert 0 < sets.jaccard(a, b).max() < 1

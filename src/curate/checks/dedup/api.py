@@ -26,6 +26,7 @@ from curate.checks.dedup.output import write_clusters, write_kept
 from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings, NearSettings
 from curate.checks.dedup.sources import (
+    FileSource,
     Source,
     TableSource,
     check_columns,
@@ -137,7 +138,8 @@ def dedup(
     kept and counted, never clustered. The result is written to ``out`` in the input's
     format (never over the input unless ``in_place``), or returned as ``frame``.
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
-    shuffle that never gathers every row on the driver (see :mod:`curate.checks.dedup.shuffle`).
+    shuffle that never gathers every row on the driver (see :mod:`curate.checks.dedup.shuffle`);
+    locally, ``workers`` processes hash (default: all cores for inputs of 32 MB and more).
     """
     settings = settings or DedupSettings()
     if threshold is not None:
@@ -162,11 +164,13 @@ def dedup(
             ray_address=ray_address,
         )  # fmt: skip
     score, score_column = _score(source, keep)
+    if engine == "local" and workers is None:
+        workers = _workers_worth_it(source)
     with get_engine(engine, workers=workers, address=ray_address) as runner:
         prints = _fingerprints(source, texts, settings, runner)
         if score_column == "longest":
             score = prints.length.astype(np.float64)
-        dups = find_duplicates(prints, settings, text=_text(source, texts))
+        dups = find_duplicates(prints, settings, text=_text(source, texts), engine=runner)
         kept = choose_kept(dups.cluster, score=score)
         ids = (
             column_values(source, id_column).to_numpy(dtype=object)
@@ -210,6 +214,20 @@ def dedup(
         result.against_matches,
     )
     return replace(result, output=target)
+
+
+#: Text below this size is hashed in this process: starting workers would cost more.
+PARALLEL_FROM_BYTES = 32 << 20
+
+
+def _workers_worth_it(source: Source) -> int:
+    """All cores for a large input, one process for a small one."""
+    if isinstance(source, FileSource):
+        size = source.path.stat().st_size
+    else:
+        assert isinstance(source, TableSource)
+        size = int(source.table.frame.memory_usage(deep=True).sum())
+    return (os.cpu_count() or 1) if size >= PARALLEL_FROM_BYTES else 1
 
 
 def _where(data: object) -> object:
@@ -290,7 +308,7 @@ def _against(
         yield from _text(data_source, texts)()
         yield from _text(source, texts, start=prints.rows)()
 
-    both = find_duplicates(concat([prints, theirs]), settings, text=text)
+    both = find_duplicates(concat([prints, theirs]), settings, text=text, engine=runner)
     reference = np.arange(both.rows) >= prints.rows
     matches = cross_split_matches(both, reference)
     their_ids = (

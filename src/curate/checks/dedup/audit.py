@@ -60,7 +60,7 @@ def duplicates(data: AuditData, settings: DedupSettings) -> Duplicates:
         for batch in data.batches():
             yield batch.offset, [as_text(batch.frame[c]) for c in data.columns.text]
 
-    result = find_duplicates(concat(parts), settings, text=text)
+    result = find_duplicates(concat(parts), settings, text=text, engine=data.engine)
     _cache.insert(0, (key, data.frame, result))
     del _cache[_CACHE_SIZE:]
     return result

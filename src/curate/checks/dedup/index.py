@@ -18,9 +18,8 @@ import pyarrow.compute as pc
 
 from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import (
-    bag_hash,
     estimate_jaccard,
-    sequence_hash,
+    exact_hashes,
     shingle_hashes,
     signatures_from_shingles,
     token_hashes,
@@ -28,6 +27,7 @@ from curate.checks.dedup.minhash import (
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
 from curate.checks.dedup.verify import ShingleSets, TextBatches, read_shingle_sets
+from curate.engine.base import Engine
 from curate.errors import MissingDependencyError
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def fingerprint(
     offsets: np.ndarray | None = None
     if settings.by_words:
         tokens, offsets = token_hashes(text, near)
-        exact = np.stack([sequence_hash(tokens, offsets), bag_hash(tokens, offsets)], axis=1)
+        exact = exact_hashes(tokens, offsets)
         length = np.diff(offsets)
     else:
         values = text.to_numpy(zero_copy_only=False)
@@ -159,13 +159,17 @@ class Duplicates:
 
 
 def find_duplicates(
-    prints: Fingerprints, settings: DedupSettings, *, text: TextBatches | None = None
+    prints: Fingerprints,
+    settings: DedupSettings,
+    *,
+    text: TextBatches | None = None,
+    engine: Engine | None = None,
 ) -> Duplicates:
     """Exact groups, LSH candidates among their representatives, verification, clustering.
 
     With ``text`` (a way to read the text again), candidates are verified on their exact
     shingle sets; without it, on their full signatures (an estimate; the fingerprints must
-    have been made with ``keep_signatures``).
+    have been made with ``keep_signatures``). ``engine`` shingles the candidates' text.
     """
     rows = prints.rows
     exact_first = _exact_groups(prints.exact, prints.blank)
@@ -181,7 +185,7 @@ def find_duplicates(
         candidates = len(found)
         pairs = reps[found]
         if text is not None:
-            sets = read_shingle_sets(text, pairs.ravel(), settings)
+            sets = read_shingle_sets(text, pairs.ravel(), settings, engine=engine)
             similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
         else:
             if prints.signatures is None:

@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 
+from curate.checks.dedup import kernels
 from curate.checks.dedup.minhash import mix64
 
 _U64 = np.uint64
@@ -45,8 +46,13 @@ def optimal_bands(
     return best[1], best[2]
 
 
-def band_keys(signatures: np.ndarray, *, bands: int, rows: int) -> np.ndarray:
+def band_keys(
+    signatures: np.ndarray, *, bands: int, rows: int, compiled: bool | None = None
+) -> np.ndarray:
     """One 64-bit key per row and band (rows x bands): a hash of that band's slice."""
+    if kernels.AVAILABLE if compiled is None else compiled:
+        compiled_keys: np.ndarray = kernels.band_keys(signatures, bands, rows)
+        return compiled_keys
     keys = np.empty((len(signatures), bands), dtype=_U64)
     for band in range(bands):
         block = signatures[:, band * rows : (band + 1) * rows].astype(_U64)

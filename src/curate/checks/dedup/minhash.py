@@ -13,8 +13,9 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
+from curate.checks.dedup import kernels
 from curate.checks.dedup.settings import NearSettings
-from curate.checks.dedup.text import codepoints, word_spans
+from curate.checks.dedup.text import buffers, codepoints, word_spans
 
 _U64 = np.uint64
 #: Marks an empty bin while signatures are built (no 32-bit value reaches it).
@@ -62,14 +63,35 @@ def hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int
     return acc
 
 
-def token_hashes(text: pa.Array, settings: NearSettings) -> tuple[np.ndarray, np.ndarray]:
+def _compiled(compiled: bool | None) -> bool:
+    """Whether to run the numba kernel: when asked, or by default when numba is installed."""
+    return kernels.AVAILABLE if compiled is None else compiled
+
+
+def token_hashes(
+    text: pa.Array, settings: NearSettings, *, compiled: bool | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Hash each token (word or code point) of every row; returns flat hashes and row offsets."""
     salt = mix64(np.array([settings.seed], dtype=_U64))[0]
+    if settings.shingle == "word" and _compiled(compiled):
+        data, offsets = buffers(text)
+        hashes, token_offsets = kernels.word_hashes(data, offsets, settings.seed)
+        return hashes, token_offsets
     if settings.shingle == "word":
         data, starts, ends, offsets = word_spans(text)
         return hash_words(data, starts, ends, settings.seed), offsets
     points, offsets = codepoints(text)
     return mix64(points.astype(_U64) ^ salt), offsets
+
+
+def exact_hashes(
+    tokens: np.ndarray, offsets: np.ndarray, *, compiled: bool | None = None
+) -> np.ndarray:
+    """A 128-bit hash of each row's tokens, (rows, 2): :func:`sequence_hash` and :func:`bag_hash`."""
+    if _compiled(compiled):
+        out: np.ndarray = kernels.exact_hashes(tokens, offsets)
+        return out
+    return np.stack([sequence_hash(tokens, offsets), bag_hash(tokens, offsets)], axis=1)
 
 
 def bag_hash(tokens: np.ndarray, offsets: np.ndarray) -> np.ndarray:
@@ -99,7 +121,12 @@ def _rotl(values: np.ndarray, bits: int) -> np.ndarray:
 
 
 def shingle_hashes(
-    tokens: np.ndarray, offsets: np.ndarray, size: int, *, seed: int = 0
+    tokens: np.ndarray,
+    offsets: np.ndarray,
+    size: int,
+    *,
+    seed: int = 0,
+    compiled: bool | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hash every run of ``size`` consecutive tokens within a row (order-sensitive).
 
@@ -107,6 +134,9 @@ def shingle_hashes(
     none gets no shingles. Windows are built from contiguous slices of the flat token array
     (no gathers); windows that cross a row boundary are then dropped.
     """
+    if _compiled(compiled):
+        hashes, new_offsets = kernels.shingle_hashes(tokens, offsets, size, seed)
+        return hashes, new_offsets
     lengths = np.diff(offsets)
     rows = len(lengths)
     counts = np.where(lengths >= size, lengths - size + 1, np.minimum(lengths, 1))
@@ -141,12 +171,20 @@ def _borrow_order(num_perm: int, attempt: int, seed: int) -> np.ndarray:
 
 
 def signatures_from_shingles(
-    shingles: np.ndarray, offsets: np.ndarray, *, num_perm: int, seed: int
+    shingles: np.ndarray,
+    offsets: np.ndarray,
+    *,
+    num_perm: int,
+    seed: int,
+    compiled: bool | None = None,
 ) -> np.ndarray:
     """MinHash signatures (rows x ``num_perm``, uint32) from flat, well-mixed shingle hashes.
 
     Rows without shingles come back with every bin at 0xFFFFFFFF; callers treat them as empty.
     """
+    if _compiled(compiled):
+        sig: np.ndarray = kernels.signatures(shingles, offsets, num_perm, seed)
+        return sig
     rows = len(offsets) - 1
     hashed = shingles
     bins = ((hashed >> _U64(32)) % _U64(num_perm)).astype(np.int64)
@@ -154,9 +192,9 @@ def signatures_from_shingles(
     row_of = np.repeat(np.arange(rows, dtype=np.int64), np.diff(offsets))
     flat = np.full(rows * num_perm, _EMPTY, dtype=_U64)
     np.minimum.at(flat, row_of * num_perm + bins, values)
-    sig = flat.reshape(rows, num_perm)
-    _densify(sig, seed=seed)
-    return np.minimum(sig, _LOW32).astype(np.uint32)
+    full = flat.reshape(rows, num_perm)
+    _densify(full, seed=seed)
+    return np.minimum(full, _LOW32).astype(np.uint32)
 
 
 def _densify(sig: np.ndarray, *, seed: int) -> None:

@@ -311,19 +311,38 @@ def _shingle_rows(
     columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings
 ) -> ShingleSets:
     local = read_shingle_sets(lambda: [(0, columns)], np.arange(len(rows)), settings)
-    return ShingleSets({int(rows[k]): s for k, s in local.sets.items()})
+    return replace(local, rows=rows)
+
+
+def _subset(sets: ShingleSets, rows: np.ndarray) -> ShingleSets:
+    """The sets of some of the rows (sorted, all present)."""
+    at = np.searchsorted(sets.rows, rows)
+    starts, ends = sets.offsets[at], sets.offsets[at + 1]
+    offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+    np.cumsum(ends - starts, out=offsets[1:])
+    take = np.arange(offsets[-1]) + np.repeat(starts - offsets[:-1], ends - starts)
+    return ShingleSets(rows, offsets, sets.hashes[take])
+
+
+def _merged(parts: Sequence[ShingleSets]) -> ShingleSets:
+    """One ShingleSets from parts over increasing, disjoint rows."""
+    shifts = np.cumsum([0, *(len(p.hashes) for p in parts)])
+    return ShingleSets(
+        rows=np.concatenate([np.zeros(0, np.int64), *(p.rows for p in parts)]),
+        offsets=np.concatenate(
+            [[0], *(p.offsets[1:] + shift for p, shift in zip(parts, shifts, strict=False))]
+        ).astype(np.int64),
+        hashes=np.concatenate([np.zeros(0, np.uint64), *(p.hashes for p in parts)]),
+    )
 
 
 def _route(sets: ShingleSets, *targets: np.ndarray) -> Any:
-    routed = tuple(ShingleSets({r: sets.sets[r] for r in t.tolist()}) for t in targets)
+    routed = tuple(_subset(sets, t) for t in targets)
     return routed if len(routed) > 1 else routed[0]
 
 
 def _pair_jaccard(pairs: np.ndarray, *parts: ShingleSets) -> np.ndarray:
-    merged: dict[int, np.ndarray] = {}
-    for part in parts:
-        merged.update(part.sets)
-    return ShingleSets(merged).jaccard(pairs[:, 0], pairs[:, 1])
+    return _merged(parts).jaccard(pairs[:, 0], pairs[:, 1])
 
 
 def _lengths(columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings) -> np.ndarray:

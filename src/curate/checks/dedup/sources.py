@@ -34,6 +34,9 @@ BATCH_ROWS = 10_000
 #: Bytes per block for the CSV and JSON Lines readers (a block is a batch).
 BLOCK_BYTES = 8 << 20
 
+#: Bytes read from a Parquet file at a time.
+PARQUET_BUFFER = 1 << 20
+
 STREAMED = {".parquet": "parquet", ".pq": "parquet", ".csv": "csv", ".tsv": "tsv", ".tab": "tsv"}
 STREAMED |= {".jsonl": "jsonl", ".ndjson": "jsonl"}
 
@@ -108,7 +111,10 @@ class FileSource(Source):
 
     def _stream(self, columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
         if self.kind == "parquet":
-            yield from pq.ParquetFile(self.path).iter_batches(
+            # Without pre-buffering, pages are read as batches need them: pyarrow's default
+            # keeps every row group read so far in memory until the file is closed.
+            parquet = pq.ParquetFile(self.path, pre_buffer=False, buffer_size=PARQUET_BUFFER)
+            yield from parquet.iter_batches(
                 batch_size=BATCH_ROWS, columns=None if columns is None else list(columns)
             )
         elif self.kind in ("csv", "tsv"):

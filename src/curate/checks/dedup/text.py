@@ -59,7 +59,7 @@ def combine(
     return joined, blank
 
 
-def _buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """The UTF-8 bytes of a string array without nulls, and each row's byte offsets into them."""
     text = pc.cast(text, pa.large_string())
     _, offsets_buffer, data_buffer = text.buffers()
@@ -77,7 +77,7 @@ def word_spans(text: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.n
     Words are runs of non-whitespace bytes and never cross rows. Returns (bytes, starts,
     ends, row offsets).
     """
-    data, offsets = _buffers(text)
+    data, offsets = buffers(text)
     size = len(data)
     word = ~_SEPARATES[data]
     lengths = np.diff(offsets)

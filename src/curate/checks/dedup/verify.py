@@ -3,20 +3,24 @@
 Signatures only propose pairs. Before any row is dropped, the candidate rows' text is read
 again (only those rows are shingled) and each pair's exact Jaccard similarity is compared
 with the threshold, so neither LSH's false positives nor MinHash's estimation error can cost
-a user a row. Memory is bounded by the candidates' shingle sets, not the whole text.
+a user a row. The sets are kept flat (one array of sorted hashes and the rows' offsets into
+it), so memory is the candidates' shingle hashes, 8 bytes each, and nothing per row beyond.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
 
+from curate.checks.dedup import kernels
 from curate.checks.dedup.minhash import shingle_hashes, token_hashes
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
+from curate.engine.base import Engine
+from curate.engine.local import LocalEngine
 
 #: Batches of text columns with the global row number of their first row.
 TextBatches = Callable[[], Iterable[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]]
@@ -24,47 +28,94 @@ TextBatches = Callable[[], Iterable[tuple[int, Sequence[pa.Array | pa.ChunkedArr
 
 @dataclass(frozen=True)
 class ShingleSets:
-    """Sorted, unique shingle hashes of some rows, by global row number."""
+    """Sorted, unique shingle hashes of some rows, flat: ``hashes[offsets[k]:offsets[k+1]]``
+    is the set of global row ``rows[k]`` (``rows`` ascending)."""
 
-    sets: dict[int, np.ndarray]
+    rows: np.ndarray  # (n,) int64
+    offsets: np.ndarray  # (n + 1,) int64
+    hashes: np.ndarray  # (total,) uint64
+
+    def _positions(self, rows: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(self.rows, rows)
+        at[at >= len(self.rows)] = 0
+        return np.asarray(np.where(self.rows[at] == rows, at, -1), dtype=np.int64)
 
     def has(self, rows: np.ndarray) -> np.ndarray:
-        return np.fromiter((row in self.sets for row in rows.tolist()), dtype=bool, count=len(rows))
+        if len(self.rows) == 0:
+            return np.zeros(len(rows), dtype=bool)
+        return self._positions(np.asarray(rows, dtype=np.int64)) >= 0
 
     def jaccard(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        out = np.empty(len(a), dtype=np.float64)
-        for k, (i, j) in enumerate(zip(a.tolist(), b.tolist(), strict=True)):
-            left, right = self.sets[i], self.sets[j]
-            shared = len(np.intersect1d(left, right, assume_unique=True))
-            union = len(left) + len(right) - shared
-            out[k] = shared / union if union else 1.0
-        return out
+        """Exact Jaccard similarity of the sets of rows ``a`` and ``b`` (all must be present)."""
+        left = self._positions(np.asarray(a, dtype=np.int64))
+        right = self._positions(np.asarray(b, dtype=np.int64))
+        if (left < 0).any() or (right < 0).any():
+            raise KeyError("a row without a shingle set")
+        if kernels.AVAILABLE:
+            out: np.ndarray = kernels.jaccard(self.offsets, self.hashes, left, right)
+            return out
+        result = np.empty(len(left), dtype=np.float64)
+        for k, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
+            x = self.hashes[self.offsets[i] : self.offsets[i + 1]]
+            y = self.hashes[self.offsets[j] : self.offsets[j + 1]]
+            shared = len(np.intersect1d(x, y, assume_unique=True))
+            union = len(x) + len(y) - shared
+            result[k] = shared / union if union else 1.0
+        return result
+
+
+@dataclass(frozen=True)
+class _ShingleRows:
+    """The map step of verification: shingle sets of some rows of one batch (picklable)."""
+
+    settings: DedupSettings
+
+    def __call__(self, item: tuple[np.ndarray, Sequence[pa.Array]]) -> ShingleSets:
+        rows, columns = item
+        text, _ = combine(columns, self.settings.normalize, collapse=not self.settings.by_words)
+        near = self.settings.near
+        tokens, offsets = token_hashes(text, near)
+        hashes, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)
+        if kernels.AVAILABLE:
+            flat, flat_offsets = kernels.unique_per_row(hashes, starts)
+        else:
+            sets = [np.unique(hashes[starts[k] : starts[k + 1]]) for k in range(len(rows))]
+            flat = np.concatenate([np.zeros(0, np.uint64), *sets])
+            flat_offsets = np.zeros(len(rows) + 1, dtype=np.int64)
+            np.cumsum([len(s) for s in sets], out=flat_offsets[1:])
+        return ShingleSets(rows, flat_offsets, flat)
 
 
 def read_shingle_sets(
-    batches: TextBatches, rows: np.ndarray, settings: DedupSettings
+    batches: TextBatches,
+    rows: np.ndarray,
+    settings: DedupSettings,
+    *,
+    engine: Engine | None = None,
 ) -> ShingleSets:
-    """Shingle the given rows only, reading the text batch by batch."""
+    """Shingle the given rows only, reading the text batch by batch (on ``engine``'s workers)."""
     wanted = np.unique(rows)
-    sets: dict[int, np.ndarray] = {}
-    if len(wanted) == 0:
-        return ShingleSets(sets)
-    for offset, columns in batches():
-        size = len(columns[0])
-        lo, hi = np.searchsorted(wanted, [offset, offset + size])
-        if lo == hi:
-            continue
-        here = wanted[lo:hi]
-        take = pa.array(here - offset)
-        text, _ = combine(
-            [column.take(take) for column in columns],
-            settings.normalize,
-            collapse=not settings.by_words,
-        )
-        tokens, offsets = token_hashes(text, settings.near)
-        hashes, starts = shingle_hashes(
-            tokens, offsets, settings.near.shingle_size, seed=settings.near.seed
-        )
-        for k, row in enumerate(here.tolist()):
-            sets[row] = np.unique(hashes[starts[k] : starts[k + 1]])
-    return ShingleSets(sets)
+
+    def pieces() -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
+        if len(wanted) == 0:
+            return
+        for offset, columns in batches():
+            size = len(columns[0])
+            lo, hi = np.searchsorted(wanted, [offset, offset + size])
+            if lo < hi:
+                take = pa.array(wanted[lo:hi] - offset)
+                yield wanted[lo:hi], [column.take(take) for column in columns]
+
+    parts = (engine or LocalEngine()).map(_ShingleRows(settings), pieces())
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return ShingleSets(empty, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+    sizes = np.array([len(p.hashes) for p in parts], dtype=np.int64)
+    shifts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    return ShingleSets(
+        rows=np.concatenate([p.rows for p in parts]),
+        offsets=np.concatenate(
+            [[0], *[p.offsets[1:] + shift for p, shift in zip(parts, shifts, strict=True)]]
+        ).astype(np.int64),
+        hashes=np.concatenate([p.hashes for p in parts]),
+    )

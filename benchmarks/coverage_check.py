@@ -5,7 +5,7 @@ given the age, sex and race of a UCI Adult row; 80% train, 20% test. It times th
 embeddings on a sample) and each of its parts, and compares the profiling part with pandas
 ``describe(include="all")`` on the same table in the same run.
 
-    python benchmarks/coverage.py --rows 100000
+    python benchmarks/coverage_check.py --rows 100000
 """
 
 from __future__ import annotations

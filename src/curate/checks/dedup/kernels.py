@@ -1,0 +1,267 @@
+"""Compiled (numba) versions of the hot loops in :mod:`curate.checks.dedup.minhash`.
+
+Each kernel gives bit-for-bit the values of its numpy counterpart (tests hold them equal),
+but walks the bytes once per row instead of making a dozen passes over whole-batch temporary
+arrays: word hashing, shingling, MinHash with densification and LSH band keys run at several
+times the numpy speed and need no memory beyond their outputs. numba is optional (the
+``dedup`` extra installs it); without it, or with ``CURATE_NO_NUMBA=1``, the numpy code runs.
+Compiled code is cached on disk, so only the first run on a machine pays for compilation.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+try:
+    if os.environ.get("CURATE_NO_NUMBA"):
+        raise ImportError("CURATE_NO_NUMBA is set")
+    import numba
+except ImportError as exc:  # pragma: no cover - exercised where numba is missing
+    log.debug("dedup kernels: numpy path (%s)", exc)
+    AVAILABLE = False
+else:
+    AVAILABLE = True
+
+_M1 = 0xBF58476D1CE4E5B9
+_M2 = 0x94D049BB133111EB
+_EMPTY = 1 << 32
+_LOW32 = 0xFFFFFFFF
+
+
+def _jit(fn: Any) -> Any:
+    return numba.njit(cache=True, nogil=True)(fn) if AVAILABLE else None
+
+
+def _mix64(x: Any) -> Any:
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(_M1)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(_M2)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+mix64 = _jit(_mix64)
+
+
+def _load8(data: Any, at: int, count: int) -> Any:
+    """The next ``count`` (at most 8) bytes at ``at`` as a little-endian uint64."""
+    value = np.uint64(0)
+    for k in range(min(count, 8)):
+        value |= np.uint64(data[at + k]) << np.uint64(8 * k)
+    return value
+
+
+load8 = _jit(_load8)
+
+
+def _is_space(byte: Any) -> Any:
+    return byte == 32 or (9 <= byte <= 13)
+
+
+is_space = _jit(_is_space)
+
+
+def _word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
+    """Hashes of the whitespace-separated words of each row, and the row offsets into them."""
+    rows = len(offsets) - 1
+    salt = mix64(np.uint64(seed))
+    counts = np.zeros(rows, dtype=np.int64)
+    total = 0
+    for row in range(rows):
+        inside = False
+        for at in range(offsets[row], offsets[row + 1]):
+            space = is_space(data[at])
+            if not space and not inside:
+                counts[row] += 1
+            inside = not space
+        total += counts[row]
+    hashes = np.empty(total, dtype=np.uint64)
+    out_offsets = np.zeros(rows + 1, dtype=np.int64)
+    k = 0
+    for row in range(rows):
+        end = offsets[row + 1]
+        at = offsets[row]
+        while at < end:
+            while at < end and is_space(data[at]):
+                at += 1
+            if at >= end:
+                break
+            start = at
+            while at < end and not is_space(data[at]):
+                at += 1
+            length = at - start
+            acc = load8(data, start, length) ^ salt ^ (np.uint64(length) << np.uint64(56))
+            acc = mix64(acc)
+            done = 8
+            while length > done:
+                acc = mix64(acc ^ load8(data, start + done, length - done))
+                done += 8
+            hashes[k] = acc
+            k += 1
+        out_offsets[row + 1] = k
+    return hashes, out_offsets
+
+
+word_hashes = _jit(_word_hashes)
+
+
+def _rotl(value: Any, bits: int) -> Any:
+    b = bits % 64
+    if b == 0:
+        return value
+    return (value << np.uint64(b)) | (value >> np.uint64(64 - b))
+
+
+rotl = _jit(_rotl)
+
+
+def _shingle_hashes(tokens: Any, offsets: Any, size: int, seed: Any) -> Any:
+    """Order-sensitive hashes of every ``size``-token window of each row (see minhash)."""
+    rows = len(offsets) - 1
+    salt = mix64(np.uint64(seed))
+    out_offsets = np.zeros(rows + 1, dtype=np.int64)
+    for row in range(rows):
+        length = offsets[row + 1] - offsets[row]
+        windows = length - size + 1 if length >= size else min(length, 1)
+        out_offsets[row + 1] = out_offsets[row] + windows
+    out = np.empty(out_offsets[rows], dtype=np.uint64)
+    for row in range(rows):
+        first = offsets[row]
+        length = offsets[row + 1] - first
+        width = min(size, length)
+        for w in range(out_offsets[row + 1] - out_offsets[row]):
+            acc = np.uint64(0)
+            for j in range(width):
+                acc += rotl(tokens[first + w + j], 17 * j)
+            out[out_offsets[row] + w] = mix64(acc ^ salt)
+    return out, out_offsets
+
+
+shingle_hashes = _jit(_shingle_hashes)
+
+
+def _borrow(num_perm: int, attempt: int, seed: Any, bin_: int) -> int:
+    key = mix64((np.uint64(bin_) << np.uint64(32)) ^ np.uint64(attempt)) ^ np.uint64(seed)
+    return int(mix64(key) % np.uint64(num_perm))
+
+
+borrow = _jit(_borrow)
+
+
+def _signatures(shingles: Any, offsets: Any, num_perm: int, seed: Any) -> Any:
+    """One-permutation MinHash with optimal densification (see minhash), uint32 per bin."""
+    rows = len(offsets) - 1
+    out = np.empty((rows, num_perm), dtype=np.uint32)
+    sig = np.empty(num_perm, dtype=np.uint64)
+    filled = np.empty(num_perm, dtype=np.uint64)
+    perm = np.uint64(num_perm)
+    for row in range(rows):
+        sig[:] = np.uint64(_EMPTY)
+        for k in range(offsets[row], offsets[row + 1]):
+            h = shingles[k]
+            b = (h >> np.uint64(32)) % perm
+            v = h & np.uint64(_LOW32)
+            if v < sig[b]:
+                sig[b] = v
+        if offsets[row + 1] > offsets[row]:
+            filled[:] = sig
+            for b in range(num_perm):
+                attempt = 0
+                while filled[b] == np.uint64(_EMPTY):
+                    attempt += 1
+                    source = sig[borrow(num_perm, attempt, seed, b)]
+                    if source != np.uint64(_EMPTY):
+                        filled[b] = source
+            sig[:] = filled
+        for b in range(num_perm):
+            out[row, b] = np.uint32(min(sig[b], np.uint64(_LOW32)))
+    return out
+
+
+signatures = _jit(_signatures)
+
+
+def _band_keys(signatures: Any, bands: int, rows: int) -> Any:
+    """One hash per row and band of that band's slice of the signature (see lsh)."""
+    keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
+    for i in range(signatures.shape[0]):
+        for band in range(bands):
+            acc = np.uint64(band + 1)
+            for column in range(band * rows, (band + 1) * rows):
+                acc = mix64(acc ^ np.uint64(signatures[i, column]))
+            keys[i, band] = acc
+    return keys
+
+
+band_keys = _jit(_band_keys)
+
+
+def _unique_per_row(values: Any, offsets: Any) -> Any:
+    """Each row's values sorted and deduplicated, flat, with the new row offsets."""
+    rows = len(offsets) - 1
+    out = np.empty(len(values), dtype=values.dtype)
+    out_offsets = np.zeros(rows + 1, dtype=np.int64)
+    k = 0
+    for row in range(rows):
+        part = np.sort(values[offsets[row] : offsets[row + 1]])
+        for i in range(len(part)):
+            if i == 0 or part[i] != part[i - 1]:
+                out[k] = part[i]
+                k += 1
+        out_offsets[row + 1] = k
+    return out[:k].copy(), out_offsets
+
+
+unique_per_row = _jit(_unique_per_row)
+
+
+def _jaccard(offsets: Any, hashes: Any, left: Any, right: Any) -> Any:
+    """Exact Jaccard similarity of pairs of sorted, unique sets stored flat."""
+    out = np.empty(len(left), dtype=np.float64)
+    for k in range(len(left)):
+        i, i_end = offsets[left[k]], offsets[left[k] + 1]
+        j, j_end = offsets[right[k]], offsets[right[k] + 1]
+        total = (i_end - i) + (j_end - j)
+        shared = 0
+        while i < i_end and j < j_end:
+            if hashes[i] == hashes[j]:
+                shared += 1
+                i += 1
+                j += 1
+            elif hashes[i] < hashes[j]:
+                i += 1
+            else:
+                j += 1
+        union = total - shared
+        out[k] = shared / union if union else 1.0
+    return out
+
+
+jaccard = _jit(_jaccard)
+
+
+def _exact_hashes(tokens: Any, offsets: Any) -> Any:
+    """Each row's order-sensitive and order-blind token hashes (see minhash), (rows, 2)."""
+    rows = len(offsets) - 1
+    out = np.empty((rows, 2), dtype=np.uint64)
+    golden = np.uint64(0x9E3779B97F4A7C15)
+    for row in range(rows):
+        ordered = np.uint64(0)
+        bag = np.uint64(0)
+        first = offsets[row]
+        for k in range(first, offsets[row + 1]):
+            ordered += mix64(tokens[k] + (np.uint64(k - first) + np.uint64(1)) * golden)
+            bag += tokens[k]
+        out[row, 0] = mix64(ordered ^ np.uint64(offsets[row + 1] - first))
+        out[row, 1] = bag
+    return out
+
+
+exact_hashes = _jit(_exact_hashes)
