@@ -26,7 +26,7 @@ cp -r examples/sms_spam "$run/data"
 [ $? -le 1 ] || die "scrub failed"
 
 step "3/5 Deduplicate (one row per cluster of exact or near copies, so no test row copies a training row)"
-"$curate" dedup "$run/data" --out "$run/curated" --text-column text --id-column id \
+"$curate" dedup "$run/data" --out "$run/curated" --rules "$rules" \
     --clusters "$run/duplicate-clusters.jsonl" || die "dedup failed"
 
 step "4/5 Audit the curated data (it should pass)"

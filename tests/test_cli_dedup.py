@@ -54,3 +54,34 @@ def test_bad_file_is_exit_2_with_file_and_line(case: str, tmp_path: Path, run_cl
     assert len(lines) == 1, result.err
     assert expected in lines[0]
     assert not out.parent.exists()
+
+
+def test_rules_give_columns_settings_and_read_options(tmp_path: Path, run_cli: RunCli) -> None:
+    """A headerless file dedups with the rules' names for its columns and the audit's
+    near-duplicate threshold; an option on the command line still wins."""
+    rows = [
+        "r1,the quick brown fox jumps over the lazy dog today",
+        "r2,the quick brown fox jumps over the lazy dog now",  # Jaccard 0.75 with r1
+        "r3,something else entirely and different words here",
+        "r4,something else entirely and different words here",
+    ]
+    data = tmp_path / "data.txt"
+    data.write_text("\n".join(rows) + "\n")
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "version: 1\nread: {format: csv, header: [key, body]}\n"
+        "columns: {text: body, id: key}\n"
+        "checks:\n  dedup.near: {threshold: 0.7, shingle_size: 2}\n"
+    )
+
+    def dropped(*options: str) -> list[str]:
+        clusters = tmp_path / "clusters.jsonl"
+        out = tmp_path / "out.csv"
+        result = run_cli("dedup", data, "--rules", rules, "--out", out, "--clusters", clusters,
+                         "-q", *options)  # fmt: skip
+        assert result.code == 0, result.err
+        return sorted(i for line in clusters.read_text().splitlines()
+                      for i in json.loads(line)["dropped"])  # fmt: skip
+
+    assert dropped() == ["r2", "r4"]
+    assert dropped("--threshold", "0.9") == ["r4"]

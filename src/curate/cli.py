@@ -280,6 +280,11 @@ def rules_show(path: Path | None) -> int:
     show_default=True,
     help="Row kept in each cluster: first, longest or best:COLUMN (highest value).",
 )
+@click.option(
+    "--rules",
+    type=click.Path(path_type=Path),
+    help="Rules file: its columns, dedup.near settings and read: options (options here win).",
+)
 @click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
 @click.option("--shingle", type=click.Choice(["word", "char"]), help="Shingle type (default word).")
 @click.option("--shingle-size", type=click.IntRange(1, 64), help="Shingle size (default 5).")
@@ -299,6 +304,7 @@ def dedup(
     clusters: Path | None,
     against: Path | None,
     keep: str,
+    rules: Path | None,
     exact_only: bool,
     shingle: str | None,
     shingle_size: int | None,
@@ -312,10 +318,13 @@ def dedup(
 ) -> int:
     """Write DATA without exact and near-duplicate rows (and without rows found in --against)."""
     from curate.checks.dedup.api import dedup as run_dedup
-    from curate.checks.dedup.settings import settings_from_options
+    from curate.checks.dedup.settings import settings_from_options, settings_from_rules
+    from curate.rules.loader import load_rules
 
     columns = pick_columns(kwargs)
+    ruleset = load_rules(rules) if rules is not None else None
     settings = settings_from_options(
+        base=settings_from_rules(ruleset) if ruleset is not None else None,
         normalize=normalize,
         shingle=shingle,
         shingle_size=shingle_size,
@@ -337,6 +346,7 @@ def dedup(
         engine=engine,
         workers=workers,
         ray_address=ray_address,
+        rules=ruleset,
     )
     against_part = f", {result.against_matches} found in {against}" if against else ""
     click.echo(

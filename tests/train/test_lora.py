@@ -6,6 +6,7 @@ import logging
 import math
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from curate.errors import RecipeError
@@ -130,3 +131,54 @@ def test_a_hub_model_not_in_the_cache_is_one_clear_line(
         f"curate: error: {recipe}: cannot load base model hub:HuggingFaceTB/SmolLM2-135M-Instruct"
     )
     assert not out.exists()
+
+
+def test_predictions_come_back_in_the_splits_order(
+    spam: Audited, tmp_path: Path, tiny_bert: Path
+) -> None:
+    """Evaluation runs shortest first; each example's outputs still land on its own row."""
+    import torch
+
+    recipe = load_recipe(tiny_recipe(tmp_path, tiny_bert, epochs=1, max_steps=1))
+    data = load_training_data(open_gate(spam.data, receipt=spam.receipt), recipe)
+    with cpu_threads(1):
+        trained, tokenized = fine_tune(data, recipe)
+        split = tokenized["validation"]
+        batched = predict(trained.model, split, tokenizer=trained.tokenizer, recipe=recipe)
+        trained.model.eval()
+        with torch.no_grad():
+            one_by_one = [
+                torch.softmax(
+                    trained.model(
+                        input_ids=torch.tensor([row["input_ids"]]),
+                        attention_mask=torch.tensor([row["attention_mask"]]),
+                    ).logits,
+                    dim=-1,
+                )[0].numpy()
+                for row in split
+            ]
+    lengths = [len(ids) for ids in split["input_ids"]]
+    assert lengths != sorted(lengths)  # the split is not already in length order
+    assert batched.labels is not None and batched.labels.tolist() == split["labels"]
+    assert batched.probabilities is not None
+    assert batched.probabilities == pytest.approx(np.stack(one_by_one), abs=1e-5)
+
+
+def test_length_grouped_batches_are_seeded_and_padded_less(
+    spam: Audited, tmp_path: Path, tiny_bert: Path
+) -> None:
+    from curate.train.lora import _collator, _loader, load_base, tokenize
+
+    recipe = load_recipe(tiny_recipe(tmp_path, tiny_bert))
+    data = load_training_data(open_gate(spam.data, receipt=spam.receipt), recipe)
+    _, tokenizer = load_base(recipe, labels=data.labels)
+    split = tokenize(data.splits["train"], tokenizer, recipe, data.labels)
+    collate = _collator(tokenizer, recipe)
+
+    def batches(grouped: bool) -> list[int]:
+        loader = _loader(split, batch_size=8, collate=collate, seed=5, group_by_length=grouped)
+        return [batch["input_ids"].shape[1] for batch in loader]  # padded width per batch
+
+    grouped = batches(True)
+    assert grouped == batches(True)  # the same seed, the same batches
+    assert sum(grouped) < sum(batches(False))

@@ -186,23 +186,52 @@ def _collator(tokenizer: Any, recipe: Recipe) -> Any:
     return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE, padding=True)
 
 
-def _loader(dataset: Dataset, *, batch_size: int, collate: Any, seed: int | None) -> Any:
+def _loader(
+    dataset: Dataset,
+    *,
+    batch_size: int,
+    collate: Any,
+    seed: int | None,
+    group_by_length: bool = False,
+) -> Any:
+    """Batches of ``dataset``: shuffled with ``seed`` (in order without one). Grouping by
+    length puts examples of similar length together, so batches carry little padding."""
     from torch.utils.data import DataLoader
 
     generator = torch.Generator().manual_seed(seed) if seed is not None else None
+    sampler = None
+    if group_by_length and seed is not None:
+        from transformers.trainer_pt_utils import LengthGroupedSampler
+
+        lengths = [len(ids) for ids in dataset["input_ids"]]
+        sampler = LengthGroupedSampler(batch_size, lengths=lengths, generator=generator)
     return DataLoader(
         dataset,
         batch_size=batch_size,
-        shuffle=seed is not None,
-        generator=generator,
+        shuffle=seed is not None and sampler is None,
+        sampler=sampler,
+        generator=generator if sampler is None else None,
         collate_fn=collate,
     )
 
 
 @torch.no_grad()
 def predict(model: Any, dataset: Dataset, *, tokenizer: Any, recipe: Recipe) -> Outputs:
-    """Run ``model`` over a tokenized split: mean loss and per-example outputs."""
+    """Run ``model`` over a tokenized split: mean loss and per-example outputs, in the split's
+    order. Examples are run shortest first, so each batch is padded only to its own longest."""
     model.eval()
+    order = np.argsort([len(ids) for ids in dataset["input_ids"]], kind="stable")
+    outputs = _predict_in_order(model, dataset.select(order), tokenizer=tokenizer, recipe=recipe)
+    back = np.argsort(order)
+    return Outputs(
+        loss=outputs.loss,
+        labels=None if outputs.labels is None else outputs.labels[back],
+        probabilities=None if outputs.probabilities is None else outputs.probabilities[back],
+        example_losses=None if outputs.example_losses is None else outputs.example_losses[back],
+    )
+
+
+def _predict_in_order(model: Any, dataset: Dataset, *, tokenizer: Any, recipe: Recipe) -> Outputs:
     loader = _loader(
         dataset,
         batch_size=recipe.model.training.eval_batch_size,
@@ -277,7 +306,11 @@ def fine_tune(data: TrainingData, recipe: Recipe) -> tuple[Trained, dict[str, Da
     )
     collate = _collator(tokenizer, recipe)
     loader = _loader(
-        tokenized["train"], batch_size=settings.batch_size, collate=collate, seed=settings.seed
+        tokenized["train"],
+        batch_size=settings.batch_size,
+        collate=collate,
+        seed=settings.seed,
+        group_by_length=settings.group_by_length,
     )
     steps_per_epoch = len(loader)
     total_steps = settings.epochs * steps_per_epoch

@@ -90,6 +90,8 @@ class TrainingSettings(_Strict):
     max_steps: int | None = Field(default=None, ge=1)
     #: CPU threads for torch (None: torch's default). One is fastest for small models on a busy machine.
     threads: int | None = Field(default=None, ge=1)
+    #: Batch examples of similar length together (shuffled in groups), so little is padding.
+    group_by_length: bool = True
 
 
 class SplitSettings(_Strict):

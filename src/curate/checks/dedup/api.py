@@ -24,7 +24,7 @@ from curate.checks.dedup.index import (
 )
 from curate.checks.dedup.output import write_clusters, write_kept
 from curate.checks.dedup.pairs import Matches, cross_split_matches
-from curate.checks.dedup.settings import DedupSettings, NearSettings
+from curate.checks.dedup.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.checks.dedup.sources import (
     FileSource,
     Source,
@@ -36,7 +36,9 @@ from curate.checks.dedup.sources import (
 from curate.checks.dedup.verify import TextBatches
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
+from curate.io.options import DEFAULT, ReadOptions
 from curate.progress import track
+from curate.rules.loader import RuleSet, load_rules
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,7 @@ def dedup(
     engine: str = "local",
     workers: int | None = None,
     ray_address: str | None = None,
+    rules: str | os.PathLike[str] | RuleSet | None = None,
 ) -> DedupResult:
     """Drop duplicate rows from ``data`` (a path, DataFrame or ``datasets`` object).
 
@@ -137,10 +140,19 @@ def dedup(
     ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
     kept and counted, never clustered. The result is written to ``out`` in the input's
     format (never over the input unless ``in_place``), or returned as ``frame``.
+    A ``rules`` file supplies the text and id columns, the settings of its ``dedup.near``
+    check and its ``read:`` options, for whatever the arguments leave unset.
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
     shuffle that never gathers every row on the driver (see :mod:`curate.checks.dedup.shuffle`);
     locally, ``workers`` processes hash (default: all cores for inputs of 32 MB and more).
     """
+    read = DEFAULT
+    if rules is not None:
+        ruleset = rules if isinstance(rules, RuleSet) else load_rules(Path(rules))
+        text_column = text_column or ruleset.columns.text
+        id_column = id_column or ruleset.columns.id
+        settings = settings or settings_from_rules(ruleset)
+        read = ruleset.read
     settings = settings or DedupSettings()
     if threshold is not None:
         near_settings = NearSettings.model_validate(
@@ -153,14 +165,14 @@ def dedup(
     if not texts:
         raise UsageError("name the text column(s) to compare (--text-column)")
     target = _target(data, out, in_place=in_place)
-    source = open_source(data)
+    source = open_source(data, read=read)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(data))
     if engine == "ray":
         from curate.checks.dedup.shuffle import dedup_on_ray
 
         return dedup_on_ray(
             source, target=target, texts=texts, id_column=id_column, keep=keep,
-            clusters=clusters, against=against, settings=settings, workers=workers,
+            clusters=clusters, against=against, settings=settings, read=read, workers=workers,
             ray_address=ray_address,
         )  # fmt: skip
     score, score_column = _score(source, keep)
@@ -181,7 +193,16 @@ def dedup(
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         if against is not None:
             matches, against_lines = _against(
-                source, against, prints, texts, id_column, settings, runner, ids, start=len(lines)
+                source,
+                against,
+                prints,
+                texts,
+                id_column,
+                settings,
+                runner,
+                ids,
+                start=len(lines),
+                read=read,
             )
             kept[matches.row] = False
             lines += against_lines
@@ -296,9 +317,10 @@ def _against(
     ids: np.ndarray,
     *,
     start: int,
+    read: ReadOptions,
 ) -> tuple[Matches, list[dict[str, Any]]]:
     """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
-    source = open_source(other)
+    source = open_source(other, read=read)
     check_columns(source, texts, where=_where(other))
     if id_column not in source.columns:
         id_column = None  # ids of the other data: its id column if it has one, else row numbers

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 import numpy as np
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 try:
     if os.environ.get("CURATE_NO_NUMBA"):
@@ -34,11 +37,15 @@ _EMPTY = 1 << 32
 _LOW32 = 0xFFFFFFFF
 
 
-def _jit(fn: Any) -> Any:
-    return numba.njit(cache=True, nogil=True)(fn) if AVAILABLE else None
+def _jit(fn: F) -> F:
+    """Compile ``fn`` with numba (cached on disk); without numba, leave it as Python."""
+    if not AVAILABLE:
+        return fn
+    return cast(F, numba.njit(cache=True, nogil=True)(fn))
 
 
-def _mix64(x: Any) -> Any:
+@_jit
+def mix64(x: Any) -> Any:
     x ^= x >> np.uint64(30)
     x *= np.uint64(_M1)
     x ^= x >> np.uint64(27)
@@ -47,10 +54,8 @@ def _mix64(x: Any) -> Any:
     return x
 
 
-mix64 = _jit(_mix64)
-
-
-def _load8(data: Any, at: int, count: int) -> Any:
+@_jit
+def load8(data: Any, at: int, count: int) -> Any:
     """The next ``count`` (at most 8) bytes at ``at`` as a little-endian uint64."""
     value = np.uint64(0)
     for k in range(min(count, 8)):
@@ -58,17 +63,13 @@ def _load8(data: Any, at: int, count: int) -> Any:
     return value
 
 
-load8 = _jit(_load8)
-
-
-def _is_space(byte: Any) -> Any:
+@_jit
+def is_space(byte: Any) -> Any:
     return byte == 32 or (9 <= byte <= 13)
 
 
-is_space = _jit(_is_space)
-
-
-def _word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
+@_jit
+def word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
     """Hashes of the whitespace-separated words of each row, and the row offsets into them."""
     rows = len(offsets) - 1
     salt = mix64(np.uint64(seed))
@@ -109,20 +110,16 @@ def _word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
     return hashes, out_offsets
 
 
-word_hashes = _jit(_word_hashes)
-
-
-def _rotl(value: Any, bits: int) -> Any:
+@_jit
+def rotl(value: Any, bits: int) -> Any:
     b = bits % 64
     if b == 0:
         return value
     return (value << np.uint64(b)) | (value >> np.uint64(64 - b))
 
 
-rotl = _jit(_rotl)
-
-
-def _shingle_hashes(tokens: Any, offsets: Any, size: int, seed: Any) -> Any:
+@_jit
+def shingle_hashes(tokens: Any, offsets: Any, size: int, seed: Any) -> Any:
     """Order-sensitive hashes of every ``size``-token window of each row (see minhash)."""
     rows = len(offsets) - 1
     salt = mix64(np.uint64(seed))
@@ -144,18 +141,14 @@ def _shingle_hashes(tokens: Any, offsets: Any, size: int, seed: Any) -> Any:
     return out, out_offsets
 
 
-shingle_hashes = _jit(_shingle_hashes)
-
-
-def _borrow(num_perm: int, attempt: int, seed: Any, bin_: int) -> int:
+@_jit
+def borrow(num_perm: int, attempt: int, seed: Any, bin_: int) -> int:
     key = mix64((np.uint64(bin_) << np.uint64(32)) ^ np.uint64(attempt)) ^ np.uint64(seed)
     return int(mix64(key) % np.uint64(num_perm))
 
 
-borrow = _jit(_borrow)
-
-
-def _signatures(shingles: Any, offsets: Any, num_perm: int, seed: Any) -> Any:
+@_jit
+def signatures(shingles: Any, offsets: Any, num_perm: int, seed: Any) -> Any:
     """One-permutation MinHash with optimal densification (see minhash), uint32 per bin."""
     rows = len(offsets) - 1
     out = np.empty((rows, num_perm), dtype=np.uint32)
@@ -185,10 +178,8 @@ def _signatures(shingles: Any, offsets: Any, num_perm: int, seed: Any) -> Any:
     return out
 
 
-signatures = _jit(_signatures)
-
-
-def _band_keys(signatures: Any, bands: int, rows: int) -> Any:
+@_jit
+def band_keys(signatures: Any, bands: int, rows: int) -> Any:
     """One hash per row and band of that band's slice of the signature (see lsh)."""
     keys = np.empty((signatures.shape[0], bands), dtype=np.uint64)
     for i in range(signatures.shape[0]):
@@ -200,10 +191,8 @@ def _band_keys(signatures: Any, bands: int, rows: int) -> Any:
     return keys
 
 
-band_keys = _jit(_band_keys)
-
-
-def _unique_per_row(values: Any, offsets: Any) -> Any:
+@_jit
+def unique_per_row(values: Any, offsets: Any) -> Any:
     """Each row's values sorted and deduplicated, flat, with the new row offsets."""
     rows = len(offsets) - 1
     out = np.empty(len(values), dtype=values.dtype)
@@ -219,10 +208,8 @@ def _unique_per_row(values: Any, offsets: Any) -> Any:
     return out[:k].copy(), out_offsets
 
 
-unique_per_row = _jit(_unique_per_row)
-
-
-def _jaccard(offsets: Any, hashes: Any, left: Any, right: Any) -> Any:
+@_jit
+def jaccard(offsets: Any, hashes: Any, left: Any, right: Any) -> Any:
     """Exact Jaccard similarity of pairs of sorted, unique sets stored flat."""
     out = np.empty(len(left), dtype=np.float64)
     for k in range(len(left)):
@@ -244,10 +231,8 @@ def _jaccard(offsets: Any, hashes: Any, left: Any, right: Any) -> Any:
     return out
 
 
-jaccard = _jit(_jaccard)
-
-
-def _exact_hashes(tokens: Any, offsets: Any) -> Any:
+@_jit
+def exact_hashes(tokens: Any, offsets: Any) -> Any:
     """Each row's order-sensitive and order-blind token hashes (see minhash), (rows, 2)."""
     rows = len(offsets) - 1
     out = np.empty((rows, 2), dtype=np.uint64)
@@ -262,6 +247,3 @@ def _exact_hashes(tokens: Any, offsets: Any) -> Any:
         out[row, 0] = mix64(ordered ^ np.uint64(offsets[row + 1] - first))
         out[row, 1] = bag
     return out
-
-
-exact_hashes = _jit(_exact_hashes)

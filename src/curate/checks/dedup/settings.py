@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from curate.rules.loader import RuleSet
 
 #: The seed every signature is made with unless a rules file or caller names another.
 DEFAULT_SEED = 1_234_567
@@ -49,18 +52,33 @@ class DedupSettings(BaseModel):
         return self.normalize.whitespace and self.near.shingle == "word"
 
 
+def settings_from_rules(rules: RuleSet) -> DedupSettings:
+    """The settings of a rules file's ``dedup.near`` check (else ``dedup.cross_split``, else
+    ``dedup.exact`` with the default near settings), so dedup drops what the audit counts."""
+    by_id = {config.id: config.check.params for config in rules.checks}
+    for check_id in ("dedup.near", "dedup.cross_split"):
+        if check_id in by_id:
+            found: DedupSettings = by_id[check_id].settings()
+            return found.model_copy(update={"near_enabled": True})
+    if "dedup.exact" in by_id:
+        return DedupSettings(normalize=by_id["dedup.exact"].normalize)
+    return DedupSettings()
+
+
 def settings_from_options(
     *,
+    base: DedupSettings | None = None,
     normalize: str | None = None,
     shingle: str | None = None,
     shingle_size: int | None = None,
     num_perm: int | None = None,
     seed: int | None = None,
 ) -> DedupSettings:
-    """Settings from command-line options; options not given keep their defaults."""
+    """Settings from command-line options; options not given keep ``base``'s values."""
     from curate.errors import UsageError
 
-    norm = Normalization()
+    base = base or DedupSettings()
+    norm = base.normalize
     if normalize is not None:
         names = {n.strip() for n in normalize.split(",") if n.strip()} - {"none"}
         unknown = names - set(Normalization.model_fields)
@@ -71,5 +89,7 @@ def settings_from_options(
             )
         norm = Normalization(**{field: field in names for field in Normalization.model_fields})
     given = {"shingle": shingle, "shingle_size": shingle_size, "num_perm": num_perm, "seed": seed}
-    near = NearSettings.model_validate({k: v for k, v in given.items() if v is not None})
-    return DedupSettings(normalize=norm, near=near)
+    near = NearSettings.model_validate(
+        {**base.near.model_dump(), **{k: v for k, v in given.items() if v is not None}}
+    )
+    return base.model_copy(update={"normalize": norm, "near": near})

@@ -36,6 +36,7 @@ from curate.checks.dedup.sources import Source, TableSource, check_columns, open
 from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
 from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, _ray
 from curate.errors import UsageError
+from curate.io.options import ReadOptions
 from curate.progress import track
 
 log = logging.getLogger(__name__)
@@ -457,6 +458,7 @@ def dedup_on_ray(
     clusters: str | os.PathLike[str] | None,
     against: object,
     settings: DedupSettings,
+    read: ReadOptions,
     workers: int | None,
     ray_address: str | None,
 ) -> DedupResult:
@@ -475,7 +477,7 @@ def dedup_on_ray(
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         if against is not None:
             matches, against_lines = _against(
-                shuffle, blocks, source, against, id_column, start=len(lines)
+                shuffle, blocks, source, against, id_column, read=read, start=len(lines)
             )
             drop = np.union1d(drop, matches.row)
             lines += against_lines
@@ -534,10 +536,11 @@ def _against(
     other: object,
     id_column: str | None,
     *,
+    read: ReadOptions,
     start: int,
 ) -> tuple[Matches, list[dict[str, Any]]]:
     """Rows that copy a row of ``other``: the data's map outputs reduced again with its."""
-    source = open_source(other)
+    source = open_source(other, read=read)
     check_columns(source, shuffle.columns, where=_where(other))
     their_column = id_column if id_column in source.columns else None
     theirs = shuffle.fingerprints(source, start=blocks.rows)

@@ -22,7 +22,7 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from curate.errors import InputError
-from curate.io.options import DEFAULT
+from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
 from curate.io.table import Table, load_table
 
@@ -164,15 +164,16 @@ def _arrow(series: pd.Series) -> pa.Array:
         return pa.array(series.astype("string"), from_pandas=True)
 
 
-def open_source(data: object, *, name: str | None = None) -> Source:
-    """A streamed file where the format allows, otherwise the whole table in memory."""
-    if isinstance(data, str | Path) and Path(data).is_file():
+def open_source(data: object, *, name: str | None = None, read: ReadOptions = DEFAULT) -> Source:
+    """A streamed file where the format allows, otherwise the whole table in memory (also
+    when a rules file's ``read:`` options say how to read it)."""
+    if isinstance(data, str | Path) and Path(data).is_file() and read == DEFAULT:
         path = Path(data)
         if path.suffix.lower() in STREAMED:
             if path.stat().st_size == 0:
                 raise InputError("file is empty", path=path)
             return FileSource(path)
-    return TableSource(load_table(data, name=name))
+    return TableSource(load_table(data, name=name, read=read))
 
 
 def check_columns(source: Source, wanted: Sequence[str], *, where: object) -> None:
