@@ -29,7 +29,7 @@ TASK_RETRIES = 3
 IN_FLIGHT = 2
 
 
-def _ray() -> Any:
+def ray_module() -> Any:
     try:
         import ray
     except ImportError:
@@ -55,7 +55,7 @@ class RayEngine(Engine):
     name = "ray"
 
     def __init__(self, *, workers: int | None = None, address: str | None = None) -> None:
-        ray = _ray()
+        ray = ray_module()
         self.address = address or os.environ.get("RAY_ADDRESS") or None
         self._started_here = False
         if not ray.is_initialized():
@@ -71,7 +71,7 @@ class RayEngine(Engine):
         self.workers = max(1, min(workers or cpus, cpus))
 
     def map(self, fn: Callable[[T], R], items: Iterable[T], *, description: str = "") -> list[R]:
-        ray = _ray()
+        ray = ray_module()
         remote = ray.remote(max_retries=TASK_RETRIES, retry_exceptions=False)(_call)
         fn_ref = ray.put(fn)
         return self._stream(lambda _, item: remote.remote(fn_ref, item), items, description)
@@ -84,7 +84,7 @@ class RayEngine(Engine):
         *,
         description: str = "",
     ) -> list[R]:
-        ray = _ray()
+        ray = ray_module()
         actor_cls = ray.remote(max_restarts=TASK_RETRIES, max_task_retries=TASK_RETRIES)(_Worker)
         actors = [actor_cls.remote(factory) for _ in range(self.workers)]
         fn_ref = ray.put(fn)
@@ -103,7 +103,7 @@ class RayEngine(Engine):
     ) -> list[Any]:
         """Submit items as earlier ones finish, at most ``IN_FLIGHT`` per worker; showing
         progress as tasks finish, return the results in input order."""
-        ray = _ray()
+        ray = ray_module()
         window = IN_FLIGHT * self.workers
         results: list[Any] = []
         pending: dict[Any, int] = {}
@@ -133,5 +133,5 @@ class RayEngine(Engine):
 
     def close(self) -> None:
         if self._started_here:
-            _ray().shutdown()
+            ray_module().shutdown()
             self._started_here = False

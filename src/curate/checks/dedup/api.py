@@ -166,7 +166,7 @@ def dedup(
         raise UsageError("name the text column(s) to compare (--text-column)")
     target = _target(data, out, in_place=in_place)
     source = open_source(data, read=read)
-    check_columns(source, [*texts, *([id_column] if id_column else [])], where=_where(data))
+    check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
     if engine == "ray":
         from curate.checks.dedup.shuffle import dedup_on_ray
 
@@ -189,7 +189,7 @@ def dedup(
             if id_column
             else np.arange(dups.rows)
         )
-        lines = _cluster_lines(dups, kept, ids)
+        lines = cluster_lines(dups, kept, ids)
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         if against is not None:
             matches, against_lines = _against(
@@ -251,7 +251,7 @@ def _workers_worth_it(source: Source) -> int:
     return (os.cpu_count() or 1) if size >= PARALLEL_FROM_BYTES else 1
 
 
-def _where(data: object) -> object:
+def data_name(data: object) -> object:
     return data if isinstance(data, str | os.PathLike) else type(data).__name__
 
 
@@ -274,7 +274,7 @@ def _target(data: object, out: str | os.PathLike[str] | None, *, in_place: bool)
     return target
 
 
-def _cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[dict[str, Any]]:
+def cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[dict[str, Any]]:
     """One line per cluster: the kept row, the dropped rows and each one's similarity to it."""
     clustered = np.flatnonzero(dups.cluster >= 0)
     if len(clustered) == 0:
@@ -321,7 +321,7 @@ def _against(
 ) -> tuple[Matches, list[dict[str, Any]]]:
     """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
     source = open_source(other, read=read)
-    check_columns(source, texts, where=_where(other))
+    check_columns(source, texts, where=data_name(other))
     if id_column not in source.columns:
         id_column = None  # ids of the other data: its id column if it has one, else row numbers
     theirs = _fingerprints(source, texts, settings, runner)
@@ -351,7 +351,7 @@ def _against(
                 "similarity": {
                     str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)
                 },
-                "against": str(_where(other)),
+                "against": str(data_name(other)),
             }
         )
     return matches, lines

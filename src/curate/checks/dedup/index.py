@@ -172,7 +172,7 @@ def find_duplicates(
     have been made with ``keep_signatures``). ``engine`` shingles the candidates' text.
     """
     rows = prints.rows
-    exact_first = _exact_groups(prints.exact, prints.blank)
+    exact_first = exact_groups(prints.exact, prints.blank)
     index = np.arange(rows)
     bands = band_rows = candidates = 0
     sets: ShingleSets | None = None
@@ -205,7 +205,7 @@ def find_duplicates(
             int(verified.sum()),
         )
         pairs, similarity = pairs[verified], similarity[verified]
-    cluster = _clusters(rows, exact_first, pairs)
+    cluster = connected_clusters(rows, exact_first, pairs)
     return Duplicates(
         rows=rows,
         blank=prints.blank,
@@ -221,7 +221,7 @@ def find_duplicates(
     )
 
 
-def _exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
+def exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
     """For each row, the first row with the same 128-bit hash; -1 for blank rows."""
     first = np.full(len(blank), -1, dtype=np.int64)
     present = np.flatnonzero(~blank)
@@ -238,7 +238,7 @@ def _exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
     return first
 
 
-def _clusters(rows: int, exact_first: np.ndarray, near_pairs: np.ndarray) -> np.ndarray:
+def connected_clusters(rows: int, exact_first: np.ndarray, near_pairs: np.ndarray) -> np.ndarray:
     """Connected components over exact and near links; singletons and blank rows get -1."""
     try:
         from scipy.sparse import coo_matrix

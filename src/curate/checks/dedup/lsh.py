@@ -6,8 +6,7 @@ import functools
 
 import numpy as np
 
-from curate.checks.dedup import kernels
-from curate.checks.dedup.minhash import mix64
+from curate.checks.dedup.minhash import compiled_kernels, mix64
 
 _U64 = np.uint64
 #: Buckets up to this size give every pair; larger ones link each row to the next ones only,
@@ -50,7 +49,8 @@ def band_keys(
     signatures: np.ndarray, *, bands: int, rows: int, compiled: bool | None = None
 ) -> np.ndarray:
     """One 64-bit key per row and band (rows x bands): a hash of that band's slice."""
-    if kernels.AVAILABLE if compiled is None else compiled:
+    kernels = compiled_kernels(compiled)
+    if kernels is not None:
         compiled_keys: np.ndarray = kernels.band_keys(signatures, bands, rows)
         return compiled_keys
     keys = np.empty((len(signatures), bands), dtype=_U64)

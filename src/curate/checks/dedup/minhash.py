@@ -10,10 +10,11 @@ signatures agree in a bin with probability equal to their Jaccard similarity, as
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 import pyarrow as pa
 
-from curate.checks.dedup import kernels
 from curate.checks.dedup.settings import NearSettings
 from curate.checks.dedup.text import buffers, codepoints, word_spans
 
@@ -63,9 +64,16 @@ def hash_words(data: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int
     return acc
 
 
-def _compiled(compiled: bool | None) -> bool:
-    """Whether to run the numba kernel: when asked, or by default when numba is installed."""
-    return kernels.AVAILABLE if compiled is None else compiled
+def compiled_kernels(compiled: bool | None = None) -> ModuleType | None:
+    """The numba kernels, when asked for or (by default) when numba is installed; else None.
+
+    Imported on first use, so ``import curate`` does not load numba.
+    """
+    if compiled is False:
+        return None
+    from curate.checks.dedup import kernels
+
+    return kernels if kernels.AVAILABLE or compiled else None
 
 
 def token_hashes(
@@ -73,7 +81,8 @@ def token_hashes(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Hash each token (word or code point) of every row; returns flat hashes and row offsets."""
     salt = mix64(np.array([settings.seed], dtype=_U64))[0]
-    if settings.shingle == "word" and _compiled(compiled):
+    kernels = compiled_kernels(compiled)
+    if settings.shingle == "word" and kernels is not None:
         data, offsets = buffers(text)
         hashes, token_offsets = kernels.word_hashes(data, offsets, settings.seed)
         return hashes, token_offsets
@@ -88,7 +97,8 @@ def exact_hashes(
     tokens: np.ndarray, offsets: np.ndarray, *, compiled: bool | None = None
 ) -> np.ndarray:
     """A 128-bit hash of each row's tokens, (rows, 2): :func:`sequence_hash` and :func:`bag_hash`."""
-    if _compiled(compiled):
+    kernels = compiled_kernels(compiled)
+    if kernels is not None:
         out: np.ndarray = kernels.exact_hashes(tokens, offsets)
         return out
     return np.stack([sequence_hash(tokens, offsets), bag_hash(tokens, offsets)], axis=1)
@@ -134,7 +144,8 @@ def shingle_hashes(
     none gets no shingles. Windows are built from contiguous slices of the flat token array
     (no gathers); windows that cross a row boundary are then dropped.
     """
-    if _compiled(compiled):
+    kernels = compiled_kernels(compiled)
+    if kernels is not None:
         hashes, new_offsets = kernels.shingle_hashes(tokens, offsets, size, seed)
         return hashes, new_offsets
     lengths = np.diff(offsets)
@@ -182,7 +193,8 @@ def signatures_from_shingles(
 
     Rows without shingles come back with every bin at 0xFFFFFFFF; callers treat them as empty.
     """
-    if _compiled(compiled):
+    kernels = compiled_kernels(compiled)
+    if kernels is not None:
         sig: np.ndarray = kernels.signatures(shingles, offsets, num_perm, seed)
         return sig
     rows = len(offsets) - 1

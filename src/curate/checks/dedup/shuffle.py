@@ -24,9 +24,15 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.api import DedupResult, _cluster_lines, _where
+from curate.checks.dedup.api import DedupResult, cluster_lines, data_name
 from curate.checks.dedup.audit import jsonable
-from curate.checks.dedup.index import Duplicates, _clusters, _exact_groups, choose_kept, fingerprint
+from curate.checks.dedup.index import (
+    Duplicates,
+    choose_kept,
+    connected_clusters,
+    exact_groups,
+    fingerprint,
+)
 from curate.checks.dedup.lsh import candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import mix64
 from curate.checks.dedup.output import write_clusters, write_without
@@ -34,7 +40,7 @@ from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.sources import Source, TableSource, check_columns, open_source
 from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
-from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, _ray
+from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, ray_module
 from curate.errors import UsageError
 from curate.io.options import ReadOptions
 from curate.progress import track
@@ -129,7 +135,7 @@ def _throttle(running: list[Any], window: int) -> list[Any]:
     """Wait until at most ``window`` of the ``running`` tasks are; return those still running."""
     if len(running) <= window:
         return running
-    _, running = _ray().wait(running, num_returns=len(running) - window)
+    _, running = ray_module().wait(running, num_returns=len(running) - window)
     return list(running)
 
 
@@ -137,7 +143,7 @@ class _Shuffle:
     """The tasks of one dedup run on a Ray cluster, and where their outputs are."""
 
     def __init__(self, columns: Sequence[str], settings: DedupSettings, *, workers: int) -> None:
-        ray = _ray()
+        ray = ray_module()
         self.columns = tuple(columns)
         self.settings = settings
         self.workers = workers
@@ -156,7 +162,7 @@ class _Shuffle:
 
     def fingerprints(self, source: Source, *, start: int = 0) -> _Blocks:
         """Map every block of ``source`` (its first row numbered ``start``)."""
-        ray = _ray()
+        ray = ray_module()
         settings = ray.put(self.settings)
         outputs: list[list[Any]] = []
         running: list[Any] = []
@@ -183,7 +189,7 @@ class _Shuffle:
 
     def links(self, blocks: _Blocks) -> tuple[np.ndarray, np.ndarray, int]:
         """Exact links (row, first row with its text) and LSH candidate pairs, by reduce tasks."""
-        ray = _ray()
+        ray = ray_module()
         exact_task, band_task = self.task(_exact_links), self.task(_band_pairs)
         exact_refs = [
             exact_task.remote(*[block[p] for block in blocks.parts]) for p in range(self.parts)
@@ -214,7 +220,7 @@ class _Shuffle:
         blocks = _Placed([], [])
         if len(rows) == 0:
             return blocks
-        settings = _ray().put(self.settings)
+        settings = ray_module().put(self.settings)
         running: list[Any] = []
         for source, start in sources:
             batches = track(
@@ -238,13 +244,13 @@ class _Shuffle:
 
     def lengths(self, source: Source, rows: np.ndarray) -> np.ndarray:
         """What ``keep="longest"`` ranks ``rows`` by, as the map step measures it."""
-        ray = _ray()
+        ray = ray_module()
         refs = self.over_rows([(source, 0)], rows, _lengths, "measuring").refs
         return np.concatenate(ray.get(refs)) if refs else np.zeros(0, dtype=np.int64)
 
     def jaccard(self, sets: _Placed, pairs: np.ndarray) -> np.ndarray:
         """The exact Jaccard similarity of each pair, computed where its rows' sets are sent."""
-        ray = _ray()
+        ray = ray_module()
         if len(pairs) == 0:
             return np.zeros(0, dtype=np.float64)
         parts = max(self.workers, -(-len(pairs) // PAIRS_PER_PARTITION))
@@ -284,7 +290,7 @@ def _exact_links(*parts: tuple[np.ndarray, ...]) -> np.ndarray:
         return _NO_PAIRS
     hashes = np.concatenate([p[0] for p in parts])
     rows = np.concatenate([p[1] for p in parts])  # blocks in order: rows ascending
-    first = _exact_groups(hashes, np.zeros(len(rows), dtype=bool))
+    first = exact_groups(hashes, np.zeros(len(rows), dtype=bool))
     repeat = np.flatnonzero(first != np.arange(len(rows)))
     return np.stack([rows[repeat], rows[first[repeat]]], axis=1)
 
@@ -401,7 +407,7 @@ class _Edges:
             exact_first=first,
             near_pairs=pairs,
             near_similarity=self.similarity,
-            cluster=_clusters(n, first, pairs),
+            cluster=connected_clusters(n, first, pairs),
             candidate_pairs=self.candidates,
             bands=0,
             band_rows=0,
@@ -526,7 +532,7 @@ def _lines(
     similarity = shuffle.jaccard(sets, rows[pairs]) if len(pairs) else np.zeros(0)
     known = {(int(i), int(j)): float(s) for (i, j), s in zip(pairs, similarity, strict=True)}
     ids = values_at(source, id_column, rows) if id_column else rows
-    return _cluster_lines(replace(dups, known=known), kept, ids), rows[~kept]
+    return cluster_lines(replace(dups, known=known), kept, ids), rows[~kept]
 
 
 def _against(
@@ -541,7 +547,7 @@ def _against(
 ) -> tuple[Matches, list[dict[str, Any]]]:
     """Rows that copy a row of ``other``: the data's map outputs reduced again with its."""
     source = open_source(other, read=read)
-    check_columns(source, shuffle.columns, where=_where(other))
+    check_columns(source, shuffle.columns, where=data_name(other))
     their_column = id_column if id_column in source.columns else None
     theirs = shuffle.fingerprints(source, start=blocks.rows)
     edges, _ = _edges(shuffle, blocks + theirs, [(data_source, 0), (source, blocks.rows)])
@@ -569,7 +575,7 @@ def _against(
                 "similarity": {
                     str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)
                 },
-                "against": str(_where(other)),
+                "against": str(data_name(other)),
             }
         )
     return matches, lines

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
-from curate.checks.dedup import kernels
-from curate.checks.dedup.minhash import shingle_hashes, token_hashes
+from curate.checks.dedup.minhash import compiled_kernels, shingle_hashes, token_hashes
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
 from curate.engine.base import Engine
@@ -51,7 +50,8 @@ class ShingleSets:
         right = self._positions(np.asarray(b, dtype=np.int64))
         if (left < 0).any() or (right < 0).any():
             raise KeyError("a row without a shingle set")
-        if kernels.AVAILABLE:
+        kernels = compiled_kernels()
+        if kernels is not None:
             out: np.ndarray = kernels.jaccard(self.offsets, self.hashes, left, right)
             return out
         result = np.empty(len(left), dtype=np.float64)
@@ -76,7 +76,8 @@ class _ShingleRows:
         near = self.settings.near
         tokens, offsets = token_hashes(text, near)
         hashes, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)
-        if kernels.AVAILABLE:
+        kernels = compiled_kernels()
+        if kernels is not None:
             flat, flat_offsets = kernels.unique_per_row(hashes, starts)
         else:
             sets = [np.unique(hashes[starts[k] : starts[k + 1]]) for k in range(len(rows))]
