@@ -118,14 +118,19 @@ def _pairs_from_clusters(path: Path) -> set[tuple[int, int]]:
     return pairs
 
 
-def run_curate(corpus: Path, threshold: float, seed: int) -> dict[str, object]:
+def run_curate(corpus: Path, threshold: float, seed: int, workers: int | None) -> dict[str, object]:
     import curate
 
     out = corpus.with_name("deduped.parquet")
     clusters = corpus.with_name("clusters.jsonl")  # written beside the corpus, then read back
     started = time.perf_counter()
     result = curate.dedup(
-        corpus, out=out, text_column="text", threshold=threshold, clusters=clusters
+        corpus,
+        out=out,
+        text_column="text",
+        threshold=threshold,
+        clusters=clusters,
+        workers=workers,
     )
     seconds = time.perf_counter() - started
     pairs = _pairs_from_clusters(clusters)
@@ -162,7 +167,7 @@ def run_datasketch(corpus: Path, threshold: float, rows: int, seed: int) -> dict
 def _worker(args: argparse.Namespace) -> None:
     corpus = Path(args.corpus)
     if args.worker == "curate":
-        out = run_curate(corpus, args.threshold, args.seed)
+        out = run_curate(corpus, args.threshold, args.seed, args.workers)
     else:
         out = run_datasketch(corpus, args.threshold, args.baseline_rows, args.seed)
     out["max_rss_mb"] = _peak_mb()
@@ -182,6 +187,8 @@ def _measure(name: str, args: argparse.Namespace, corpus: Path) -> dict[str, obj
     command = [sys.executable, __file__, "--worker", name, "--corpus", str(corpus)]
     command += ["--threshold", str(args.threshold), "--seed", str(args.seed)]
     command += ["--baseline-rows", str(args.baseline_rows)]
+    if args.workers is not None:
+        command += ["--workers", str(args.workers)]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -203,6 +210,9 @@ def main() -> None:
     parser.add_argument("--baseline-rows", type=int, default=10_000)
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--workers", type=int, help="curate's processes (default: its own choice, all cores here)"
+    )
     parser.add_argument("--workdir", help="keep (and reuse) the corpus here, not in a temp dir")
     parser.add_argument("--worker", choices=["curate", "datasketch"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)

@@ -106,3 +106,9 @@ def test_compiled_jaccard_and_unique_sets_match_numpy() -> None:
         x = set(flat[flat_offsets[i] : flat_offsets[i + 1]].tolist())
         y = set(flat[flat_offsets[j] : flat_offsets[j + 1]].tolist())
         assert got[k] == pytest.approx(len(x & y) / len(x | y) if x | y else 1.0)
+
+
+def test_many_short_rows_more_words_than_half_the_bytes() -> None:
+    """One-letter rows have as many words as bytes: the output must still have room."""
+    text = pa.array(["a", "b c", "d", "", "e f g"] * 50, type=pa.large_string())
+    _assert_same(*_both(text, NearSettings(shingle_size=1, num_perm=16)))

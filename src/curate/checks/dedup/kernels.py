@@ -55,12 +55,15 @@ def mix64(x: Any) -> Any:
 
 
 @_jit
-def load8(data: Any, at: int, count: int) -> Any:
-    """The next ``count`` (at most 8) bytes at ``at`` as a little-endian uint64."""
+def load8(padded: Any, at: int, count: int) -> Any:
+    """The ``count`` bytes (at most 8) at ``at`` as a little-endian uint64. Always reads eight
+    bytes (``padded`` has eight zero bytes past the data) and masks, so the loop has no branch."""
     value = np.uint64(0)
-    for k in range(min(count, 8)):
-        value |= np.uint64(data[at + k]) << np.uint64(8 * k)
-    return value
+    for k in range(8):
+        value |= np.uint64(padded[at + k]) << np.uint64(8 * k)
+    if count >= 8:
+        return value
+    return value & ((np.uint64(1) << np.uint64(8 * count)) - np.uint64(1))
 
 
 @_jit
@@ -73,41 +76,34 @@ def word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
     """Hashes of the whitespace-separated words of each row, and the row offsets into them."""
     rows = len(offsets) - 1
     salt = mix64(np.uint64(seed))
-    counts = np.zeros(rows, dtype=np.int64)
-    total = 0
-    for row in range(rows):
-        inside = False
-        for at in range(offsets[row], offsets[row + 1]):
-            space = is_space(data[at])
-            if not space and not inside:
-                counts[row] += 1
-            inside = not space
-        total += counts[row]
-    hashes = np.empty(total, dtype=np.uint64)
+    padded = np.zeros(len(data) + 8, dtype=np.uint8)
+    padded[: len(data)] = data
+    # A row of n bytes has at most n // 2 + 1 words (one-byte words between single spaces).
+    hashes = np.empty(len(data) // 2 + rows + 1, dtype=np.uint64)
     out_offsets = np.zeros(rows + 1, dtype=np.int64)
     k = 0
     for row in range(rows):
         end = offsets[row + 1]
         at = offsets[row]
         while at < end:
-            while at < end and is_space(data[at]):
+            while at < end and is_space(padded[at]):
                 at += 1
             if at >= end:
                 break
             start = at
-            while at < end and not is_space(data[at]):
+            while at < end and not is_space(padded[at]):
                 at += 1
             length = at - start
-            acc = load8(data, start, length) ^ salt ^ (np.uint64(length) << np.uint64(56))
+            acc = load8(padded, start, length) ^ salt ^ (np.uint64(length) << np.uint64(56))
             acc = mix64(acc)
             done = 8
             while length > done:
-                acc = mix64(acc ^ load8(data, start + done, length - done))
+                acc = mix64(acc ^ load8(padded, start + done, length - done))
                 done += 8
             hashes[k] = acc
             k += 1
         out_offsets[row + 1] = k
-    return hashes, out_offsets
+    return hashes[:k].copy(), out_offsets
 
 
 @_jit
