@@ -3,9 +3,10 @@ from __future__ import annotations
 import socket
 
 import pytest
+import spacy
 
 from curate.checks.pii import analyzer as analyzer_module
-from curate.checks.pii.analyzer import analyze_texts, get_analyzer, resolve_model
+from curate.checks.pii.analyzer import analyze_texts, get_analyzer, ner_windows, resolve_model
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
 from curate.errors import MissingDependencyError, UsageError
 
@@ -140,3 +141,26 @@ def test_process_pool_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) ->
     parallel = analyze_texts(settings, texts, workers=2)
     assert parallel == serial
     assert sum(1 for r in serial if r) == len(texts)
+
+
+def test_ner_reads_only_the_words_around_capitalised_words() -> None:
+    nlp = spacy.blank("en")
+    stop_words = nlp.Defaults.stop_words
+
+    def windows(text: str) -> list[str]:
+        doc = nlp(text)
+        return [doc[a:b].text for a, b in ner_windows(doc, stop_words=stop_words, margin=2)]
+
+    # A capital that starts a sentence on a stop word ("The", "If") says nothing.
+    assert windows("The report is ready. If you agree, we ship it on Friday.") == ["it on Friday."]
+    # Windows that touch are merged; a capitalised word anywhere else counts.
+    assert windows("Please call Jane Doe about the invoice") == ["Please call Jane Doe about the"]
+    assert windows("no capitals here at all") == []
+
+
+def test_ner_scope_all_finds_names_written_in_lower_case() -> None:
+    text = "tell michael jordan the game is on"
+    assert found(text, PiiParams(entities=("PERSON",))) == []
+    assert found(text, PiiParams(entities=("PERSON",), ner_scope="all")) == [
+        ("PERSON", "michael jordan")
+    ]

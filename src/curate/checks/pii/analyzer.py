@@ -1,11 +1,11 @@
 """The PII analyzer: Presidio recognizers over spaCy, built from the rules, loaded once.
 
 Speed comes from doing less: only the NER component of the spaCy pipeline is loaded (and
-none when no NER entity is wanted), texts go through ``nlp.pipe`` in batches, a cell only
-meets the recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are
-analysed once, and whole batches can be spread over processes. :class:`PiiAnalyzer` loads
-everything in its constructor and then analyses batches, so an actor pool (Ray) can hold one
-per worker.
+none when no NER entity is wanted), NER reads only the words around capitalised words (see
+:func:`ner_windows`), texts go through ``nlp.pipe`` in batches, a cell only meets the
+recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are analysed
+once, and whole batches can be spread over processes. :class:`PiiAnalyzer` loads everything
+in its constructor and then analyses batches, so an actor pool (Ray) can hold one per worker.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from types import SimpleNamespace
@@ -51,6 +51,18 @@ MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_
 CHUNK = 2000
 #: Below this many texts a process pool costs more than it saves.
 PARALLEL_FROM = 1000
+#: Tokens either side of a capitalised word that NER reads. spaCy's CNN pipelines (sm, md, lg)
+#: see four tokens either way (four window-1 encoder layers), so within this margin a word is
+#: read as it would be in the whole text.
+NER_MARGIN = 4
+#: Tokens after which the next word starts a sentence, where capitals say little.
+_SENTENCE_ENDS = frozenset({".", "!", "?", "...", ":", ";"})
+#: Text that exercises every lazily built table (phone metadata, the e-mail suffix trie), so
+#: they are built once in the constructor and shared by forked workers.
+_WARM_UP = (
+    "Jane Doe, jane.doe@example.com, (212) 555-0187, 4111 1111 1111 1111, 536-22-8751, "
+    "GB82 WEST 1234 5698 7654 32, 192.168.10.7, March 3, 1985, 2844 Nathan Street, Boston"
+)
 
 _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
@@ -132,6 +144,7 @@ class PiiAnalyzer:
         self.custom = frozenset(r.entity for r in settings.recognizers)
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
+        self.analyze([_WARM_UP])
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
 
     def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
@@ -177,7 +190,9 @@ class PiiAnalyzer:
         if len(text) < 2 or text.isspace():
             return [], False
         digits = _digits(text)
-        needs_ner = bool(self.ner_entities) and _UPPER.search(text) is not None
+        needs_ner = bool(self.ner_entities) and (
+            self.settings.ner_scope == "all" or _UPPER.search(text) is not None
+        )
         entities = []
         for entity in self.entities:
             prefilter = PREFILTERS.get(entity)
@@ -192,19 +207,36 @@ class PiiAnalyzer:
 
     def analyze(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans per text, overlaps resolved, thresholds and allow-list applied."""
-        plans = [self._plan(t) for t in texts]
-        ner_texts = (t for t, (_, ner) in zip(texts, plans, strict=True) if ner)
-        docs = iter(self.nlp.pipe(ner_texts, batch_size=1000))
-        out: list[list[Span]] = []
-        for text, (entities, needs_ner) in zip(texts, plans, strict=True):
-            doc = next(docs) if needs_ner else None
-            if not entities:
-                out.append([])
-                continue
-            if doc is None:
-                doc = self.nlp.make_doc(text)
-            out.append(self._analyze_one(text, entities, doc))
-        return out
+        plans = [self._plan(text) for text in texts]
+        docs = [self.nlp.make_doc(t) if p[0] else None for t, p in zip(texts, plans, strict=True)]
+        ner_docs = [d for d, (_, ner) in zip(docs, plans, strict=True) if ner and d is not None]
+        self._recognize_entities(ner_docs)
+        return [
+            self._analyze_one(text, entities, doc) if doc is not None else []
+            for text, (entities, _), doc in zip(texts, plans, docs, strict=True)
+        ]
+
+    def _recognize_entities(self, docs: Sequence[Any]) -> None:
+        """Set each doc's ``ents`` by NER over its :func:`ner_windows` (or all of it)."""
+        span = _presidio().spacy.tokens.Span
+        stop_words = self.nlp.Defaults.stop_words
+        pieces = [
+            (doc, start, end)
+            for doc in docs
+            for start, end in (
+                [(0, len(doc))]
+                if self.settings.ner_scope == "all"
+                else ner_windows(doc, stop_words=stop_words)
+            )
+        ]
+        tagged = self.nlp.pipe((doc[a:b].as_doc() for doc, a, b in pieces), batch_size=CHUNK)
+        found: dict[int, list[Any]] = {}
+        for (doc, start, _), piece in zip(pieces, tagged, strict=True):
+            found.setdefault(id(doc), []).extend(
+                span(doc, start + e.start, start + e.end, label=e.label) for e in piece.ents
+            )
+        for doc in docs:
+            doc.set_ents(found.get(id(doc), []))
 
     def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
         artifacts = _presidio().NlpArtifacts(
@@ -233,6 +265,37 @@ class PiiAnalyzer:
             if plausible(s, text) and text[s.start : s.end].strip().casefold() not in self.allow
         ]
         return resolve(spans)
+
+
+def ner_windows(
+    doc: Any, *, stop_words: Collection[str], margin: int = NER_MARGIN
+) -> list[tuple[int, int]]:
+    """Token ranges of ``doc`` where a name could be: capitalised words with ``margin`` either side.
+
+    Names, places and spelled-out dates are written with a capital; a capital at the start of
+    a sentence says so only when the word is not a stop word ("The", "If"). The rest of the
+    text is left out of NER, its most expensive step, so a name written in lower case is
+    missed here (``ner_scope: all`` reads every text whole).
+    """
+    windows: list[tuple[int, int]] = []
+    starts_sentence = True
+    for token in doc:
+        if token.is_space:
+            starts_sentence = starts_sentence or "\n" in token.text
+            continue
+        text = token.text
+        if (
+            text[0].isupper()
+            and not any(c.isdigit() for c in text)
+            and not (starts_sentence and token.lower_ in stop_words)
+        ):
+            start, end = max(0, token.i - margin), min(len(doc), token.i + margin + 1)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        starts_sentence = text in _SENTENCE_ENDS
+    return windows
 
 
 def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
