@@ -218,10 +218,10 @@ class PiiAnalyzer:
 
     def _recognize_entities(self, docs: Sequence[Any]) -> None:
         """Set each doc's ``ents`` by NER over its :func:`ner_windows` (or all of it)."""
-        span = _presidio().spacy.tokens.Span
+        p = _presidio()
         stop_words = self.nlp.Defaults.stop_words
-        pieces = [
-            (doc, start, end)
+        windows = [
+            doc[start:end]
             for doc in docs
             for start, end in (
                 [(0, len(doc))]
@@ -229,11 +229,19 @@ class PiiAnalyzer:
                 else ner_windows(doc, stop_words=stop_words)
             )
         ]
-        tagged = self.nlp.pipe((doc[a:b].as_doc() for doc, a, b in pieces), batch_size=CHUNK)
+        # The window's own tokens, not its text tokenised again (which can split differently
+        # at the cut); cheaper than Span.as_doc.
+        pieces = (
+            p.Doc(
+                self.nlp.vocab, words=[t.text for t in w], spaces=[bool(t.whitespace_) for t in w]
+            )
+            for w in windows
+        )
         found: dict[int, list[Any]] = {}
-        for (doc, start, _), piece in zip(pieces, tagged, strict=True):
+        for window, piece in zip(windows, self.nlp.pipe(pieces, batch_size=CHUNK), strict=True):
+            doc, start = window.doc, window.start
             found.setdefault(id(doc), []).extend(
-                span(doc, start + e.start, start + e.end, label=e.label) for e in piece.ents
+                p.Span(doc, start + e.start, start + e.end, label=e.label) for e in piece.ents
             )
         for doc in docs:
             doc.set_ents(found.get(id(doc), []))
@@ -349,6 +357,7 @@ def _presidio() -> SimpleNamespace:
                 PhoneRecognizer,
                 SpacyRecognizer,
             )
+            from spacy.tokens import Doc, Span
     except ImportError as exc:
         raise MissingDependencyError(
             feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
@@ -417,6 +426,8 @@ def _presidio() -> SimpleNamespace:
 
     return SimpleNamespace(
         spacy=spacy,
+        Doc=Doc,
+        Span=Span,
         AnalyzerEngine=AnalyzerEngine,
         Pattern=Pattern,
         PatternRecognizer=PatternRecognizer,
