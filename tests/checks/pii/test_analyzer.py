@@ -39,6 +39,10 @@ def test_structured_entities_and_validation() -> None:
         ("US_SSN", "536-22-8751"),
         ("DATE_TIME", "12/03/1985"),
     ]
+    assert found("login from 2001:db8:85a3::8a2e:370:7334 and ::1, version 1.2.3") == [
+        ("IP_ADDRESS", "2001:db8:85a3::8a2e:370:7334"),
+        ("IP_ADDRESS", "::1"),
+    ]
     # A card number that fails Luhn and an IBAN that fails mod-97 are not reported.
     assert found("card 4111 1111 1111 1112, IBAN GB82 WEST 1234 5698 7654 33") == []
 
@@ -164,3 +168,24 @@ def test_ner_scope_all_finds_names_written_in_lower_case() -> None:
     assert found(text, PiiParams(entities=("PERSON",), ner_scope="all")) == [
         ("PERSON", "michael jordan")
     ]
+
+
+def test_doc_artifacts_match_presidios_own() -> None:
+    # DocArtifacts builds Presidio's NlpArtifacts lazily without calling its constructor:
+    # every attribute Presidio sets must be there, with the same value.
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    analyzer = get_analyzer(PiiParams())
+    doc = analyzer.nlp("Call John Smith at the office, phone 212 555 0187")
+    eager = NlpArtifacts(
+        entities=list(doc.ents),
+        tokens=doc,
+        tokens_indices=[t.idx for t in doc],
+        lemmas=[t.lower_ for t in doc],
+        nlp_engine=analyzer.nlp_engine,
+        language="en",
+    )
+    lazy = analyzer_module._presidio().DocArtifacts(doc, analyzer.nlp_engine, "en")
+    assert vars(eager)
+    for name, value in vars(eager).items():
+        assert getattr(lazy, name) == value, name

@@ -66,6 +66,8 @@ _WARM_UP = (
 
 _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+#: What every dotted IPv4 address holds (IPv6 has at least two colons).
+_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
 
 
 def _digits(text: str) -> int:
@@ -79,7 +81,7 @@ PREFILTERS: dict[str, Callable[[str, int], bool]] = {
     "CREDIT_CARD": lambda t, d: d >= 12,
     "IBAN_CODE": lambda t, d: d >= 6,
     "US_SSN": lambda t, d: d >= 9,
-    "IP_ADDRESS": lambda t, d: (d >= 4 and "." in t) or t.count(":") >= 2,
+    "IP_ADDRESS": lambda t, d: (d >= 4 and _IPV4_HINT.search(t) is not None) or t.count(":") >= 2,
     "URL": lambda t, d: "." in t,
     "DATE_TIME": lambda t, d: d >= 1,
 }
@@ -247,14 +249,7 @@ class PiiAnalyzer:
             doc.set_ents(found.get(id(doc), []))
 
     def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
-        artifacts = _presidio().NlpArtifacts(
-            entities=list(doc.ents),
-            tokens=doc,
-            tokens_indices=[t.idx for t in doc],
-            lemmas=[t.lower_ for t in doc],
-            nlp_engine=self.nlp_engine,
-            language=self.language,
-        )
+        artifacts = _presidio().DocArtifacts(doc, self.nlp_engine, self.language)
         results = self.engine.analyze(
             text,
             language=self.language,
@@ -406,6 +401,33 @@ def _presidio() -> SimpleNamespace:
             lifted = super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
             return high + list(lifted)
 
+    class DocArtifacts(NlpArtifacts):
+        """Presidio's NLP artifacts of a doc, with the token lists built only when read.
+
+        Only context matching reads them, and only for results below their threshold, so most
+        cells never need them.
+        """
+
+        def __init__(self, doc: Any, nlp_engine: Any, language: str) -> None:
+            # Not super().__init__: it builds every list now.
+            self.tokens = doc
+            self.entities = list(doc.ents)
+            self.scores = [NER_SCORE] * len(self.entities)
+            self.nlp_engine = nlp_engine
+            self.language = language
+
+        @functools.cached_property
+        def tokens_indices(self) -> list[int]:  # type: ignore[override]
+            return [token.idx for token in self.tokens]
+
+        @functools.cached_property
+        def lemmas(self) -> list[str]:  # type: ignore[override]
+            return [token.lower_ for token in self.tokens]
+
+        @functools.cached_property
+        def keywords(self) -> list[str]:  # type: ignore[override]
+            return list(self.set_keywords(self.nlp_engine, self.lemmas, self.language))
+
     class LoadedSpacyEngine(SpacyNlpEngine):
         """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
 
@@ -432,7 +454,7 @@ def _presidio() -> SimpleNamespace:
         Pattern=Pattern,
         PatternRecognizer=PatternRecognizer,
         RecognizerRegistry=RecognizerRegistry,
-        NlpArtifacts=NlpArtifacts,
+        DocArtifacts=DocArtifacts,
         EmailRecognizer=EmailRecognizer,
         PhoneRecognizer=PhoneRecognizer,
         SpacyRecognizer=SpacyRecognizer,
