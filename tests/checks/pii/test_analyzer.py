@@ -189,3 +189,9 @@ def test_doc_artifacts_match_presidios_own() -> None:
     assert vars(eager)
     for name, value in vars(eager).items():
         assert getattr(lazy, name) == value, name
+
+
+def test_settings_that_do_not_change_detection_share_one_analyzer() -> None:
+    plain = get_analyzer(PiiParams())
+    assert get_analyzer(PiiParams(operators={"PERSON": "fake"}, seed=3, workers=2)) is plain
+    assert get_analyzer(PiiParams(ner_scope="all")) is not plain

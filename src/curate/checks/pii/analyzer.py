@@ -482,13 +482,17 @@ def _hidden(*modules: str) -> Iterator[None]:
 
 
 @functools.lru_cache(maxsize=4)
-def _cached(key: str, settings_json: str) -> PiiAnalyzer:
-    return PiiAnalyzer(PiiParams.model_validate_json(settings_json))
+def _cached(key: str) -> PiiAnalyzer:
+    return PiiAnalyzer(PiiParams.model_validate_json(key))
 
 
 def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
-    """The analyzer for these settings, built once per process."""
-    return _cached(settings.cache_key(), settings.model_dump_json())
+    """The analyzer for these settings, built once per process.
+
+    Keyed by the settings it depends on, so rules that differ only in operators or gates
+    (scrub and the audit check) share one.
+    """
+    return _cached(settings.cache_key())
 
 
 _worker_settings: PiiParams | None = None
