@@ -292,7 +292,7 @@ def ner_windows(
         text = token.text
         if (
             text[0].isupper()
-            and not any(c.isdigit() for c in text)
+            and _DIGIT.search(text) is None
             and not (starts_sentence and token.lower_ in stop_words)
         ):
             start, end = max(0, token.i - margin), min(len(doc), token.i + margin + 1)
