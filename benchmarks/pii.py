@@ -22,6 +22,7 @@ import logging
 import os
 import random
 import re
+import resource
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -192,20 +193,30 @@ def load_curate(workers: int) -> tuple[Analyse, float]:
     return analyse, time.perf_counter() - started
 
 
-def timed_in_turns(
-    systems: Sequence[tuple[Analyse, Sequence[str]]], rounds: int
-) -> list[tuple[list[list[Gold]], float]]:
-    """Each system's predictions and seconds, its rows timed in ``rounds`` slices taken in
-    turn with the other systems', so that load from other jobs falls on all of them alike."""
-    out: list[tuple[list[list[Gold]], float]] = [([], 0.0) for _ in systems]
+def cpu_seconds() -> float:
+    """CPU time of this process and of its finished child processes (forked workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+@dataclass
+class Timing:
+    preds: list[list[Gold]]
+    seconds: float = 0.0
+    cpu: float = 0.0
+
+
+def timed_in_turns(systems: Sequence[tuple[Analyse, Sequence[str]]], rounds: int) -> list[Timing]:
+    """Each system's predictions, seconds and CPU seconds, its rows timed in ``rounds`` slices
+    taken in turn with the other systems', so that load from other jobs falls on all alike."""
+    out = [Timing([]) for _ in systems]
     for k in range(rounds):
-        for i, (analyse, texts) in enumerate(systems):
+        for timing, (analyse, texts) in zip(out, systems, strict=True):
             size = -(-len(texts) // rounds)
-            part = texts[k * size : (k + 1) * size]
-            started = time.perf_counter()
-            preds = analyse(part)
-            seconds = time.perf_counter() - started
-            out[i] = (out[i][0] + preds, out[i][1] + seconds)
+            started, cpu = time.perf_counter(), cpu_seconds()
+            timing.preds += analyse(texts[k * size : (k + 1) * size])
+            timing.seconds += time.perf_counter() - started
+            timing.cpu += cpu_seconds() - cpu
     return out
 
 
@@ -259,9 +270,8 @@ def main() -> None:
 
     baseline, base_load = load_baseline()
     curate_, cur_load = load_curate(args.workers)
-    (base_preds, base_s), (cur_preds, cur_s) = timed_in_turns(
-        [(baseline, texts[:n_base]), (curate_, texts)], args.rounds
-    )
+    base_t, cur_t = timed_in_turns([(baseline, texts[:n_base]), (curate_, texts)], args.rounds)
+    base_preds, cur_preds = base_t.preds, cur_t.preds
 
     base = score(golds[:n_base], base_preds)
     same = score(golds[:n_base], cur_preds[:n_base])
@@ -269,8 +279,8 @@ def main() -> None:
     table(f"curate, same {n_base} rows", same)
     table(f"curate, all {len(texts)} rows", score(golds, cur_preds))
 
-    base_rate = n_base / base_s
-    cur_rate = len(texts) / cur_s
+    base_rate, cur_rate = n_base / base_t.seconds, len(texts) / cur_t.seconds
+    base_cpu, cur_cpu = n_base / base_t.cpu, len(texts) / cur_t.cpu
     print(
         f"\nspeed (models loaded before timing; {args.workers} worker(s) for curate; "
         f"timed in {args.rounds} alternating rounds)"
@@ -278,6 +288,10 @@ def main() -> None:
     print(f"  Presidio default: {base_rate:8.1f} rows/s  (load {base_load:.1f} s, {n_base} rows)")
     print(f"  curate:           {cur_rate:8.1f} rows/s  (load {cur_load:.1f} s, {len(texts)} rows)")
     print(f"  ratio:            {cur_rate / base_rate:8.1f}x")
+    print(
+        f"  rows per CPU-second (all processes): Presidio {base_cpu:.1f}, curate {cur_cpu:.1f} "
+        f"({cur_cpu / base_cpu:.1f}x)"
+    )
     f2_gain = same.prf()[2] - base.prf()[2]
     print(f"  PII-level F2:     {same.prf()[2]:.3f} vs {base.prf()[2]:.3f} ({f2_gain:+.3f})")
 
