@@ -3,9 +3,10 @@ from __future__ import annotations
 import socket
 
 import pytest
+import spacy
 
 from curate.checks.pii import analyzer as analyzer_module
-from curate.checks.pii.analyzer import analyze_texts, get_analyzer, resolve_model
+from curate.checks.pii.analyzer import analyze_texts, get_analyzer, ner_windows, resolve_model
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
 from curate.errors import MissingDependencyError, UsageError
 
@@ -37,6 +38,10 @@ def test_structured_entities_and_validation() -> None:
         ("IP_ADDRESS", "192.168.10.7"),
         ("US_SSN", "536-22-8751"),
         ("DATE_TIME", "12/03/1985"),
+    ]
+    assert found("login from 2001:db8:85a3::8a2e:370:7334 and ::1, version 1.2.3") == [
+        ("IP_ADDRESS", "2001:db8:85a3::8a2e:370:7334"),
+        ("IP_ADDRESS", "::1"),
     ]
     # A card number that fails Luhn and an IBAN that fails mod-97 are not reported.
     assert found("card 4111 1111 1111 1112, IBAN GB82 WEST 1234 5698 7654 33") == []
@@ -140,3 +145,53 @@ def test_process_pool_gives_the_same_results(monkeypatch: pytest.MonkeyPatch) ->
     parallel = analyze_texts(settings, texts, workers=2)
     assert parallel == serial
     assert sum(1 for r in serial if r) == len(texts)
+
+
+def test_ner_reads_only_the_words_around_capitalised_words() -> None:
+    nlp = spacy.blank("en")
+    stop_words = nlp.Defaults.stop_words
+
+    def windows(text: str) -> list[str]:
+        doc = nlp(text)
+        return [doc[a:b].text for a, b in ner_windows(doc, stop_words=stop_words, margin=2)]
+
+    # A capital that starts a sentence on a stop word ("The", "If") says nothing.
+    assert windows("The report is ready. If you agree, we ship it on Friday.") == ["it on Friday."]
+    # Windows that touch are merged; a capitalised word anywhere else counts.
+    assert windows("Please call Jane Doe about the invoice") == ["Please call Jane Doe about the"]
+    assert windows("no capitals here at all") == []
+
+
+def test_ner_scope_all_finds_names_written_in_lower_case() -> None:
+    text = "tell michael jordan the game is on"
+    assert found(text, PiiParams(entities=("PERSON",))) == []
+    assert found(text, PiiParams(entities=("PERSON",), ner_scope="all")) == [
+        ("PERSON", "michael jordan")
+    ]
+
+
+def test_doc_artifacts_match_presidios_own() -> None:
+    # DocArtifacts builds Presidio's NlpArtifacts lazily without calling its constructor:
+    # every attribute Presidio sets must be there, with the same value.
+    from presidio_analyzer.nlp_engine import NlpArtifacts
+
+    analyzer = get_analyzer(PiiParams())
+    doc = analyzer.nlp("Call John Smith at the office, phone 212 555 0187")
+    eager = NlpArtifacts(
+        entities=list(doc.ents),
+        tokens=doc,
+        tokens_indices=[t.idx for t in doc],
+        lemmas=[t.lower_ for t in doc],
+        nlp_engine=analyzer.nlp_engine,
+        language="en",
+    )
+    lazy = analyzer_module._presidio().DocArtifacts(doc, analyzer.nlp_engine, "en")
+    assert vars(eager)
+    for name, value in vars(eager).items():
+        assert getattr(lazy, name) == value, name
+
+
+def test_settings_that_do_not_change_detection_share_one_analyzer() -> None:
+    plain = get_analyzer(PiiParams())
+    assert get_analyzer(PiiParams(operators={"PERSON": "fake"}, seed=3, workers=2)) is plain
+    assert get_analyzer(PiiParams(ner_scope="all")) is not plain

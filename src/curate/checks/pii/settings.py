@@ -131,6 +131,11 @@ class PiiParams(Params):
         description="regions whose phone formats are validated (each one costs time)",
     )
     spacy_model: str = "en_core_web_sm"
+    ner_scope: Literal["capitalised", "all"] = Field(
+        default="capitalised",
+        description="text NER reads: the words around capitalised words (fast; a name written "
+        "in lower case is missed), or all of every text",
+    )
     language: str = "en"
     seed: int = 0
     salt: str | None = Field(
@@ -182,6 +187,7 @@ class PiiParams(Params):
                 "allow_list",
                 "recognizers",
                 "spacy_model",
+                "ner_scope",
                 "phone_regions",
                 "language",
             }
