@@ -91,7 +91,9 @@ class TrainingSettings(_Strict):
     #: CPU threads for torch (None: torch's default). One is fastest for small models on a busy machine.
     threads: int | None = Field(default=None, ge=1)
     #: Batch examples of similar length together (shuffled in groups), so little is padding.
-    group_by_length: bool = True
+    #: Off by default: where length predicts the label (spam is longer), batches of one label
+    #: each made the demo's one-epoch model predict a single class.
+    group_by_length: bool = False
 
 
 class SplitSettings(_Strict):
