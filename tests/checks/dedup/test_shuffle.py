@@ -3,6 +3,7 @@ with the driver never making per-row arrays (the local path's whole-data steps a
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -185,3 +186,32 @@ def test_shingle_sets_routed_in_pieces_give_the_same_jaccard() -> None:
     assert np.array_equal(_merged(pieces).jaccard(a, b), sets.jaccard(a, b))
     assert np.array_equal(_subset(sets, np.array([103, 108])).rows, [103, 108])
     assert 0 < sets.jaccard(a, b).max() < 1
+
+
+def test_a_worker_lost_mid_shuffle_loses_and_duplicates_no_row(
+    local_ray: None,
+    small_blocks: None,
+    frames: tuple[pd.DataFrame, pd.DataFrame],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ray runs the lost map task again; the output equals the local engine's."""
+    real_map_block = shuffle._map_block
+    marker = tmp_path / "died"
+
+    def dying_once(*args: Any) -> Any:
+        """The map task, except that the first worker to run the block at row 120 dies."""
+        if args[3] == 120 and not marker.exists():
+            marker.write_text("dying")
+            os._exit(1)
+        return real_map_block(*args)
+
+    data = write_frame(frames[0], tmp_path / "data.parquet")
+    local = curate.dedup(data, out=tmp_path / "local.parquet", text_column="text", id_column="id")
+    monkeypatch.setattr(shuffle, "_map_block", dying_once)
+    on_ray = curate.dedup(
+        data, out=tmp_path / "ray.parquet", text_column="text", id_column="id", engine="ray"
+    )
+    assert marker.exists()
+    assert on_ray.kept == local.kept < on_ray.rows
+    assert (tmp_path / "ray.parquet").read_bytes() == (tmp_path / "local.parquet").read_bytes()
