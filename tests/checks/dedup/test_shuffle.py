@@ -94,7 +94,7 @@ def _no_whole_data_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a whole-data step ran on the driver")
 
-    for name in ("concat", "find_duplicates", "column_values", "_score", "write_kept"):
+    for name in ("concat", "find_duplicates", "column_values", "_score"):
         monkeypatch.setattr(api, name, refuse)
     monkeypatch.setattr(index, "concat", refuse)
     monkeypatch.setattr(sources, "column_values", refuse)

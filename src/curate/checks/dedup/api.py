@@ -22,7 +22,7 @@ from curate.checks.dedup.index import (
     find_duplicates,
     fingerprint,
 )
-from curate.checks.dedup.output import write_clusters, write_kept
+from curate.checks.dedup.output import write_clusters, write_without
 from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.checks.dedup.sources import (
@@ -219,13 +219,6 @@ def dedup(
         settings=settings,
         keep=keep,
     )
-    if clusters is not None:
-        write_clusters(lines, Path(clusters))
-        result = replace(result, clusters_path=Path(clusters))
-    if target is None:
-        assert isinstance(source, TableSource)
-        return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
-    write_kept(source, kept, target)
     log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
         result.kept,
@@ -234,6 +227,36 @@ def dedup(
         result.near_duplicates,
         result.against_matches,
     )
+    return deliver(
+        result,
+        source=source,
+        dropped=np.flatnonzero(~kept),
+        clusters=clusters,
+        lines=lines,
+        target=target,
+    )
+
+
+def deliver(
+    result: DedupResult,
+    *,
+    source: Source,
+    dropped: np.ndarray,
+    clusters: str | os.PathLike[str] | None,
+    lines: list[dict[str, Any]],
+    target: Path | None,
+) -> DedupResult:
+    """Write the clusters file and the data less the ``dropped`` rows (sorted row numbers),
+    or, with no ``target``, return the rows kept as ``frame``. Both engines end here."""
+    if clusters is not None:
+        write_clusters(lines, Path(clusters))
+        result = replace(result, clusters_path=Path(clusters))
+    if target is None:
+        assert isinstance(source, TableSource)
+        kept = np.ones(result.rows, dtype=bool)
+        kept[dropped] = False
+        return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
+    write_without(source, dropped, target, rows=result.rows)
     return replace(result, output=target)
 
 

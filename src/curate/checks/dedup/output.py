@@ -18,11 +18,6 @@ from curate.io.writers import write_frame
 from curate.progress import track
 
 
-def write_kept(source: Source, keep: np.ndarray, out: Path) -> Path:
-    """Write the rows of ``source`` where ``keep`` is true to ``out``."""
-    return write_without(source, np.flatnonzero(~keep), out, rows=len(keep))
-
-
 def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) -> Path:
     """Write ``source`` (``rows`` rows) less the ``dropped`` rows (sorted row numbers) to ``out``.
 

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.api import DedupResult, cluster_lines, data_name
+from curate.checks.dedup.api import DedupResult, cluster_lines, data_name, deliver
 from curate.checks.dedup.audit import jsonable
 from curate.checks.dedup.index import (
     Duplicates,
@@ -35,10 +35,9 @@ from curate.checks.dedup.index import (
 )
 from curate.checks.dedup.lsh import candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import mix64
-from curate.checks.dedup.output import write_clusters, write_without
 from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings
-from curate.checks.dedup.sources import Source, TableSource, check_columns, open_source
+from curate.checks.dedup.sources import Source, check_columns, open_source
 from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
 from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, ray_module
 from curate.errors import UsageError
@@ -499,16 +498,9 @@ def dedup_on_ray(
         settings=settings,
         keep=keep,
     )
-    if clusters is not None:
-        write_clusters(lines, Path(clusters))
-        result = replace(result, clusters_path=Path(clusters))
-    if target is None:
-        assert isinstance(source, TableSource)
-        mask = np.ones(blocks.rows, dtype=bool)
-        mask[drop] = False
-        return replace(result, frame=source.table.frame[mask].reset_index(drop=True))
-    write_without(source, drop, target, rows=blocks.rows)
-    return replace(result, output=target)
+    return deliver(
+        result, source=source, dropped=drop, clusters=clusters, lines=lines, target=target
+    )
 
 
 def _lines(
