@@ -4,7 +4,6 @@ with the driver never making per-row arrays (the local path's whole-data steps a
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -51,13 +50,6 @@ def _corpus(rng: np.random.Generator, *, rows: int) -> list[str | None]:
         texts.append(f"  {original.upper()} " if i % 2 else original.replace(" ", "   "))
     texts += ["", None, "   ", None, ""]
     return [texts[i] for i in rng.permutation(len(texts))]
-
-
-@pytest.fixture(scope="module")
-def local_ray() -> Iterator[None]:
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
-    yield
-    ray.shutdown()
 
 
 @pytest.fixture
