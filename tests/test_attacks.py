@@ -1,0 +1,99 @@
+"""The attack table: every hole found by attacking the command line, one row a case.
+
+Each case writes its files into a fresh folder, optionally prepares more (an audit whose
+receipt is then tampered with, a file swapped), runs one command there and checks the exit
+code, a fragment of stderr, the files that must keep their bytes, and the planted personal
+values that must not appear in stdout, stderr or any file the command wrote.
+
+Cases are grouped by the kind of hole (the gate, rows lost or changed, leaks and bad input);
+each group is a dict from a readable name to an :class:`Attack`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import RunCli
+
+
+@dataclass(frozen=True)
+class Attack:
+    #: Files to write under the case's folder, by relative path.
+    files: dict[str, bytes]
+    #: The command after ``curate``; ``{d}`` is replaced by the case's folder.
+    command: tuple[str, ...]
+    exit: int
+    #: A fragment stderr must contain; for exit 2 stderr must also be one line, no traceback.
+    stderr: str = ""
+    #: Relative paths whose bytes must be the same after the command as before it.
+    unchanged: tuple[str, ...] = ()
+    #: Strings (planted personal values) that must not appear in any output.
+    absent: tuple[str, ...] = ()
+    #: Runs before the command, after the files are written (an audit, a swap, a chmod).
+    prepare: Callable[[Path, RunCli], None] | None = field(default=None, repr=False)
+
+
+# --- the gate: receipts, fingerprints, what training reads -------------------------------
+
+GATE: dict[str, Attack] = {}
+
+# --- rows lost, reordered or changed; untouched bytes ------------------------------------
+
+ROWS: dict[str, Attack] = {}
+
+# --- leaks, outputs over inputs, bad input that must be exit 2 ---------------------------
+
+INPUT: dict[str, Attack] = {
+    "scrub --out naming its own input": Attack(
+        files={"pii.csv": b"text\nCall Maria Garcia on 212-555-0199\n"},
+        command=("scrub", "{d}/pii.csv", "--out", "{d}/pii.csv", "--quiet"),
+        exit=2,
+        stderr="pii.csv",
+        unchanged=("pii.csv",),
+    ),
+}
+
+CASES: dict[str, Attack] = {**GATE, **ROWS, **INPUT}
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.is_symlink()
+    }
+
+
+@pytest.mark.parametrize("name", CASES, ids=list(CASES))
+def test_attack(name: str, tmp_path: Path, run_cli: RunCli) -> None:
+    case = CASES[name]
+    folder = tmp_path / "case"
+    folder.mkdir()
+    for rel, content in case.files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    if case.prepare is not None:
+        case.prepare(folder, run_cli)
+    before = _snapshot(folder)
+
+    result = run_cli(*(part.replace("{d}", str(folder)) for part in case.command))
+
+    assert result.code == case.exit, result.err
+    assert case.stderr in result.err
+    if case.exit == 2:
+        assert len(result.err.strip().splitlines()) == 1, result.err
+    assert "Traceback" not in result.err
+    after = _snapshot(folder)
+    for rel in case.unchanged:
+        assert after.get(rel) == before[rel], f"{rel} was changed"
+    written = {rel: data for rel, data in after.items() if before.get(rel) != data}
+    for value in case.absent:
+        assert value not in result.out and value not in result.err, value
+        for rel, data in written.items():
+            assert value.encode() not in data, f"{value!r} in {rel}"
+    assert not [rel for rel in after if rel.endswith(".tmp")], "temporary files left behind"
