@@ -1,16 +1,37 @@
-"""curate: audit, deduplicate, scrub and gate the data that goes into a fine-tuned model."""
+"""curate: audit, deduplicate, scrub and gate the data that goes into a fine-tuned model.
+
+The public names load on first use (PEP 562), so ``import curate`` and ``curate --help``
+do not pay for pandas, the checks or Presidio until a command needs them.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from curate._version import __version__
-from curate.audit import audit, write_audit
-from curate.checks.base import CheckResult, Status
-from curate.checks.dedup.api import DedupResult, dedup
-from curate.checks.pii.scrub import scrub
-from curate.receipt import verify
-from curate.report import Report, load_report
+
+if TYPE_CHECKING:
+    from curate.audit import audit, write_audit
+    from curate.checks.base import CheckResult, Status
+    from curate.checks.dedup.api import DedupResult, dedup
+    from curate.checks.pii.scrub import scrub
+    from curate.receipt import verify
+    from curate.report import Report, load_report
+
+#: Each public name and the module it lives in.
+_LAZY = {
+    "audit": "curate.audit",
+    "write_audit": "curate.audit",
+    "CheckResult": "curate.checks.base",
+    "Status": "curate.checks.base",
+    "DedupResult": "curate.checks.dedup.api",
+    "dedup": "curate.checks.dedup.api",
+    "scrub": "curate.checks.pii.scrub",
+    "verify": "curate.receipt",
+    "Report": "curate.report",
+    "load_report": "curate.report",
+}
 
 __all__ = [
     "CheckResult",
@@ -29,9 +50,15 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``curate.train`` loads on first use (it imports no torch until it trains)."""
     if name == "train":
-        import curate.train
+        return importlib.import_module("curate.train")
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'curate' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return curate.train
-    raise AttributeError(f"module 'curate' has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

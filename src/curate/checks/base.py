@@ -130,6 +130,10 @@ def register(cls: C) -> C:
 
 def registered() -> dict[str, type[Check[Any]]]:
     """All registered checks by id (importing the built-in check modules first)."""
-    import curate.checks  # noqa: F401  (registers the built-in checks)
+    import importlib
 
+    from curate.checks import BUILTIN
+
+    for module in BUILTIN:
+        importlib.import_module(module)
     return dict(sorted(_REGISTRY.items()))
