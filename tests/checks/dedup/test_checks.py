@@ -8,6 +8,7 @@ import pytest
 import curate
 from curate.checks.base import Status
 from curate.rules import parse_rules
+from tests.conftest import WAIVE_REQUIRED
 
 BASE = (
     "please reset the password for my account because the login page keeps rejecting it "
@@ -21,7 +22,7 @@ checks:
   dedup.near: {threshold: 0.8, max_findings: 5}
   dedup.cross_split:
     fail_if: {contaminated_rows: "> 0"}
-"""
+""" + WAIVE_REQUIRED.encode()
 
 
 def _frame() -> pd.DataFrame:
