@@ -86,6 +86,15 @@ def demo(tmp_path: Path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _isolate_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Module and session fixtures, too, never use the receipt key or state folder of the user."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CURATE_RECEIPT_KEY", raising=False)
+        patch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No receipt key from the environment; crash logs inside the test's folder; no logging

@@ -25,7 +25,7 @@ columns:
 def _rules(tmp_path: Path, body: str, columns: str = DEMO_COLUMNS) -> Path:
     path = tmp_path / "rules.yaml"
     path.write_text(
-        f"version: 1\n{columns}\n{WAIVE_REQUIRED}checks:\n  coverage:\n{body}", encoding="utf-8"
+        f"version: 1\n{columns}\nchecks:\n  coverage:\n{body}{WAIVE_REQUIRED}", encoding="utf-8"
     )
     return path
 

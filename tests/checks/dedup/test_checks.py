@@ -120,5 +120,8 @@ def test_default_rules_fail_the_demo_on_contamination(demo: Path) -> None:
 
 def test_checks_skip_without_text_column() -> None:
     report = curate.audit(pd.DataFrame({"a": [1, 2]}))
-    assert _check(report, "dedup.exact").status is Status.SKIPPED
+    # The gate requires dedup.exact: skipped is not run, and that fails the gate.
+    exact = _check(report, "dedup.exact")
+    assert exact.status is Status.FAIL
+    assert exact.summary.startswith("Required by the gate but not run: Skipped: needs a text")
     assert _check(report, "dedup.cross_split").status is Status.SKIPPED
