@@ -46,11 +46,13 @@ class Snapshot:
         message = str(exc)
         for relpath, original in sorted(self.originals.items(), key=lambda i: -len(i[0])):
             message = message.replace(str(self.root / relpath), str(original))
-        if str(self.root) not in message:
-            renamed = InputError(message)
-            renamed.path, renamed.line = exc.path, exc.line
-            return renamed
-        return InputError(message.replace(str(self.root), "<snapshot>"))
+        renamed = InputError(message.replace(str(self.root), "<snapshot>"))
+        renamed.line = exc.line
+        renamed.path = next(
+            (p for rel, p in self.originals.items() if str(exc.path) == str(self.root / rel)),
+            exc.path,
+        )
+        return renamed
 
 
 @contextlib.contextmanager
