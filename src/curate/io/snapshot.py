@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -75,13 +74,33 @@ def _copy(source: Path, target: Path) -> str:
     """Copy ``source`` to ``target`` in one read, returning the sha256 of the bytes copied."""
     digest = hashlib.sha256()
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with source.open("rb") as reader, target.open("xb") as writer:
-            while chunk := reader.read(_CHUNK):
-                digest.update(chunk)
-                writer.write(chunk)
+        reader = source.open("rb")
     except OSError as exc:
-        if exc.filename is not None and os.fspath(exc.filename) == os.fspath(target):
-            raise InputError(f"cannot copy into a private snapshot: {exc.strerror}") from exc
         raise InputError(f"cannot read: {exc.strerror}", path=source) from exc
+    with reader:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            writer = target.open("xb")
+        except OSError as exc:
+            raise _no_room(exc) from exc
+        with writer:
+            while True:
+                try:
+                    chunk = reader.read(_CHUNK)
+                except OSError as exc:
+                    raise InputError(f"cannot read: {exc.strerror}", path=source) from exc
+                if not chunk:
+                    break
+                digest.update(chunk)
+                try:
+                    writer.write(chunk)
+                except OSError as exc:
+                    raise _no_room(exc) from exc
     return digest.hexdigest()
+
+
+def _no_room(exc: OSError) -> InputError:
+    return InputError(
+        f"cannot copy into a private snapshot under {tempfile.gettempdir()} ({exc.strerror});"
+        " set TMPDIR to a folder with room for the data"
+    )
