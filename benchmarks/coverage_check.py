@@ -84,6 +84,7 @@ columns: {{text: text, label: label, id: id, split: split, sensitive: [sex, race
 checks:
   coverage:
     topics: {{sample: {sample}, clusters: 8}}
+waive: {{schema: coverage only, dedup.exact: coverage only, dedup.cross_split: coverage only, pii: coverage only}}
 """
 
 

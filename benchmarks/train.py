@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import shutil
 import tempfile
@@ -30,6 +29,8 @@ import curate
 from curate.audit import audit, write_audit
 from curate.io.fingerprint import fingerprint_files
 from curate.io.table import list_files
+from curate.receipt import SCHEMA_VERSION, Receipt
+from curate.signing import receipt_key
 from curate.train import load_recipe, open_gate
 from curate.train.lora import quiet_libraries
 
@@ -154,17 +155,21 @@ def main() -> None:
         size = read_all(listed)
         raw = best_of(3, lambda: read_all(listed))
         fingerprint = best_of(3, lambda: fingerprint_files(listed, {}))
-        receipt = {
-            "schema_version": 1,
-            "dataset_fingerprint": fingerprint_files(listed, {}),
-            "dataset_options": {},
-            "rules_sha256": hashlib.sha256(RULES.read_bytes()).hexdigest(),
-            "rules_path": str(RULES),
-            "curate_version": curate.__version__,
-            "decision": "pass",
-            "checks": {"schema": "pass"},
-        }
-        (folder / "big-receipt.json").write_text(json.dumps(receipt))
+        receipt = Receipt(
+            schema_version=SCHEMA_VERSION,
+            dataset_fingerprint=fingerprint_files(listed, {}),
+            dataset_options={},
+            dataset_splits=(),
+            rules_sha256=hashlib.sha256(RULES.read_bytes()).hexdigest(),
+            rules_path=str(RULES),
+            curate_version=curate.__version__,
+            decision="pass",
+            checks=dict.fromkeys(("schema", "dedup.exact", "pii"), "pass"),
+            waived={},
+            created_at="",
+            report_sha256="",
+        ).signed(receipt_key())
+        (folder / "big-receipt.json").write_text(receipt.to_json())
         gate = best_of(3, lambda: open_gate(big, receipt=folder / "big-receipt.json"))
         bytes_per_row = (DEMO / "train.csv").stat().st_size / 4460
         projected_train = size / bytes_per_row / timing["train_examples_per_second"]

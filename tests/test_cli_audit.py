@@ -55,7 +55,7 @@ def test_default_out_dir_is_named_after_data_and_fingerprint(
     monkeypatch.chdir(tmp_path)
     data = tmp_path / "tickets.csv"
     data.write_text("text,label\nhello,a\nbye,b\n")
-    assert run_cli("audit", data, "-q").code == 0
+    assert run_cli("audit", data, "--text-column", "text", "-q").code == 0
     (folder,) = (tmp_path / "reports").iterdir()
     digest = json.loads((folder / "report.json").read_text())["dataset"]["fingerprint"][7:19]
     assert folder.name == f"tickets-{digest}"
@@ -70,7 +70,19 @@ def test_column_options_override_rules_and_change_the_fingerprint(
     for extra in ([], ["--label-column", "other"]):
         out = tmp_path / f"out{len(extra)}"
         assert (
-            run_cli("audit", data, "--label-column", "label", *extra, "--out", out, "-q").code == 0
+            run_cli(
+                "audit",
+                data,
+                "--text-column",
+                "text",
+                "--label-column",
+                "label",
+                *extra,
+                "--out",
+                out,
+                "-q",
+            ).code
+            == 0
         )
         report = json.loads((out / "report.json").read_text())
         fingerprints.append(report["dataset"]["fingerprint"])
@@ -83,10 +95,10 @@ def test_a_failed_run_does_not_overwrite_good_outputs(tmp_path: Path, run_cli: R
     data = tmp_path / "d.csv"
     data.write_text("text\nhello\n")
     out = tmp_path / "out"
-    assert run_cli("audit", data, "--out", out, "-q").code == 0
+    assert run_cli("audit", data, "--text-column", "text", "--out", out, "-q").code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     data.write_text("text\nhello,extra\n")
-    assert run_cli("audit", data, "--out", out, "-q").code == 2
+    assert run_cli("audit", data, "--text-column", "text", "--out", out, "-q").code == 2
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
 
 

@@ -6,24 +6,26 @@ import datetime as dt
 import logging
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence, Set
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from curate._version import __version__
+from curate.checks.base import CheckResult, Status
 from curate.checks.data import AuditData
 from curate.checks.runner import run_check
 from curate.checks.schema import simple_type
 from curate.engine import get_engine
-from curate.errors import InputError
+from curate.errors import InputError, RulesError
 from curate.io import atomic
-from curate.io.fingerprint import fingerprint_files, fingerprint_frame
+from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.io.options import DEFAULT as DEFAULT_READ
 from curate.io.options import ReadOptions
 from curate.io.table import Table, load_table
 from curate.report.model import Report
 from curate.rules import Columns, RuleSet, Target, load_rules
+from curate.rules.required import how_to_waive, required_checks
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +84,7 @@ def prepare(
         table = table.with_split_column(columns.split)
     options = dataset_options(columns, read)
     if table.hashed_files:
-        fingerprint = fingerprint_files(table.hashed_files, options)
+        fingerprint = fingerprint_digests(table.hashed_files, options)
     else:
         fingerprint = fingerprint_frame(table.frame, options)
     return table, fingerprint
@@ -104,11 +106,17 @@ def audit(
     ``sensitive_column``, ``prediction_column``, ``time_column``) override the rules' columns.
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    _refuse_unmet(ruleset, has_splits=False)
     columns = resolve_columns(ruleset.columns, **column_options)
     table, fingerprint = prepare(data, columns, read=ruleset.read, name=name)
+    has_splits = table.split is not None and table.split.nunique() > 1
+    _refuse_unmet(ruleset, has_splits=has_splits)
+    required = set(required_checks(has_splits=has_splits)) - set(ruleset.waived)
     with get_engine(engine, workers=workers, address=ray_address) as runner:
         audit_data = AuditData(table=table, columns=columns, engine=runner)
-        results = tuple(run_check(config, audit_data) for config in ruleset.checks)
+        results = tuple(
+            _required_ran(run_check(config, audit_data), required) for config in ruleset.checks
+        )
     roles = {column: role for column, role in columns.named().items()}
     return Report(
         curate_version=__version__,
@@ -127,6 +135,31 @@ def audit(
         },
         rules={"path": ruleset.path, "sha256": ruleset.sha256},
         checks=results,
+        extra={
+            "gate": {
+                "required": list(required_checks(has_splits=has_splits)),
+                "waived": dict(ruleset.waived),
+            }
+        },
+    )
+
+
+def _refuse_unmet(ruleset: RuleSet, *, has_splits: bool) -> None:
+    """An audit that would not run a check the gate requires is no audit: exit 2 before work."""
+    missing = ruleset.unmet(has_splits=has_splits)
+    if missing:
+        raise RulesError(f"{ruleset.path}: {how_to_waive(missing)}")
+
+
+def _required_ran(result: CheckResult, required: Set[str]) -> CheckResult:
+    """A required check that skipped did not run: it fails the gate."""
+    if result.status is not Status.SKIPPED or result.id not in required:
+        return result
+    return replace(
+        result,
+        status=Status.FAIL,
+        summary=f"Required by the gate but not run: {result.summary.rstrip('.')}; "
+        f"fix the data or options, or waive '{result.id}' in the rules.",
     )
 
 
@@ -146,7 +179,7 @@ def default_out_dir(report: Report) -> Path:
 
 def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
     """Write report.json, report.html, report.md and receipt.json; each atomically, all rendered first."""
-    from curate.receipt import make_receipt, receipt_json
+    from curate.receipt import make_receipt
 
     folder = Path(out) if out is not None else default_out_dir(report)
     report_bytes = report.to_json().encode("utf-8")
@@ -154,7 +187,7 @@ def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
         "report.json": report_bytes,
         "report.html": report.to_html().encode("utf-8"),
         "report.md": report.to_markdown().encode("utf-8"),
-        "receipt.json": receipt_json(make_receipt(report, report_bytes=report_bytes)).encode(),
+        "receipt.json": make_receipt(report, report_bytes=report_bytes).to_json().encode(),
     }
     for filename, data in contents.items():
         atomic.write_bytes(folder / filename, data)

@@ -182,6 +182,13 @@ def audit(
     return EXIT_OK if report.passed else EXIT_GATE
 
 
+ALLOW_UNSIGNED = click.option(
+    "--allow-unsigned",
+    is_flag=True,
+    help="Accept a receipt that is unsigned or whose signature does not match (the model card says so).",
+)
+
+
 @command(cli)
 @click.argument("data", type=click.Path(path_type=Path))
 @click.option(
@@ -195,13 +202,16 @@ def audit(
     type=click.Path(path_type=Path),
     help="Also require the receipt to be made under these rules.",
 )
-def verify(data: Path, receipt: Path, rules: Path | None) -> int:
+@ALLOW_UNSIGNED
+def verify(data: Path, receipt: Path, rules: Path | None, allow_unsigned: bool) -> int:
     """Check that DATA is, byte for byte, the data a passing audit's receipt names."""
     from curate.receipt import verify as run_verify
 
-    verified = run_verify(data, receipt=receipt, rules=rules)
+    verified = run_verify(data, receipt=receipt, rules=rules, allow_unsigned=allow_unsigned)
+    signed = "" if verified.signature == "valid" else f", signature {verified.signature}"
     click.echo(
-        f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed)", err=True
+        f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed{signed})",
+        err=True,
     )
     return EXIT_OK
 
@@ -236,12 +246,21 @@ def rules() -> None:
 @click.argument("path", type=click.Path(path_type=Path))
 def rules_validate(path: Path) -> int:
     """Check a rules file: unknown keys, check ids, metrics and bad values, with their line."""
+    from curate.errors import RulesError
     from curate.rules import load_rules
+    from curate.rules.required import how_to_waive
 
     ruleset = load_rules(path)
+    missing = ruleset.unmet(has_splits=ruleset.columns.split is not None)
+    if missing:
+        raise RulesError(f"{path}: {how_to_waive(missing)}")
+    waived = f"; waived: {', '.join(ruleset.waived)}" if ruleset.waived else ""
     click.echo(
-        f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)})"
+        f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)}"
+        f"{waived})"
     )
+    if ruleset.unmet(has_splits=True):
+        click.echo("note: data with splits also needs dedup.cross_split (or its waiver)", err=True)
     return EXIT_OK
 
 
@@ -482,13 +501,21 @@ def scrub(
     type=click.Path(path_type=Path),
     help="Where the receipt's rules are, when not at the path it names.",
 )
+@ALLOW_UNSIGNED
 def train(
-    data: Path, receipt: Path, recipe: Path | None, out: Path | None, rules: Path | None
+    data: Path,
+    receipt: Path,
+    recipe: Path | None,
+    out: Path | None,
+    rules: Path | None,
+    allow_unsigned: bool,
 ) -> int:
     """Fine-tune with LoRA on DATA, only if it is byte for byte the data a passing audit saw."""
     from curate.train import train as run_train
 
-    result = run_train(data, receipt=receipt, recipe=recipe, out=out, rules=rules)
+    result = run_train(
+        data, receipt=receipt, recipe=recipe, out=out, rules=rules, allow_unsigned=allow_unsigned
+    )
     test = result.metrics["test"]
     score = (
         f"accuracy {test['accuracy']:.3f}, macro-F1 {test['macro_f1']:.3f}"

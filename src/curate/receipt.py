@@ -1,100 +1,139 @@
 """Receipts: proof that a dataset, byte for byte, passed an audit under given rules.
 
-``curate verify`` and the training gate recompute the fingerprint from the data and
-refuse on any mismatch. With ``CURATE_RECEIPT_KEY`` set, receipts carry an HMAC-SHA256
-signature over every other field, and unsigned receipts are refused.
+Every receipt is signed (HMAC-SHA256 over every other field, see :mod:`curate.signing`).
+``curate verify`` and the training gate check the signature, the decision, the checks the
+gate requires, the rules and the fingerprint recomputed from the data, and refuse on any
+mismatch. An unsigned or wrongly signed receipt passes only with ``allow_unsigned``.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from curate._version import __version__
 from curate.errors import GateError, InputError
-from curate.io.fingerprint import (
-    canonical_json,
-    fingerprint_files,
-    fingerprint_frame,
-    sha256_file,
-)
+from curate.io.fingerprint import canonical_json, fingerprint_files, fingerprint_frame, sha256_file
 from curate.io.table import list_files, load_table
 from curate.report.model import Report
+from curate.rules.required import RAN, required_checks
 from curate.shipped import shipped_dir
+from curate.signing import KEY_ENV, SigningKey, receipt_key
 
-SCHEMA_VERSION = 1
-KEY_ENV = "CURATE_RECEIPT_KEY"
-SIGNATURE_PREFIX = "hmac-sha256:"
-REQUIRED = (
-    "schema_version",
-    "dataset_fingerprint",
-    "rules_sha256",
-    "curate_version",
-    "decision",
-    "checks",
-)
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 2
+Status = Literal["pass", "warn", "fail", "error", "skipped"]
+#: How a receipt's signature stood when it was checked.
+Signature = Literal["valid", "unsigned", "mismatch"]
 
 
-def _key() -> bytes | None:
-    key = os.environ.get(KEY_ENV)
-    return key.encode() if key else None
+class Receipt(BaseModel):
+    """The receipt as written to receipt.json; strict types, no unknown fields."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    schema_version: StrictInt
+    dataset_fingerprint: StrictStr
+    #: How the data was read and which column played which role: part of the fingerprint.
+    dataset_options: dict[StrictStr, Any]
+    #: The data's split names; ``dedup.cross_split`` is required when there are several.
+    dataset_splits: tuple[StrictStr, ...]
+    rules_sha256: StrictStr
+    rules_path: StrictStr
+    curate_version: StrictStr
+    decision: Literal["pass", "fail"]
+    checks: dict[StrictStr, Status]
+    #: Required checks the rules waived, with the reason for each.
+    waived: dict[StrictStr, StrictStr]
+    created_at: StrictStr
+    report_sha256: StrictStr
+    signature: StrictStr | None = None
+
+    def body(self) -> bytes:
+        """The bytes the signature covers: canonical JSON of every field but ``signature``."""
+        return canonical_json(self.model_dump(mode="json", exclude={"signature"}))
+
+    def signed(self, key: SigningKey) -> Receipt:
+        return self.model_copy(update={"signature": key.sign(self.body())})
+
+    def signature_state(self, key: SigningKey) -> Signature:
+        if self.signature is None:
+            return "unsigned"
+        return "valid" if key.matches(self.body(), self.signature) else "mismatch"
+
+    def unmet(self) -> list[str]:
+        """Required checks this receipt shows neither ran nor were waived, with why."""
+        out = []
+        for check in required_checks(has_splits=len(self.dataset_splits) > 1):
+            status = self.checks.get(check)
+            if check in self.waived or status in RAN:
+                continue
+            out.append(f"{check} ({status or 'not run'})")
+        return out
+
+    def to_json(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
 
 
-def _signature(body: dict[str, Any], key: bytes) -> str:
-    unsigned = {k: v for k, v in body.items() if k != "signature"}
-    return SIGNATURE_PREFIX + hmac.new(key, canonical_json(unsigned), hashlib.sha256).hexdigest()
+def make_receipt(report: Report, *, report_bytes: bytes) -> Receipt:
+    """The signed receipt for ``report``, whose JSON is ``report_bytes``."""
+    gate = report.extra.get("gate", {})
+    receipt = Receipt(
+        schema_version=SCHEMA_VERSION,
+        dataset_fingerprint=report.dataset["fingerprint"],
+        dataset_options=report.dataset.get("options", {}),
+        dataset_splits=tuple(report.dataset.get("splits", {})),
+        rules_sha256=report.rules["sha256"],
+        rules_path=report.rules["path"],
+        curate_version=report.curate_version,
+        decision=report.decision,
+        checks={c.id: c.status.value for c in report.checks},
+        waived=dict(gate.get("waived", {})),
+        created_at=report.created_at,
+        report_sha256=hashlib.sha256(report_bytes).hexdigest(),
+    )
+    return receipt.signed(receipt_key())
 
 
-def make_receipt(report: Report, *, report_bytes: bytes) -> dict[str, Any]:
-    receipt: dict[str, Any] = {
-        "schema_version": SCHEMA_VERSION,
-        "dataset_fingerprint": report.dataset["fingerprint"],
-        "dataset_options": report.dataset.get("options", {}),
-        "rules_sha256": report.rules["sha256"],
-        "rules_path": report.rules["path"],
-        "curate_version": report.curate_version,
-        "decision": report.decision,
-        "checks": {c.id: c.status.value for c in report.checks},
-        "created_at": report.created_at,
-        "report_sha256": hashlib.sha256(report_bytes).hexdigest(),
-    }
-    key = _key()
-    if key is not None:
-        receipt["signature"] = _signature(receipt, key)
-    return receipt
-
-
-def receipt_json(receipt: dict[str, Any]) -> str:
-    return json.dumps(receipt, indent=2, ensure_ascii=False) + "\n"
-
-
-def load_receipt(path: str | Path) -> dict[str, Any]:
+def load_receipt(path: str | Path) -> Receipt:
+    """Read and type-check a receipt; a field of the wrong type is exit 2 naming it."""
     path = Path(path)
     try:
         value = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise GateError(f"{path}: no receipt at this path; run curate audit first") from None
     except OSError as exc:
-        raise GateError(f"{path}: cannot read receipt: {exc.strerror}") from exc
+        raise InputError(f"cannot read receipt: {exc.strerror}", path=path) from exc
     except (ValueError, UnicodeDecodeError) as exc:
         raise GateError(f"{path}: receipt is not valid JSON ({exc})") from exc
     if not isinstance(value, dict):
-        raise GateError(f"{path}: receipt is not a JSON object")
-    missing = [k for k in REQUIRED if k not in value]
-    if missing:
-        raise GateError(f"{path}: receipt lacks {', '.join(missing)}")
-    return value
+        raise InputError("receipt is not a JSON object", path=path)
+    version = value.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise GateError(
+            f"{path}: receipt schema version {version} is not supported; re-run curate audit"
+        )
+    try:
+        return Receipt.model_validate(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"]) or "receipt"
+        reason = "missing" if error["type"] == "missing" else error["msg"].lower()
+        raise InputError(f"receipt field '{field}': {reason}", path=path) from None
 
 
 def _compatible(version: str) -> bool:
     """Same major version; before 1.0, same minor version too."""
     mine = __version__.split(".")
-    theirs = str(version).split(".")
+    theirs = version.split(".")
     if len(theirs) < 2:
         return False
     if mine[0] == "0":
@@ -106,12 +145,52 @@ def _compatible(version: str) -> bool:
 class Verified:
     """A receipt that let the data through."""
 
-    receipt: dict[str, Any]
+    receipt: Receipt
     fingerprint: str
     rules: Path
+    #: ``valid``, or how the signature stood when ``allow_unsigned`` let it through.
+    signature: Signature
 
 
-def verify(data: object, *, receipt: str | Path, rules: str | Path | None = None) -> Verified:
+def check_receipt(receipt: Receipt, *, where: str, allow_unsigned: bool = False) -> Signature:
+    """Signature, decision, required checks and version; raise :class:`GateError` on the first that fails."""
+    key = receipt_key()
+    state = receipt.signature_state(key)
+    if state != "valid":
+        what = (
+            "receipt is unsigned"
+            if state == "unsigned"
+            else (
+                "receipt signature does not match (edited, or signed with another key than "
+                f"{'$' + KEY_ENV if key.source == KEY_ENV else 'your per-user key'})"
+            )
+        )
+        if not allow_unsigned:
+            raise GateError(f"{where}: {what}; pass --allow-unsigned to accept it anyway")
+        log.warning("%s: %s; accepted because of --allow-unsigned", where, what)
+    if receipt.decision != "pass":
+        failed = [cid for cid, status in receipt.checks.items() if status in ("fail", "error")]
+        raise GateError(f"{where}: the audit failed ({', '.join(failed) or 'decision is fail'})")
+    unmet = receipt.unmet()
+    if unmet:
+        raise GateError(
+            f"{where}: the audit did not run checks the gate requires: {', '.join(unmet)}"
+            " (run them, or waive them by name in the rules)"
+        )
+    if not _compatible(receipt.curate_version):
+        raise GateError(
+            f"{where}: receipt made by curate {receipt.curate_version}, not compatible with {__version__}"
+        )
+    return state
+
+
+def verify(
+    data: object,
+    *,
+    receipt: str | Path,
+    rules: str | Path | None = None,
+    allow_unsigned: bool = False,
+) -> Verified:
     """Check every condition of the gate; raise :class:`GateError` naming the first that fails.
 
     The rules must hash to the receipt's ``rules_sha256``: ``rules`` when given, else the
@@ -121,44 +200,21 @@ def verify(data: object, *, receipt: str | Path, rules: str | Path | None = None
     """
     value = load_receipt(receipt)
     where = str(receipt)
-    if value["schema_version"] != SCHEMA_VERSION:
-        raise GateError(
-            f"{where}: receipt schema version {value['schema_version']} is not supported"
-        )
-    key = _key()
-    signature = value.get("signature")
-    if key is not None:
-        if signature is None:
-            raise GateError(
-                f"{where}: receipt is unsigned but {KEY_ENV} is set; re-run the audit with the key"
-            )
-        if not hmac.compare_digest(str(signature), _signature(value, key)):
-            raise GateError(
-                f"{where}: receipt signature does not match (edited, or made with another key)"
-            )
-    elif signature is not None:
-        raise GateError(f"{where}: receipt is signed; set {KEY_ENV} to verify it")
-    if value["decision"] != "pass":
-        failed = [cid for cid, status in value["checks"].items() if status in ("fail", "error")]
-        raise GateError(f"{where}: the audit failed ({', '.join(failed) or 'decision is fail'})")
-    if not _compatible(value["curate_version"]):
-        raise GateError(
-            f"{where}: receipt made by curate {value['curate_version']}, not compatible with {__version__}"
-        )
+    state = check_receipt(value, where=where, allow_unsigned=allow_unsigned)
     rules_file = _matching_rules(value, where, rules)
-    options = value.get("dataset_options", {})
+    options = value.dataset_options
     if isinstance(data, str | os.PathLike):
         fingerprint = fingerprint_files(list_files(data), options)
         shown = str(data)
     else:
         fingerprint = fingerprint_frame(load_table(data).frame, options)
         shown = f"the {type(data).__name__}"
-    if fingerprint != value["dataset_fingerprint"]:
+    if fingerprint != value.dataset_fingerprint:
         raise GateError(f"{where}: {shown} does not match the audited data (fingerprint differs)")
-    return Verified(receipt=value, fingerprint=fingerprint, rules=rules_file)
+    return Verified(receipt=value, fingerprint=fingerprint, rules=rules_file, signature=state)
 
 
-def _matching_rules(value: dict[str, Any], where: str, rules: str | Path | None) -> Path:
+def _matching_rules(value: Receipt, where: str, rules: str | Path | None) -> Path:
     """The rules file the receipt was made under: ``rules`` when given, else the one it names.
 
     A receipt made under the shipped default names ``rules/default.yaml``; that is looked for
@@ -167,10 +223,9 @@ def _matching_rules(value: dict[str, Any], where: str, rules: str | Path | None)
     if rules is not None:
         candidates = [Path(rules)]
     else:
-        named = value.get("rules_path")
-        if not named:
+        if not value.rules_path:
             raise GateError(f"{where}: receipt names no rules file; pass --rules FILE")
-        candidates = [Path(str(named))]
+        candidates = [Path(value.rules_path)]
         if candidates[0].as_posix() == "rules/default.yaml":
             candidates.append(shipped_dir("rules") / "default.yaml")
     found = None
@@ -181,7 +236,7 @@ def _matching_rules(value: dict[str, Any], where: str, rules: str | Path | None)
             continue
         except OSError as exc:
             raise InputError(f"cannot read rules file: {exc.strerror}", path=candidate) from exc
-        if digest == value["rules_sha256"]:
+        if digest == value.rules_sha256:
             return candidate
         found = found or candidate
     if found is not None:

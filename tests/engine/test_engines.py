@@ -10,6 +10,7 @@ import pytest
 
 from curate.engine import LocalEngine, get_engine
 from curate.engine.base import Engine
+from tests.conftest import WAIVE_REQUIRED
 
 ray = pytest.importorskip("ray")
 
@@ -88,7 +89,8 @@ def test_local_process_pool_matches_in_process() -> None:
     assert LocalEngine(workers=2).map(square, items) == LocalEngine().map(square, items)
 
 
-MAP_REDUCE_RULES = """\
+MAP_REDUCE_RULES = (
+    """\
 columns: {text: text, label: {column: label, positive: [spam]}, id: id}
 checks:
   schema: {}
@@ -97,6 +99,8 @@ checks:
   bias.selection: {}
   bias.sampling: {}
 """
+    + WAIVE_REQUIRED
+)
 
 
 def test_audit_on_ray_matches_local(local_ray: None, tmp_path: Path) -> None:

@@ -7,8 +7,10 @@ import pandas as pd
 
 import curate
 from curate.report.coverage import coverage_plots, coverage_tables
+from tests.conftest import WAIVE_REQUIRED
 
-RULES = """version: 1
+RULES = (
+    """version: 1
 columns:
   text: [instruction, response]
   label: label
@@ -20,6 +22,8 @@ checks:
     topics: {enabled: false}
     instruction: {min_category_rows: 50}
 """
+    + WAIVE_REQUIRED
+)
 
 
 def _instructions(rows: int = 400) -> pd.DataFrame:

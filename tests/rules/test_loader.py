@@ -7,6 +7,7 @@ import pytest
 from curate.checks.thresholds import Condition
 from curate.errors import RulesError
 from curate.rules import default_rules_path, load_rules, parse_rules
+from tests.conftest import RunCli
 
 
 def parse(text: str) -> object:
@@ -94,3 +95,31 @@ def test_disabled_checks_do_not_run_but_are_validated() -> None:
 def test_missing_rules_file(tmp_path: Path) -> None:
     with pytest.raises(RulesError, match="cannot read rules file"):
         load_rules(tmp_path / "none.yaml")
+
+
+def test_waivers_name_required_checks_with_a_reason() -> None:
+    rules = parse_rules(
+        b"checks:\n  schema: {}\n  dedup.exact: {}\nwaive:\n  pii: synthetic data\n", path="r.yaml"
+    )
+    assert rules.waived == {"pii": "synthetic data"}
+    assert rules.unmet(has_splits=False) == ()
+    assert rules.unmet(has_splits=True) == ("dedup.cross_split",)
+    with pytest.raises(
+        RulesError, match=r"r.yaml:1: waive: .*'coverage' is not a check the gate requires"
+    ):
+        parse("waive:\n  coverage: not wanted\n")
+    with pytest.raises(RulesError, match=r"r.yaml:1: waive: .*waiving 'pii' needs a reason"):
+        parse("waive:\n  pii: ' '\n")
+
+
+def test_rules_without_required_checks_are_refused_by_validate(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("checks:\n  schema: {}\n")
+    result = run_cli("rules", "validate", path)
+    assert result.code == 2
+    assert result.err.strip() == (
+        f"curate: error: {path}: the gate requires checks dedup.exact, pii: add them under checks:,"
+        " or waive each by name with a reason (waive: {dedup.exact: <reason>, pii: <reason>})"
+    )

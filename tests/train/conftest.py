@@ -22,6 +22,10 @@ checks:
   schema:
     fail_if:
       rows: "< 1"
+waive:
+  dedup.exact: tests of training, not of the data
+  dedup.cross_split: tests of training, not of the data
+  pii: tests of training, not of the data
 """
 
 

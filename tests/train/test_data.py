@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from curate.errors import InputError
+from curate.io.options import ReadOptions
 from curate.train.data import LABEL, SENSITIVE_PREFIX, TEXT, assign_splits, load_training_data
 from curate.train.gate import open_gate
 from curate.train.recipe import Recipe, load_recipe
@@ -81,3 +82,32 @@ def test_a_single_label_is_an_input_error(tmp_path: Path) -> None:
     one = audited(tmp_path, rows, split=False)
     with pytest.raises(InputError, match="has one value; nothing to learn"):
         load_training_data(open_gate(one.data, receipt=one.receipt), _recipe())
+
+
+def test_training_reads_the_bytes_the_gate_hashed(
+    spam: Audited, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Other rows swapped in while the reader runs (and back before any re-hash) never reach
+    training: it parses the snapshot it hashed."""
+    from curate.io import readers
+
+    train = spam.data / "train.csv"
+    good = train.read_bytes()
+    evil = b"id,text,label,region\n" + b"".join(
+        b"x%d,UNAUDITED ROW %d,spam,north\n" % (i, i) for i in range(400)
+    )
+    real = readers.READERS[".csv"]
+
+    def swapping(path: Path, options: ReadOptions) -> pd.DataFrame:
+        if path.name == "train.csv":
+            train.write_bytes(evil)
+        try:
+            return real(path, options)
+        finally:
+            train.write_bytes(good)
+
+    admitted = open_gate(spam.data, receipt=spam.receipt)
+    monkeypatch.setitem(readers.READERS, ".csv", swapping)
+    data = load_training_data(admitted, _recipe())
+    assert data.record["rows"] == {"train": 64, "validation": 16, "test": 16}
+    assert not any("UNAUDITED" in text for text in data.splits["train"][TEXT])

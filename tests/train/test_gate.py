@@ -12,16 +12,20 @@ from pathlib import Path
 import pytest
 
 from curate.errors import GateError
+from curate.receipt import SCHEMA_VERSION
 from curate.train.gate import open_gate
-from tests.conftest import REPO, RunCli
+from tests.conftest import REPO, RunCli, resign
 from tests.train.conftest import RULES, Audited, audited, spam_rows
 
 HEAVY = ("torch", "transformers", "peft", "datasets")
 
 
 def _edit_receipt(spam: Audited, **changes: object) -> None:
+    """Change fields and sign again, as if curate had made the receipt so."""
     value = json.loads(spam.receipt.read_text())
     value.update(changes)
+    if value.get("schema_version") == SCHEMA_VERSION:
+        value["signature"] = resign(value)
     spam.receipt.write_text(json.dumps(value))
 
 
@@ -55,7 +59,24 @@ def _old_version(spam: Audited) -> None:
 
 
 def _schema_changed(spam: Audited) -> None:
-    _edit_receipt(spam, schema_version=2)
+    _edit_receipt(spam, schema_version=SCHEMA_VERSION + 1)
+
+
+def _decision_edited(spam: Audited) -> None:
+    value = json.loads(spam.receipt.read_text())
+    value["decision"] = "pass"
+    value["created_at"] = "2030-01-01T00:00:00+00:00"
+    spam.receipt.write_text(json.dumps(value))
+
+
+def _unsigned(spam: Audited) -> None:
+    value = json.loads(spam.receipt.read_text())
+    del value["signature"]
+    spam.receipt.write_text(json.dumps(value))
+
+
+def _waiver_dropped(spam: Audited) -> None:
+    _edit_receipt(spam, waived={})
 
 
 REFUSALS: dict[str, tuple[Callable[[Audited], None], str]] = {
@@ -66,7 +87,13 @@ REFUSALS: dict[str, tuple[Callable[[Audited], None], str]] = {
     "rules edited": (_rules_edited, "made under other rules than"),
     "rules gone": (_rules_gone, "are not found here; pass --rules FILE"),
     "incompatible version": (_old_version, "made by curate 9.0.0, not compatible"),
-    "unknown receipt schema": (_schema_changed, "receipt schema version 2 is not supported"),
+    "unknown receipt schema": (_schema_changed, "receipt schema version 3 is not supported"),
+    "decision edited": (_decision_edited, "receipt signature does not match"),
+    "unsigned": (_unsigned, "receipt is unsigned; pass --allow-unsigned"),
+    "required check not run": (
+        _waiver_dropped,
+        "did not run checks the gate requires: dedup.exact",
+    ),
 }
 
 
@@ -96,13 +123,13 @@ def test_failed_audit_is_refused(tmp_path: Path, run_cli: RunCli) -> None:
     assert result.err.strip().endswith("the audit failed (schema)")
 
 
-def test_unsigned_receipt_is_refused_when_a_key_is_set(
+def test_a_receipt_from_the_user_key_is_refused_when_a_key_is_set(
     spam: Audited, monkeypatch: pytest.MonkeyPatch, run_cli: RunCli
 ) -> None:
     monkeypatch.setenv("CURATE_RECEIPT_KEY", "team-secret")
     result = run_cli("train", spam.data, "--receipt", spam.receipt, "--quiet")
     assert result.code == 1
-    assert "receipt is unsigned but CURATE_RECEIPT_KEY is set" in result.err
+    assert "signed with another key than $CURATE_RECEIPT_KEY" in result.err
 
 
 def test_signature_is_checked(
@@ -138,7 +165,8 @@ def test_open_gate_gives_the_audited_columns_and_report(spam: Audited) -> None:
     assert admitted.columns.sensitive == ("region",)
     assert admitted.columns.label is not None and admitted.columns.label.positive == ("spam",)
     assert admitted.report is not None and admitted.report["decision"] == "pass"
-    assert admitted.fingerprint == admitted.receipt["dataset_fingerprint"]
+    assert admitted.fingerprint == admitted.receipt.dataset_fingerprint
+    assert admitted.signature == "valid"
 
 
 def test_open_gate_raises_gate_error(spam: Audited) -> None:

@@ -15,10 +15,11 @@ from curate.train import load_recipe, open_gate
 from curate.train.data import load_training_data
 from curate.train.lora import cpu_threads, fine_tune, predict
 from curate.train.run import train
-from tests.conftest import RunCli
+from tests.conftest import WAIVE_REQUIRED, RunCli
 from tests.train.conftest import Audited, audited, spam_rows, tiny_recipe
 
-INSTRUCT_RULES = """\
+INSTRUCT_RULES = (
+    """\
 version: 1
 columns:
   text: [instruction, context, response]
@@ -27,6 +28,8 @@ columns:
 checks:
   schema: {}
 """
+    + WAIVE_REQUIRED
+)
 
 
 def test_early_stopping_keeps_the_best_epoch(

@@ -26,14 +26,21 @@ OUTPUTS = {
 }
 
 
+#: The receipt key of the module's shared run (each test otherwise has its own per-user key).
+RUN_KEY = "key-of-the-shared-run"
+
+
 @pytest.fixture(scope="module")
 def trained(
     tmp_path_factory: pytest.TempPathFactory, tiny_bert: Path
 ) -> tuple[Audited, TrainResult]:
     folder = tmp_path_factory.mktemp("run")
-    spam = audited(folder, spam_rows())
-    recipe = tiny_recipe(folder, tiny_bert)
-    return spam, curate.train(spam.data, receipt=spam.receipt, recipe=recipe, out=folder / "model")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("CURATE_RECEIPT_KEY", RUN_KEY)
+        spam = audited(folder, spam_rows())
+        recipe = tiny_recipe(folder, tiny_bert)
+        result = curate.train(spam.data, receipt=spam.receipt, recipe=recipe, out=folder / "model")
+    return spam, result
 
 
 def _comparable(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -83,6 +90,8 @@ def test_model_card(trained: tuple[Audited, TrainResult]) -> None:
     assert card.startswith("---\nlibrary_name: peft\n")
     assert receipt["dataset_fingerprint"] in card
     assert "decision **pass**" in card
+    assert "signed (HMAC-SHA256, checked)" in card
+    assert "| `pii` | waived | tests of training, not of the data |" in card
     assert "| `schema` | pass |" in card  # the audit summary, from the report beside the receipt
     assert "### `region`" in card and "| north |" in card
     assert f"Accuracy **{result.metrics['test']['accuracy']:.3f}**" in card
@@ -90,9 +99,13 @@ def test_model_card(trained: tuple[Audited, TrainResult]) -> None:
 
 
 def test_same_seed_same_data_same_recipe_same_metrics(
-    trained: tuple[Audited, TrainResult], tmp_path: Path, tiny_bert: Path
+    trained: tuple[Audited, TrainResult],
+    tmp_path: Path,
+    tiny_bert: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     spam, first = trained
+    monkeypatch.setenv("CURATE_RECEIPT_KEY", RUN_KEY)
     again = curate.train(
         spam.data,
         receipt=spam.receipt,
@@ -146,18 +159,32 @@ def test_cli_train(tmp_path: Path, tiny_bert: Path, run_cli: RunCli) -> None:
     assert f"model    {out}" in result.err
     assert (out / "adapter_model.safetensors").is_file()
     # A second run replaces the first output; a folder that is not one is never replaced.
+    # It runs on an unsigned receipt, let through by --allow-unsigned, which the card records.
     (out / "stale.txt").write_text("from the first run")
-    quiet = run_cli(
-        "train", spam.data, "--receipt", spam.receipt, "--recipe", recipe, "--out", out, "--quiet"
-    )
+    value = json.loads(spam.receipt.read_text())
+    del value["signature"]
+    spam.receipt.write_text(json.dumps(value))
+    args = ("train", spam.data, "--receipt", spam.receipt, "--recipe", recipe, "--out", out)
+    assert run_cli(*args, "--quiet").code == 1
+    quiet = run_cli(*args, "--quiet", "--allow-unsigned")
     assert quiet.code == 0
     assert "gate passed" not in quiet.err and "epoch" not in quiet.err
     assert not (out / "stale.txt").exists()
+    assert "unsigned: accepted only because of --allow-unsigned" in (out / "README.md").read_text()
+    assert json.loads((out / "metrics.json").read_text())["data"]["signature"] == "unsigned"
     other = tmp_path / "mine"
     other.mkdir()
     (other / "notes.txt").write_text("keep me")
     refused = run_cli(
-        "train", spam.data, "--receipt", spam.receipt, "--recipe", recipe, "--out", other
+        "train",
+        spam.data,
+        "--receipt",
+        spam.receipt,
+        "--recipe",
+        recipe,
+        "--out",
+        other,
+        "--allow-unsigned",
     )
     assert refused.code == 2
     assert "exists and is not a curate training output" in refused.err

@@ -25,11 +25,16 @@ def sha256_file(path: Path) -> str:
 
 def fingerprint_files(files: Iterable[tuple[str, Path]], options: Mapping[str, Any]) -> str:
     """Hash sorted (relative path, bytes) pairs, then the canonical JSON of ``options``."""
+    return fingerprint_digests(((rel, sha256_file(path)) for rel, path in files), options)
+
+
+def fingerprint_digests(digests: Iterable[tuple[str, str]], options: Mapping[str, Any]) -> str:
+    """As :func:`fingerprint_files`, from each file's sha256 (hex) taken as it was read."""
     digest = hashlib.sha256()
-    for relpath, path in sorted(files):
+    for relpath, hexdigest in sorted(digests):
         name = relpath.encode()
         digest.update(len(name).to_bytes(8, "big") + name)
-        digest.update(bytes.fromhex(sha256_file(path)))
+        digest.update(bytes.fromhex(hexdigest))
     digest.update(canonical_json(dict(options)))
     return PREFIX + digest.hexdigest()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import pandas as pd
 from curate.errors import InputError, UsageError
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import DATA_SUFFIXES, read_arrow_stream, reader_for
+from curate.io.snapshot import Snapshot, snapshot
 from curate.io.splits import CANONICAL, split_from_path
 from curate.progress import track
 
@@ -43,7 +44,8 @@ class Table:
     split: pd.Series | None = None
     sources: tuple[SourceFile, ...] = ()
     root: Path | None = None
-    hashed_files: tuple[tuple[str, Path], ...] = field(default=(), repr=False)
+    #: (relative path, sha256 hex) of every file read, taken from the very bytes parsed.
+    hashed_files: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @property
     def rows(self) -> int:
@@ -99,29 +101,42 @@ def _load_hf_object(source: Any, *, name: str) -> Table:
 
 
 def _load_path(path: Path, *, name: str | None, read: ReadOptions) -> Table:
-    if not path.exists():
-        raise InputError("no such file or directory", path=path)
+    """Parse a private snapshot of the files, hashed as it was taken (see :mod:`.snapshot`)."""
+    files = list_files(path)
+    with snapshot(files) as snap:
+        try:
+            return _load_snapshot(path, snap, name=name, read=read)
+        except InputError as exc:
+            raise snap.rename_error(exc) from exc.__cause__
+
+
+def _load_snapshot(path: Path, snap: Snapshot, *, name: str | None, read: ReadOptions) -> Table:
     label = name or (path.stem if path.is_file() else path.resolve().name)
     if path.is_file():
-        frame = reader_for(path, read)(path, read)
+        copy = snap.path(path.name)
+        frame = reader_for(path, read)(copy, read)
         split = split_from_path(path.name)
-        return _concat(
-            label, [(path.name, split, frame)], files=[(path.name, path)], root=path.parent
-        )
-    parts = list(_discover(path, read))
+        return _concat(label, [(path.name, split, frame)], files=snap.digests, root=path.parent)
+    parts = list(_discover(snap.root, read))
     if not parts:
         known = ", ".join(sorted(DATA_SUFFIXES))
         raise InputError(
             f"no data files found (looked for {known} and datasets folders)", path=path
         )
     pieces: list[tuple[str, str | None, pd.DataFrame]] = []
-    hashed: list[tuple[str, Path]] = []
-    for relpath, split, files, read_part in track(
+    read_files: set[str] = set()
+    for relpath, split, part_files, read_part in track(
         parts, description=f"reading {label}", unit="file"
     ):
-        pieces.append((relpath, split, read_part()))
-        hashed.extend(files)
-    return _concat(label, pieces, files=hashed, root=path)
+        if read_part is not None:
+            pieces.append((relpath, split, read_part()))
+        read_files.update(rel for rel, _ in part_files)
+    hashed = dict(snap.digests)
+    if not read_files <= hashed.keys():
+        raise InputError("changed while it was being read; try again", path=path)
+    return _concat(
+        label, pieces, files=[(rel, hashed[rel]) for rel in sorted(read_files)], root=path
+    )
 
 
 _Part = tuple[str, str | None, list[tuple[str, Path]], Any]
@@ -136,16 +151,28 @@ def list_files(source: str | os.PathLike[str]) -> list[tuple[str, Path]]:
         return [(path.name, path)]
     files = [f for _, _, part_files, _ in _discover(path, DEFAULT) for f in part_files]
     if not files:
-        raise InputError("no data files found", path=path)
+        known = ", ".join(sorted(DATA_SUFFIXES))
+        raise InputError(
+            f"no data files found (looked for {known} and datasets folders)", path=path
+        )
     return files
 
 
 def _discover(root: Path, read: ReadOptions) -> Iterator[_Part]:
-    """Yield (relative path, split, files to hash, thunk reading a frame) for each data unit."""
-    if (root / "dataset_dict.json").is_file():
-        splits = json.loads((root / "dataset_dict.json").read_text())["splits"]
-        for split in splits:
-            yield from _hf_dataset(root, root / split, split=split)
+    """Yield (relative path, split, files to hash, thunk reading a frame) for each data unit.
+
+    A file that is read but holds no rows (``dataset_dict.json``) comes with no thunk.
+    """
+    index = root / "dataset_dict.json"
+    if index.is_file():
+        try:
+            splits = json.loads(index.read_text(encoding="utf-8"))["splits"]
+            folders = [(str(split), _inside(root, root / split, index)) for split in splits]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(f"not a datasets DatasetDict folder: {exc}", path=index) from exc
+        yield "dataset_dict.json", None, [("dataset_dict.json", index)], None
+        for split, folder in folders:
+            yield from _hf_dataset(root, folder, split=split)
         return
     if (root / "state.json").is_file():
         yield from _hf_dataset(root, root, split=None)
@@ -171,11 +198,13 @@ def _hf_dataset(root: Path, folder: Path, *, split: str | None) -> Iterator[_Par
     """A folder written by ``Dataset.save_to_disk``: Arrow stream files listed in state.json."""
     state_path = folder / "state.json"
     try:
-        state = json.loads(state_path.read_text())
-        data_files = [folder / entry["filename"] for entry in state["_data_files"]]
+        state = json.loads(state_path.read_text(encoding="utf-8"))
+        named = [str(entry["filename"]) for entry in state["_data_files"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputError(f"not a datasets save_to_disk folder: {exc}", path=state_path) from exc
-    files = [(p.relative_to(root).as_posix(), p) for p in sorted(folder.iterdir()) if p.is_file()]
+    data_files = [_inside(root, folder / name, state_path) for name in named]
+    listed = {p for p in folder.iterdir() if p.is_file()} | set(data_files)
+    files = [(p.relative_to(root).as_posix(), p) for p in sorted(listed)]
     rel = folder.relative_to(root).as_posix()
 
     def read() -> pd.DataFrame:
@@ -184,11 +213,27 @@ def _hf_dataset(root: Path, folder: Path, *, split: str | None) -> Iterator[_Par
     yield rel, split, files, read
 
 
+def _inside(root: Path, path: Path, named_in: Path) -> Path:
+    """``path`` if it lies inside ``root`` (also once links are followed), else exit 2.
+
+    A file named by ``state.json`` or ``dataset_dict.json`` is read and hashed; one outside
+    the dataset's folder would be read without being part of what the receipt covers.
+    """
+    resolved, base = path.resolve(), root.resolve()
+    if not resolved.is_relative_to(base):
+        raise InputError(
+            f"names a data file outside the dataset folder ({path.name}); "
+            "curate reads only files inside the folder it audits",
+            path=named_in,
+        )
+    return root / resolved.relative_to(base)
+
+
 def _concat(
     name: str,
     pieces: list[tuple[str, str | None, pd.DataFrame]],
     *,
-    files: list[tuple[str, Path]] | None = None,
+    files: Sequence[tuple[str, str]] | None = None,
     root: Path | None = None,
 ) -> Table:
     sources = []

@@ -12,6 +12,7 @@ from curate.checks.base import Check, registered
 from curate.checks.thresholds import Condition
 from curate.errors import RulesError
 from curate.io.options import ReadOptions
+from curate.rules.required import unmet
 from curate.rules.schema import Columns, RulesModel
 from curate.shipped import shipped_dir
 from curate.yamlfile import Loc, YamlFile
@@ -39,6 +40,14 @@ class RuleSet:
     read: ReadOptions
     checks: tuple[CheckConfig, ...]
     raw: Mapping[str, Any]
+    #: Required checks these rules waive, with the reason for each.
+    waived: Mapping[str, str] = field(default_factory=dict)
+
+    def unmet(self, *, has_splits: bool) -> tuple[str, ...]:
+        """Checks the gate requires that these rules neither run nor waive."""
+        return unmet(
+            has_splits=has_splits, configured=(c.id for c in self.checks), waived=self.waived
+        )
 
 
 def default_rules_path() -> Path:
@@ -72,6 +81,7 @@ def parse_rules(data: bytes, *, path: str) -> RuleSet:
         read=model.read,
         checks=checks,
         raw=raw,
+        waived=dict(model.waive),
     )
 
 

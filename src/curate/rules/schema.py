@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from curate.io.options import ReadOptions
+from curate.rules.required import WAIVABLE
 
 Scalar = str | int | float | bool
 
@@ -91,3 +92,17 @@ class RulesModel(BaseModel):
     read: ReadOptions = Field(default_factory=ReadOptions)
     columns: Columns = Field(default_factory=Columns)
     checks: dict[str, dict[str, Any] | None] = Field(default_factory=dict)
+    #: Checks the gate requires that these rules do without, each with the reason why.
+    waive: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("waive")
+    @classmethod
+    def _known_waivers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, reason in value.items():
+            if name not in WAIVABLE:
+                raise ValueError(
+                    f"'{name}' is not a check the gate requires (waivable: {', '.join(WAIVABLE)})"
+                )
+            if not reason.strip():
+                raise ValueError(f"waiving '{name}' needs a reason")
+        return value

@@ -20,6 +20,12 @@ GROUP_COLUMNS = (
     ("mean_loss", "mean loss"),
 )
 
+SIGNATURE_NOTE = {
+    "valid": "signed (HMAC-SHA256, checked)",
+    "unsigned": "**unsigned: accepted only because of --allow-unsigned**",
+    "mismatch": "**signature did not match: accepted only because of --allow-unsigned**",
+}
+
 
 def _num(value: Any, digits: int = 3) -> str:
     if value is None:
@@ -59,10 +65,10 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         "## Data and its audit",
         "",
         f"- Data: `{admitted.name}`, fingerprint `{admitted.fingerprint}`",
-        f"- Receipt: `{admitted.receipt_path}`: decision **{receipt['decision']}**, "
-        f"made {receipt.get('created_at', '?')} by curate {receipt['curate_version']}, "
-        f"{'signed (HMAC-SHA256)' if receipt.get('signature') else 'unsigned'}",
-        f"- Rules: `{admitted.rules}` (sha256 `{receipt['rules_sha256'][:12]}…`)",
+        f"- Receipt: `{admitted.receipt_path}`: decision **{receipt.decision}**, "
+        f"made {receipt.created_at} by curate {receipt.curate_version}, "
+        f"{SIGNATURE_NOTE[admitted.signature]}",
+        f"- Rules: `{admitted.rules}` (sha256 `{receipt.rules_sha256[:12]}…`)",
         "",
         "| check | status | summary |",
         "|---|---|---|",
@@ -70,8 +76,10 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
     summaries = {}
     if admitted.report is not None:
         summaries = {c["id"]: c.get("summary", "") for c in admitted.report.get("checks", [])}
-    for check_id, status in receipt["checks"].items():
+    for check_id, status in receipt.checks.items():
         lines.append(f"| `{check_id}` | {status} | {_cell(summaries.get(check_id, ''))} |")
+    for check_id, reason in receipt.waived.items():
+        lines.append(f"| `{check_id}` | waived | {_cell(reason)} |")
     splits = metrics["splits"]
     lines += [
         "",

@@ -16,7 +16,7 @@ import pandas as pd
 
 from curate.audit import prepare
 from curate.errors import GateError, InputError
-from curate.io.fingerprint import fingerprint_files, fingerprint_frame
+from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.train.gate import Admitted
 from curate.train.recipe import Recipe
 
@@ -52,9 +52,9 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     """Read the admitted data, check it is still the audited data, and build the splits."""
     columns = admitted.columns
     table, _ = prepare(admitted.data, columns, read=admitted.read)
-    options = admitted.receipt.get("dataset_options", {})
+    options = admitted.receipt.dataset_options
     if table.hashed_files:
-        fingerprint = fingerprint_files(table.hashed_files, options)
+        fingerprint = fingerprint_digests(table.hashed_files, options)
     else:
         fingerprint = fingerprint_frame(table.frame, options)
     if fingerprint != admitted.fingerprint:

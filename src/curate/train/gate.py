@@ -17,9 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from curate.errors import GateError
+from curate.errors import InputError
 from curate.io.options import ReadOptions
-from curate.receipt import verify
+from curate.receipt import Receipt, Signature, verify
 from curate.rules.schema import Columns
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,9 @@ class Admitted:
     #: How to name the data in messages, the card and the default output folder.
     name: str
     receipt_path: Path
-    receipt: dict[str, Any]
+    receipt: Receipt
+    #: ``valid``, or how the signature stood when ``--allow-unsigned`` let it through.
+    signature: Signature
     fingerprint: str
     rules: Path
     #: The column roles the audit ran with (the rules' columns and any column options).
@@ -45,17 +47,23 @@ class Admitted:
     report: dict[str, Any] | None
 
 
-def open_gate(data: object, *, receipt: str | Path, rules: str | Path | None = None) -> Admitted:
+def open_gate(
+    data: object,
+    *,
+    receipt: str | Path,
+    rules: str | Path | None = None,
+    allow_unsigned: bool = False,
+) -> Admitted:
     """Verify ``receipt`` against ``data``; raise :class:`GateError` naming the condition that failed."""
-    verified = verify(data, receipt=receipt, rules=rules)
-    options = verified.receipt.get("dataset_options") or {}
+    verified = verify(data, receipt=receipt, rules=rules, allow_unsigned=allow_unsigned)
+    options = verified.receipt.dataset_options
     try:
         columns = Columns.model_validate(options.get("columns", {}))
         read = ReadOptions.model_validate(options.get("read", {}))
-    except (ValidationError, AttributeError) as exc:
-        raise GateError(
-            f"{receipt}: receipt's dataset_options are not valid column options"
-        ) from exc
+    except (ValidationError, AttributeError):
+        raise InputError(
+            "receipt field 'dataset_options': not valid column or read options", path=receipt
+        ) from None
     if isinstance(data, str | os.PathLike):
         data, name = Path(data), str(data)
     else:
@@ -66,6 +74,7 @@ def open_gate(data: object, *, receipt: str | Path, rules: str | Path | None = N
         name=name,
         receipt_path=Path(receipt),
         receipt=verified.receipt,
+        signature=verified.signature,
         fingerprint=verified.fingerprint,
         rules=verified.rules,
         columns=columns,
@@ -74,13 +83,13 @@ def open_gate(data: object, *, receipt: str | Path, rules: str | Path | None = N
     )
 
 
-def _report_beside(receipt: Path, value: dict[str, Any]) -> dict[str, Any] | None:
+def _report_beside(receipt: Path, value: Receipt) -> dict[str, Any] | None:
     path = receipt.parent / "report.json"
     try:
         data = path.read_bytes()
     except OSError:
         return None
-    if hashlib.sha256(data).hexdigest() != value.get("report_sha256"):
+    if hashlib.sha256(data).hexdigest() != value.report_sha256:
         log.warning("%s is not the report this receipt was made with; leaving it out", path)
         return None
     report: dict[str, Any] = json.loads(data)

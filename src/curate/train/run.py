@@ -52,18 +52,20 @@ def train(
     recipe: str | Path | Recipe | None = None,
     out: str | Path | None = None,
     rules: str | Path | None = None,
+    allow_unsigned: bool = False,
 ) -> TrainResult:
     """Fine-tune with LoRA on ``data``, which must match a passing audit's ``receipt``.
 
     ``data`` is a path, or the DataFrame or ``datasets`` object that was audited.
 
     The gate runs first and refuses with :class:`~curate.errors.GateError` before torch or
-    any model is imported. ``recipe`` is a YAML path, a loaded :class:`Recipe`, or None
+    any model is imported; ``allow_unsigned`` lets an unsigned or wrongly signed receipt
+    through, and the model card says so. ``recipe`` is a YAML path, a loaded :class:`Recipe`, or None
     for the shipped default. The output folder holds the adapter (safetensors), the
     tokenizer, the recipe used, ``metrics.json``, ``splits.json`` and the model card.
     """
     started = time.perf_counter()
-    admitted = open_gate(data, receipt=receipt, rules=rules)
+    admitted = open_gate(data, receipt=receipt, rules=rules, allow_unsigned=allow_unsigned)
     gate_seconds = time.perf_counter() - started
     chosen = recipe if isinstance(recipe, Recipe) else load_recipe(recipe)
     target = Path(out) if out is not None else default_out_dir(admitted)
@@ -145,7 +147,8 @@ def _metrics(
             "path": admitted.name,
             "fingerprint": admitted.fingerprint,
             "receipt": str(admitted.receipt_path),
-            "rules_sha256": admitted.receipt["rules_sha256"],
+            "rules_sha256": admitted.receipt.rules_sha256,
+            "signature": admitted.signature,
         },
         "labels": list(data.labels),
         "positive": positive,
@@ -195,9 +198,7 @@ def _write(
             trained.model.save_pretrained(staging, safe_serialization=True)
             trained.tokenizer.save_pretrained(staging)
         (staging / "recipe.yaml").write_text(recipe.text, encoding="utf-8")
-        (staging / "receipt.json").write_text(
-            json.dumps(admitted.receipt, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-        )
+        (staging / "receipt.json").write_text(admitted.receipt.to_json(), encoding="utf-8")
         (staging / "splits.json").write_text(
             json.dumps({"record": metrics["splits"], "ids": ids}, default=str) + "\n",
             encoding="utf-8",

@@ -10,6 +10,7 @@ import yaml
 from curate.audit import audit
 from curate.checks.base import CheckResult
 from curate.rules.loader import parse_rules
+from tests.conftest import WAIVERS
 
 RunBias = Callable[..., CheckResult]
 
@@ -21,7 +22,7 @@ def run_bias() -> RunBias:
     def run(
         frame: pd.DataFrame, check: str, columns: dict[str, Any], **settings: Any
     ) -> CheckResult:
-        text = yaml.safe_dump({"columns": columns, "checks": {check: settings}})
+        text = yaml.safe_dump({"columns": columns, "checks": {check: settings}, "waive": WAIVERS})
         rules = parse_rules(text.encode(), path="test.yaml")
         return audit(frame, rules=rules).check(check)
 

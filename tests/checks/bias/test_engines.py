@@ -9,6 +9,7 @@ import yaml
 from curate.audit import audit
 from curate.checks.data import BATCH_ROWS
 from curate.rules.loader import parse_rules
+from tests.conftest import WAIVERS
 
 
 def test_process_pool_gives_the_same_metrics_as_one_process() -> None:
@@ -36,6 +37,7 @@ def test_process_pool_gives_the_same_metrics_as_one_process() -> None:
                     "bias.sampling": {},
                     "bias.label": {"bootstrap": 200},
                 },
+                "waive": WAIVERS,
             }
         ).encode(),
         path="r.yaml",

@@ -12,7 +12,7 @@ from curate.checks.base import Status
 from curate.checks.coverage import text as text_module
 from curate.errors import RulesError
 from curate.rules import load_rules
-from tests.conftest import RunCli
+from tests.conftest import WAIVE_REQUIRED, RunCli
 
 DEMO_COLUMNS = """
 columns:
@@ -24,7 +24,9 @@ columns:
 
 def _rules(tmp_path: Path, body: str, columns: str = DEMO_COLUMNS) -> Path:
     path = tmp_path / "rules.yaml"
-    path.write_text(f"version: 1\n{columns}\nchecks:\n  coverage:\n{body}", encoding="utf-8")
+    path.write_text(
+        f"version: 1\n{columns}\nchecks:\n  coverage:\n{body}{WAIVE_REQUIRED}", encoding="utf-8"
+    )
     return path
 
 

@@ -8,6 +8,7 @@ import pytest
 import curate
 from curate.checks.base import Status
 from curate.rules import parse_rules
+from tests.conftest import WAIVE_REQUIRED
 
 BASE = (
     "please reset the password for my account because the login page keeps rejecting it "
@@ -21,7 +22,7 @@ checks:
   dedup.near: {threshold: 0.8, max_findings: 5}
   dedup.cross_split:
     fail_if: {contaminated_rows: "> 0"}
-"""
+""" + WAIVE_REQUIRED.encode()
 
 
 def _frame() -> pd.DataFrame:
@@ -119,5 +120,8 @@ def test_default_rules_fail_the_demo_on_contamination(demo: Path) -> None:
 
 def test_checks_skip_without_text_column() -> None:
     report = curate.audit(pd.DataFrame({"a": [1, 2]}))
-    assert _check(report, "dedup.exact").status is Status.SKIPPED
+    # The gate requires dedup.exact: skipped is not run, and that fails the gate.
+    exact = _check(report, "dedup.exact")
+    assert exact.status is Status.FAIL
+    assert exact.summary.startswith("Required by the gate but not run: Skipped: needs a text")
     assert _check(report, "dedup.cross_split").status is Status.SKIPPED

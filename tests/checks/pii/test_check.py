@@ -5,9 +5,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from tests.conftest import RunCli
+from tests.conftest import WAIVE_REQUIRED, RunCli
 
-RULES = """
+RULES = (
+    """
 columns: {id: id, text: text}
 checks:
   pii:
@@ -15,6 +16,8 @@ checks:
     fail_if: {row_rate.CREDIT_CARD: "> 0"}
     warn_if: {pii_rows: "> 0"}
 """
+    + WAIVE_REQUIRED
+)
 
 
 def test_pii_check_reports_rates_masked_examples_and_gates(run_cli: RunCli, tmp_path: Path) -> None:
