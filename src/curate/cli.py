@@ -235,10 +235,15 @@ def rules() -> None:
 @command(rules, "validate")
 @click.argument("path", type=click.Path(path_type=Path))
 def rules_validate(path: Path) -> int:
-    """Check a rules file: unknown keys, check ids, metrics and bad values, with their line."""
-    from curate.rules import load_rules
+    """Check a rules file: every unknown key, check id, metric, bad value and PII entity, each
+    on its own line with its file and line."""
+    from curate.rules.loader import validate_rules
 
-    ruleset = load_rules(path)
+    ruleset, problems = validate_rules(path)
+    if ruleset is None:
+        for problem in problems:
+            click.echo(f"curate: error: {problem}", err=True)
+        return EXIT_USAGE
     click.echo(
         f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)})"
     )
