@@ -11,6 +11,7 @@ each group is a dict from a readable name to an :class:`Attack`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import RunCli
+from tests.rules.test_loader import ALIAS_BOMB
 
 
 @dataclass(frozen=True)
@@ -47,13 +49,100 @@ ROWS: dict[str, Attack] = {}
 
 # --- leaks, outputs over inputs, bad input that must be exit 2 ---------------------------
 
+PII_CSV = b"text\nCall Maria Garcia on 212-555-0199\n"
+
 INPUT: dict[str, Attack] = {
     "scrub --out naming its own input": Attack(
-        files={"pii.csv": b"text\nCall Maria Garcia on 212-555-0199\n"},
+        files={"pii.csv": PII_CSV},
         command=("scrub", "{d}/pii.csv", "--out", "{d}/pii.csv", "--quiet"),
         exit=2,
         stderr="pii.csv",
         unchanged=("pii.csv",),
+    ),
+    "scrub --out naming its input through ./ and ..": Attack(
+        files={"pii.csv": PII_CSV, "sub/x": b""},
+        command=("scrub", "{d}/pii.csv", "--out", "{d}/sub/.././pii.csv", "--quiet"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("pii.csv",),
+    ),
+    "scrub --out naming a symlink to its input": Attack(
+        files={"pii.csv": PII_CSV},
+        prepare=lambda d, _: (d / "link.csv").symlink_to(d / "pii.csv"),
+        command=("scrub", "{d}/pii.csv", "--out", "{d}/link.csv", "--quiet"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("pii.csv",),
+    ),
+    "scrub --out naming a hard link to its input": Attack(
+        files={"pii.csv": PII_CSV},
+        prepare=lambda d, _: os.link(d / "pii.csv", d / "hard.csv"),
+        command=("scrub", "{d}/pii.csv", "--out", "{d}/hard.csv", "--quiet"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("pii.csv", "hard.csv"),
+    ),
+    "dedup --out over its input through a symlink": Attack(
+        files={"rows.jsonl": b'{"text": "a"}\n{"text": "a"}\n'},
+        prepare=lambda d, _: (d / "link.jsonl").symlink_to(d / "rows.jsonl"),
+        command=("dedup", "{d}/rows.jsonl", "--out", "{d}/link.jsonl", "--exact-only", "-q"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("rows.jsonl",),
+    ),
+    "audit --out naming the folder that holds the data": Attack(
+        files={"data/rows.csv": PII_CSV},
+        command=("audit", "{d}/data/rows.csv", "--out", "{d}/data/..", "--quiet"),
+        exit=2,
+        stderr="holds the input",
+        unchanged=("data/rows.csv",),
+    ),
+    "audit --out naming the data file": Attack(
+        files={"rows.csv": PII_CSV},
+        command=("audit", "{d}/rows.csv", "--out", "{d}/./rows.csv", "--quiet"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("rows.csv",),
+    ),
+    "audit --out naming an existing file": Attack(
+        files={"rows.csv": PII_CSV, "notes.txt": b"mine"},
+        command=("audit", "{d}/rows.csv", "--out", "{d}/notes.txt", "--quiet"),
+        exit=2,
+        stderr="names an existing file",
+        unchanged=("notes.txt",),
+    ),
+    "audit --out under a regular file": Attack(
+        files={"rows.csv": PII_CSV},
+        command=("audit", "{d}/rows.csv", "--out", "{d}/rows.csv/sub", "--quiet"),
+        exit=2,
+        stderr="is a file",
+        unchanged=("rows.csv",),
+    ),
+    "train --out naming the data folder": Attack(
+        files={"data/train.csv": PII_CSV, "receipt.json": b"{}"},
+        command=("train", "{d}/data", "--receipt", "{d}/receipt.json", "--out", "{d}/data"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("data/train.csv",),
+    ),
+    "report --out over the report it reads": Attack(
+        files={"report.json": b"{}"},
+        command=("report", "{d}/report.json", "--out", "{d}/report.json"),
+        exit=2,
+        stderr="is the input",
+        unchanged=("report.json",),
+    ),
+    "a YAML alias bomb as --rules": Attack(
+        files={"rows.csv": PII_CSV, "bomb.yaml": ALIAS_BOMB.encode()},
+        command=("audit", "{d}/rows.csv", "--rules", "{d}/bomb.yaml", "--out", "{d}/r", "-q"),
+        exit=2,
+        stderr="anchors and aliases",
+    ),
+    "rules validate with an entity no recognizer finds": Attack(
+        files={"r.yaml": b"checks:\n  pii:\n    entities: [PERSON, UK_NINO]\n"},
+        command=("rules", "validate", "{d}/r.yaml"),
+        exit=2,
+        stderr="r.yaml:3: checks.pii.entities: no recognizer for 'UK_NINO'",
     ),
 }
 

@@ -16,6 +16,7 @@ import click
 
 from curate.crashlog import write_crash_log
 from curate.errors import CurateError
+from curate.io.outputs import check_outputs
 from curate.progress import set_quiet
 
 log = logging.getLogger("curate")
@@ -157,6 +158,7 @@ def audit(
     from curate.audit import audit as run_audit
     from curate.audit import write_audit
 
+    check_outputs(inputs=[data, rules], outputs={"--out": out}, folders=["--out"])
     report = run_audit(
         data,
         rules=rules,
@@ -219,9 +221,10 @@ def report(report_path: Path, fmt: str, out: Path | None) -> int:
     from curate.io import write_text
     from curate.report import load_report
 
+    target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
+    check_outputs(inputs=[report_path], outputs={"--out": target})
     loaded = load_report(report_path)
     text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
-    target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
     write_text(target, text)
     click.echo(f"wrote {target}", err=True)
     return EXIT_OK
@@ -327,6 +330,10 @@ def dedup(
     from curate.rules.loader import load_rules
 
     columns = pick_columns(kwargs)
+    check_outputs(
+        inputs=[data, against, rules],
+        outputs={"--out": None if in_place else out, "--clusters": clusters},
+    )
     ruleset = load_rules(rules) if rules is not None else None
     settings = settings_from_options(
         base=settings_from_rules(ruleset) if ruleset is not None else None,
@@ -423,6 +430,7 @@ def scrub(
         raise UsageError("--findings goes with --check")
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE")
+    check_outputs(inputs=[*files, rules, baseline], outputs={"--out": out, "--findings": findings})
     result = run_scrub(
         list(files),
         rules=rules,
@@ -493,6 +501,7 @@ def train(
     """Fine-tune with LoRA on DATA, only if it is byte for byte the data a passing audit saw."""
     from curate.train import train as run_train
 
+    check_outputs(inputs=[data, receipt, recipe, rules], outputs={"--out": out}, folders=["--out"])
     result = run_train(data, receipt=receipt, recipe=recipe, out=out, rules=rules)
     test = result.metrics["test"]
     score = (
