@@ -6,16 +6,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from curate.crashlog import write_crash_log
-from curate.errors import CurateError
+from curate.errors import CurateError, Terminated
 from curate.io.outputs import check_outputs
 from curate.progress import set_quiet
 
@@ -24,6 +27,7 @@ log = logging.getLogger("curate")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -515,12 +519,43 @@ def train(
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` in this process, so temporary files are removed.
+
+    Worker processes forked meanwhile inherit the handler; in them it does what SIGTERM
+    always did (end the process), since their parent cleans up.
+    """
+    owner = os.getpid()
+
+    def handle(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handle)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     _setup_logging(quiet=False, verbose=False)
     try:
-        result = cli.main(args=args, prog_name="curate", standalone_mode=False)
+        with _terminate_cleanly():
+            result = cli.main(args=args, prog_name="curate", standalone_mode=False)
+    except Terminated:
+        click.echo("curate: terminated", err=True)
+        return EXIT_TERMINATED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:

@@ -63,3 +63,8 @@ class GateError(CurateError):
 
 class RecipeError(CurateError):
     """A training recipe that does not validate; the message names the file, line and key."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread so every ``finally`` removes its temporary
+    files before the command exits (143). A BaseException, so no ``except Exception`` eats it."""
