@@ -11,6 +11,7 @@ each group is a dict from a readable name to an :class:`Attack`.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -50,6 +51,33 @@ ROWS: dict[str, Attack] = {}
 # --- leaks, outputs over inputs, bad input that must be exit 2 ---------------------------
 
 PII_CSV = b"text\nCall Maria Garcia on 212-555-0199\n"
+
+
+def _report(*, rows: object = 1, profile: object = None) -> bytes:
+    """A minimal report.json as curate writes it, with one value swapped for a wrong type."""
+    checks = []
+    if profile is not None:
+        metrics = {"rows": 1, "profile": profile}
+        checks.append(
+            {"id": "coverage", "status": "pass", "summary": "s", "metrics": metrics, "findings": []}
+        )
+    report = {
+        "schema_version": 1,
+        "curate_version": "0.1.0",
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "dataset": {
+            "name": "d",
+            "fingerprint": "sha256:00",
+            "rows": rows,
+            "splits": {},
+            "columns": [{"name": "text", "type": "string", "role": "text"}],
+        },
+        "rules": {"path": "r.yaml", "sha256": "00"},
+        "decision": "pass",
+        "checks": checks,
+    }
+    return json.dumps(report).encode()
+
 
 INPUT: dict[str, Attack] = {
     "scrub --out naming its own input": Attack(
@@ -131,6 +159,18 @@ INPUT: dict[str, Attack] = {
         exit=2,
         stderr="is the input",
         unchanged=("report.json",),
+    ),
+    "report on a report.json whose rows is a word": Attack(
+        files={"report.json": _report(rows="many")},
+        command=("report", "{d}/report.json", "--out", "{d}/r.html"),
+        exit=2,
+        stderr="report.json: not a curate report: dataset.rows: Input should be a valid integer",
+    ),
+    "report on a report.json whose coverage profile is a number": Attack(
+        files={"report.json": _report(profile={"text": 5})},
+        command=("report", "{d}/report.json", "--out", "{d}/r.html"),
+        exit=2,
+        stderr="report.json: cannot render",
     ),
     "a YAML alias bomb as --rules": Attack(
         files={"rows.csv": PII_CSV, "bomb.yaml": ALIAS_BOMB.encode()},

@@ -222,13 +222,23 @@ def verify(data: Path, receipt: Path, rules: Path | None) -> int:
 )
 def report(report_path: Path, fmt: str, out: Path | None) -> int:
     """Re-render a report.json as HTML or Markdown."""
+    import jinja2
+
+    from curate.errors import InputError
     from curate.io import write_text
     from curate.report import load_report
 
     target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
     check_outputs(inputs=[report_path], outputs={"--out": target})
     loaded = load_report(report_path)
-    text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
+    try:
+        text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
+    except (TypeError, ValueError, LookupError, AttributeError, jinja2.TemplateError) as exc:
+        raise InputError(
+            f"cannot render: a value has a type curate did not write ({type(exc).__name__});"
+            " was the report edited?",
+            path=report_path,
+        ) from exc
     write_text(target, text)
     click.echo(f"wrote {target}", err=True)
     return EXIT_OK
