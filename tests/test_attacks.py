@@ -53,6 +53,50 @@ ROWS: dict[str, Attack] = {}
 PII_CSV = b"text\nCall Maria Garcia on 212-555-0199\n"
 
 
+def _people() -> bytes:
+    """60 rows of planted personal data: 10 names shared by 6 rows each (so a count alone would
+    let them be listed), and a unique phone, card, SSN and e-mail a row."""
+    first = ["Maria", "James", "Aisha", "Pavel", "Chen", "Lucia", "Tomasz", "Fatima", "Oli", "Ida"]
+    last = ["Garcia", "Okafor", "Novak", "Lindqvist", "Moreau", "Haddad", "Kowalski", "Brennan"]
+    lines = ["name,phone,card,ssn,email,text,label,gender"]
+    for i in range(60):
+        digits = [4, 5, 3, 2, *(int(c) for c in f"{i * 7919 + 104729:011d}")]
+        total = sum(
+            (d * 2 - 9 if d * 2 > 9 else d * 2) if pos % 2 == 0 else d
+            for pos, d in enumerate(reversed(digits))
+        )
+        card = "".join(map(str, digits)) + str((10 - total % 10) % 10)
+        name = f"{first[i % 10]} {last[i % 10 % 8]}"
+        lines.append(
+            f"{name},212-555-{1000 + i:04d},{card},{512 + i}-43-{4000 + i},"
+            f"{first[i % 10].lower()}.{i}@example.org,please reset my password {i},"
+            f"{'urgent' if i % 3 else 'normal'},{'woman' if i % 2 else 'man'}"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+PEOPLE_RULES = b"""\
+version: 1
+columns: {text: text, label: label, sensitive: [gender]}
+checks:
+  schema: {}
+  dedup.exact: {}
+  pii: {}
+  coverage:
+    text: {languages: false, tokenizer: null}
+    topics: {enabled: false}
+  bias.selection: {}
+"""
+PLANTED = (
+    "Maria Garcia",
+    "Lindqvist",
+    "212-555-1000",
+    "4532",
+    "513-43-4001",
+    "maria.0@example.org",
+)
+
+
 def _report(*, rows: object = 1, profile: object = None) -> bytes:
     """A minimal report.json as curate writes it, with one value swapped for a wrong type."""
     checks = []
@@ -171,6 +215,12 @@ INPUT: dict[str, Attack] = {
         command=("report", "{d}/report.json", "--out", "{d}/r.html"),
         exit=2,
         stderr="report.json: cannot render",
+    ),
+    "audit of planted names, phones, cards, SSNs and e-mails": Attack(
+        files={"people.csv": _people(), "rules.yaml": PEOPLE_RULES},
+        command=("audit", "{d}/people.csv", "--rules", "{d}/rules.yaml", "--out", "{d}/out"),
+        exit=0,
+        absent=PLANTED,
     ),
     "a YAML alias bomb as --rules": Attack(
         files={"rows.csv": PII_CSV, "bomb.yaml": ALIAS_BOMB.encode()},

@@ -22,6 +22,12 @@ class Report:
     schema_version: int = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Values of columns that hold personal data never reach any rendering."""
+        from curate.report.redact import redact
+
+        object.__setattr__(self, "checks", redact(tuple(self.checks)))
+
     @property
     def decision(self) -> str:
         """``pass`` unless some check failed or errored."""

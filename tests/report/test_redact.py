@@ -1,0 +1,92 @@
+"""Values of columns the PII check names never reach report.json, HTML or Markdown."""
+
+from __future__ import annotations
+
+import json
+
+from curate.checks.base import CheckResult, Status
+from curate.report import Report
+from curate.report.redact import HIDDEN
+
+PLANTED = ("Maria Garcia", "212-555-0199", "Jon Snow")
+
+
+def _report(pii_metrics: dict[str, object]) -> Report:
+    profile = {
+        "name": {
+            "type": "string",
+            "missing": 0,
+            "missing_rate": 0.0,
+            "distinct": 2,
+            "top": [["Maria Garcia", 9]],
+        },
+        "phone": {
+            "type": "integer",
+            "missing": 0,
+            "missing_rate": 0.0,
+            "distinct": 9,
+            "quantiles": {"p0": 2125550199},
+        },
+        "label": {
+            "type": "string",
+            "missing": 0,
+            "missing_rate": 0.0,
+            "distinct": 2,
+            "top": [["spam", 9]],
+        },
+    }
+    coverage = CheckResult(
+        "coverage",
+        Status.PASS,
+        "9 rows.",
+        {
+            "profile": profile,
+            "drift": [{"feature": "name", "psi": 0.3, "largest_shift": "Maria Garcia"}],
+        },
+        [{"kind": "split drift", "where": "name: train vs test", "reason": "at Maria Garcia"}],
+    )
+    entry = {"n": 5, "share": 0.5, "share_ci": [0.3, 0.7], "too_small": False, "absent": False}
+    groups = {"Maria Garcia": entry, "Jon Snow": entry}
+    selection = CheckResult(
+        "bias.selection",
+        Status.PASS,
+        "By name, Maria Garcia are 50.0% of 10 rows and Jon Snow 50.0%.",
+        {"attributes": {"name": {"groups": groups}}},
+        [{"attribute": "name", "group": "Jon Snow", "n": 5, "note": "Jon Snow is small"}],
+    )
+    pii = CheckResult("pii", Status.PASS, "PII found.", pii_metrics)
+    return Report(
+        curate_version="0",
+        created_at="2026-01-01T00:00:00+00:00",
+        dataset={"name": "d", "fingerprint": "sha256:0", "rows": 10, "splits": {}, "columns": []},
+        rules={"path": "r.yaml", "sha256": "0"},
+        checks=(pii, coverage, selection),
+    )
+
+
+def test_columns_with_pii_show_counts_not_values() -> None:
+    report = _report({"cells_by_column": {"name": 9}, "columns_judged": {"phone": "name"}})
+    outputs = [report.to_json(), report.to_html(), report.to_markdown()]
+    for value in PLANTED:
+        for text in outputs:
+            assert value not in text
+    profile = report.check("coverage").metrics["profile"]
+    assert profile["name"] == {
+        "type": "string",
+        "missing": 0,
+        "missing_rate": 0.0,
+        "distinct": 2,
+        "values": HIDDEN,
+    }
+    assert "quantiles" not in profile["phone"]
+    assert profile["label"]["top"] == [["spam", 9]]
+    groups = json.loads(report.to_json())["checks"][2]["metrics"]["attributes"]["name"]["groups"]
+    assert list(groups) == ["group 1", "group 2"]
+    assert report.check("bias.selection").summary == (
+        "By name, group 1 are 50.0% of 10 rows and group 2 50.0%."
+    )
+
+
+def test_without_pii_found_nothing_is_taken_out() -> None:
+    report = _report({"cells_by_column": {}})
+    assert report.check("coverage").metrics["profile"]["name"]["top"] == [["Maria Garcia", 9]]
