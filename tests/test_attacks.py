@@ -183,6 +183,13 @@ INPUT: dict[str, Attack] = {
         stderr="names an existing file",
         unchanged=("notes.txt",),
     ),
+    "audit --out naming a folder of the user's own files": Attack(
+        files={"rows.csv": PII_CSV, "mine/thesis.tex": b"years of work"},
+        command=("audit", "{d}/rows.csv", "--out", "{d}/mine", "--quiet"),
+        exit=2,
+        stderr="holds files curate did not write",
+        unchanged=("mine/thesis.tex",),
+    ),
     "audit --out under a regular file": Attack(
         files={"rows.csv": PII_CSV},
         command=("audit", "{d}/rows.csv", "--out", "{d}/rows.csv/sub", "--quiet"),

@@ -161,8 +161,11 @@ def audit(
     """Run every check the rules name; exit 0 when the gate passes, 1 when it fails."""
     from curate.audit import audit as run_audit
     from curate.audit import write_audit
+    from curate.io.atomic import check_replaceable
 
     check_outputs(inputs=[data, rules], outputs={"--out": out}, folders=["--out"])
+    if out is not None:
+        check_replaceable(out, marker="report.json")
     report = run_audit(
         data,
         rules=rules,

@@ -207,6 +207,11 @@ def _output_error(target: Path, exc: OSError) -> OutputError:
     return OutputError(f"{target}: cannot write: {reason}")
 
 
+def check_replaceable(target: str | os.PathLike[str], *, marker: str) -> None:
+    """Refuse, before any work, a folder ``atomic_folder`` would refuse to replace."""
+    _previous_set(Path(target), marker=marker)
+
+
 def _previous_set(target: Path, *, marker: str) -> Path | None:
     """The folder being replaced, or None; refuse a folder that is not an earlier set."""
     if not target.exists() and not target.is_symlink():
