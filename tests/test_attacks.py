@@ -229,6 +229,21 @@ INPUT: dict[str, Attack] = {
         exit=0,
         absent=PLANTED,
     ),
+    "audit of planted personal data whose id column is the e-mail": Attack(
+        files={"people.csv": _people(), "rules.yaml": PEOPLE_RULES},
+        command=(
+            "audit",
+            "{d}/people.csv",
+            "--rules",
+            "{d}/rules.yaml",
+            "--id-column",
+            "email",
+            "--out",
+            "{d}/out",
+        ),
+        exit=0,
+        absent=PLANTED,
+    ),
     "a YAML alias bomb as --rules": Attack(
         files={"rows.csv": PII_CSV, "bomb.yaml": ALIAS_BOMB.encode()},
         command=("audit", "{d}/rows.csv", "--rules", "{d}/bomb.yaml", "--out", "{d}/r", "-q"),

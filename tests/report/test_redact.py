@@ -90,3 +90,26 @@ def test_columns_with_pii_show_counts_not_values() -> None:
 def test_without_pii_found_nothing_is_taken_out() -> None:
     report = _report({"cells_by_column": {}})
     assert report.check("coverage").metrics["profile"]["name"]["top"] == [["Maria Garcia", 9]]
+
+
+def test_ids_that_hold_pii_are_hidden_in_every_finding() -> None:
+    report = _report({"cells_by_column": {"email": 9}})
+    dedup = CheckResult(
+        "dedup.exact",
+        Status.PASS,
+        "1 cluster.",
+        {},
+        [{"cluster": 0, "kept": "a@example.org", "dropped": ["b@example.org"], "reason": "dup"}],
+    )
+    columns = [{"name": "email", "type": "string", "role": "id"}]
+    with_ids = Report(
+        curate_version="0",
+        created_at=report.created_at,
+        dataset={**report.dataset, "columns": columns},
+        rules=report.rules,
+        checks=(*report.checks, dedup),
+    )
+    assert with_ids.check("dedup.exact").findings == [
+        {"cluster": 0, "kept": "<hidden>", "dropped": ["<hidden>"], "reason": "dup"}
+    ]
+    assert "example.org" not in with_ids.to_json() + with_ids.to_markdown()

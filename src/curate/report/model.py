@@ -26,7 +26,16 @@ class Report:
         """Values of columns that hold personal data never reach any rendering."""
         from curate.report.redact import redact
 
-        object.__setattr__(self, "checks", redact(tuple(self.checks)))
+        columns = self.dataset.get("columns") if isinstance(self.dataset, dict) else None
+        id_column = next(
+            (
+                str(c.get("name"))
+                for c in (columns if isinstance(columns, list) else [])
+                if isinstance(c, dict) and c.get("role") == "id"
+            ),
+            None,
+        )
+        object.__setattr__(self, "checks", redact(tuple(self.checks), id_column=id_column))
 
     @property
     def decision(self) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from curate.checks.base import CheckResult
 
 HIDDEN = "not shown: the column holds personal data"
+ID_HIDDEN = "<hidden>"
 #: Profile entries that show values; counts (missing, distinct) stay.
 _VALUE_KEYS = ("top", "top_rare_rows", "quantiles", "histogram", "mean", "infinite")
 JOIN = " × "
@@ -37,8 +38,11 @@ def pii_columns(checks: Iterable[CheckResult]) -> frozenset[str]:
     return frozenset(found)
 
 
-def redact(checks: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
-    """``checks`` without the values of any column that holds personal data."""
+def redact(
+    checks: tuple[CheckResult, ...], *, id_column: str | None = None
+) -> tuple[CheckResult, ...]:
+    """``checks`` without the values of any column that holds personal data; when the id
+    column is one, findings name rows by ``<hidden>`` instead of their ids."""
     columns = pii_columns(checks)
     if not columns:
         return checks
@@ -48,8 +52,27 @@ def redact(checks: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
             result = _coverage(result, columns)
         elif result.id.startswith("bias."):
             result = _groups(result, columns)
+        if id_column is not None and id_column in columns:
+            result = dataclasses.replace(result, findings=[_hide_ids(f) for f in result.findings])
         out.append(result)
     return tuple(out)
+
+
+#: Finding keys whose values are row ids.
+_ID_KEYS = frozenset({"id", "kept", "dropped", "train_id", "ids", "match_id"})
+
+
+def _hide_ids(finding: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        key: (
+            [ID_HIDDEN] * len(value)
+            if key in _ID_KEYS and isinstance(value, list)
+            else ID_HIDDEN
+            if key in _ID_KEYS and value is not None
+            else value
+        )
+        for key, value in finding.items()
+    }
 
 
 def _coverage(result: CheckResult, columns: frozenset[str]) -> CheckResult:
