@@ -113,3 +113,10 @@ def test_ids_that_hold_pii_are_hidden_in_every_finding() -> None:
         {"cluster": 0, "kept": "<hidden>", "dropped": ["<hidden>"], "reason": "dup"}
     ]
     assert "example.org" not in with_ids.to_json() + with_ids.to_markdown()
+
+
+def test_a_re_rendered_older_report_names_only_shared_values() -> None:
+    old = json.loads(_report({"cells_by_column": {}}).to_json())
+    old["checks"][1]["metrics"]["profile"]["label"]["top"] = [["spam", 9], ["Jon Snow", 1]]
+    profile = Report.from_dict(old).check("coverage").metrics["profile"]
+    assert profile["label"]["top"] == [["spam", 9]]

@@ -31,7 +31,7 @@ def check_outputs(
             _refuse_overlap(option, out, source)
         if option in as_folder and out.exists() and not out.is_dir():
             raise OutputError(f"{out}: {option} names an existing file; it takes a folder")
-        _refuse_blocked(option, out if option in as_folder else out.parent)
+        _refuse_blocked(option, out, out if option in as_folder else out.parent)
     seen: dict[Path, str] = {}
     for option, out in named.items():
         key = out.resolve()
@@ -61,10 +61,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _refuse_blocked(option: str, folder: Path) -> None:
+def _refuse_blocked(option: str, out: Path, folder: Path) -> None:
     """An output folder that cannot be made because a file stands where a folder must be."""
     for part in (folder, *folder.parents):
         if part.exists():
             if not part.is_dir():
-                raise OutputError(f"{folder}: {option} cannot be written: {part} is a file")
+                raise OutputError(f"{out}: cannot write ({option}): {part} is a file")
             return

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from curate.checks.base import CheckResult
+from curate.checks.coverage.profile import MIN_VALUE_ROWS
 
 HIDDEN = "not shown: the column holds personal data"
 ID_HIDDEN = "<hidden>"
@@ -44,8 +45,6 @@ def redact(
     """``checks`` without the values of any column that holds personal data; when the id
     column is one, findings name rows by ``<hidden>`` instead of their ids."""
     columns = pii_columns(checks)
-    if not columns:
-        return checks
     out = []
     for result in checks:
         if result.id == "coverage":
@@ -80,7 +79,13 @@ def _coverage(result: CheckResult, columns: frozenset[str]) -> CheckResult:
     profile = metrics.get("profile")
     if isinstance(profile, Mapping):
         metrics["profile"] = {
-            name: _hide_values(entry) if name in columns and isinstance(entry, Mapping) else entry
+            name: (
+                _hide_values(entry)
+                if name in columns
+                else _shared_values(entry)
+                if isinstance(entry, Mapping)
+                else entry
+            )
             for name, entry in profile.items()
         }
     drift = metrics.get("drift")
@@ -105,7 +110,25 @@ def _coverage(result: CheckResult, columns: frozenset[str]) -> CheckResult:
     return dataclasses.replace(result, metrics=metrics, findings=findings)
 
 
-def _hide_values(entry: Mapping[str, Any]) -> dict[str, Any]:
+def _shared_values(entry: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Only values enough rows share (a report made before that rule, re-rendered)."""
+    top = entry.get("top")
+    if not isinstance(top, list):
+        return entry
+    shared = [
+        pair
+        for pair in top
+        if isinstance(pair, list)
+        and len(pair) == 2
+        and isinstance(pair[1], int)
+        and pair[1] >= MIN_VALUE_ROWS
+    ]
+    return entry if len(shared) == len(top) else {**entry, "top": shared}
+
+
+def _hide_values(entry: Any) -> dict[str, Any]:
+    if not isinstance(entry, Mapping):
+        return {"values": HIDDEN}
     kept = {k: v for k, v in entry.items() if k not in _VALUE_KEYS}
     kept["values"] = HIDDEN
     return kept
