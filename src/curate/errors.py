@@ -44,7 +44,7 @@ class RulesError(CurateError):
         self.problems = problems or (message,)
 
 
-class OutputError(CurateError):
+class OutputError(UsageError):
     """An output that cannot be written where asked: over an input, under a file, a full disk."""
 
 
