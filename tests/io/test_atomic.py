@@ -178,3 +178,11 @@ def test_stale_files_of_dead_writers_are_removed(tmp_path: Path) -> None:
     with atomic_path(target) as tmp:
         tmp.write_text("done")
     assert target.read_text() == "done"
+
+
+def test_a_neighbour_with_a_numbered_name_keeps_its_temporary_file(tmp_path: Path) -> None:
+    """``.report.2024.<pid>.x.tmp`` belongs to ``report.2024``, not to ``report``."""
+    theirs = tmp_path / f".report.2024.{os.getpid()}.abc_123.tmp"
+    theirs.write_text("in progress")
+    remove_stale(tmp_path / "report")
+    assert theirs.exists()

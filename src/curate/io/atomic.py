@@ -140,7 +140,7 @@ def write_member(folder: Path, name: str, data: bytes) -> None:
 
 def remove_stale(target: Path) -> None:
     """Remove temporary files and folders beside ``target`` whose writing process is gone."""
-    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\..*\.tmp$")
+    pattern = re.compile(rf"^\.{re.escape(target.name)}\.(\d+)\.\w+(\.old)?\.tmp$", re.ASCII)
     try:
         entries = list(target.parent.iterdir())
     except OSError:
