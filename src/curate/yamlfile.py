@@ -33,7 +33,7 @@ class YamlFile:
         """Decode and parse; an empty file is an empty mapping. ``kind`` names it in errors."""
         try:
             text = content.decode("utf-8")
-            _refuse_aliases(text, path, error)
+            refuse_aliases(text, path, error)
             lines = _key_lines(text, path, error)
             data = yaml.safe_load(text)
         except UnicodeDecodeError as exc:
@@ -84,8 +84,9 @@ class YamlFile:
         return f"{self.where(full)}: {message}"
 
 
-def _refuse_aliases(text: str, path: str, error: type[CurateError]) -> None:
-    """Refuse anchors and aliases from the event stream, before any node is built or walked."""
+def refuse_aliases(text: str, path: str, error: type[CurateError]) -> None:
+    """Refuse anchors and aliases from the event stream, before any node is built or walked
+    (every YAML file curate reads goes through here)."""
     for event in yaml.parse(text, Loader=yaml.SafeLoader):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             line = event.start_mark.line + 1 if event.start_mark is not None else 1
