@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 
 import curate
-from curate.audit import audit, write_audit
+from curate.auditing import audit, write_audit
 from curate.io.fingerprint import fingerprint_files
 from curate.io.table import list_files
 from curate.receipt import SCHEMA_VERSION, Receipt

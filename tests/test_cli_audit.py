@@ -148,7 +148,7 @@ def test_internal_error_is_exit_3_with_a_crash_log(
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(importlib.import_module("curate.audit"), "audit", explode)
+    monkeypatch.setattr(importlib.import_module("curate.auditing"), "audit", explode)
     result = run_cli("audit", EXAMPLES / "sms_spam", "-q")
     assert result.code == 3
     assert "internal error (RuntimeError); crash log: " in result.err

@@ -27,6 +27,7 @@ def test_help_loads_no_heavy_module() -> None:
 
 def test_public_names_load_on_first_use() -> None:
     import curate
+    import curate.auditing  # a submodule import must not shadow the function of that name
 
     assert curate.Status.PASS.value == "pass"
     assert callable(curate.audit) and callable(curate.scrub) and callable(curate.dedup)

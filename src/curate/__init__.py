@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from curate._version import __version__
 
 if TYPE_CHECKING:
-    from curate.audit import audit, write_audit
+    from curate.auditing import audit, write_audit
     from curate.checks.base import CheckResult, Status
     from curate.checks.dedup.api import DedupResult, dedup
     from curate.checks.pii.scrub import scrub
@@ -21,8 +21,8 @@ if TYPE_CHECKING:
 
 #: Each public name and the module it lives in.
 _LAZY = {
-    "audit": "curate.audit",
-    "write_audit": "curate.audit",
+    "audit": "curate.auditing",
+    "write_audit": "curate.auditing",
     "CheckResult": "curate.checks.base",
     "Status": "curate.checks.base",
     "DedupResult": "curate.checks.dedup.api",

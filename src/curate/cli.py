@@ -6,16 +6,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import signal
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
 from curate.crashlog import write_crash_log
-from curate.errors import CurateError
+from curate.errors import CurateError, Terminated
+from curate.io.outputs import check_outputs
 from curate.progress import set_quiet
 
 log = logging.getLogger("curate")
@@ -23,6 +27,7 @@ log = logging.getLogger("curate")
 F = TypeVar("F", bound=Callable[..., Any])
 
 EXIT_OK, EXIT_GATE, EXIT_USAGE, EXIT_CRASH = 0, 1, 2, 3
+EXIT_TERMINATED = 128 + signal.SIGTERM
 
 
 class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
@@ -154,9 +159,13 @@ def audit(
     **kwargs: Any,
 ) -> int:
     """Run every check the rules name; exit 0 when the gate passes, 1 when it fails."""
-    from curate.audit import audit as run_audit
-    from curate.audit import write_audit
+    from curate.auditing import audit as run_audit
+    from curate.auditing import write_audit
+    from curate.io.atomic import check_replaceable
 
+    check_outputs(inputs=[data, rules], outputs={"--out": out}, folders=["--out"])
+    if out is not None:
+        check_replaceable(out, marker="report.json")
     report = run_audit(
         data,
         rules=rules,
@@ -226,12 +235,23 @@ def verify(data: Path, receipt: Path, rules: Path | None, allow_unsigned: bool) 
 )
 def report(report_path: Path, fmt: str, out: Path | None) -> int:
     """Re-render a report.json as HTML or Markdown."""
+    import jinja2
+
+    from curate.errors import InputError
     from curate.io import write_text
     from curate.report import load_report
 
-    loaded = load_report(report_path)
-    text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
     target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
+    check_outputs(inputs=[report_path], outputs={"--out": target})
+    loaded = load_report(report_path)
+    try:
+        text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
+    except (TypeError, ValueError, LookupError, AttributeError, jinja2.TemplateError) as exc:
+        raise InputError(
+            f"cannot render: a value has a type curate did not write ({type(exc).__name__});"
+            " was the report edited?",
+            path=report_path,
+        ) from exc
     write_text(target, text)
     click.echo(f"wrote {target}", err=True)
     return EXIT_OK
@@ -245,15 +265,20 @@ def rules() -> None:
 @command(rules, "validate")
 @click.argument("path", type=click.Path(path_type=Path))
 def rules_validate(path: Path) -> int:
-    """Check a rules file: unknown keys, check ids, metrics and bad values, with their line."""
-    from curate.errors import RulesError
-    from curate.rules import load_rules
+    """Check a rules file: every unknown key, check id, metric, bad value and PII entity, each
+    on its own line with its file and line; and that the gate's required checks run or are waived."""
+    from curate.rules.loader import validate_rules
     from curate.rules.required import how_to_waive
 
-    ruleset = load_rules(path)
+    ruleset, problems = validate_rules(path)
+    if ruleset is None:
+        for problem in problems:
+            click.echo(f"curate: error: {problem}", err=True)
+        return EXIT_USAGE
     missing = ruleset.unmet(has_splits=ruleset.columns.split is not None)
     if missing:
-        raise RulesError(f"{path}: {how_to_waive(missing)}")
+        click.echo(f"curate: error: {path}: {how_to_waive(missing)}", err=True)
+        return EXIT_USAGE
     waived = f"; waived: {', '.join(ruleset.waived)}" if ruleset.waived else ""
     click.echo(
         f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)}"
@@ -341,6 +366,10 @@ def dedup(
     from curate.rules.loader import load_rules
 
     columns = pick_columns(kwargs)
+    check_outputs(
+        inputs=[data, against, rules],
+        outputs={"--out": None if in_place else out, "--clusters": clusters},
+    )
     ruleset = load_rules(rules) if rules is not None else None
     settings = settings_from_options(
         base=settings_from_rules(ruleset) if ruleset is not None else None,
@@ -437,6 +466,7 @@ def scrub(
         raise UsageError("--findings goes with --check")
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE")
+    check_outputs(inputs=[*files, rules, baseline], outputs={"--out": out, "--findings": findings})
     result = run_scrub(
         list(files),
         rules=rules,
@@ -513,6 +543,7 @@ def train(
     """Fine-tune with LoRA on DATA, only if it is byte for byte the data a passing audit saw."""
     from curate.train import train as run_train
 
+    check_outputs(inputs=[data, receipt, recipe, rules], outputs={"--out": out}, folders=["--out"])
     result = run_train(
         data, receipt=receipt, recipe=recipe, out=out, rules=rules, allow_unsigned=allow_unsigned
     )
@@ -528,12 +559,43 @@ def train(
     return EXIT_OK
 
 
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into :class:`Terminated` in this process, so temporary files are removed.
+
+    Worker processes forked meanwhile inherit the handler; in them it does what SIGTERM
+    always did (end the process), since their parent cleans up.
+    """
+    owner = os.getpid()
+
+    def handle(signum: int, frame: object) -> None:
+        if os.getpid() != owner:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        raise Terminated
+
+    try:
+        previous = signal.signal(signal.SIGTERM, handle)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     _setup_logging(quiet=False, verbose=False)
     try:
-        result = cli.main(args=args, prog_name="curate", standalone_mode=False)
+        with _terminate_cleanly():
+            result = cli.main(args=args, prog_name="curate", standalone_mode=False)
+    except Terminated:
+        click.echo("curate: terminated", err=True)
+        return EXIT_TERMINATED
     except click.exceptions.Exit as exc:
         return int(exc.exit_code)
     except click.exceptions.Abort:

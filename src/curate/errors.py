@@ -33,7 +33,19 @@ class InputError(CurateError):
 
 
 class RulesError(CurateError):
-    """A rules file that does not validate; the message names the file, line and key."""
+    """A rules file that does not validate; the message names the file, line and key.
+
+    ``problems`` holds every error found, one line each (``curate rules validate`` shows them
+    all); the message is the first, with a count of the rest.
+    """
+
+    def __init__(self, message: str, *, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class OutputError(UsageError):
+    """An output that cannot be written where asked: over an input, under a file, a full disk."""
 
 
 class MissingDependencyError(CurateError):
@@ -51,3 +63,8 @@ class GateError(CurateError):
 
 class RecipeError(CurateError):
     """A training recipe that does not validate; the message names the file, line and key."""
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived: raised in the main thread so every ``finally`` removes its temporary
+    files before the command exits (143). A BaseException, so no ``except Exception`` eats it."""

@@ -1,5 +1,9 @@
 """YAML settings files (rules, recipes): parsed with the line of every key, so each error names
-the file, line and key."""
+the file, line and key.
+
+Anchors and aliases (``&a`` / ``*a``) are refused before anything is built: a few hundred
+bytes of nested aliases (a "billion laughs") would otherwise expand to gigabytes.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ class YamlFile:
         """Decode and parse; an empty file is an empty mapping. ``kind`` names it in errors."""
         try:
             text = content.decode("utf-8")
+            refuse_aliases(text, path, error)
             lines = _key_lines(text, path, error)
             data = yaml.safe_load(text)
         except UnicodeDecodeError as exc:
@@ -56,18 +61,39 @@ class YamlFile:
 
     def validate(self, model: type[M], value: Any, loc: Loc = ()) -> M:
         """Validate ``value`` (found at ``loc``) against ``model``; the first error names its key."""
+        validated, problems = self.check(model, value, loc)
+        if validated is None:
+            raise self.error(problems[0])
+        return validated
+
+    def check(self, model: type[M], value: Any, loc: Loc = ()) -> tuple[M | None, list[str]]:
+        """Validate ``value`` against ``model``: the model, or None and one line per error."""
         try:
-            return model.model_validate(value)
+            return model.model_validate(value), []
         except ValidationError as exc:
-            first = exc.errors()[0]
-            full: Loc = (*loc, *first["loc"])
-            key = ".".join(str(p) for p in full) or "(top level)"
-            if first["type"] == "extra_forbidden":
-                parent = ".".join(map(str, full[:-1]))
-                message = f"unknown key '{full[-1]}'" + (f" under '{parent}'" if parent else "")
-            else:
-                message = f"{key}: {first['msg']}"
-            raise self.fail(full, message) from None
+            return None, [self._describe(problem, loc) for problem in exc.errors()]
+
+    def _describe(self, problem: Any, loc: Loc) -> str:
+        full: Loc = (*loc, *problem["loc"])
+        key = ".".join(str(p) for p in full) or "(top level)"
+        if problem["type"] == "extra_forbidden":
+            parent = ".".join(map(str, full[:-1]))
+            message = f"unknown key '{full[-1]}'" + (f" under '{parent}'" if parent else "")
+        else:
+            message = f"{key}: {problem['msg']}"
+        return f"{self.where(full)}: {message}"
+
+
+def refuse_aliases(text: str, path: str, error: type[CurateError]) -> None:
+    """Refuse anchors and aliases from the event stream, before any node is built or walked
+    (every YAML file curate reads goes through here)."""
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            line = event.start_mark.line + 1 if event.start_mark is not None else 1
+            raise error(
+                f"{path}:{line}: YAML anchors and aliases (& and *) are not "
+                "allowed; write each value out"
+            )
 
 
 def _key_lines(text: str, path: str, error: type[CurateError]) -> dict[Loc, int]:

@@ -13,7 +13,7 @@ from curate.checks.runner import run_check
 from curate.checks.thresholds import Condition, breaches
 from curate.engine import LocalEngine
 from curate.errors import MissingDependencyError
-from curate.io import load_table
+from curate.io.table import load_table
 from curate.rules import CheckConfig, Columns
 
 

@@ -9,9 +9,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from curate.errors import InputError
-from curate.io import load_table
 from curate.io.options import ReadOptions
-from curate.io.table import list_files
+from curate.io.table import list_files, load_table
 
 ROWS = [{"text": "hello", "label": "ham"}, {"text": "win £100 now", "label": "spam"}]
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 import curate
-from curate.audit import write_audit
+from curate.auditing import write_audit
 from curate.io import readers
 from curate.io.options import ReadOptions
 from curate.io.snapshot import snapshot

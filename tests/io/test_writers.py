@@ -6,7 +6,8 @@ import pandas as pd
 import pytest
 
 from curate.errors import InputError
-from curate.io import load_table, write_frame
+from curate.io.table import load_table
+from curate.io.writers import write_frame
 
 SUFFIXES = [".csv", ".tsv", ".jsonl", ".json", ".parquet"]
 

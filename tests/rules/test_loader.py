@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ import pytest
 from curate.checks.thresholds import Condition
 from curate.errors import RulesError
 from curate.rules import default_rules_path, load_rules, parse_rules
+from curate.rules.loader import validate_rules
 from tests.conftest import RunCli
 
 
@@ -123,3 +125,50 @@ def test_rules_without_required_checks_are_refused_by_validate(
         f"curate: error: {path}: the gate requires checks dedup.exact, pii: add them under checks:,"
         " or waive each by name with a reason (waive: {dedup.exact: <reason>, pii: <reason>})"
     )
+
+
+#: A "billion laughs": 9 levels of 9 aliases, about 400 bytes that expand to 387 million items.
+ALIAS_BOMB = "".join(
+    f"{name}: &{name} [{', '.join([f'*{prev}'] * 9) if prev else ', '.join(['lol'] * 9)}]\n"
+    for prev, name in zip(["", *"abcdefgh"], "abcdefghi", strict=True)
+)
+
+
+def test_alias_bomb_is_refused_before_expansion() -> None:
+    assert len(ALIAS_BOMB) < 500
+    started = time.perf_counter()
+    with pytest.raises(RulesError, match=r"^r\.yaml:1: YAML anchors and aliases"):
+        parse(ALIAS_BOMB)
+    assert time.perf_counter() - started < 10  # a bound against expansion, not a timing
+
+
+def test_every_error_is_reported_with_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text(
+        "columns:\n  lable: x\n"
+        "checks:\n  schema:\n    bogus: 1\n    fail_if: {nope: '> 1'}\n  dedup.fuzzy: {}\n"
+    )
+    ruleset, problems = validate_rules(path)
+    assert ruleset is None
+    assert [p.split(": ", 1)[0] for p in problems] == [f"{path}:{n}" for n in (2, 5, 6, 7)]
+    with pytest.raises(RulesError) as info:
+        load_rules(path)
+    assert info.value.problems == problems
+    assert str(info.value).endswith("(and 3 more: curate rules validate shows all)")
+
+
+def test_pii_entities_are_checked_against_the_recognizers_that_run(tmp_path: Path) -> None:
+    path = tmp_path / "r.yaml"
+    path.write_text("checks:\n  pii:\n    entities:\n      - PERSON\n      - UK_NINO\n")
+    assert load_rules(path).checks  # the plain load stays cheap: no Presidio
+    ruleset, problems = validate_rules(path)
+    assert ruleset is None
+    assert problems == (
+        f"{path}:5: checks.pii.entities: no recognizer for 'UK_NINO'; "
+        "add one under checks.pii.recognizers",
+    )
+    path.write_text(
+        "checks:\n  pii:\n    entities: [UK_NINO]\n    recognizers:\n"
+        "      - {entity: UK_NINO, patterns: [{regex: '[A-Z]{2}\\d{6}[A-D]'}]}\n"
+    )
+    assert validate_rules(path)[1] == ()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from curate.audit import audit, write_audit
+from curate.auditing import audit, write_audit
 from tests.conftest import EXAMPLES
 
 RULES = """\

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,12 @@ def test_bad_recipe_on_the_command_line_is_exit_2(
     result = run_cli("train", spam.data, "--receipt", spam.receipt, "--recipe", recipe, "--quiet")
     assert result.code == 2
     assert result.err.strip() == f"curate: error: {recipe}:2: unknown key 'traning'"
+
+
+def test_alias_bomb_recipe_is_refused_before_expansion() -> None:
+    from tests.rules.test_loader import ALIAS_BOMB
+
+    started = time.perf_counter()
+    with pytest.raises(RecipeError, match=r"^bomb\.yaml:1: YAML anchors and aliases"):
+        parse_recipe(ALIAS_BOMB.encode(), path="bomb.yaml")
+    assert time.perf_counter() - started < 2

@@ -4,9 +4,56 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from curate.checks.base import Status
 from curate.errors import InputError
 from curate.report.model import SCHEMA_VERSION, Report
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class _Column(_Open):
+    name: str
+    type: str
+    role: str | None = None
+
+
+class _Dataset(_Open):
+    name: str
+    fingerprint: str
+    rows: int
+    splits: dict[str, int]
+    columns: list[_Column]
+
+
+class _Rules(_Open):
+    path: str
+    sha256: str
+
+
+class _Check(_Open):
+    id: str
+    status: Status
+    summary: str
+    metrics: dict[str, Any]
+    findings: list[dict[str, Any]]
+
+
+class _ReportShape(_Open):
+    """The types a renderer relies on: checked up front, so an edited report is one clear line."""
+
+    schema_version: int
+    curate_version: str
+    created_at: str
+    dataset: _Dataset
+    rules: _Rules
+    decision: Literal["pass", "fail"]
+    checks: list[_Check]
 
 
 def load_report(path: str | Path) -> Report:
@@ -19,9 +66,12 @@ def load_report(path: str | Path) -> Report:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"not a JSON report: {exc}", path=path) from exc
     try:
-        return Report.from_dict(value)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise InputError(f"not a curate report (missing or bad key {exc})", path=path) from exc
+        _ReportShape.model_validate(value)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise InputError(f"not a curate report: {key}: {first['msg']}", path=path) from None
+    return Report.from_dict(value)
 
 
 __all__ = ["SCHEMA_VERSION", "Report", "load_report"]

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 
 from curate.checks.base import CheckResult
+from curate.checks.coverage.profile import MIN_VALUE_ROWS
 from curate.report.plots import (
     PALETTE,
     PLOTS,
@@ -237,7 +238,8 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                     ]
                     for name, p in profile.items()
                 ],
-                note="Text and id columns never show their values.",
+                note="Text, id and personal-data columns never show their values, and a value "
+                f"is named only when at least {MIN_VALUE_ROWS} rows hold it.",
             )
         )
     clusters = m.get("topics", {}).get("clusters", [])
@@ -305,6 +307,8 @@ def coverage_tables(result: CheckResult) -> list[Table]:
 
 
 def _values(profile: dict[str, Any]) -> str:
+    if "values" in profile:
+        return str(profile["values"])
     if "top" in profile:
         return ", ".join(f"{short(v, 20)} ({n:,})" for v, n in profile["top"][:5])
     q = profile.get("quantiles", {})

@@ -22,6 +22,21 @@ class Report:
     schema_version: int = SCHEMA_VERSION
     extra: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        """Values of columns that hold personal data never reach any rendering."""
+        from curate.report.redact import redact
+
+        columns = self.dataset.get("columns") if isinstance(self.dataset, dict) else None
+        id_column = next(
+            (
+                str(c.get("name"))
+                for c in (columns if isinstance(columns, list) else [])
+                if isinstance(c, dict) and c.get("role") == "id"
+            ),
+            None,
+        )
+        object.__setattr__(self, "checks", redact(tuple(self.checks), id_column=id_column))
+
     @property
     def decision(self) -> str:
         """``pass`` unless some check failed or errored."""

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,12 +12,14 @@ from typing import Any
 
 from curate.checks.base import Check, registered
 from curate.checks.thresholds import Condition
-from curate.errors import RulesError
+from curate.errors import MissingDependencyError, RulesError
 from curate.io.options import ReadOptions
 from curate.rules.required import unmet
 from curate.rules.schema import Columns, RulesModel
 from curate.shipped import shipped_dir
 from curate.yamlfile import Loc, YamlFile
+
+log = logging.getLogger(__name__)
 
 RESERVED = ("enabled", "fail_if", "warn_if")
 
@@ -66,67 +70,153 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
 
 
 def parse_rules(data: bytes, *, path: str) -> RuleSet:
+    """Validate a rules file's bytes; a :class:`RulesError` carries every problem found."""
+    ruleset, problems, _ = _parse(data, path=path)
+    if ruleset is None:
+        raise _rules_error(problems)
+    return ruleset
+
+
+def validate_rules(path: str | Path) -> tuple[RuleSet | None, tuple[str, ...]]:
+    """Every problem of a rules file, one line each; also PII entities no recognizer finds.
+
+    The entity check builds the recognizers audit and scrub would run, so it imports Presidio
+    (seconds): it runs here, for ``curate rules validate``, not on every load.
+    """
+    source = Path(path)
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        return None, (f"{source}: cannot read rules file: {exc.strerror}",)
+    try:
+        ruleset, problems, doc = _parse(data, path=str(path))
+    except RulesError as exc:
+        return None, exc.problems
+    sections = doc.data.get("checks")
+    if isinstance(sections, dict) and isinstance(sections.get("pii"), dict):
+        problems = sorted([*problems, *_entity_problems(sections["pii"], doc)], key=_line_of)
+    return (ruleset if not problems else None), tuple(problems)
+
+
+def _line_of(problem: str) -> int:
+    found = re.match(r"[^:]*:(\d+):", problem)
+    return int(found.group(1)) if found else 0
+
+
+def _rules_error(problems: list[str]) -> RulesError:
+    first = problems[0]
+    more = len(problems) - 1
+    message = first if not more else f"{first} (and {more} more: curate rules validate shows all)"
+    return RulesError(message, problems=tuple(problems))
+
+
+def _parse(data: bytes, *, path: str) -> tuple[RuleSet | None, list[str], YamlFile]:
     doc = YamlFile.parse(data, path=path, kind="rules file", error=RulesError)
     raw = doc.data
-    model = doc.validate(RulesModel, raw)
-    configured = [
-        (_check_config(check_id, settings or {}, doc), settings or {})
-        for check_id, settings in model.checks.items()
-    ]
-    checks = tuple(config for config, settings in configured if settings.get("enabled", True))
-    return RuleSet(
-        path=path,
-        sha256=hashlib.sha256(data).hexdigest(),
-        columns=model.columns,
-        read=model.read,
-        checks=checks,
-        raw=raw,
-        waived=dict(model.waive),
+    model, problems = doc.check(RulesModel, raw)
+    if model is not None:
+        sections: dict[str, Any] = dict(model.checks)
+    else:
+        given = raw.get("checks")
+        sections = given if isinstance(given, dict) else {}
+    configs: list[CheckConfig] = []
+    for check_id, settings in sections.items():
+        if settings is not None and not isinstance(settings, dict):
+            continue  # the model's error names it
+        config, found = _check_config(str(check_id), settings or {}, doc)
+        problems += found
+        if config is not None and (settings or {}).get("enabled", True) is not False:
+            configs.append(config)
+    if model is None or problems:
+        return None, sorted(problems, key=_line_of), doc
+    return (
+        RuleSet(
+            path=path,
+            sha256=hashlib.sha256(data).hexdigest(),
+            columns=model.columns,
+            read=model.read,
+            checks=tuple(configs),
+            raw=raw,
+            waived=dict(model.waive),
+        ),
+        [],
+        doc,
     )
 
 
-def _check_config(check_id: str, settings: dict[str, Any], doc: YamlFile) -> CheckConfig:
+def _check_config(
+    check_id: str, settings: dict[str, Any], doc: YamlFile
+) -> tuple[CheckConfig | None, list[str]]:
     known = registered()
-    if check_id not in known:
-        raise RulesError(
-            f"{doc.where(('checks', check_id))}: unknown check id '{check_id}'"
-            f" (known: {', '.join(known)})"
-        )
-    cls = known[check_id]
-    if not isinstance(settings, dict):
-        raise RulesError(f"{doc.where(('checks', check_id))}: settings must be a mapping")
-    params = {k: v for k, v in settings.items() if k not in RESERVED}
     loc: Loc = ("checks", check_id)
-    thresholds = {
-        kind: _conditions(cls, settings.get(kind) or {}, (*loc, kind), doc)
-        for kind in ("fail_if", "warn_if")
-    }
-    enabled = settings.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise RulesError(f"{doc.where((*loc, 'enabled'))}: enabled must be true or false")
-    validated = doc.validate(cls.params_model, params, loc)
-    return CheckConfig(
+    if check_id not in known:
+        return None, [
+            f"{doc.where(loc)}: unknown check id '{check_id}' (known: {', '.join(known)})"
+        ]
+    cls = known[check_id]
+    problems: list[str] = []
+    params = {k: v for k, v in settings.items() if k not in RESERVED}
+    thresholds = {}
+    for kind in ("fail_if", "warn_if"):
+        thresholds[kind], found = _conditions(cls, settings.get(kind) or {}, (*loc, kind), doc)
+        problems += found
+    if not isinstance(settings.get("enabled", True), bool):
+        problems.append(f"{doc.where((*loc, 'enabled'))}: enabled must be true or false")
+    validated, found = doc.check(cls.params_model, params, loc)
+    problems += found
+    if validated is None or problems:
+        return None, problems
+    config = CheckConfig(
         id=check_id,
         check=cls(params=validated),
         fail_if=thresholds["fail_if"],
         warn_if=thresholds["warn_if"],
     )
+    return config, []
 
 
-def _conditions(cls: type[Check[Any]], value: Any, loc: Loc, doc: YamlFile) -> dict[str, Condition]:
+def _conditions(
+    cls: type[Check[Any]], value: Any, loc: Loc, doc: YamlFile
+) -> tuple[dict[str, Condition], list[str]]:
     if not isinstance(value, dict):
-        raise RulesError(f"{doc.where(loc)}: {loc[-1]} must map metric names to conditions")
-    out = {}
+        return {}, [f"{doc.where(loc)}: {loc[-1]} must map metric names to conditions"]
+    out: dict[str, Condition] = {}
+    problems: list[str] = []
     for metric, text in value.items():
         here = (*loc, metric)
         if metric not in cls.threshold_metrics:
             allowed = ", ".join(sorted(cls.threshold_metrics)) or "none"
-            raise RulesError(
+            problems.append(
                 f"{doc.where(here)}: unknown metric '{metric}' for check '{cls.id}'"
                 f" (known: {allowed})"
             )
+            continue
         try:
             out[metric] = Condition.parse(text)
         except ValueError as exc:
-            raise RulesError(f"{doc.where(here)}: {'.'.join(map(str, here))}: {exc}") from None
-    return out
+            problems.append(f"{doc.where(here)}: {'.'.join(map(str, here))}: {exc}")
+    return out, problems
+
+
+def _entity_problems(section: dict[str, Any], doc: YamlFile) -> list[str]:
+    """``checks.pii.entities`` that no recognizer audit and scrub build would find."""
+    from curate.checks.pii.analyzer import unsupported_entities
+    from curate.checks.pii.settings import PiiParams
+
+    params, _ = doc.check(PiiParams, {k: v for k, v in section.items() if k not in RESERVED})
+    if params is None:
+        return []
+    try:
+        unknown = set(unsupported_entities(params))
+    except MissingDependencyError as exc:
+        log.info("PII entities not checked: %s", exc)
+        return []
+    entities = section.get("entities") or []
+    problems = []
+    for index, entity in enumerate(entities if isinstance(entities, list) else []):
+        if entity in unknown:
+            problems.append(
+                f"{doc.where(('checks', 'pii', 'entities', index))}: checks.pii.entities: no "
+                f"recognizer for '{entity}'; add one under checks.pii.recognizers"
+            )
+    return problems

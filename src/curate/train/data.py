@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from curate.audit import prepare
+from curate.auditing import prepare
 from curate.errors import GateError, InputError
 from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.train.gate import Admitted

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from curate.audit import audit
+from curate.auditing import audit
 from curate.checks.base import CheckResult
 from curate.rules.loader import parse_rules
 from tests.conftest import WAIVERS

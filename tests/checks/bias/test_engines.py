@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from curate.audit import audit
+from curate.auditing import audit
 from curate.checks.data import BATCH_ROWS
 from curate.rules.loader import parse_rules
 from tests.conftest import WAIVERS

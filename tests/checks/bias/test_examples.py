@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from curate.audit import audit
+from curate.auditing import audit
 from tests.conftest import REPO, SHARED_DATA, RunCli
 
 ADULT = SHARED_DATA / "adult" / "adult.data"

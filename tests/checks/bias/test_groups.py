@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -29,6 +31,7 @@ from curate.checks.bias.groups import (
 from curate.checks.bias.groups import (
     count as count_cells,
 )
+from curate.io.table import load_table
 
 
 def _frame(rows: int, seed: int = 0) -> pd.DataFrame:
@@ -171,3 +174,29 @@ def test_numeric_and_missing_sensitive_values_become_named_groups() -> None:
     assert labels == ["1.0", "2.0", MISSING, "1.0", "2.0", "1.0"]
     pair = membership(frame, Attribute(name="code × other", columns=("code", "other")))
     assert [pair.labels[c] for c in pair.codes][:3] == ["1.0 × x", "2.0 × 3", f"{MISSING} × x"]
+
+
+def test_empty_cells_join_the_missing_group_and_are_never_compared(tmp_path: Path) -> None:
+    """A CSV reader keeps empty cells as "": they are missing values, not a group named ""."""
+    rows = ["a,1"] * 40 + ["b,0"] * 40 + [",1"] * 30 + ["  ,0"] * 10
+    path = tmp_path / "g.csv"
+    path.write_text("g,y\n" + "\n".join(rows) + "\n")
+    frame = load_table(path).frame
+    assert "" in set(frame["g"])  # what the reader gives
+    member = membership(frame, Attribute(name="g", columns=("g",)))
+    assert sorted(member.labels) == sorted(["a", "b", MISSING])
+    pair = membership(frame.assign(h="x"), Attribute(name="g × h", columns=("g", "h")))
+    assert sorted(pair.labels) == sorted(["a × x", "b × x", f"{MISSING} × x"])
+    cells = count_cells(member, confusion_values(frame["y"].to_numpy(), None))
+    table = rate_table(
+        Attribute(name="g", columns=("g",)),
+        cells.drop(columns="n"),
+        metrics=("base_rate",),
+        min_count=30,
+        samples=0,
+        confidence=0.95,
+        rng=np.random.default_rng(0),
+    )
+    assert not table.to_json()["groups"][MISSING]["compared"]
+    gap = table.gaps["base_rate"]
+    assert (gap.highest, gap.lowest) == ("a", "b")

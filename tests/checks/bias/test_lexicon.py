@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +72,14 @@ def test_bad_lexicon_files_are_rules_errors(tmp_path: Path) -> None:
     path.write_text("version: 1\ncategory: {}\n")
     with pytest.raises(RulesError, match=r"terms\.yaml"):
         load_lexicon(str(path))
+
+
+def test_an_alias_bomb_lexicon_is_refused_before_expansion(tmp_path: Path) -> None:
+    from tests.rules.test_loader import ALIAS_BOMB
+
+    path = tmp_path / "bomb.yaml"
+    path.write_text(ALIAS_BOMB)
+    started = time.perf_counter()
+    with pytest.raises(RulesError, match="anchors and aliases"):
+        load_lexicon(str(path))
+    assert time.perf_counter() - started < 2

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from curate.checks.coverage.profile import histogram, profile_columns, quantiles
+from curate.checks.coverage.profile import MIN_VALUE_ROWS, histogram, profile_columns, quantiles
 
 
 @settings(max_examples=60, deadline=None)
@@ -64,3 +64,23 @@ def test_infinite_and_missing_numbers_keep_the_report_valid_json() -> None:
     assert profile["x"]["mean"] == 2 and profile["x"]["infinite"] == 2
     assert profile["empty"]["quantiles"] == {} and profile["empty"]["mean"] is None
     json.dumps(profile, allow_nan=False)
+
+
+def test_values_are_listed_only_when_enough_rows_share_them() -> None:
+    """k-anonymity: a value fewer than MIN_VALUE_ROWS rows hold is counted, never named; a
+    column whose values are mostly distinct (an id, a phone number) lists none."""
+    rare = [f"Person {i}" for i in range(MIN_VALUE_ROWS - 1)]
+    frame = pd.DataFrame(
+        {
+            "city": ["Leeds"] * 40 + ["York"] * MIN_VALUE_ROWS + ["Ely"] * 3 + ["Rye"],
+            "who": ["staff"] * 45 + rare + ["x"] * (49 - 45 - len(rare)),
+            "phone": [f"212-555-{1000 + i}" for i in range(49)],
+            "code": [1000 + i % 30 for i in range(49)],
+        }
+    )
+    profile = profile_columns(frame, private=set(), top=10, bins=5)
+    assert profile["city"]["top"] == [["Leeds", 40], ["York", MIN_VALUE_ROWS]]
+    assert profile["city"]["top_rare_rows"] == 4
+    assert profile["who"]["top"] == [["staff", 45]]
+    assert "top" not in profile["phone"] and "top" not in profile["code"]
+    assert profile["phone"]["distinct"] == 49

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 import curate
 from curate.checks.dedup.settings import DedupSettings, NearSettings
 from curate.errors import InputError, UsageError
+from curate.io.table import load_table
+from curate.io.writers import write_frame
 
 BASE = (
     "the quarterly report shows revenue grew in every region except the north where a "
@@ -72,14 +74,14 @@ def test_exact_only_and_threshold() -> None:
 def test_files_keep_their_format_and_untouched_rows(suffix: str, tmp_path: Path) -> None:
     frame = _frame().fillna({"text": ""})
     source = tmp_path / f"data{suffix}"
-    curate.io.write_frame(frame, source)
+    write_frame(frame, source)
     before = source.read_bytes()
     out = tmp_path / "out" / f"deduped{suffix}"
     result = curate.dedup(source, out=out, text_column="text", id_column="id")
     assert source.read_bytes() == before
     assert result.output == out
-    written = curate.io.load_table(out).frame
-    expected = curate.io.load_table(source).frame.iloc[[0, 1, 3, 5]].reset_index(drop=True)
+    written = load_table(out).frame
+    expected = load_table(source).frame.iloc[[0, 1, 3, 5]].reset_index(drop=True)
     pd.testing.assert_frame_equal(written, expected)
     if suffix == ".jsonl":
         lines = before.decode().splitlines(keepends=True)

@@ -199,3 +199,14 @@ def test_python_api_on_a_dataframe() -> None:
     assert result.files[0].frame["text"].tolist() == ["write to <EMAIL_ADDRESS>", "fine"]
     assert frame["text"][0] == "write to maria.garcia@example.com"  # the input is a copy
     assert scrub(frame, check=True).files[0].counts() == {"EMAIL_ADDRESS": (1, 1)}
+
+
+def test_python_api_refuses_an_out_that_is_its_input_by_another_name(people: Path) -> None:
+    from curate.errors import OutputError
+
+    link = people.with_name("link.csv")
+    link.symlink_to(people)
+    for out in (people.parent / "." / people.name, link):
+        with pytest.raises(OutputError, match="is the input"):
+            curate.scrub(people, out=out)
+    assert people.read_text() == CSV

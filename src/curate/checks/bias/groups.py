@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+from pandas.api import types as ptypes
 from pydantic import Field
 
 from curate.checks.base import Params
@@ -115,17 +116,32 @@ def membership(
             raise ValueError("a text attribute needs the text and a lexicon")
         return lexicon.membership(text, attribute.category)
     codes: Array = np.zeros(len(frame), dtype=np.int64)
-    labels: list[str] = [""]
+    labels: list[str] | None = None
     for column in attribute.columns:
-        col_codes, uniques = pd.factorize(frame[column])
+        col_codes, uniques = pd.factorize(_blank_as_missing(frame[column]))
         names = [str(u) for u in uniques] + [MISSING]
         col_codes = np.where(col_codes < 0, len(uniques), col_codes)
         codes = codes * len(names) + col_codes
-        labels = [f"{a}{JOIN}{b}" if a else b for a in labels for b in names]
+        labels = names if labels is None else [f"{a}{JOIN}{b}" for a in labels for b in names]
+    labels = labels or [""]
     present = np.unique(codes)
     remap = np.full(len(labels), -1, dtype=np.int64)
     remap[present] = np.arange(len(present))
     return Membership(codes=remap[codes], labels=[labels[i] for i in present])
+
+
+def _blank_as_missing(values: pd.Series) -> pd.Series:
+    """Empty or all-space cells are missing values (CSV readers keep them as ``""``), so they
+    join the never-compared ``<missing>`` group instead of forming a group named ``""``."""
+    if ptypes.is_numeric_dtype(values.dtype) or ptypes.is_bool_dtype(values.dtype):
+        return values
+    blank = values.astype("string").str.strip().eq("").fillna(False).astype(bool)
+    return values.mask(blank) if bool(blank.any()) else values
+
+
+def group_names(values: pd.Series) -> pd.Series:
+    """Each row's group as text, with missing and blank cells in the ``<missing>`` group."""
+    return _blank_as_missing(values).astype("string").fillna(MISSING)
 
 
 def count(member: Membership, values: Mapping[str, Array]) -> pd.DataFrame:

@@ -33,6 +33,7 @@ from curate.checks.bias.groups import (
     Array,
     RateTable,
     count_within,
+    group_names,
     num,
     pct,
     rate_table,
@@ -187,8 +188,8 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
                 encoded[column] = codes
         out: dict[str, Any] = {}
         for sensitive in columns.sensitive:
-            target = frame[sensitive].astype("string").fillna(MISSING)
-            sizes = data.frame[sensitive].astype("string").fillna(MISSING).value_counts()
+            target = group_names(frame[sensitive])
+            sizes = group_names(data.frame[sensitive]).value_counts()
             wanted = p.compare.get(sensitive)
             groups = [
                 g

@@ -37,6 +37,7 @@ from curate.checks.bias.groups import (
     confusion_values,
     count,
     count_within,
+    group_names,
     num,
     pct,
     rate_table,
@@ -256,7 +257,7 @@ def _strata(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
             scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
             out[column] = np.round(x / scale) * scale
         else:
-            out[column] = values.astype("string").fillna("<missing>").to_numpy(dtype=object)
+            out[column] = group_names(values).to_numpy(dtype=object)
     return pd.DataFrame(out)
 
 

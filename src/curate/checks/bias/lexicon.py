@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from curate.checks.bias.groups import NO_MENTION, Membership
 from curate.errors import RulesError
 from curate.shipped import shipped_dir
+from curate.yamlfile import refuse_aliases
 
 
 class _LexiconFile(BaseModel):
@@ -74,7 +75,9 @@ def load_lexicon(path: str | None = None) -> Lexicon:
     source = Path(path) if path is not None else default_lexicon_path()
     display = path or "rules/lexicons/identity_terms.yaml"
     try:
-        raw = yaml.safe_load(source.read_text(encoding="utf-8"))
+        text = source.read_text(encoding="utf-8")
+        refuse_aliases(text, display, RulesError)
+        raw = yaml.safe_load(text)
     except OSError as exc:
         raise RulesError(f"{display}: cannot read lexicon: {exc.strerror}") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -15,7 +15,7 @@ from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.coverage.drift import split_drift
 from curate.checks.coverage.instruction import find_columns, instruction_coverage
 from curate.checks.coverage.labels import label_balance
-from curate.checks.coverage.profile import profile_columns
+from curate.checks.coverage.profile import MAX_DISTINCT_SHARE, profile_columns
 from curate.checks.coverage.slices import slice_gaps
 from curate.checks.coverage.text import UNDETERMINED, text_profile
 from curate.checks.coverage.tokens import PACKAGED
@@ -436,6 +436,9 @@ def _drift_features(
         if key in cols_skip:
             continue
         numeric = ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype)
-        if numeric or profiles[key]["distinct"] <= MAX_CATEGORIES:
+        profile = profiles[key]
+        filled = len(column) - profile["missing"]
+        categories = profile["distinct"] <= min(MAX_CATEGORIES, MAX_DISTINCT_SHARE * filled)
+        if numeric or categories:
             features[key] = column
     return features

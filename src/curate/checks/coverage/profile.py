@@ -12,6 +12,12 @@ from curate.checks.schema import simple_type
 from curate.io.fingerprint import hashable_frame
 
 QUANTILES = (0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0)
+#: A value is listed only when at least this many rows hold it (k-anonymity): a value that
+#: few rows share can single out a person, whatever the PII check found.
+MIN_VALUE_ROWS = 5
+#: A column with more distinct values than this share of its filled rows looks like an id or
+#: free text: its values are never listed.
+MAX_DISTINCT_SHARE = 0.5
 
 
 def quantiles(values: np.ndarray[Any, Any]) -> dict[str, float]:
@@ -63,15 +69,21 @@ def profile_columns(
             entry["mean"] = _num(finite.mean()) if finite.size else None
             entry["infinite"] = int(values.size - finite.size)
             entry["histogram"] = histogram(values, bins=bins)
-        if key not in private and _shows_values(entry, numeric=numeric):
-            counts = column.astype("string").value_counts(dropna=True).head(top)
-            entry["top"] = [[str(v), int(n)] for v, n in counts.items()]
+        if key not in private and _shows_values(entry, rows=rows, numeric=numeric):
+            counts = column.astype("string").value_counts(dropna=True)
+            shared = counts[counts >= MIN_VALUE_ROWS].head(top)
+            entry["top"] = [[str(v), int(n)] for v, n in shared.items()]
+            entry["top_rare_rows"] = int(counts[counts < MIN_VALUE_ROWS].sum())
         out[key] = entry
     return out
 
 
-def _shows_values(entry: dict[str, Any], *, numeric: bool) -> bool:
-    """Top values only for categorical-looking columns: few distinct values, not free text."""
+def _shows_values(entry: dict[str, Any], *, rows: int, numeric: bool) -> bool:
+    """Top values only for categorical-looking columns: few distinct values, not free text or
+    an id (most values distinct)."""
+    filled = rows - entry["missing"]
+    if entry["distinct"] > MAX_DISTINCT_SHARE * filled:
+        return False
     if numeric:
         return bool(entry["distinct"] <= 20)
     return bool(entry["distinct"] <= 100) and entry["type"] != "object"

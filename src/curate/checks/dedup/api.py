@@ -37,6 +37,7 @@ from curate.checks.dedup.verify import TextBatches
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
 from curate.io.options import DEFAULT, ReadOptions
+from curate.io.outputs import check_outputs
 from curate.progress import track
 from curate.rules.loader import RuleSet, load_rules
 
@@ -292,8 +293,8 @@ def _target(data: object, out: str | os.PathLike[str] | None, *, in_place: bool)
             raise UsageError("name where to write the result (--out PATH, or --in-place)")
         return None
     target = Path(out)
-    if is_path and target.resolve() == Path(data).resolve():  # type: ignore[arg-type]
-        raise UsageError(f"{target}: --out is the input; use --in-place to overwrite it")
+    if is_path:
+        check_outputs(inputs=[Path(data)], outputs={"--out": target})  # type: ignore[arg-type]
     return target
 
 

@@ -117,9 +117,7 @@ class PiiAnalyzer:
         p = _presidio()
         self.settings = settings
         self.language = settings.language
-        wanted = list(
-            dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)])
-        )
+        wanted = wanted_entities(settings)
         self.ner_entities = frozenset(wanted) & FROM_NER
         model = resolve_model(settings.spacy_model)
         keep = {"ner"} if self.ner_entities else set()
@@ -127,7 +125,7 @@ class PiiAnalyzer:
         self.nlp = p.spacy.load(model, exclude=[n for n in names if n not in keep])
         self.nlp_engine = p.LoadedSpacyEngine(self.nlp, self.language)
         registry = p.RecognizerRegistry(supported_languages=[self.language])
-        for recognizer in self._recognizers(wanted):
+        for recognizer in build_recognizers(settings, wanted):
             registry.add_recognizer(recognizer)
         self.engine = p.AnalyzerEngine(
             registry=registry,
@@ -151,44 +149,6 @@ class PiiAnalyzer:
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self.analyze([_WARM_UP])
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
-
-    def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
-        p = _presidio()
-        predefined = p.RecognizerRegistry(supported_languages=[self.language])
-        presidio_log = logging.getLogger("presidio-analyzer")
-        level = presidio_log.level
-        presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
-        try:
-            predefined.load_predefined_recognizers(languages=[self.language])
-        finally:
-            presidio_log.setLevel(level)
-        extractor = _offline_extractor()
-
-        class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
-            def validate_result(self, pattern_text: str) -> bool:
-                return bool(extractor(pattern_text).fqdn)
-
-        for recognizer in predefined.recognizers:
-            if isinstance(recognizer, p.SpacyRecognizer):
-                continue
-            entities = set(recognizer.supported_entities) & set(wanted)
-            if not entities:
-                continue
-            if isinstance(recognizer, p.EmailRecognizer):
-                yield OfflineEmailRecognizer(supported_language=self.language)
-            elif isinstance(recognizer, p.PhoneRecognizer):
-                yield p.PhoneRecognizer(
-                    supported_language=self.language,
-                    supported_regions=list(self.settings.phone_regions),
-                )
-            else:
-                yield recognizer
-        if self.ner_entities:
-            yield p.NerRecognizer(sorted(self.ner_entities), self.language)
-        for spec in (*BUILT_IN, *self.settings.recognizers):
-            if spec in BUILT_IN and spec.entity not in wanted:
-                continue
-            yield _custom_recognizer(spec, self.language)
 
     def _plan(self, text: str) -> tuple[list[str], bool]:
         """The entities worth looking for in ``text``, and whether it needs NER."""
@@ -271,6 +231,59 @@ class PiiAnalyzer:
             if plausible(s, text) and text[s.start : s.end].strip().casefold() not in self.allow
         ]
         return resolve(spans)
+
+
+def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[Any]:
+    """The recognizers that run for ``wanted`` entities under ``settings`` (audit and scrub alike)."""
+    p = _presidio()
+    ner_entities = frozenset(wanted) & FROM_NER
+    predefined = p.RecognizerRegistry(supported_languages=[settings.language])
+    presidio_log = logging.getLogger("presidio-analyzer")
+    level = presidio_log.level
+    presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
+    try:
+        predefined.load_predefined_recognizers(languages=[settings.language])
+    finally:
+        presidio_log.setLevel(level)
+    extractor = _offline_extractor()
+
+    class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(extractor(pattern_text).fqdn)
+
+    for recognizer in predefined.recognizers:
+        if isinstance(recognizer, p.SpacyRecognizer):
+            continue
+        entities = set(recognizer.supported_entities) & set(wanted)
+        if not entities:
+            continue
+        if isinstance(recognizer, p.EmailRecognizer):
+            yield OfflineEmailRecognizer(supported_language=settings.language)
+        elif isinstance(recognizer, p.PhoneRecognizer):
+            yield p.PhoneRecognizer(
+                supported_language=settings.language,
+                supported_regions=list(settings.phone_regions),
+            )
+        else:
+            yield recognizer
+    if ner_entities:
+        yield p.NerRecognizer(sorted(ner_entities), settings.language)
+    for spec in (*BUILT_IN, *settings.recognizers):
+        if spec in BUILT_IN and spec.entity not in wanted:
+            continue
+        yield _custom_recognizer(spec, settings.language)
+
+
+def wanted_entities(settings: PiiParams) -> list[str]:
+    """The entities an analyzer built from ``settings`` looks for."""
+    return list(dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)]))
+
+
+def unsupported_entities(settings: PiiParams) -> list[str]:
+    """Wanted entities that no recognizer finds: what audit and scrub would refuse to run."""
+    wanted = wanted_entities(settings)
+    covered = {e for r in build_recognizers(settings, wanted) for e in r.supported_entities}
+    return [e for e in wanted if e not in covered]
 
 
 def ner_windows(

@@ -19,6 +19,7 @@ from curate.checks.pii.scan import Finding, Hit, find_pii
 from curate.checks.pii.settings import PiiParams
 from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
+from curate.io.outputs import check_outputs
 from curate.io.readers import DATA_SUFFIXES
 from curate.progress import track
 
@@ -129,6 +130,7 @@ def scrub(
         raise UsageError("out takes exactly one input file; use in_place for several")
     if update_baseline and baseline is None:
         raise UsageError("update_baseline needs a baseline file")
+    check_outputs(inputs=paths, outputs={"out": None if out is None else Path(out)})
     accepted = Baseline()
     if baseline is not None:
         accepted = Baseline.load(Path(baseline), missing_ok=update_baseline)

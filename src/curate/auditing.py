@@ -1,4 +1,6 @@
-"""``curate.audit``: read the data, run the checks the rules name, build the report."""
+"""Audit: read the data, run the checks the rules name, build the report and write its set.
+
+Named ``auditing`` so the module does not shadow the ``curate.audit`` function."""
 
 from __future__ import annotations
 
@@ -177,20 +179,26 @@ def default_out_dir(report: Report) -> Path:
     return Path("reports") / f"{name}-{digest}"
 
 
+#: Files of one audit's set: replaced together, never carried over from an older set.
+REPORT_SET = ("report.json", "report.html", "report.md", "receipt.json", "label_issues.jsonl")
+
+
 def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
-    """Write report.json, report.html, report.md and receipt.json; each atomically, all rendered first."""
+    """Write report.json, report.html, report.md and receipt.json as one set.
+
+    They are written into a hidden folder beside ``out`` and swapped in whole, so a reader
+    sees the old set or the new one, never a mix; a failed write leaves the old set.
+    """
     from curate.receipt import make_receipt
 
     folder = Path(out) if out is not None else default_out_dir(report)
-    report_bytes = report.to_json().encode("utf-8")
-    contents = {
-        "report.json": report_bytes,
-        "report.html": report.to_html().encode("utf-8"),
-        "report.md": report.to_markdown().encode("utf-8"),
-        "receipt.json": make_receipt(report, report_bytes=report_bytes).to_json().encode(),
-    }
-    for filename, data in contents.items():
-        atomic.write_bytes(folder / filename, data)
+    with atomic.atomic_folder(folder, owned=REPORT_SET, marker="report.json") as staging:
+        report_bytes = report.to_json().encode("utf-8")
+        atomic.write_member(staging, "report.json", report_bytes)
+        atomic.write_member(staging, "report.md", report.to_markdown().encode("utf-8"))
+        receipt = make_receipt(report, report_bytes=report_bytes)
+        atomic.write_member(staging, "receipt.json", receipt.to_json().encode("utf-8"))
+        atomic.write_member(staging, "report.html", report.to_html().encode("utf-8"))
     return AuditFiles(
         json=folder / "report.json",
         html=folder / "report.html",
