@@ -9,6 +9,7 @@ from typing import Any
 
 from curate.checks.base import MapReduceCheck, Outcome, register
 from curate.checks.data import AuditData
+from curate.checks.pii.columns import ColumnJudgement, judge_columns
 from curate.checks.pii.documents import FrameDocument
 from curate.checks.pii.scan import find_pii, masked
 from curate.checks.pii.settings import DEFAULT_ENTITIES, PiiParams
@@ -41,12 +42,21 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
         | {f"rows.{e}" for e in GATEABLE}
     )
 
+    judged: dict[str, ColumnJudgement] | None = None
+
+    def run(self, data: AuditData) -> Outcome:
+        """Judge the columns on the whole table once, then scan it batch by batch."""
+        skip = frozenset(self.params.skip_columns)
+        self.judged = judge_columns(FrameDocument(data.frame).cells(skip=skip), self.params)
+        return super().run(data)
+
     def map(self, batch: AuditData) -> PiiPartial:
         document = FrameDocument(batch.frame)
         hits = find_pii(
             document.cells(skip=frozenset(self.params.skip_columns)),
             self.params,
             engine=batch.engine,
+            columns=self.judged,
         )
         ids = batch.ids().tolist()
         part = PiiPartial(rows=len(batch.frame), pii_rows=len({h.row for h in hits}))
@@ -98,6 +108,11 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
             "values_by_entity": dict(values.most_common()),
             "row_rate_by_entity": {e: rate(n) for e, n in by_rows.most_common()},
             "cells_by_column": dict(columns.most_common()),
+            "columns_judged": {
+                c: f"{j.entity_type}: {j.reason}"
+                for c, j in (self.judged or {}).items()
+                if j.verdict == "pii"
+            },
         }
         for entity, n in by_rows.items():
             metrics[f"rows.{entity}"] = n
