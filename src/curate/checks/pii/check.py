@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from curate.checks.base import MapReduceCheck, Outcome, register
 from curate.checks.data import AuditData
 from curate.checks.pii.columns import ColumnJudgement, judge_columns
@@ -47,11 +49,11 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
     def run(self, data: AuditData) -> Outcome:
         """Judge the columns on the whole table once, then scan it batch by batch."""
         skip = frozenset(self.params.skip_columns)
-        self.judged = judge_columns(FrameDocument(data.frame).cells(skip=skip), self.params)
+        self.judged = judge_columns(_cells_document(data.frame).cells(skip=skip), self.params)
         return super().run(data)
 
     def map(self, batch: AuditData) -> PiiPartial:
-        document = FrameDocument(batch.frame)
+        document = _cells_document(batch.frame)
         hits = find_pii(
             document.cells(skip=frozenset(self.params.skip_columns)),
             self.params,
@@ -122,7 +124,17 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
             summary = f"{pii_rows} of {rows} rows ({rate(pii_rows):.1%}) hold personal data ({top})"
         else:
             summary = f"No personal data found in {rows} rows"
+        if metrics["columns_judged"]:
+            summary += f"; columns wholly personal data: {', '.join(metrics['columns_judged'])}"
         return Outcome(summary=summary, metrics=metrics, findings=examples)
+
+
+def _cells_document(frame: pd.DataFrame) -> FrameDocument:
+    """The frame with parsed dates as their text, so a date-of-birth column is judged too."""
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+    if dates:
+        frame = frame.assign(**{str(c): frame[c].astype("string") for c in dates})
+    return FrameDocument(frame)
 
 
 def _plain(value: Any) -> Any:

@@ -205,6 +205,14 @@ _DATE_HINT = re.compile(
     r"[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{2,4}|\d{8})([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?"
     r"(\s?[AaPp][Mm])?(Z|[+-]\d{2}:?\d{2})?)?\s*$"
 )
+#: Value shapes that count when the column's name says the entity: formats the recognizers
+#: leave to context (phone numbers of other regions, SSNs without dashes).
+_SHAPES = {
+    "PHONE_NUMBER": re.compile(
+        r"(?=(?:\D*\d){7})\s*(\+|00)?[\d\s().-]{6,20}\d(\s*(x|ext\.?)\s*\d{1,5})?\s*", re.I
+    ),
+    "US_SSN": re.compile(r"\s*\d{3}[- ]?\d{2}[- ]?\d{4}\s*"),
+}
 _STREET = re.compile(r"\d+[A-Za-z]?\s+[^\W\d_]{2,}", re.UNICODE)
 
 
@@ -449,7 +457,12 @@ def _judge(
     dates = share(is_date)
     if named == "DATE_OF_BIRTH" and dates >= NAMED_SHARE:
         return pii("DATE_OF_BIRTH", dates, "dates")
-    for entity, entity_share in sorted(pattern_shares.items(), key=lambda kv: -kv[1]):
+    shares = dict(pattern_shares)
+    shape = _SHAPES.get(named) if named else None
+    if named and shape is not None:
+        shaped = share(lambda v: shape.fullmatch(v) is not None)
+        shares[named] = max(shares.get(named, 0.0), shaped)
+    for entity, entity_share in sorted(shares.items(), key=lambda kv: -kv[1]):
         needed = NAMED_SHARE if named == entity else UNNAMED_SHARE
         if entity_share >= needed:
             return pii(entity, entity_share, _LABELS.get(entity, entity))
