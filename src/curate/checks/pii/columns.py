@@ -36,7 +36,9 @@ Verdict = Literal["pii", "not_pii", "text"]
 #: What ``checks.pii.columns`` may say about a column: a verdict, or the entity it wholly holds.
 ColumnRule = Annotated[str, Field(pattern=r"^(pii|not_pii|text|[A-Z][A-Z0-9_]*)$")]
 
-#: Values read per column.
+#: Values read per column: the first non-empty ones (for how often values repeat)...
+READ = 50_000
+#: ...and the sample of them, spread evenly, that is tested for entities.
 SAMPLE = 200
 #: Share of sampled values that must be the entity when the column's name says it.
 NAMED_SHARE = 0.5
@@ -175,6 +177,8 @@ NOT_PERSON_WORDS = frozenset(
         "display",
     }
 )
+#: Titles that stand in names (``Mrs. Jane Doe``).
+TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "master", "rev"})
 BIRTH_WORDS = frozenset({"dob", "birth", "birthday", "birthdate", "born", "dateofbirth", "bday"})
 #: A street address identifies a household; a postcode or city alone is shared by thousands
 #: and is left to per-cell detection.
@@ -290,15 +294,20 @@ def name_gazetteer() -> frozenset[str]:
 
 
 def is_name(value: str) -> bool:
-    """Whether a value reads as a person's name: one to four name words, most in the gazetteer."""
-    words = [w for w in value.replace(",", " ").split() if len(w.rstrip(".")) > 1]
-    if not 1 <= len(words) <= 4 or not all(_NAME_TOKEN.match(w) for w in words):
+    """Whether a value reads as a person's name: one to six name words (``Braund, Mr. Owen
+    Harris``), at least half of them known first or last names or titles."""
+    words = [
+        w.strip('()"')
+        for w in value.replace(",", " ").split()
+        if len(w.strip('()"').rstrip(".")) > 1
+    ]
+    if not 1 <= len(words) <= 6 or not all(_NAME_TOKEN.match(w) for w in words):
         return False
     known = name_gazetteer()
     hits = sum(
         1
-        for w in words
-        if w.casefold() in known or any(p in known for p in re.split(r"[-']", w.casefold()))
+        for w in (w.casefold().rstrip(".") for w in words)
+        if w in known or w in TITLES or any(p in known for p in re.split(r"[-'’]", w))
     )
     return hits * 2 >= len(words)
 
@@ -332,18 +341,21 @@ def judge_columns(cells: Iterable[Cell], settings: PiiParams) -> dict[str, Colum
         column = str(loc[0])
         if len(loc) > 1:
             nested.add(column)
-        if text.strip():
-            values.setdefault(column, []).append(text.strip())
+        kept = values.setdefault(column, [])
+        if len(kept) < READ and text.strip():
+            kept.append(text.strip())
     ruled: dict[str, str] = {**settings.pii_columns, **settings.columns}
     to_judge = [
         c
-        for c in values
-        if c not in nested and ruled.get(c, "pii" if settings.judge_columns else None) == "pii"
+        for c, v in values.items()
+        if v
+        and c not in nested
+        and ruled.get(c, "pii" if settings.judge_columns else None) == "pii"
     ]
     samples = {c: _sample(values[c]) for c in to_judge}
     matches = _pattern_matches(samples, settings)
     judged: dict[str, ColumnJudgement] = {}
-    for column in values:
+    for column in [c for c, v in values.items() if v]:
         rule = ruled.get(column)
         if column in samples:
             judgement = _judge(column, samples[column], values[column], matches.get(column, {}))
@@ -384,7 +396,11 @@ def could_hold_pattern(value: str) -> bool:
     or seven digits that are not a date."""
     if "@" in value:
         return True
-    return sum(c.isdigit() for c in value) >= MIN_DIGITS and not _DATE_HINT.match(value)
+    return (
+        len(value) >= MIN_DIGITS
+        and sum(map(str.isdigit, value)) >= MIN_DIGITS
+        and not _DATE_HINT.match(value)
+    )
 
 
 def _pattern_matches(

@@ -16,6 +16,7 @@ from curate.checks.pii.baseline import Baseline, file_key
 from curate.checks.pii.columns import ColumnJudgement, judge_columns
 from curate.checks.pii.documents import Document, FrameDocument, open_document
 from curate.checks.pii.operators import Anonymizer
+from curate.checks.pii.resolve import Span
 from curate.checks.pii.scan import Finding, Hit, find_pii
 from curate.checks.pii.settings import PiiParams
 from curate.engine import Engine, get_engine
@@ -197,8 +198,14 @@ def _scrub_one(
     )
     if anonymizer is None or not (hits or path is None or out is not None):
         return report
+    # Whole columns repeat values (first names, birth dates): anonymize each distinct cell once.
+    rewritten: dict[tuple[str, tuple[Span, ...]], str] = {}
     for hit in hits:
-        document.set(hit.row, hit.loc, anonymizer(hit.text, hit.spans))
+        key = (hit.text, hit.spans)
+        new = rewritten.get(key)
+        if new is None:
+            new = rewritten[key] = anonymizer(hit.text, hit.spans)
+        document.set(hit.row, hit.loc, new)
     if path is None and isinstance(document, FrameDocument):
         report.frame = document.frame
         return report
