@@ -216,3 +216,50 @@ def test_real_tables_without_personal_columns(name: str) -> None:
         document = open_document(source)
     judged = judge_columns(document.cells(skip=frozenset()), PiiParams())
     assert judged and not [c for c, j in judged.items() if j.verdict == "pii"]
+
+
+def test_a_faker_table_judged_by_column() -> None:
+    from faker import Faker
+
+    rows = []
+    for locale in ("en_US", "en_GB", "de_DE", "es_ES", "fr_FR", "hi_IN"):
+        fake = Faker(locale)
+        fake.seed_instance(7)
+        for _ in range(30):
+            rows.append(
+                {
+                    "Customer Name": fake.name(),
+                    "surname": fake.last_name().lower(),
+                    "col7": fake.name(),
+                    "contact": fake.email(),
+                    "Phone": fake.phone_number(),
+                    "Date of Birth": fake.date_of_birth().strftime("%m/%d/%Y"),
+                    "Street Address": fake.street_address(),
+                    "brand": fake.company(),
+                    "signup_date": str(fake.date_this_decade()),
+                    "comment": fake.sentence(nb_words=12),
+                    "status": fake.random_element(["active", "closed", "pending"]),
+                    "Postcode": fake.postcode(),
+                }
+            )
+    judged = judge_columns(FrameDocument(pd.DataFrame(rows)).cells(skip=frozenset()), PiiParams())
+    assert {c: j.entity_type for c, j in judged.items() if j.verdict == "pii"} == {
+        "Customer Name": "PERSON",
+        "surname": "PERSON",
+        "col7": "PERSON",
+        "contact": "EMAIL_ADDRESS",
+        "Phone": "PHONE_NUMBER",
+        "Date of Birth": "DATE_OF_BIRTH",
+        "Street Address": "LOCATION",
+    }
+    assert judged["comment"].verdict == "text"
+    assert judged["signup_date"].verdict == judged["status"].verdict == "not_pii"
+
+
+def test_names_a_gazetteer_misses_count_where_the_column_name_is_clear() -> None:
+    names = ["okafor", "adeyemi", "chukwuemeka", "oluwaseun", "tshabalala", "mbeki", "tanaka"]
+    frame = pd.DataFrame({"surname": names * 10, "handle": names * 10})
+    judged = judge_columns(FrameDocument(frame).cells(skip=frozenset()), PiiParams())
+    assert judged["surname"].entity_type == "PERSON"
+    assert "known names" in judged["surname"].reason
+    assert judged["handle"].verdict == "not_pii"

@@ -86,6 +86,10 @@ PERSON_WORDS = frozenset(
         "lname",
     }
 )
+#: Words that name a person's name beyond doubt.
+CLEAR_PERSON_WORDS = PERSON_WORDS - {"name", "names", "given"}
+#: With such a name, the share of sampled values that must be known names.
+KNOWN_SHARE = 0.2
 #: Words that make ``first`` / ``last`` / ``middle`` a name part when alone or with ``name``.
 NAME_PARTS = frozenset({"first", "last", "middle", "maiden"})
 #: Words naming whom a column is about; they strengthen name evidence but cannot make it.
@@ -177,6 +181,25 @@ NOT_PERSON_WORDS = frozenset(
         "display",
     }
 )
+#: Words that make a string of surnames an organisation (``Smith, Jones and Lee LLC``).
+NOT_NAME_WORDS = frozenset(
+    {
+        "and",
+        "llc",
+        "inc",
+        "ltd",
+        "plc",
+        "corp",
+        "co",
+        "group",
+        "gmbh",
+        "ag",
+        "sa",
+        "sons",
+        "company",
+    }
+    | {"bank", "university", "college", "hospital", "school", "foundation", "partners", "llp"}
+)
 #: Titles that stand in names (``Mrs. Jane Doe``).
 TITLES = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "dame", "master", "rev"})
 BIRTH_WORDS = frozenset({"dob", "birth", "birthday", "birthdate", "born", "dateofbirth", "bday"})
@@ -217,7 +240,8 @@ _SHAPES = {
     ),
     "US_SSN": re.compile(r"\s*\d{3}[- ]?\d{2}[- ]?\d{4}\s*"),
 }
-_STREET = re.compile(r"\d+[A-Za-z]?\s+[^\W\d_]{2,}", re.UNICODE)
+_HOUSE_NUMBER = re.compile(r"(?<!\d)\d{1,6}[A-Za-z]?(?!\d)")
+_WORD_OF_LETTERS = re.compile(r"[^\W\d_]{2,}")
 
 
 @dataclass(frozen=True)
@@ -293,23 +317,42 @@ def name_gazetteer() -> frozenset[str]:
     return frozenset(names - {w.casefold() for w in STOP_WORDS})
 
 
-def is_name(value: str) -> bool:
-    """Whether a value reads as a person's name: one to six name words (``Braund, Mr. Owen
-    Harris``), at least half of them known first or last names or titles."""
+def clearly_names(column: str) -> bool:
+    """Whether a column's name leaves no doubt it holds people's names (``surname``,
+    ``customer_name``), unlike ``name`` or ``first`` alone."""
+    words = set(name_words(column))
+    return bool(words & CLEAR_PERSON_WORDS or (words & {"name", "names"} and words & PEOPLE_WORDS))
+
+
+def _name_shaped(value: str) -> list[str] | None:
+    """A value's words, case-folded, when it is shaped as a name: one to six words of letters
+    (``Braund, Mr. Owen Harris``), no organisation word."""
     words = [
         w.strip('()"')
         for w in value.replace(",", " ").split()
         if len(w.strip('()"').rstrip(".")) > 1
     ]
     if not 1 <= len(words) <= 6 or not all(_NAME_TOKEN.match(w) for w in words):
+        return None
+    folded = [w.casefold().rstrip(".") for w in words]
+    if any(w in NOT_NAME_WORDS for w in folded) or "&" in value:
+        return None
+    return folded
+
+
+def is_name(value: str) -> bool:
+    """Whether a value reads as a person's name: shaped as one, and at least half of its words
+    known first or last names or titles."""
+    folded = _name_shaped(value)
+    if folded is None:
         return False
     known = name_gazetteer()
     hits = sum(
         1
-        for w in (w.casefold().rstrip(".") for w in words)
+        for w in folded
         if w in known or w in TITLES or any(p in known for p in re.split(r"[-'’]", w))
     )
-    return hits * 2 >= len(words)
+    return hits * 2 >= len(folded)
 
 
 def is_date(value: str) -> bool:
@@ -326,7 +369,8 @@ def is_date(value: str) -> bool:
 
 
 def _is_address(value: str) -> bool:
-    return bool(_STREET.search(value))
+    """A house number and a word, either way round (``10 Main St``, ``Hauptstraße 5``)."""
+    return bool(_HOUSE_NUMBER.search(value) and _WORD_OF_LETTERS.search(value))
 
 
 def judge_columns(cells: Iterable[Cell], settings: PiiParams) -> dict[str, ColumnJudgement]:
@@ -487,11 +531,27 @@ def _judge(
         if addresses >= NAMED_SHARE:
             return pii("LOCATION", addresses, "street addresses")
     person_named = named == "PERSON" or (named is None and people)
+    if named is None and set(name_words(column)) & NOT_PERSON_WORDS:
+        return _not_personal(column, sample, values, dates)
     if distinct >= NAME_DISTINCT or person_named:
         names = share(is_name)
         needed = NAMED_SHARE if person_named else UNNAMED_SHARE
         if names >= needed and (person_named or distinct >= 0.5):
             return pii("PERSON", names, "names of people")
+        if named == "PERSON" and clearly_names(column) and names >= KNOWN_SHARE:
+            # ``surname``, ``customer_name``: the gazetteer misses many names, so values
+            # shaped as names count too, as long as some are known.
+            shaped = share(lambda v: _name_shaped(v) is not None)
+            if shaped >= UNNAMED_SHARE:
+                return pii("PERSON", shaped, f"shaped as names ({names:.0%} known names)")
+    return _not_personal(column, sample, values, dates)
+
+
+def _not_personal(
+    column: str, sample: Sequence[str], values: Sequence[str], dates: float
+) -> ColumnJudgement:
+    """Not wholly PII: event dates, codes and categories (left to the pattern recognizers),
+    or free text (every cell scanned)."""
     words = [len(v.split()) for v in sample]
     if dates >= UNNAMED_SHARE:
         return ColumnJudgement(
