@@ -263,3 +263,19 @@ def test_names_a_gazetteer_misses_count_where_the_column_name_is_clear() -> None
     assert judged["surname"].entity_type == "PERSON"
     assert "known names" in judged["surname"].reason
     assert judged["handle"].verdict == "not_pii"
+
+
+def test_a_sentence_among_categories_is_still_read() -> None:
+    from curate.checks.pii.scrub import scrub
+
+    answers = ["yes", "no", "no", "yes", "not sure"] * 17
+    answers += ["Maria Garcia from accounts called me yesterday about the refund, twice"] * 3
+    result = scrub(pd.DataFrame({"answer": answers}))
+    judged = judge_columns(
+        FrameDocument(pd.DataFrame({"answer": answers})).cells(skip=frozenset()), PiiParams()
+    )
+    assert judged["answer"].verdict == "not_pii"
+    assert result.files[0].frame is not None
+    out = result.files[0].frame["answer"].tolist()
+    assert out[:85] == answers[:85]
+    assert all("Maria Garcia" not in a and "<PERSON>" in a for a in out[85:])

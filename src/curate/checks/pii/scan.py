@@ -7,7 +7,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from curate.checks.pii.columns import ColumnJudgement, could_hold_pattern, pattern_settings
+from curate.checks.pii.columns import (
+    CATEGORY_WORDS,
+    ColumnJudgement,
+    could_hold_pattern,
+    pattern_settings,
+)
 from curate.checks.pii.documents import Cell, Location, location_text
 from curate.checks.pii.resolve import Span
 from curate.checks.pii.settings import PiiParams
@@ -66,7 +71,8 @@ def find_pii(
     """Every cell holding personal data, in row order.
 
     Columns judged wholly PII (``columns``, else the declared ``pii_columns``) are taken whole;
-    columns judged not PII meet only the pattern recognizers; the rest go through the analyzer.
+    in columns judged not PII only a cell of nine words or more goes through the analyzer, the
+    others meet only the pattern recognizers; the rest go through the analyzer.
     """
     from curate.checks.pii.analyzer import analyze_texts
 
@@ -84,7 +90,9 @@ def find_pii(
             if text.strip():
                 hits.append(Hit(row, loc, text, (Span(entity, 0, len(text), 1.0),)))
         elif column in plain:
-            if could_hold_pattern(text):
+            if text.count(" ") >= CATEGORY_WORDS:  # a sentence among categories: read it
+                pending.append((row, loc, text))
+            elif could_hold_pattern(text):
                 patterned.append((row, loc, text))
         elif is_text or len(text) >= MIN_NUMBER_CHARS:
             pending.append((row, loc, text))
