@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from curate.checks.pii.columns import judge_columns, name_words, named_entity
+from curate.checks.pii.columns import judge_columns
 from curate.checks.pii.documents import FrameDocument, open_document
+from curate.checks.pii.evidence import name_words, named_entity
 from curate.checks.pii.settings import PiiParams
 from tests.conftest import SHARED_DATA, RunCli
 

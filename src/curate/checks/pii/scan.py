@@ -7,13 +7,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from curate.checks.pii.columns import (
-    CATEGORY_WORDS,
-    ColumnJudgement,
-    could_hold_pattern,
-    pattern_settings,
-)
+from curate.checks.pii.columns import CATEGORY_WORDS, ColumnJudgement, pattern_settings
 from curate.checks.pii.documents import Cell, Location, location_text
+from curate.checks.pii.evidence import could_hold_pattern
 from curate.checks.pii.resolve import Span
 from curate.checks.pii.settings import PiiParams
 from curate.engine.base import Engine
