@@ -280,3 +280,12 @@ def test_a_sentence_among_categories_is_still_read() -> None:
     out = result.files[0].frame["answer"].tolist()
     assert out[:85] == answers[:85]
     assert all("Maria Garcia" not in a and "<PERSON>" in a for a in out[85:])
+
+
+def test_only_the_entities_the_rules_look_for_are_judged() -> None:
+    only_email = PiiParams(entities=("EMAIL_ADDRESS",))
+    judged = judge_columns(FrameDocument(compas_like()).cells(skip=frozenset()), only_email)
+    assert not [c for c, j in judged.items() if j.verdict == "pii"]
+    no_dates = PiiParams(entities=("PERSON",))
+    judged = judge_columns(FrameDocument(compas_like()).cells(skip=frozenset()), no_dates)
+    assert {c for c, j in judged.items() if j.verdict == "pii"} == {"name", "first", "last"}

@@ -102,12 +102,22 @@ def judge_columns(cells: Iterable[Cell], settings: PiiParams) -> dict[str, Colum
         and ruled.get(c, "pii" if settings.judge_columns else None) == "pii"
     ]
     samples = {c: _sample(values[c]) for c in to_judge}
+    # A date of birth is a date; judged only where dates (or it) are looked for at all.
+    wanted = set(settings.all_entities)
+    if "DATE_TIME" in wanted:
+        wanted.add("DATE_OF_BIRTH")
     matches = _pattern_matches(samples, settings)
     judged: dict[str, ColumnJudgement] = {}
     for column in [c for c, v in values.items() if v]:
         rule = ruled.get(column)
         if column in samples:
-            judgement = _judge(column, samples[column], values[column], matches.get(column, {}))
+            judgement = _judge(
+                column,
+                samples[column],
+                values[column],
+                matches.get(column, {}),
+                wanted=None if rule == "pii" else wanted,
+            )
             judged[column] = judgement if rule is None else _forced(judgement)
         elif rule is not None:
             judged[column] = _ruled(column, rule, settings)
@@ -190,8 +200,13 @@ def _judge(
     sample: Sequence[str],
     values: Sequence[str],
     pattern_shares: Mapping[str, float],
+    *,
+    wanted: set[str] | None,
 ) -> ColumnJudgement:
+    """``wanted``: the entities the rules look for (None: any, for a column ruled ``pii``)."""
     named, people = named_entity(column)
+    if wanted is not None and named not in wanted:
+        named = None
     distinct = len(set(sample)) / len(sample)
 
     def share(test: Callable[[str], bool]) -> float:
@@ -226,7 +241,7 @@ def _judge(
     person_named = named == "PERSON" or (named is None and people)
     if named is None and set(name_words(column)) & NOT_PERSON_WORDS:
         return _not_personal(column, sample, values, dates)
-    if distinct >= NAME_DISTINCT or person_named:
+    if (wanted is None or "PERSON" in wanted) and (distinct >= NAME_DISTINCT or person_named):
         names = share(is_name)
         needed = NAMED_SHARE if person_named else UNNAMED_SHARE
         if names >= needed and (person_named or distinct >= 0.5):
