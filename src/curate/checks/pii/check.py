@@ -17,7 +17,16 @@ from curate.checks.pii.scan import find_pii, masked
 from curate.checks.pii.settings import DEFAULT_ENTITIES, PiiParams
 
 #: Entities whose per-entity metrics ``fail_if`` / ``warn_if`` may name.
-GATEABLE = (*DEFAULT_ENTITIES, "URL", "NRP", "ORGANIZATION", "US_PASSPORT", "US_DRIVER_LICENSE")
+GATEABLE = (
+    *DEFAULT_ENTITIES,
+    "URL",
+    "NRP",
+    "ORGANIZATION",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "DATE_OF_BIRTH",  # columns judged wholly dates of birth
+    "PII",  # columns the rules call pii with no entity to name
+)
 
 
 @dataclass
