@@ -289,3 +289,21 @@ def test_only_the_entities_the_rules_look_for_are_judged() -> None:
     no_dates = PiiParams(entities=("PERSON",))
     judged = judge_columns(FrameDocument(compas_like()).cells(skip=frozenset()), no_dates)
     assert {c for c, j in judged.items() if j.verdict == "pii"} == {"name", "first", "last"}
+
+
+def test_json_lines_columns_are_judged_and_nested_values_read_as_text(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    data = tmp_path / "people.jsonl"
+    frame = compas_like(40)
+    records = [
+        {"name": r["name"], "charge": r["c_charge_desc"], "meta": {"note": "Maria Garcia called"}}
+        for r in frame.to_dict("records")
+    ]
+    data.write_text("".join(json.dumps(r) + "\n" for r in records))
+    out = tmp_path / "scrubbed.jsonl"
+    assert run_cli("scrub", data, "--out", out).code == 0
+    rows = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["name"] for r in rows} == {"<PERSON>"}
+    assert [r["charge"] for r in rows] == [r["charge"] for r in records]
+    assert {r["meta"]["note"] for r in rows} == {"<PERSON> called"}
