@@ -307,3 +307,24 @@ def test_json_lines_columns_are_judged_and_nested_values_read_as_text(
     assert {r["name"] for r in rows} == {"<PERSON>"}
     assert [r["charge"] for r in rows] == [r["charge"] for r in records]
     assert {r["meta"]["note"] for r in rows} == {"<PERSON> called"}
+
+
+def test_licence_and_passport_columns_when_the_rules_look_for_them() -> None:
+    frame = pd.DataFrame(
+        {
+            "Driver's License": [f"D{4817263 + i * 7919}" for i in range(60)],
+            "license": ["MIT", "Apache-2.0", "GPL-3.0", "BSD-3-Clause"] * 15,
+            "passport_no": [str(531642987 + i * 104729) for i in range(60)],
+            "D.O.B.": [f"1980-01-{1 + i % 28:02d}" for i in range(60)],
+        }
+    )
+    cells = list(FrameDocument(frame).cells(skip=frozenset()))
+    ids = PiiParams(entities=("DATE_TIME", "US_DRIVER_LICENSE", "US_PASSPORT"))
+    judged = judge_columns(cells, ids)
+    assert {c: j.entity_type for c, j in judged.items() if j.verdict == "pii"} == {
+        "Driver's License": "US_DRIVER_LICENSE",
+        "passport_no": "US_PASSPORT",
+        "D.O.B.": "DATE_OF_BIRTH",
+    }
+    judged = judge_columns(cells, PiiParams(entities=("DATE_TIME",)))
+    assert [c for c, j in judged.items() if j.verdict == "pii"] == ["D.O.B."]

@@ -298,4 +298,6 @@ _LABELS = {
     "IP_ADDRESS": "IP addresses",
     "IBAN_CODE": "IBANs",
     "CREDIT_CARD": "card numbers",
+    "US_DRIVER_LICENSE": "driver's licence numbers",
+    "US_PASSPORT": "passport numbers",
 }

@@ -26,6 +26,8 @@ PATTERN_ENTITIES: dict[str, frozenset[str]] = {
     "IP_ADDRESS": frozenset({"ip", "ipaddress", "ipaddr"}),
     "IBAN_CODE": frozenset({"iban"}),
     "CREDIT_CARD": frozenset({"card", "cardnumber", "ccnumber", "ccnum", "creditcard"}),
+    "US_DRIVER_LICENSE": frozenset({"license", "licence", "dl", "driverlicense"}),
+    "US_PASSPORT": frozenset({"passport"}),
 }
 PERSON_WORDS = frozenset(
     {
@@ -168,6 +170,13 @@ BIRTH_WORDS = frozenset({"dob", "birth", "birthday", "birthdate", "born", "dateo
 ADDRESS_WORDS = frozenset({"address", "addr", "street", "streetaddress", "homeaddress"})
 #: Joined spellings the tokenizer splits apart.
 _COMPOUNDS = {
+    ("driver", "s", "license"): "driverlicense",
+    ("drivers", "license"): "driverlicense",
+    ("driver", "license"): "driverlicense",
+    ("driver", "s", "licence"): "driverlicense",
+    ("drivers", "licence"): "driverlicense",
+    ("driver", "licence"): "driverlicense",
+    ("d", "o", "b"): "dob",
     ("first", "name"): "firstname",
     ("last", "name"): "lastname",
     ("full", "name"): "fullname",
@@ -193,11 +202,15 @@ _DATE_HINT = re.compile(
 )
 #: Value shapes that count when the column's name says the entity: formats the recognizers
 #: leave to context (phone numbers of other regions, SSNs without dashes).
+_ID_SHAPE = re.compile(r"\s*(?=(?:[^\d]*\d){4})[A-Za-z0-9][A-Za-z0-9 -]{4,18}[A-Za-z0-9]\s*")
 SHAPES = {
     "PHONE_NUMBER": re.compile(
         r"(?=(?:\D*\d){7})\s*(\+|00)?[\d\s().-]{6,20}\d(\s*(x|ext\.?)\s*\d{1,5})?\s*", re.I
     ),
     "US_SSN": re.compile(r"\s*\d{3}[- ]?\d{2}[- ]?\d{4}\s*"),
+    # Licence and passport numbers: letters and at least four digits, 6 to 20 characters.
+    "US_DRIVER_LICENSE": _ID_SHAPE,
+    "US_PASSPORT": _ID_SHAPE,
 }
 _HOUSE_NUMBER = re.compile(r"(?<!\d)\d{1,6}[A-Za-z]?(?!\d)")
 _WORD_OF_LETTERS = re.compile(r"[^\W\d_]{2,}")
