@@ -483,6 +483,12 @@ def scrub(
         lines = "".join(json.dumps(f.to_dict()) + "\n" for f in result.findings)
         write_text(findings, lines)
     for report in result.files:
+        for judged in report.columns:
+            click.echo(
+                f"{report.name}: column {judged.column!r} is wholly {judged.entity_type} "
+                f"({judged.reason})",
+                err=True,
+            )
         for entity, (values, rows) in report.counts().items():
             click.echo(f"{report.name}: {entity}: {values} values in {rows} rows", err=True)
         if report.accepted:

@@ -7,14 +7,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
+
 from curate.checks.base import MapReduceCheck, Outcome, register
 from curate.checks.data import AuditData
+from curate.checks.pii.columns import ColumnJudgement, judge_columns
 from curate.checks.pii.documents import FrameDocument
 from curate.checks.pii.scan import find_pii, masked
 from curate.checks.pii.settings import DEFAULT_ENTITIES, PiiParams
 
 #: Entities whose per-entity metrics ``fail_if`` / ``warn_if`` may name.
-GATEABLE = (*DEFAULT_ENTITIES, "URL", "NRP", "ORGANIZATION", "US_PASSPORT", "US_DRIVER_LICENSE")
+GATEABLE = (
+    *DEFAULT_ENTITIES,
+    "URL",
+    "NRP",
+    "ORGANIZATION",
+    "US_PASSPORT",
+    "US_DRIVER_LICENSE",
+    "DATE_OF_BIRTH",  # columns judged wholly dates of birth
+    "PII",  # columns the rules call pii with no entity to name
+)
 
 
 @dataclass
@@ -41,12 +53,21 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
         | {f"rows.{e}" for e in GATEABLE}
     )
 
+    judged: dict[str, ColumnJudgement] | None = None
+
+    def run(self, data: AuditData) -> Outcome:
+        """Judge the columns on the whole table once, then scan it batch by batch."""
+        skip = frozenset(self.params.skip_columns)
+        self.judged = judge_columns(_cells_document(data.frame).cells(skip=skip), self.params)
+        return super().run(data)
+
     def map(self, batch: AuditData) -> PiiPartial:
-        document = FrameDocument(batch.frame)
+        document = _cells_document(batch.frame)
         hits = find_pii(
             document.cells(skip=frozenset(self.params.skip_columns)),
             self.params,
             engine=batch.engine,
+            columns=self.judged,
         )
         ids = batch.ids().tolist()
         part = PiiPartial(rows=len(batch.frame), pii_rows=len({h.row for h in hits}))
@@ -98,6 +119,11 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
             "values_by_entity": dict(values.most_common()),
             "row_rate_by_entity": {e: rate(n) for e, n in by_rows.most_common()},
             "cells_by_column": dict(columns.most_common()),
+            "columns_judged": {
+                c: f"{j.entity_type}: {j.reason}"
+                for c, j in (self.judged or {}).items()
+                if j.verdict == "pii"
+            },
         }
         for entity, n in by_rows.items():
             metrics[f"rows.{entity}"] = n
@@ -107,7 +133,17 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
             summary = f"{pii_rows} of {rows} rows ({rate(pii_rows):.1%}) hold personal data ({top})"
         else:
             summary = f"No personal data found in {rows} rows"
+        if metrics["columns_judged"]:
+            summary += f"; columns wholly personal data: {', '.join(metrics['columns_judged'])}"
         return Outcome(summary=summary, metrics=metrics, findings=examples)
+
+
+def _cells_document(frame: pd.DataFrame) -> FrameDocument:
+    """The frame with parsed dates as their text, so a date-of-birth column is judged too."""
+    dates = [c for c in frame.columns if pd.api.types.is_datetime64_any_dtype(frame[c].dtype)]
+    if dates:
+        frame = frame.assign(**{str(c): frame[c].astype("string") for c in dates})
+    return FrameDocument(frame)
 
 
 def _plain(value: Any) -> Any:

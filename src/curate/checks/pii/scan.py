@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from curate.checks.pii.columns import CATEGORY_WORDS, ColumnJudgement, pattern_settings
 from curate.checks.pii.documents import Cell, Location, location_text
+from curate.checks.pii.evidence import could_hold_pattern
 from curate.checks.pii.resolve import Span
 from curate.checks.pii.settings import PiiParams
 from curate.engine.base import Engine
@@ -60,28 +62,45 @@ def find_pii(
     *,
     workers: int | None = None,
     engine: Engine | None = None,
+    columns: Mapping[str, ColumnJudgement] | None = None,
 ) -> list[Hit]:
-    """Every cell holding personal data, in row order: declared PII columns wholesale, the
-    other cells through the analyzer."""
+    """Every cell holding personal data, in row order.
+
+    Columns judged wholly PII (``columns``, else the declared ``pii_columns``) are taken whole;
+    in columns judged not PII only a cell of nine words or more goes through the analyzer, the
+    others meet only the pattern recognizers; the rest go through the analyzer.
+    """
     from curate.checks.pii.analyzer import analyze_texts
 
-    whole = settings.pii_columns
+    whole = {c: j.entity_type for c, j in (columns or {}).items() if j.entity_type}
+    if columns is None:
+        whole = dict(settings.pii_columns)
+    plain = frozenset(c for c, j in (columns or {}).items() if j.verdict == "not_pii")
     hits: list[Hit] = []
     pending: list[tuple[int, Location, str]] = []
+    patterned: list[tuple[int, Location, str]] = []
     for row, loc, text, is_text in cells:
-        entity = whole.get(str(loc[0]))
+        column = str(loc[0])
+        entity = whole.get(column)
         if entity is not None:
             if text.strip():
                 hits.append(Hit(row, loc, text, (Span(entity, 0, len(text), 1.0),)))
+        elif column in plain:
+            if text.count(" ") >= CATEGORY_WORDS:  # a sentence among categories: read it
+                pending.append((row, loc, text))
+            elif could_hold_pattern(text):
+                patterned.append((row, loc, text))
         elif is_text or len(text) >= MIN_NUMBER_CHARS:
             pending.append((row, loc, text))
-    if pending:
+    for group, group_settings in ((pending, settings), (patterned, pattern_settings(settings))):
+        if not group or not (group_settings.entities or group_settings.recognizers):
+            continue
         results = analyze_texts(
-            settings, [t for _, _, t in pending], workers=workers, engine=engine
+            group_settings, [t for _, _, t in group], workers=workers, engine=engine
         )
         hits += [
             Hit(row, loc, text, tuple(spans))
-            for (row, loc, text), spans in zip(pending, results, strict=True)
+            for (row, loc, text), spans in zip(group, results, strict=True)
             if spans
         ]
     hits.sort(key=lambda h: h.row)

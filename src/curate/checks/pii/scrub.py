@@ -13,8 +13,10 @@ from typing import Any
 import pandas as pd
 
 from curate.checks.pii.baseline import Baseline, file_key
+from curate.checks.pii.columns import ColumnJudgement, judge_columns
 from curate.checks.pii.documents import Document, FrameDocument, open_document
 from curate.checks.pii.operators import Anonymizer
+from curate.checks.pii.resolve import Span
 from curate.checks.pii.scan import Finding, Hit, find_pii
 from curate.checks.pii.settings import PiiParams
 from curate.engine import Engine, get_engine
@@ -36,6 +38,8 @@ class FileReport:
     accepted: int = 0
     written: Path | None = None
     frame: pd.DataFrame | None = field(default=None, repr=False)
+    #: Columns judged wholly personal data, each anonymized whole.
+    columns: list[ColumnJudgement] = field(default_factory=list)
 
     def counts(self) -> dict[str, tuple[int, int]]:
         """Per entity type: how many values in how many rows."""
@@ -176,7 +180,10 @@ def _scrub_one(
     workers: int | None,
 ) -> FileReport:
     skip = frozenset(settings.skip_columns)
-    hits = find_pii(document.cells(skip=skip), settings, workers=workers, engine=engine)
+    judged = judge_columns(document.cells(skip=skip), settings)
+    hits = find_pii(
+        document.cells(skip=skip), settings, workers=workers, engine=engine, columns=judged
+    )
     hits, n_accepted = _without_accepted(hits, name, accepted)
     if update_baseline:
         for hit in hits:
@@ -184,11 +191,23 @@ def _scrub_one(
                 accepted.add(name, span.entity_type, hit.text[span.start : span.end])
                 n_accepted += 1
         hits = []
-    report = FileReport(path, name, _findings(name, hits), accepted=n_accepted)
+    report = FileReport(
+        path,
+        name,
+        _findings(name, hits),
+        accepted=n_accepted,
+        columns=[j for j in judged.values() if j.verdict == "pii"],
+    )
     if anonymizer is None or not (hits or path is None or out is not None):
         return report
+    # Whole columns repeat values (first names, birth dates): anonymize each distinct cell once.
+    rewritten: dict[tuple[str, tuple[Span, ...]], str] = {}
     for hit in hits:
-        document.set(hit.row, hit.loc, anonymizer(hit.text, hit.spans))
+        key = (hit.text, hit.spans)
+        new = rewritten.get(key)
+        if new is None:
+            new = rewritten[key] = anonymizer(hit.text, hit.spans)
+        document.set(hit.row, hit.loc, new)
     if path is None and isinstance(document, FrameDocument):
         report.frame = document.frame
         return report

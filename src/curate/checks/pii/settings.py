@@ -11,6 +11,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from curate.checks.base import Params
+from curate.checks.pii.columns import ColumnRule
 
 #: What curate looks for unless the rules say otherwise: Presidio's entity names.
 DEFAULT_ENTITIES: tuple[str, ...] = (
@@ -126,6 +127,14 @@ class PiiParams(Params):
         description="columns wholly PII: {column: ENTITY}, or a list of names to infer it from",
     )
     skip_columns: tuple[str, ...] = ()
+    judge_columns: bool = Field(
+        default=True,
+        description="judge each column whole from its name and sampled values (see columns.py)",
+    )
+    columns: dict[str, ColumnRule] = Field(
+        default_factory=dict,
+        description="overrides of the column judgement: {column: pii | not_pii | text | ENTITY}",
+    )
     phone_regions: tuple[str, ...] = Field(
         default=("US",),
         description="regions whose phone formats are validated (each one costs time)",
