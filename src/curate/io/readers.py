@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +21,15 @@ import pyarrow.parquet as pq
 
 from curate.errors import InputError
 from curate.io.options import DEFAULT, ReadOptions
+from curate.io.records import (
+    MAX_COLUMNS,
+    CsvRecords,
+    JsonLines,
+    arrow_reason,
+    check_depth,
+    count_rows,
+    read_header,
+)
 
 Reader = Callable[[Path, ReadOptions], pd.DataFrame]
 
@@ -77,6 +87,14 @@ def _unique_names(names: list[str]) -> list[str]:
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
     data = _read_utf8(path)
     sep = options.delimiter or sep
+    mode: Literal[0, 3] = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
+    if not options.header:
+        read_header(path, delimiter=sep, quoting=mode)  # bounds the columns before Arrow
+    elif len(options.header) > MAX_COLUMNS:
+        raise InputError(f"more than the limit of {MAX_COLUMNS} columns", path=path)
+    if quoting and data.count(b'"') % 2:
+        for _ in CsvRecords(path, sep, mode):  # an unclosed quote: find its line
+            pass
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
     read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
     convert = pacsv.ConvertOptions()
@@ -92,7 +110,7 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
     except pa.ArrowInvalid as exc:
         width = len(options.header) if options.header else None
         _locate_ragged_row(path, data, sep=sep, quoting=quoting, width=width)
-        raise InputError(f"cannot parse: {str(exc).splitlines()[0]}", path=path) from exc
+        raise InputError(f"cannot parse: {arrow_reason(exc)}", path=path) from exc
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", path=path)
     frame = _to_pandas(table)
@@ -151,32 +169,29 @@ def read_tsv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
 
 
 def read_jsonl(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
+    """One JSON object per line (see :mod:`curate.io.records` for what a row is)."""
     data = _read_utf8(path)
+    check_depth(data, path=path)
     try:
-        return _to_pandas(pajson.read_json(pa.BufferReader(data)))
+        table = pajson.read_json(pa.BufferReader(data))
+        if table.num_rows == count_rows(data):
+            return _to_pandas(table)
     except pa.ArrowInvalid:
         pass  # a broken line, or types that vary between rows: find out which below
-    records = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"broken JSON line: {exc.msg}", path=path, line=number) from exc
-        if not isinstance(record, dict):
-            raise InputError("each line must be a JSON object", path=path, line=number)
-        records.append(record)
+    records = [row.value for row in JsonLines(data, path)]
     return pd.DataFrame.from_records(records)
 
 
 def read_json(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """A JSON array of objects (the records layout)."""
     data = _read_utf8(path)
+    check_depth(data, path=path, lines=False)
     try:
         value = json.loads(data)
     except json.JSONDecodeError as exc:
         raise InputError(f"broken JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise InputError("JSON nested too deeply", path=path) from exc
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise InputError("expected a JSON array of objects (one object per row)", path=path)
     if not value:
@@ -188,9 +203,14 @@ def read_parquet(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     if path.stat().st_size == 0:
         raise InputError("file is empty", path=path)
     try:
+        width = len(pq.read_schema(path).names)
+        if width > MAX_COLUMNS:
+            raise InputError(
+                f"has {width} columns, more than the limit of {MAX_COLUMNS}", path=path
+            )
         return _to_pandas(pq.read_table(path))
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"not a readable Parquet file: {exc}", path=path) from exc
+        raise InputError(f"not a readable Parquet file: {arrow_reason(exc)}", path=path) from exc
 
 
 def read_arrow_stream(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
@@ -199,7 +219,7 @@ def read_arrow_stream(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFram
         with pa.memory_map(str(path)) as source:
             return _to_pandas(pa.ipc.open_stream(source).read_all())
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"not a readable Arrow file: {exc}", path=path) from exc
+        raise InputError(f"not a readable Arrow file: {arrow_reason(exc)}", path=path) from exc
 
 
 READERS: dict[str, Reader] = {

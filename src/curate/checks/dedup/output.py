@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import csv
+import codecs
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -11,9 +11,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.checks.dedup.sources import FileSource, Source, TableSource
-from curate.errors import UsageError
+from curate.checks.dedup.sources import FileSource, Source, TableSource, json_blocks
+from curate.errors import InputError, UsageError
 from curate.io.atomic import atomic_path
+from curate.io.records import CsvRecords
 from curate.io.writers import write_frame
 from curate.progress import track
 
@@ -29,9 +30,9 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
             if source.kind == "parquet":
                 _parquet(source, dropped, tmp)
             elif source.kind == "jsonl":
-                _lines(source.path, dropped, tmp)
+                _lines(source, dropped, tmp, rows=rows)
             else:
-                _delimited(source, dropped, tmp)
+                _delimited(source, dropped, tmp, rows=rows)
         return out
     keep = np.ones(rows, dtype=bool)
     keep[dropped] = False
@@ -94,37 +95,60 @@ def _dropping(dropped: np.ndarray) -> Callable[[int], bool]:
     return drops
 
 
-def _lines(path: Path, dropped: np.ndarray, tmp: Path) -> None:
-    """JSON Lines: the kept rows' original lines, byte for byte (blank lines are not rows)."""
+def _lines(source: FileSource, dropped: np.ndarray, tmp: Path, *, rows: int) -> None:
+    """JSON Lines: the kept rows' lines byte for byte, with the blank lines before each."""
     drops = _dropping(dropped)
     row = 0
-    with path.open("rb") as src, tmp.open("wb") as dst:
-        for line in src:
-            if not line.strip():
-                continue
-            if not drops(row):
-                dst.write(line if line.endswith(b"\n") else line + b"\n")
-            row += 1
+    with tmp.open("wb") as dst:
+        for number, block in json_blocks(source.path):
+            if number == 1 and block.startswith(codecs.BOM_UTF8):
+                dst.write(codecs.BOM_UTF8)
+                block = block[len(codecs.BOM_UTF8) :]
+            pending: list[bytes] = []
+            for line in _split(block):
+                if not line.strip(b" \t\r\n"):
+                    pending.append(line)
+                    continue
+                if not drops(row):
+                    dst.writelines(pending)
+                    dst.write(line)
+                pending.clear()
+                row += 1
+            dst.writelines(pending)
+    _same_rows(source, row, rows)
 
 
-def _delimited(source: FileSource, dropped: np.ndarray, tmp: Path) -> None:
-    """CSV or TSV: each kept record as read (values unchanged, quoting as needed)."""
-    delimiter, quoting = source.delimiter, source.quoting
+def _split(block: bytes) -> list[bytes]:
+    """Lines ending in ``\\n`` (kept), the last one perhaps without."""
+    lines = [line + b"\n" for line in block.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _delimited(source: FileSource, dropped: np.ndarray, tmp: Path, *, rows: int) -> None:
+    """CSV or TSV: the header and each kept record byte for byte (line endings, quoting)."""
     drops = _dropping(dropped)
-    with (
-        source.path.open(encoding="utf-8-sig", newline="") as src,
-        tmp.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        reader = csv.reader(src, delimiter=delimiter, quoting=quoting)
-        writer = csv.writer(dst, delimiter=delimiter, quoting=quoting, lineterminator="\n")
-        writer.writerow(next(reader))
-        row = 0
-        for record in reader:
-            if not record:
-                continue
+    records = CsvRecords(source.path, source.delimiter, source.quoting)
+    row = 0
+    with tmp.open("w", encoding="utf-8", newline="") as dst:
+        for record, _ in records:
+            if row == 0:
+                assert records.header is not None
+                dst.write(("\ufeff" if records.bom else "") + records.header.lead)
+                dst.write(records.header.raw)
             if not drops(row):
-                writer.writerow(record)
+                dst.write(record.lead + record.raw)
             row += 1
+        dst.write(records.tail)
+    _same_rows(source, row, rows)
+
+
+def _same_rows(source: FileSource, seen: int, rows: int) -> None:
+    if seen != rows:
+        raise InputError(
+            f"read as {rows} rows, then as {seen}: was the file changed during the run?",
+            path=source.path,
+        )
 
 
 def write_clusters(lines: Sequence[dict[str, object]], path: Path) -> Path:

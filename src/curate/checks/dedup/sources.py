@@ -24,6 +24,7 @@ import pyarrow.parquet as pq
 from curate.errors import InputError
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
+from curate.io.records import JsonLines, arrow_reason, check_depth, count_rows, read_header
 from curate.io.table import Table, load_table
 
 log = logging.getLogger(__name__)
@@ -93,12 +94,7 @@ class FileSource(Source):
         return tuple(first.schema.names)
 
     def _header(self) -> list[str]:
-        with self.path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter, quoting=self.quoting)
-            header = next(reader, None)
-        if not header:
-            raise self.input_error(ValueError("no header"))
-        return header
+        return read_header(self.path, delimiter=self.delimiter, quoting=self.quoting)
 
     @property
     def delimiter(self) -> str:
@@ -125,6 +121,7 @@ class FileSource(Source):
                 parse_options=pacsv.ParseOptions(
                     delimiter="\t" if self.kind == "tsv" else ",",
                     quote_char=False if self.kind == "tsv" else '"',
+                    newlines_in_values=self.kind == "csv",
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.large_string()),
@@ -135,15 +132,14 @@ class FileSource(Source):
             )
             yield from reader
         else:
-            yield from pajson.open_json(
-                self.path, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES)
-            )
+            for line, block in json_blocks(self.path):
+                yield from _json_block(block, path=self.path, first_line=line).to_batches()
 
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         try:
             for batch in self._stream(columns):
                 table = pa.Table.from_batches([batch])
-                yield table.select(list(columns)) if self.kind == "jsonl" else table
+                yield _select(table, columns) if self.kind == "jsonl" else table
         except (pa.ArrowException, UnicodeDecodeError) as exc:
             raise self.input_error(exc) from exc
 
@@ -153,7 +149,53 @@ class FileSource(Source):
             reader_for(self.path)(self.path, DEFAULT)
         except InputError as precise:
             return precise
-        return InputError(f"cannot read: {str(exc).splitlines()[0]}", path=self.path)
+        return InputError(f"cannot read: {arrow_reason(exc)}", path=self.path)
+
+
+def json_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Whole lines of a file, about :data:`BLOCK_BYTES` at a time, with each block's first line."""
+    line = 1
+    rest = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(BLOCK_BYTES):
+            data = rest + chunk
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                rest = data
+                continue
+            yield line, data[:cut]
+            line += data.count(b"\n", 0, cut)
+            rest = data[cut:]
+    if rest:
+        yield line, rest
+
+
+def _json_block(block: bytes, *, path: Path, first_line: int) -> pa.Table:
+    """One block of JSON Lines as a table, one row a non-blank line, or an InputError.
+
+    Arrow parses; when it cannot (types that vary between rows) or its rows are not the
+    block's lines (a line holding two objects, records split by ``\\r``), the strict reader
+    parses instead and names the line at fault.
+    """
+    check_depth(block, path=path, first_line=first_line)
+    try:
+        table = pajson.read_json(pa.BufferReader(block))
+        if table.num_rows == count_rows(block):
+            return table
+    except pa.ArrowInvalid:
+        pass
+    records = [row.value for row in JsonLines(block, path, first_line=first_line)]
+    names = list(dict.fromkeys(key for record in records for key in record))
+    return pa.table(
+        {n: _arrow(pd.Series([r.get(n) for r in records], dtype=object)) for n in names}
+    )
+
+
+def _select(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """The named columns; one missing from a block (no row there has it) is all nulls."""
+    return pa.table(
+        {c: table[c] if c in table.column_names else pa.nulls(table.num_rows) for c in columns}
+    )
 
 
 def _arrow(series: pd.Series) -> pa.Array:
