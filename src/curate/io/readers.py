@@ -60,11 +60,11 @@ def _read_utf8(path: Path) -> bytes:
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     frame: pd.DataFrame = table.to_pandas(date_as_object=False)
-    frame.columns = _unique_names([str(c) for c in frame.columns])
+    frame.columns = unique_names([str(c) for c in frame.columns])
     return frame
 
 
-def _unique_names(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
     """Repeated column names made unique as pandas does: ``a``, ``a.1``, ``a.2``."""
     seen: dict[str, int] = {}
     taken = set(names)
@@ -200,6 +200,11 @@ def read_json(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
 
 
 def read_parquet(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
+    return _to_pandas(read_parquet_table(path))
+
+
+def read_parquet_table(path: Path) -> pa.Table:
+    """A Parquet file as Arrow, its types as written."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", path=path)
     try:
@@ -208,7 +213,7 @@ def read_parquet(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
             raise InputError(
                 f"has {width} columns, more than the limit of {MAX_COLUMNS}", path=path
             )
-        return _to_pandas(pq.read_table(path))
+        return pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
         raise InputError(f"not a readable Parquet file: {arrow_reason(exc)}", path=path) from exc
 
