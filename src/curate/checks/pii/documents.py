@@ -197,7 +197,8 @@ class DelimitedDocument(Document):
                 buffer,
                 delimiter=self.source.delimiter,
                 quoting=self.source.quoting,
-                lineterminator=record.ending or "\n",
+                quotechar=None if self.source.quoting == csv.QUOTE_NONE else '"',
+                lineterminator="\r\n",  # values holding \r or \n get quoted
             ).writerow(fields)
         except csv.Error as exc:
             raise InputError(
@@ -205,7 +206,7 @@ class DelimitedDocument(Document):
                 path=self.path,
                 line=record.line,
             ) from exc
-        return buffer.getvalue() if record.ending else buffer.getvalue()[:-1]
+        return buffer.getvalue()[:-2] + record.ending
 
 
 class JsonLinesDocument(Document):
