@@ -37,6 +37,8 @@ _BOM = "\ufeff"
 _BRACKETS = np.zeros(256, dtype=np.int8)
 _BRACKETS[[ord("{"), ord("[")]] = 1
 _BRACKETS[[ord("}"), ord("]")]] = -1
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"{}[]\n")
+_BLANK = re.compile(rb"\n[ \t\r]*(?=\n)")
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 
 
@@ -60,8 +62,9 @@ def check_depth(data: bytes, *, path: object, first_line: int = 1, lines: bool =
     A vectorised bound (brackets counted per line, strings ignored) clears almost every
     input; only lines it cannot clear are scanned exactly, strings skipped.
     """
-    if data.count(b"{") + data.count(b"[") <= MAX_DEPTH:
-        return
+    brackets = data.translate(None, _NOT_BRACKETS)
+    if max(map(len, brackets.split(b"\n") if lines else [brackets])) <= MAX_DEPTH:
+        return  # no line has enough brackets to nest that deep
     codes = np.frombuffer(data, dtype=np.uint8)
     delta = _BRACKETS[codes]
     where = np.flatnonzero(delta)
@@ -185,7 +188,7 @@ def count_rows(data: bytes) -> int:
     if b"\n" not in data:
         return 1 if data.strip(_JSON_SPACE.encode()) else 0
     pieces = data.count(b"\n") + 1
-    blank = len(re.findall(rb"\n[ \t\r]*(?=\n)", data))
+    blank = len(_BLANK.findall(data))
     blank += re.match(rb"[ \t\r]*\n", data) is not None
     blank += not data[data.rfind(b"\n") + 1 :].strip(_JSON_SPACE.encode())
     return pieces - blank

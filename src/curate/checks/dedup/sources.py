@@ -53,7 +53,7 @@ class Source(ABC):
         """The named columns, in consecutive batches covering every row in order."""
 
     def input_error(self, exc: Exception) -> InputError:
-        return InputError(str(exc), path=self.name)
+        return InputError(arrow_reason(exc), path=self.name)
 
 
 class TableSource(Source):
