@@ -142,3 +142,15 @@ def test_quoted_newlines_across_block_edges(
     result = run_cli("dedup", path, "--out", out, "--text-column", "text", "--quiet")
     assert result.code == 0, result.err
     assert out.read_bytes() == path.read_bytes()
+
+
+def test_a_folder_keeps_each_files_kept_bytes(tmp_path: Path, run_cli: RunCli) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.csv").write_bytes(b"id,text\r\n007,hello there\r\n008,hello there\r\n009,bye")
+    (data / "test.jsonl").write_bytes(b'{"id": "010", "text": "fresh"}\r\n')
+    out = tmp_path / "out"
+    result = run_cli("dedup", data, "--out", out, "--text-column", "text", "--quiet")
+    assert result.code == 0, result.err
+    assert (out / "train.csv").read_bytes() == b"id,text\r\n007,hello there\r\n009,bye"
+    assert (out / "test.jsonl").read_bytes() == (data / "test.jsonl").read_bytes()

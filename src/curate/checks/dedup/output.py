@@ -8,13 +8,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.checks.dedup.sources import FileSource, Source, TableSource, json_blocks
+from curate.checks.dedup.sources import STREAMED, FileSource, Source, TableSource, json_blocks
 from curate.errors import InputError, UsageError
 from curate.io.atomic import atomic_path
+from curate.io.options import DEFAULT
 from curate.io.records import CsvRecords
+from curate.io.table import SourceFile
 from curate.io.writers import write_frame
 from curate.progress import track
 
@@ -26,14 +29,7 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
     so no array over every row is made (what the Ray engine's dedup relies on).
     """
     if isinstance(source, FileSource) and out.suffix.lower() == source.path.suffix.lower():
-        with atomic_path(out) as tmp:
-            if source.kind == "parquet":
-                _parquet(source, dropped, tmp)
-            elif source.kind == "jsonl":
-                _lines(source, dropped, tmp, rows=rows)
-            else:
-                _delimited(source, dropped, tmp, rows=rows)
-        return out
+        return _same_format(source, dropped, out, rows=rows)
     keep = np.ones(rows, dtype=bool)
     keep[dropped] = False
     if isinstance(source, FileSource):
@@ -45,26 +41,40 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
         table = source.table
     frame = table.frame[keep].reset_index(drop=True)
     if len(table.sources) > 1 or (table.sources and table.root and not out.suffix):
-        return _folder(table.sources, table.frame, keep, out)
+        raw = isinstance(source, TableSource) and source.read == DEFAULT
+        return _folder(table.sources, table.frame, keep, out, raw=raw)
     return write_frame(frame, out)
 
 
-def _folder(sources: Sequence[object], frame: object, keep: np.ndarray, out: Path) -> Path:
-    """A folder input: the same files under ``out``, each without its dropped rows."""
-    import pandas as pd
+def _same_format(source: FileSource, dropped: np.ndarray, out: Path, *, rows: int) -> Path:
+    """A file in its own format: kept rows as they were (bytes for text, types for Parquet)."""
+    with atomic_path(out) as tmp:
+        if source.kind == "parquet":
+            _parquet(source, dropped, tmp)
+        elif source.kind == "jsonl":
+            _lines(source, dropped, tmp, rows=rows)
+        else:
+            _delimited(source, dropped, tmp, rows=rows)
+    return out
 
-    from curate.io.table import SourceFile
 
-    assert isinstance(frame, pd.DataFrame)
+def _folder(
+    sources: Sequence[SourceFile], frame: pd.DataFrame, keep: np.ndarray, out: Path, *, raw: bool
+) -> Path:
+    """A folder input: the same files under ``out``, each without its dropped rows; files of
+    a streamed format keep their kept rows' bytes when read without ``read:`` options."""
     for part in sources:
-        assert isinstance(part, SourceFile)
         rows = np.arange(part.rows.start, part.rows.stop)
         if not Path(part.relpath).suffix:
             raise UsageError(
                 f"{part.relpath}: a datasets folder cannot be written back; "
                 "give --out a file name (.parquet, .jsonl, .csv)"
             )
-        write_frame(frame.iloc[rows[keep[rows]]].reset_index(drop=True), out / part.relpath)
+        if raw and part.path.suffix.lower() in STREAMED:
+            dropped = rows[~keep[rows]] - part.rows.start
+            _same_format(FileSource(part.path), dropped, out / part.relpath, rows=len(rows))
+        else:
+            write_frame(frame.iloc[rows[keep[rows]]].reset_index(drop=True), out / part.relpath)
     return out
 
 

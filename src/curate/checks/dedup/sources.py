@@ -59,8 +59,9 @@ class Source(ABC):
 class TableSource(Source):
     """A table already in memory."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, read: ReadOptions = DEFAULT) -> None:
         self.table = table
+        self.read = read
         self.name = table.name
         self.columns = tuple(map(str, table.frame.columns))
 
@@ -215,7 +216,7 @@ def open_source(data: object, *, name: str | None = None, read: ReadOptions = DE
             if path.stat().st_size == 0:
                 raise InputError("file is empty", path=path)
             return FileSource(path)
-    return TableSource(load_table(data, name=name, read=read))
+    return TableSource(load_table(data, name=name, read=read), read=read)
 
 
 def check_columns(source: Source, wanted: Sequence[str], *, where: object) -> None:
