@@ -7,7 +7,6 @@ UTF-8 or an empty file stop the read with the file and line, never a silent drop
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -93,8 +92,8 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
     elif len(options.header) > MAX_COLUMNS:
         raise InputError(f"more than the limit of {MAX_COLUMNS} columns", path=path)
     if quoting and data.count(b'"') % 2:
-        for _ in CsvRecords(path, sep, mode):  # an unclosed quote: find its line
-            pass
+        for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
+            pass  # an unclosed quote: find its line
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
     read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
     convert = pacsv.ConvertOptions()
@@ -108,8 +107,8 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
             pa.BufferReader(data), parse_options=parse, read_options=read, convert_options=convert
         )
     except pa.ArrowInvalid as exc:
-        width = len(options.header) if options.header else None
-        _locate_ragged_row(path, data, sep=sep, quoting=quoting, width=width)
+        for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
+            pass  # raises for the first ragged or malformed record, naming its line
         raise InputError(f"cannot parse: {arrow_reason(exc)}", path=path) from exc
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", path=path)
@@ -134,29 +133,6 @@ def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> 
         else:
             out[name] = stripped
     return out
-
-
-def _locate_ragged_row(
-    path: Path, data: bytes, *, sep: str, quoting: bool, width: int | None = None
-) -> None:
-    """Raise an InputError for the first record whose field count differs from the header's."""
-    text = data.decode("utf-8")
-    reader = csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=sep,
-        quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
-    )
-    for row in reader:
-        if not row:
-            continue
-        if width is None:
-            width = len(row)
-        elif len(row) != width:
-            raise InputError(
-                f"row has {len(row)} fields, the header has {width}",
-                path=path,
-                line=reader.line_num,
-            )
 
 
 def read_csv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:

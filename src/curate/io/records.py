@@ -199,7 +199,7 @@ class CsvRecords:
     """The records of a CSV or TSV file with their text; ``header`` and ``tail`` fill as read.
 
     Iterating yields ``(record, fields)`` for each data row, every row checked to have as
-    many fields as the header.
+    many fields as the header. Given ``names``, the file has no header row.
     """
 
     path: Path
@@ -244,7 +244,7 @@ class CsvRecords:
                     continue
                 record = Record(line, "".join(lead), raw)
                 lead.clear()
-                if self.header is None:
+                if self.header is None and not self.names:
                     self._set_header(record, fields)
                     continue
                 if len(fields) != len(self.names):
@@ -255,7 +255,7 @@ class CsvRecords:
                     )
                 yield record, fields
             self.tail = "".join(lead)
-        if self.header is None:
+        if self.header is None and not self.names:
             raise InputError("file is empty", path=self.path)
 
     def _set_header(self, record: Record, fields: list[str]) -> None:
