@@ -111,3 +111,13 @@ def test_symlink_loops_are_input_errors(tmp_path: Path) -> None:
     for read in (lambda: load_table(folder), lambda: list_files(folder)):
         with pytest.raises(InputError, match=r"b\.csv: is a loop of symbolic links"):
             read()
+
+
+def test_a_file_changed_between_reads_is_checked_again(tmp_path: Path) -> None:
+    path = tmp_path / "data.jsonl"
+    path.write_text('{"text":"a"}\n{"text":"b"}\n')
+    source = open_source(path)
+    assert [b.num_rows for b in source.batches(["text"])] == [2]
+    path.write_text('{"text":"a"} {"text":"c"}\n{"text":"b"}\n')
+    with pytest.raises(InputError, match=r"data\.jsonl:1: holds more than one JSON value"):
+        list(source.batches(["text"]))

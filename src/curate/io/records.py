@@ -57,14 +57,23 @@ def _deep_line(data: bytes) -> bool:
 
 
 def check_depth(data: bytes, *, path: object, first_line: int = 1, lines: bool = True) -> None:
-    """Refuse JSON nested deeper than :data:`MAX_DEPTH`, before any parser sees it.
+    """Refuse JSON nested deeper than :data:`MAX_DEPTH`, before any parser sees it."""
+    index = too_deep(data, lines=lines)
+    if index is not None:
+        raise InputError(
+            f"JSON nested deeper than {MAX_DEPTH} levels", path=path, line=first_line + index
+        )
+
+
+def too_deep(data: bytes, *, lines: bool = True) -> int | None:
+    """The 0-based index of the first line nested deeper than :data:`MAX_DEPTH`, or None.
 
     A vectorised bound (brackets counted per line, strings ignored) clears almost every
     input; only lines it cannot clear are scanned exactly, strings skipped.
     """
     brackets = data.translate(None, _NOT_BRACKETS)
     if max(map(len, brackets.split(b"\n") if lines else [brackets])) <= MAX_DEPTH:
-        return  # no line has enough brackets to nest that deep
+        return None  # no line has enough brackets to nest that deep
     codes = np.frombuffer(data, dtype=np.uint8)
     delta = _BRACKETS[codes]
     where = np.flatnonzero(delta)
@@ -79,17 +88,23 @@ def check_depth(data: bytes, *, path: object, first_line: int = 1, lines: bool =
         level = level - base
     else:
         line = np.zeros(len(where), dtype=np.int64)
-    suspects = np.unique(line[level > MAX_DEPTH])
-    if not len(suspects):
-        return
     starts = [0, *(np.flatnonzero(codes == 10) + 1).tolist()] if lines else [0]
-    for index in suspects.tolist():
+    for index in np.unique(line[level > MAX_DEPTH]).tolist():
         start = starts[index]
         end = data.find(b"\n", start) if lines else -1
         if _deep_line(data[start : None if end < 0 else end]):
-            raise InputError(
-                f"JSON nested deeper than {MAX_DEPTH} levels", path=path, line=first_line + index
-            )
+            return int(index)
+    return None
+
+
+def line_at(path: Path, offset: int) -> int:
+    """The 1-based line of a file at byte ``offset`` (for errors found in a later block)."""
+    line = 1
+    with path.open("rb") as handle:
+        while offset > 0 and (chunk := handle.read(min(offset, 1 << 20))):
+            line += chunk.count(b"\n")
+            offset -= len(chunk)
+    return line
 
 
 @dataclass(frozen=True)

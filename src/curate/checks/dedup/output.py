@@ -110,8 +110,8 @@ def _lines(source: FileSource, dropped: np.ndarray, tmp: Path, *, rows: int) -> 
     drops = _dropping(dropped)
     row = 0
     with tmp.open("wb") as dst:
-        for number, block in json_blocks(source.path):
-            if number == 1 and block.startswith(codecs.BOM_UTF8):
+        for offset, block in json_blocks(source.path):
+            if offset == 0 and block.startswith(codecs.BOM_UTF8):
                 dst.write(codecs.BOM_UTF8)
                 block = block[len(codecs.BOM_UTF8) :]
             pending: list[bytes] = []

@@ -24,7 +24,15 @@ import pyarrow.parquet as pq
 from curate.errors import InputError
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
-from curate.io.records import JsonLines, arrow_reason, check_depth, count_rows, read_header
+from curate.io.records import (
+    MAX_DEPTH,
+    JsonLines,
+    arrow_reason,
+    count_rows,
+    line_at,
+    read_header,
+    too_deep,
+)
 from curate.io.table import Table, load_table
 
 log = logging.getLogger(__name__)
@@ -79,6 +87,7 @@ class FileSource(Source):
         self.path = path
         self.name = path.stem
         self.kind = STREAMED[path.suffix.lower()]
+        self._checked: tuple[int, int, int] | None = None
         self.columns = self._columns()
 
     def _columns(self) -> tuple[str, ...]:
@@ -105,6 +114,11 @@ class FileSource(Source):
     def quoting(self) -> Literal[0, 3]:
         """TSV fields are never quoted, as the format defines (and the reader expects)."""
         return csv.QUOTE_NONE if self.kind == "tsv" else csv.QUOTE_MINIMAL
+
+    def _stamp(self) -> tuple[int, int, int]:
+        """Identifies the file's version: a file that kept it need not be checked again."""
+        stat = self.path.stat()
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
     def _stream(self, columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
         if self.kind == "parquet":
@@ -133,8 +147,12 @@ class FileSource(Source):
             )
             yield from reader
         else:
-            for line, block in json_blocks(self.path):
-                yield from _json_block(block, path=self.path, first_line=line).to_batches()
+            stamp = self._stamp()
+            trusted = stamp == self._checked
+            for offset, block in json_blocks(self.path):
+                table = _json_block(block, path=self.path, offset=offset, trusted=trusted)
+                yield from table.to_batches()
+            self._checked = stamp
 
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         try:
@@ -154,38 +172,47 @@ class FileSource(Source):
 
 
 def json_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
-    """Whole lines of a file, about :data:`BLOCK_BYTES` at a time, with each block's first line."""
-    line = 1
+    """Whole lines of a file, about :data:`BLOCK_BYTES` at a time, with each block's offset."""
+    offset = 0
     rest = b""
     with path.open("rb") as handle:
         while chunk := handle.read(BLOCK_BYTES):
-            data = rest + chunk
+            data = rest + chunk if rest else chunk
             cut = data.rfind(b"\n") + 1
             if not cut:
                 rest = data
                 continue
-            yield line, data[:cut]
-            line += data.count(b"\n", 0, cut)
+            yield offset, data[:cut] if cut < len(data) else data
+            offset += cut
             rest = data[cut:]
     if rest:
-        yield line, rest
+        yield offset, rest
 
 
-def _json_block(block: bytes, *, path: Path, first_line: int) -> pa.Table:
+def _json_block(block: bytes, *, path: Path, offset: int, trusted: bool) -> pa.Table:
     """One block of JSON Lines as a table, one row a non-blank line, or an InputError.
 
     Arrow parses; when it cannot (types that vary between rows) or its rows are not the
     block's lines (a line holding two objects, records split by ``\\r``), the strict reader
-    parses instead and names the line at fault.
+    parses instead and names the line at fault. ``trusted``: this file, unchanged, passed
+    these checks on an earlier read.
     """
-    check_depth(block, path=path, first_line=first_line)
+    if not trusted:
+        deep = too_deep(block)
+        if deep is not None:
+            raise InputError(
+                f"JSON nested deeper than {MAX_DEPTH} levels",
+                path=path,
+                line=line_at(path, offset) + deep,
+            )
     try:
         table = pajson.read_json(pa.BufferReader(block))
-        if table.num_rows == count_rows(block):
+        if trusted or table.num_rows == count_rows(block):
             return table
     except pa.ArrowInvalid:
         pass
-    records = [row.value for row in JsonLines(block, path, first_line=first_line)]
+    rows = JsonLines(block, path, first_line=line_at(path, offset))
+    records = [row.value for row in rows]
     names = list(dict.fromkeys(key for record in records for key in record))
     return pa.table(
         {n: _arrow(pd.Series([r.get(n) for r in records], dtype=object)) for n in names}
