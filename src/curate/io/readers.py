@@ -203,6 +203,21 @@ def read_arrow_stream(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFram
         raise InputError(f"not a readable Arrow file: {arrow_reason(exc)}", path=path) from exc
 
 
+def arrow_schema(path: Path) -> pa.Schema | None:
+    """The Arrow types a Parquet file or a ``save_to_disk`` folder was written with, if any."""
+    try:
+        if path.is_dir():
+            state = json.loads((path / "state.json").read_text(encoding="utf-8"))
+            with pa.memory_map(str(path / state["_data_files"][0]["filename"])) as source:
+                schema: pa.Schema = pa.ipc.open_stream(source).schema
+                return schema
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pq.read_schema(path)
+    except (OSError, ValueError, KeyError, IndexError, TypeError, pa.ArrowException):
+        return None
+    return None
+
+
 READERS: dict[str, Reader] = {
     ".csv": read_csv,
     ".tsv": read_tsv,

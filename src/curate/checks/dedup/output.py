@@ -16,6 +16,7 @@ from curate.checks.dedup.sources import STREAMED, FileSource, Source, TableSourc
 from curate.errors import InputError, UsageError
 from curate.io.atomic import atomic_path
 from curate.io.options import DEFAULT
+from curate.io.readers import arrow_schema
 from curate.io.records import CsvRecords
 from curate.io.table import SourceFile
 from curate.io.writers import write_frame
@@ -43,7 +44,15 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
     if len(table.sources) > 1 or (table.sources and table.root and not out.suffix):
         raw = isinstance(source, TableSource) and source.read == DEFAULT
         return _folder(table.sources, table.frame, keep, out, raw=raw)
-    return write_frame(frame, out)
+    return write_frame(frame, out, schema=_schema(table.sources))
+
+
+def _schema(sources: Sequence[SourceFile]) -> pa.Schema | None:
+    """The Arrow schema all the input's files share, where they are Arrow-typed."""
+    schemas = [arrow_schema(part.path) for part in sources]
+    if not schemas or schemas[0] is None or any(s != schemas[0] for s in schemas):
+        return None
+    return schemas[0]
 
 
 def _same_format(source: FileSource, dropped: np.ndarray, out: Path, *, rows: int) -> Path:
@@ -74,7 +83,8 @@ def _folder(
             dropped = rows[~keep[rows]] - part.rows.start
             _same_format(FileSource(part.path), dropped, out / part.relpath, rows=len(rows))
         else:
-            write_frame(frame.iloc[rows[keep[rows]]].reset_index(drop=True), out / part.relpath)
+            part_frame = frame.iloc[rows[keep[rows]]].reset_index(drop=True)
+            write_frame(part_frame, out / part.relpath, schema=arrow_schema(part.path))
     return out
 
 
