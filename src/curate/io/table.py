@@ -100,7 +100,8 @@ def _load_hf_object(source: Any, *, name: str) -> Table:
 
 
 def _load_path(path: Path, *, name: str | None, read: ReadOptions) -> Table:
-    data_path(path)
+    if not path.exists():
+        raise InputError("no such file or directory", path=path)
     label = name or (path.stem if path.is_file() else path.resolve().name)
     if path.is_file():
         frame = reader_for(path, read)(path, read)
@@ -141,7 +142,8 @@ def list_files(source: str | os.PathLike[str]) -> list[tuple[str, Path]]:
 def _discover(root: Path, read: ReadOptions) -> Iterator[_Part]:
     """Yield (relative path, split, files to hash, thunk reading a frame) for each data unit."""
     if (root / "dataset_dict.json").is_file():
-        for split in _dict_splits(root / "dataset_dict.json"):
+        splits = json.loads((root / "dataset_dict.json").read_text())["splits"]
+        for split in splits:
             yield from _hf_dataset(root, root / split, split=split)
         return
     if (root / "state.json").is_file():
@@ -163,19 +165,6 @@ def _discover(root: Path, read: ReadOptions) -> Iterator[_Part]:
             rel = path.relative_to(root).as_posix()
             reader = reader_for(path, read)
             yield rel, split_from_path(rel), [(rel, path)], (lambda r=reader, p=path: r(p, read))
-
-
-def _dict_splits(path: Path) -> list[str]:
-    """The split names a ``DatasetDict.save_to_disk`` folder lists, each a sub-folder's name."""
-    try:
-        splits = json.loads(path.read_text(encoding="utf-8"))["splits"]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise InputError("not a datasets dataset_dict.json (no list of splits)", path=path) from exc
-    if not isinstance(splits, list) or not all(
-        isinstance(s, str) and s and "/" not in s and not s.startswith(".") for s in splits
-    ):
-        raise InputError("not a datasets dataset_dict.json (no list of splits)", path=path)
-    return splits
 
 
 def _hf_dataset(root: Path, folder: Path, *, split: str | None) -> Iterator[_Part]:
