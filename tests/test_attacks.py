@@ -140,12 +140,6 @@ ROWS: dict[str, Attack] = {
         exit=2,
         stderr="more than the limit of 10000",
     ),
-    "dedup: an invalid dataset_dict.json": Attack(
-        files={"dd/dataset_dict.json": b'{"splits": 5}'},
-        command=("dedup", "{d}/dd", "--text-column", "text", "--out", "{d}/o.csv"),
-        exit=2,
-        stderr="dataset_dict.json: not a datasets dataset_dict.json",
-    ),
     "dedup: a symlink loop as data": Attack(
         files={},
         command=("dedup", "{d}/loop.csv", "--text-column", "text", "--out", "{d}/o.csv"),

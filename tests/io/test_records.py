@@ -93,12 +93,6 @@ def test_parser_messages_lose_the_row_text() -> None:
     assert "secret" not in arrow_reason(ValueError("invalid value 'secret' in column"))
 
 
-def test_invalid_dataset_dict_json_names_the_file(tmp_path: Path) -> None:
-    (tmp_path / "dataset_dict.json").write_text('{"splits": 5}')
-    with pytest.raises(InputError, match=r"dataset_dict\.json: not a datasets"):
-        load_table(tmp_path)
-
-
 def test_symlink_loops_are_input_errors(tmp_path: Path) -> None:
     loop = tmp_path / "loop.csv"
     loop.symlink_to(loop.name)
