@@ -52,8 +52,10 @@ def _symlink_loop(name: str) -> Callable[[Path, RunCli], None]:
 
 
 def _audited_then_looped(folder: Path, run_cli: RunCli) -> None:
-    result = run_cli("audit", folder / "data", "--out", folder / "report", "--quiet")
-    assert result.code in (0, 1), result.err
+    result = run_cli(
+        "audit", folder / "data", "--out", folder / "report", "--text-column", "text", "--quiet"
+    )
+    assert result.code == 0, result.err
     (folder / "data" / "b.csv").symlink_to("b.csv")
 
 
@@ -144,21 +146,21 @@ ROWS: dict[str, Attack] = {
         files={},
         command=("dedup", "{d}/loop.csv", "--text-column", "text", "--out", "{d}/o.csv"),
         exit=2,
-        stderr="loop.csv: is a loop of symbolic links",
+        stderr="loop.csv: cannot read: a loop of symbolic links",
         prepare=_symlink_loop("loop.csv"),
     ),
     "scrub: a symlink loop as data": Attack(
         files={},
         command=("scrub", "{d}/loop.csv", "--check"),
         exit=2,
-        stderr="loop.csv: is a loop of symbolic links",
+        stderr="loop.csv: cannot read: a loop of symbolic links",
         prepare=_symlink_loop("loop.csv"),
     ),
     "verify: a symlink loop inside an audited folder": Attack(
         files={"data/a.csv": b"text,label\nhello there,ham\nsee you soon,ham\n"},
         command=("verify", "{d}/data", "--receipt", "{d}/report/receipt.json"),
         exit=2,
-        stderr="b.csv: is a loop of symbolic links",
+        stderr="b.csv: cannot read: a loop of symbolic links",
         prepare=_audited_then_looped,
     ),
 }

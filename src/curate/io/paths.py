@@ -16,9 +16,9 @@ def data_path(path: str | os.PathLike[str]) -> Path:
         target.stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise InputError("is a loop of symbolic links", path=target) from exc
+            raise InputError("cannot read: a loop of symbolic links", path=target) from exc
         if target.is_symlink():
-            raise InputError("is a symbolic link to nothing", path=target) from exc
+            raise InputError("cannot read: a symbolic link to nothing", path=target) from exc
         if exc.errno == errno.ENOENT:
             raise InputError("no such file or directory", path=target) from exc
         raise InputError(f"cannot read: {exc.strerror}", path=target) from exc
