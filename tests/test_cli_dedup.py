@@ -85,3 +85,72 @@ def test_rules_give_columns_settings_and_read_options(tmp_path: Path, run_cli: R
 
     assert dropped() == ["r2", "r4"]
     assert dropped("--threshold", "0.9") == ["r4"]
+
+
+KEEP_BYTES = {
+    "crlf.csv": (
+        b'\xef\xbb\xbf,text\r\n1,"a\r\nb"\r\n2,hi\r\n\r\n3,"a\r\nb"\r\n4,last',
+        b'\xef\xbb\xbf,text\r\n1,"a\r\nb"\r\n2,hi\r\n4,last',
+    ),
+    "crlf.tsv": (b"\ttext\r\n1\thi\r\n2\thi\r\n3\tlast", b"\ttext\r\n1\thi\r\n3\tlast"),
+    "crlf.jsonl": (
+        '{"text":"a\u2028b"}\r\n{"text": "hi"}\n\n{"text":"a\u2028b"}\r\n{"text":"end"}'.encode(),
+        '{"text":"a\u2028b"}\r\n{"text": "hi"}\n{"text":"end"}'.encode(),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", KEEP_BYTES)
+def test_kept_rows_keep_their_bytes(name: str, tmp_path: Path, run_cli: RunCli) -> None:
+    """CRLF, a BOM, no final newline, an empty header name, U+2028 inside a value: the output
+    is the input less the dropped rows' lines, byte for byte."""
+    content, expected = KEEP_BYTES[name]
+    path = tmp_path / name
+    path.write_bytes(content)
+    out = tmp_path / "out" / name
+    result = run_cli("dedup", path, "--out", out, "--text-column", "text", "--quiet")
+    assert result.code == 0, result.err
+    assert out.read_bytes() == expected
+
+
+def test_two_objects_on_a_line_never_lose_a_row(tmp_path: Path, run_cli: RunCli) -> None:
+    content = (
+        b'{"text":"x"} {"text":"y"}\n{"text":"keep me"}\n{"text":"x"}\n'
+        b'{"text":"precious unique row"}\n'
+    )
+    path = tmp_path / "two.jsonl"
+    path.write_bytes(content)
+    for where in (("--out", tmp_path / "o.jsonl"), ("--in-place",)):
+        result = run_cli("dedup", path, *where, "--text-column", "text", "--quiet")
+        assert result.code == 2, result.err
+        assert "two.jsonl:1: holds more than one JSON value" in result.err
+        assert path.read_bytes() == content
+    assert not (tmp_path / "o.jsonl").exists()
+
+
+def test_quoted_newlines_across_block_edges(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Blocks far smaller than the rows: every quoted value spans an edge somewhere."""
+    from curate.checks.dedup import sources
+
+    monkeypatch.setattr(sources, "BLOCK_BYTES", 64)
+    rows = [f'{i},"zq.unique{i}@example.com\nsecond line {i % 7}\n"' for i in range(40)]
+    path = tmp_path / "quoted.csv"
+    path.write_text("id,text\n" + "\n".join(rows) + "\n")
+    out = tmp_path / "o.csv"
+    result = run_cli("dedup", path, "--out", out, "--text-column", "text", "--quiet")
+    assert result.code == 0, result.err
+    assert out.read_bytes() == path.read_bytes()
+
+
+def test_a_folder_keeps_each_files_kept_bytes(tmp_path: Path, run_cli: RunCli) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.csv").write_bytes(b"id,text\r\n007,hello there\r\n008,hello there\r\n009,bye")
+    (data / "test.jsonl").write_bytes(b'{"id": "010", "text": "fresh"}\r\n')
+    out = tmp_path / "out"
+    result = run_cli("dedup", data, "--out", out, "--text-column", "text", "--quiet")
+    assert result.code == 0, result.err
+    assert (out / "train.csv").read_bytes() == b"id,text\r\n007,hello there\r\n009,bye"
+    assert (out / "test.jsonl").read_bytes() == (data / "test.jsonl").read_bytes()

@@ -7,10 +7,10 @@ UTF-8 or an empty file stop the read with the file and line, never a silent drop
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -20,6 +20,15 @@ import pyarrow.parquet as pq
 
 from curate.errors import InputError
 from curate.io.options import DEFAULT, ReadOptions
+from curate.io.records import (
+    MAX_COLUMNS,
+    CsvRecords,
+    JsonLines,
+    arrow_reason,
+    check_depth,
+    count_rows,
+    read_header,
+)
 
 Reader = Callable[[Path, ReadOptions], pd.DataFrame]
 
@@ -50,11 +59,11 @@ def _read_utf8(path: Path) -> bytes:
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
     frame: pd.DataFrame = table.to_pandas(date_as_object=False)
-    frame.columns = _unique_names([str(c) for c in frame.columns])
+    frame.columns = unique_names([str(c) for c in frame.columns])
     return frame
 
 
-def _unique_names(names: list[str]) -> list[str]:
+def unique_names(names: list[str]) -> list[str]:
     """Repeated column names made unique as pandas does: ``a``, ``a.1``, ``a.2``."""
     seen: dict[str, int] = {}
     taken = set(names)
@@ -77,6 +86,14 @@ def _unique_names(names: list[str]) -> list[str]:
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
     data = _read_utf8(path)
     sep = options.delimiter or sep
+    mode: Literal[0, 3] = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
+    if not options.header:
+        read_header(path, delimiter=sep, quoting=mode)  # bounds the columns before Arrow
+    elif len(options.header) > MAX_COLUMNS:
+        raise InputError(f"more than the limit of {MAX_COLUMNS} columns", path=path)
+    if quoting and data.count(b'"') % 2:
+        for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
+            pass  # an unclosed quote: find its line
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
     read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
     convert = pacsv.ConvertOptions()
@@ -90,9 +107,9 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
             pa.BufferReader(data), parse_options=parse, read_options=read, convert_options=convert
         )
     except pa.ArrowInvalid as exc:
-        width = len(options.header) if options.header else None
-        _locate_ragged_row(path, data, sep=sep, quoting=quoting, width=width)
-        raise InputError(f"cannot parse: {str(exc).splitlines()[0]}", path=path) from exc
+        for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
+            pass  # raises for the first ragged or malformed record, naming its line
+        raise InputError(f"cannot parse: {arrow_reason(exc)}", path=path) from exc
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", path=path)
     frame = _to_pandas(table)
@@ -118,29 +135,6 @@ def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> 
     return out
 
 
-def _locate_ragged_row(
-    path: Path, data: bytes, *, sep: str, quoting: bool, width: int | None = None
-) -> None:
-    """Raise an InputError for the first record whose field count differs from the header's."""
-    text = data.decode("utf-8")
-    reader = csv.reader(
-        io.StringIO(text, newline=""),
-        delimiter=sep,
-        quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
-    )
-    for row in reader:
-        if not row:
-            continue
-        if width is None:
-            width = len(row)
-        elif len(row) != width:
-            raise InputError(
-                f"row has {len(row)} fields, the header has {width}",
-                path=path,
-                line=reader.line_num,
-            )
-
-
 def read_csv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     return _delimited(path, options, sep=",", quoting=True)
 
@@ -151,32 +145,29 @@ def read_tsv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
 
 
 def read_jsonl(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
+    """One JSON object per line (see :mod:`curate.io.records` for what a row is)."""
     data = _read_utf8(path)
+    check_depth(data, path=path)
     try:
-        return _to_pandas(pajson.read_json(pa.BufferReader(data)))
+        table = pajson.read_json(pa.BufferReader(data))
+        if table.num_rows == count_rows(data):
+            return _to_pandas(table)
     except pa.ArrowInvalid:
         pass  # a broken line, or types that vary between rows: find out which below
-    records = []
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"broken JSON line: {exc.msg}", path=path, line=number) from exc
-        if not isinstance(record, dict):
-            raise InputError("each line must be a JSON object", path=path, line=number)
-        records.append(record)
+    records = [row.value for row in JsonLines(data, path)]
     return pd.DataFrame.from_records(records)
 
 
 def read_json(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """A JSON array of objects (the records layout)."""
     data = _read_utf8(path)
+    check_depth(data, path=path, lines=False)
     try:
         value = json.loads(data)
     except json.JSONDecodeError as exc:
         raise InputError(f"broken JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise InputError("JSON nested too deeply", path=path) from exc
     if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
         raise InputError("expected a JSON array of objects (one object per row)", path=path)
     if not value:
@@ -185,12 +176,22 @@ def read_json(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
 
 
 def read_parquet(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
+    return _to_pandas(read_parquet_table(path))
+
+
+def read_parquet_table(path: Path) -> pa.Table:
+    """A Parquet file as Arrow, its types as written."""
     if path.stat().st_size == 0:
         raise InputError("file is empty", path=path)
     try:
-        return _to_pandas(pq.read_table(path))
+        width = len(pq.read_schema(path).names)
+        if width > MAX_COLUMNS:
+            raise InputError(
+                f"has {width} columns, more than the limit of {MAX_COLUMNS}", path=path
+            )
+        return pq.read_table(path)
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"not a readable Parquet file: {exc}", path=path) from exc
+        raise InputError(f"not a readable Parquet file: {arrow_reason(exc)}", path=path) from exc
 
 
 def read_arrow_stream(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
@@ -199,7 +200,22 @@ def read_arrow_stream(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFram
         with pa.memory_map(str(path)) as source:
             return _to_pandas(pa.ipc.open_stream(source).read_all())
     except (pa.ArrowException, OSError) as exc:
-        raise InputError(f"not a readable Arrow file: {exc}", path=path) from exc
+        raise InputError(f"not a readable Arrow file: {arrow_reason(exc)}", path=path) from exc
+
+
+def arrow_schema(path: Path) -> pa.Schema | None:
+    """The Arrow types a Parquet file or a ``save_to_disk`` folder was written with, if any."""
+    try:
+        if path.is_dir():
+            state = json.loads((path / "state.json").read_text(encoding="utf-8"))
+            with pa.memory_map(str(path / state["_data_files"][0]["filename"])) as source:
+                schema: pa.Schema = pa.ipc.open_stream(source).schema
+                return schema
+        if path.suffix.lower() in (".parquet", ".pq"):
+            return pq.read_schema(path)
+    except (OSError, ValueError, KeyError, IndexError, TypeError, pa.ArrowException):
+        return None
+    return None
 
 
 READERS: dict[str, Reader] = {

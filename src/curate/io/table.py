@@ -15,6 +15,7 @@ import pandas as pd
 
 from curate.errors import InputError, UsageError
 from curate.io.options import DEFAULT, ReadOptions
+from curate.io.paths import data_path
 from curate.io.readers import DATA_SUFFIXES, read_arrow_stream, reader_for
 from curate.io.snapshot import Snapshot, snapshot
 from curate.io.splits import CANONICAL, split_from_path
@@ -144,9 +145,7 @@ _Part = tuple[str, str | None, list[tuple[str, Path]], Any]
 
 def list_files(source: str | os.PathLike[str]) -> list[tuple[str, Path]]:
     """The (relative path, path) pairs a path's fingerprint covers, without parsing any data."""
-    path = Path(source)
-    if not path.exists():
-        raise InputError("no such file or directory", path=path)
+    path = data_path(source)
     if path.is_file():
         return [(path.name, path)]
     files = [f for _, _, part_files, _ in _discover(path, DEFAULT) for f in part_files]
@@ -189,6 +188,7 @@ def _discover(root: Path, read: ReadOptions) -> Iterator[_Part]:
             path = here / filename
             if filename.startswith(".") or path.suffix.lower() not in DATA_SUFFIXES:
                 continue
+            data_path(path)
             rel = path.relative_to(root).as_posix()
             reader = reader_for(path, read)
             yield rel, split_from_path(rel), [(rel, path)], (lambda r=reader, p=path: r(p, read))

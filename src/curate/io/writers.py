@@ -65,8 +65,16 @@ def _write_json(frame: pd.DataFrame, path: Path) -> None:
     )
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+def _write_parquet(frame: pd.DataFrame, path: Path, schema: pa.Schema | None = None) -> None:
+    table = None
+    if schema is not None and list(schema.names) == [str(c) for c in frame.columns]:
+        try:  # the types the input had (pandas turns int64 with gaps into float64)
+            table = pa.Table.from_pandas(frame, schema=schema, preserve_index=False)
+        except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError):
+            table = None
+    if table is None:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path)
 
 
 WRITERS: dict[str, Writer] = {
@@ -81,13 +89,17 @@ WRITERS: dict[str, Writer] = {
 }
 
 
-def write_frame(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write ``frame`` to ``path`` atomically, in the format its suffix names."""
+def write_frame(frame: pd.DataFrame, path: str | Path, *, schema: pa.Schema | None = None) -> Path:
+    """Write ``frame`` to ``path`` atomically, in the format its suffix names; Parquet takes
+    the Arrow ``schema`` of the input it came from where the frame still fits it."""
     target = Path(path)
     writer = WRITERS.get(target.suffix.lower())
     if writer is None:
         known = ", ".join(sorted(WRITERS))
         raise UsageError(f"{target}: cannot write format '{target.suffix}' (known: {known})")
     with atomic_path(target) as tmp:
-        writer(frame, tmp)
+        if writer is _write_parquet:
+            _write_parquet(frame, tmp, schema)
+        else:
+            writer(frame, tmp)
     return target

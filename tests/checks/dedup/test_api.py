@@ -217,3 +217,24 @@ def test_workers_and_the_numpy_path_give_the_same_output(tmp_path: Path, demo: P
     subprocess.run(command, env=env, check=True, capture_output=True)
     assert files("one")[0].count(b"\n") > 10
     assert files("one") == files("two") == files("numpy")
+
+
+def test_arrow_typed_inputs_keep_their_types(tmp_path: Path) -> None:
+    """A datasets folder (and a Parquet file read whole) written to Parquet keeps int64 with
+    gaps as int64 and string as string, though pandas sees float64 and objects."""
+    import datasets
+
+    table = pa.table(
+        {
+            "text": ["a b c", "a b c", "x y z"],
+            "n": pa.array([1, None, 3], pa.int64()),
+            "f": pa.array([0.5, 1.0, 2.0], pa.float32()),
+        }
+    )
+    datasets.Dataset(table).save_to_disk(str(tmp_path / "hf"))
+    out = tmp_path / "out.parquet"
+    result = curate.dedup(tmp_path / "hf", out=out, text_column="text")
+    assert result.kept == 2
+    written = pq.read_table(out)
+    assert written.schema.types == table.schema.types
+    assert written.column("n").to_pylist() == [1, 3]

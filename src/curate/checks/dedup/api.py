@@ -38,6 +38,7 @@ from curate.engine import Engine, get_engine
 from curate.errors import UsageError
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.outputs import check_outputs
+from curate.io.paths import data_path
 from curate.progress import track
 from curate.rules.loader import RuleSet, load_rules
 
@@ -165,6 +166,8 @@ def dedup(
     texts = [text_column] if isinstance(text_column, str) else list(text_column or [])
     if not texts:
         raise UsageError("name the text column(s) to compare (--text-column)")
+    if isinstance(data, str | os.PathLike):
+        data_path(data)
     target = _target(data, out, in_place=in_place)
     source = open_source(data, read=read)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-import csv
+import codecs
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.checks.dedup.sources import FileSource, Source, TableSource
-from curate.errors import UsageError
+from curate.checks.dedup.sources import STREAMED, FileSource, Source, TableSource, json_blocks
+from curate.errors import InputError, UsageError
 from curate.io.atomic import atomic_path
+from curate.io.options import DEFAULT
+from curate.io.readers import arrow_schema
+from curate.io.records import CsvRecords
+from curate.io.table import SourceFile
 from curate.io.writers import write_frame
 from curate.progress import track
 
@@ -25,14 +30,7 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
     so no array over every row is made (what the Ray engine's dedup relies on).
     """
     if isinstance(source, FileSource) and out.suffix.lower() == source.path.suffix.lower():
-        with atomic_path(out) as tmp:
-            if source.kind == "parquet":
-                _parquet(source, dropped, tmp)
-            elif source.kind == "jsonl":
-                _lines(source.path, dropped, tmp)
-            else:
-                _delimited(source, dropped, tmp)
-        return out
+        return _same_format(source, dropped, out, rows=rows)
     keep = np.ones(rows, dtype=bool)
     keep[dropped] = False
     if isinstance(source, FileSource):
@@ -44,26 +42,49 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
         table = source.table
     frame = table.frame[keep].reset_index(drop=True)
     if len(table.sources) > 1 or (table.sources and table.root and not out.suffix):
-        return _folder(table.sources, table.frame, keep, out)
-    return write_frame(frame, out)
+        raw = isinstance(source, TableSource) and source.read == DEFAULT
+        return _folder(table.sources, table.frame, keep, out, raw=raw)
+    return write_frame(frame, out, schema=_schema(table.sources))
 
 
-def _folder(sources: Sequence[object], frame: object, keep: np.ndarray, out: Path) -> Path:
-    """A folder input: the same files under ``out``, each without its dropped rows."""
-    import pandas as pd
+def _schema(sources: Sequence[SourceFile]) -> pa.Schema | None:
+    """The Arrow schema all the input's files share, where they are Arrow-typed."""
+    schemas = [arrow_schema(part.path) for part in sources]
+    if not schemas or schemas[0] is None or any(s != schemas[0] for s in schemas):
+        return None
+    return schemas[0]
 
-    from curate.io.table import SourceFile
 
-    assert isinstance(frame, pd.DataFrame)
+def _same_format(source: FileSource, dropped: np.ndarray, out: Path, *, rows: int) -> Path:
+    """A file in its own format: kept rows as they were (bytes for text, types for Parquet)."""
+    with atomic_path(out) as tmp:
+        if source.kind == "parquet":
+            _parquet(source, dropped, tmp)
+        elif source.kind == "jsonl":
+            _lines(source, dropped, tmp, rows=rows)
+        else:
+            _delimited(source, dropped, tmp, rows=rows)
+    return out
+
+
+def _folder(
+    sources: Sequence[SourceFile], frame: pd.DataFrame, keep: np.ndarray, out: Path, *, raw: bool
+) -> Path:
+    """A folder input: the same files under ``out``, each without its dropped rows; files of
+    a streamed format keep their kept rows' bytes when read without ``read:`` options."""
     for part in sources:
-        assert isinstance(part, SourceFile)
         rows = np.arange(part.rows.start, part.rows.stop)
         if not Path(part.relpath).suffix:
             raise UsageError(
                 f"{part.relpath}: a datasets folder cannot be written back; "
                 "give --out a file name (.parquet, .jsonl, .csv)"
             )
-        write_frame(frame.iloc[rows[keep[rows]]].reset_index(drop=True), out / part.relpath)
+        if raw and part.path.suffix.lower() in STREAMED:
+            dropped = rows[~keep[rows]] - part.rows.start
+            _same_format(FileSource(part.path), dropped, out / part.relpath, rows=len(rows))
+        else:
+            part_frame = frame.iloc[rows[keep[rows]]].reset_index(drop=True)
+            write_frame(part_frame, out / part.relpath, schema=arrow_schema(part.path))
     return out
 
 
@@ -94,37 +115,60 @@ def _dropping(dropped: np.ndarray) -> Callable[[int], bool]:
     return drops
 
 
-def _lines(path: Path, dropped: np.ndarray, tmp: Path) -> None:
-    """JSON Lines: the kept rows' original lines, byte for byte (blank lines are not rows)."""
+def _lines(source: FileSource, dropped: np.ndarray, tmp: Path, *, rows: int) -> None:
+    """JSON Lines: the kept rows' lines byte for byte, with the blank lines before each."""
     drops = _dropping(dropped)
     row = 0
-    with path.open("rb") as src, tmp.open("wb") as dst:
-        for line in src:
-            if not line.strip():
-                continue
-            if not drops(row):
-                dst.write(line if line.endswith(b"\n") else line + b"\n")
-            row += 1
+    with tmp.open("wb") as dst:
+        for offset, block in json_blocks(source.path):
+            if offset == 0 and block.startswith(codecs.BOM_UTF8):
+                dst.write(codecs.BOM_UTF8)
+                block = block[len(codecs.BOM_UTF8) :]
+            pending: list[bytes] = []
+            for line in _split(block):
+                if not line.strip(b" \t\r\n"):
+                    pending.append(line)
+                    continue
+                if not drops(row):
+                    dst.writelines(pending)
+                    dst.write(line)
+                pending.clear()
+                row += 1
+            dst.writelines(pending)
+    _same_rows(source, row, rows)
 
 
-def _delimited(source: FileSource, dropped: np.ndarray, tmp: Path) -> None:
-    """CSV or TSV: each kept record as read (values unchanged, quoting as needed)."""
-    delimiter, quoting = source.delimiter, source.quoting
+def _split(block: bytes) -> list[bytes]:
+    """Lines ending in ``\\n`` (kept), the last one perhaps without."""
+    lines = [line + b"\n" for line in block.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _delimited(source: FileSource, dropped: np.ndarray, tmp: Path, *, rows: int) -> None:
+    """CSV or TSV: the header and each kept record byte for byte (line endings, quoting)."""
     drops = _dropping(dropped)
-    with (
-        source.path.open(encoding="utf-8-sig", newline="") as src,
-        tmp.open("w", encoding="utf-8", newline="") as dst,
-    ):
-        reader = csv.reader(src, delimiter=delimiter, quoting=quoting)
-        writer = csv.writer(dst, delimiter=delimiter, quoting=quoting, lineterminator="\n")
-        writer.writerow(next(reader))
-        row = 0
-        for record in reader:
-            if not record:
-                continue
+    records = CsvRecords(source.path, source.delimiter, source.quoting)
+    row = 0
+    with tmp.open("w", encoding="utf-8", newline="") as dst:
+        for record, _ in records:
+            if row == 0:
+                assert records.header is not None
+                dst.write(("\ufeff" if records.bom else "") + records.header.lead)
+                dst.write(records.header.raw)
             if not drops(row):
-                writer.writerow(record)
+                dst.write(record.lead + record.raw)
             row += 1
+        dst.write(records.tail)
+    _same_rows(source, row, rows)
+
+
+def _same_rows(source: FileSource, seen: int, rows: int) -> None:
+    if seen != rows:
+        raise InputError(
+            f"read as {rows} rows, then as {seen}: was the file changed during the run?",
+            path=source.path,
+        )
 
 
 def write_clusters(lines: Sequence[dict[str, object]], path: Path) -> Path:

@@ -24,6 +24,15 @@ import pyarrow.parquet as pq
 from curate.errors import InputError
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
+from curate.io.records import (
+    MAX_DEPTH,
+    JsonLines,
+    arrow_reason,
+    count_rows,
+    line_at,
+    read_header,
+    too_deep,
+)
 from curate.io.table import Table, load_table
 
 log = logging.getLogger(__name__)
@@ -52,14 +61,15 @@ class Source(ABC):
         """The named columns, in consecutive batches covering every row in order."""
 
     def input_error(self, exc: Exception) -> InputError:
-        return InputError(str(exc), path=self.name)
+        return InputError(arrow_reason(exc), path=self.name)
 
 
 class TableSource(Source):
     """A table already in memory."""
 
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, *, read: ReadOptions = DEFAULT) -> None:
         self.table = table
+        self.read = read
         self.name = table.name
         self.columns = tuple(map(str, table.frame.columns))
 
@@ -77,6 +87,7 @@ class FileSource(Source):
         self.path = path
         self.name = path.stem
         self.kind = STREAMED[path.suffix.lower()]
+        self._checked: tuple[int, int, int] | None = None
         self.columns = self._columns()
 
     def _columns(self) -> tuple[str, ...]:
@@ -93,12 +104,7 @@ class FileSource(Source):
         return tuple(first.schema.names)
 
     def _header(self) -> list[str]:
-        with self.path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.reader(handle, delimiter=self.delimiter, quoting=self.quoting)
-            header = next(reader, None)
-        if not header:
-            raise self.input_error(ValueError("no header"))
-        return header
+        return read_header(self.path, delimiter=self.delimiter, quoting=self.quoting)
 
     @property
     def delimiter(self) -> str:
@@ -108,6 +114,11 @@ class FileSource(Source):
     def quoting(self) -> Literal[0, 3]:
         """TSV fields are never quoted, as the format defines (and the reader expects)."""
         return csv.QUOTE_NONE if self.kind == "tsv" else csv.QUOTE_MINIMAL
+
+    def _stamp(self) -> tuple[int, int, int]:
+        """Identifies the file's version: a file that kept it need not be checked again."""
+        stat = self.path.stat()
+        return stat.st_ino, stat.st_size, stat.st_mtime_ns
 
     def _stream(self, columns: Sequence[str] | None) -> Iterator[pa.RecordBatch]:
         if self.kind == "parquet":
@@ -125,6 +136,7 @@ class FileSource(Source):
                 parse_options=pacsv.ParseOptions(
                     delimiter="\t" if self.kind == "tsv" else ",",
                     quote_char=False if self.kind == "tsv" else '"',
+                    newlines_in_values=self.kind == "csv",
                 ),
                 convert_options=pacsv.ConvertOptions(
                     column_types=dict.fromkeys(names, pa.large_string()),
@@ -135,15 +147,18 @@ class FileSource(Source):
             )
             yield from reader
         else:
-            yield from pajson.open_json(
-                self.path, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES)
-            )
+            stamp = self._stamp()
+            trusted = stamp == self._checked
+            for offset, block in json_blocks(self.path):
+                table = _json_block(block, path=self.path, offset=offset, trusted=trusted)
+                yield from table.to_batches()
+            self._checked = stamp
 
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         try:
             for batch in self._stream(columns):
                 table = pa.Table.from_batches([batch])
-                yield table.select(list(columns)) if self.kind == "jsonl" else table
+                yield _select(table, columns) if self.kind == "jsonl" else table
         except (pa.ArrowException, UnicodeDecodeError) as exc:
             raise self.input_error(exc) from exc
 
@@ -153,7 +168,62 @@ class FileSource(Source):
             reader_for(self.path)(self.path, DEFAULT)
         except InputError as precise:
             return precise
-        return InputError(f"cannot read: {str(exc).splitlines()[0]}", path=self.path)
+        return InputError(f"cannot read: {arrow_reason(exc)}", path=self.path)
+
+
+def json_blocks(path: Path) -> Iterator[tuple[int, bytes]]:
+    """Whole lines of a file, about :data:`BLOCK_BYTES` at a time, with each block's offset."""
+    offset = 0
+    rest = b""
+    with path.open("rb") as handle:
+        while chunk := handle.read(BLOCK_BYTES):
+            data = rest + chunk if rest else chunk
+            cut = data.rfind(b"\n") + 1
+            if not cut:
+                rest = data
+                continue
+            yield offset, data[:cut] if cut < len(data) else data
+            offset += cut
+            rest = data[cut:]
+    if rest:
+        yield offset, rest
+
+
+def _json_block(block: bytes, *, path: Path, offset: int, trusted: bool) -> pa.Table:
+    """One block of JSON Lines as a table, one row a non-blank line, or an InputError.
+
+    Arrow parses; when it cannot (types that vary between rows) or its rows are not the
+    block's lines (a line holding two objects, records split by ``\\r``), the strict reader
+    parses instead and names the line at fault. ``trusted``: this file, unchanged, passed
+    these checks on an earlier read.
+    """
+    if not trusted:
+        deep = too_deep(block)
+        if deep is not None:
+            raise InputError(
+                f"JSON nested deeper than {MAX_DEPTH} levels",
+                path=path,
+                line=line_at(path, offset) + deep,
+            )
+    try:
+        table = pajson.read_json(pa.BufferReader(block))
+        if trusted or table.num_rows == count_rows(block):
+            return table
+    except pa.ArrowInvalid:
+        pass
+    rows = JsonLines(block, path, first_line=line_at(path, offset))
+    records = [row.value for row in rows]
+    names = list(dict.fromkeys(key for record in records for key in record))
+    return pa.table(
+        {n: _arrow(pd.Series([r.get(n) for r in records], dtype=object)) for n in names}
+    )
+
+
+def _select(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    """The named columns; one missing from a block (no row there has it) is all nulls."""
+    return pa.table(
+        {c: table[c] if c in table.column_names else pa.nulls(table.num_rows) for c in columns}
+    )
 
 
 def _arrow(series: pd.Series) -> pa.Array:
@@ -173,7 +243,7 @@ def open_source(data: object, *, name: str | None = None, read: ReadOptions = DE
             if path.stat().st_size == 0:
                 raise InputError("file is empty", path=path)
             return FileSource(path)
-    return TableSource(load_table(data, name=name, read=read))
+    return TableSource(load_table(data, name=name, read=read), read=read)
 
 
 def check_columns(source: Source, wanted: Sequence[str], *, where: object) -> None:

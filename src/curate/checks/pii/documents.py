@@ -9,19 +9,24 @@ the column, then keys and list indexes for nested values.
 from __future__ import annotations
 
 import csv
+import io
 import json
+import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from curate.errors import InputError
 from curate.io.atomic import atomic_path
 from curate.io.options import DEFAULT
-from curate.io.readers import reader_for
+from curate.io.readers import read_parquet_table, reader_for, unique_names
+from curate.io.records import CsvRecords, JsonLines, Record
 from curate.io.writers import write_frame
 
 Location = tuple[str | int, ...]
@@ -80,6 +85,15 @@ class Document(ABC):
     @abstractmethod
     def write(self, target: Path) -> None: ...
 
+    def copy_unchanged(self, target: Path, *, changed: bool) -> bool:
+        """Write the source's bytes to ``target`` when nothing changed and the format is the
+        same (so scrubbing clean data keeps it byte for byte); whether it did."""
+        if changed or self.path is None or not _same_format(self.path, target):
+            return False
+        with atomic_path(target) as tmp:
+            shutil.copyfile(self.path, tmp)
+        return True
+
 
 class FrameDocument(Document):
     """CSV, TSV and Parquet files, and DataFrames given to the Python API."""
@@ -134,28 +148,175 @@ class FrameDocument(Document):
             write_frame(self.frame, target)
 
 
+class DelimitedDocument(Document):
+    """CSV and TSV files as text cells (``007`` stays ``007``); rows nobody changed are
+    written back as their original bytes, line endings and quoting included."""
+
+    def __init__(self, path: Path, *, delimiter: str, quoting: Literal[0, 3]) -> None:
+        super().__init__(path)
+        self.source = CsvRecords(path, delimiter, quoting)
+        self.rows = list(self.source)
+        if not self.rows:
+            raise InputError("has a header but no data rows", path=path)
+        self.labels = unique_names(self.source.names)
+        self.changed: set[int] = set()
+
+    def cells(self, *, skip: frozenset[str]) -> Iterator[Cell]:
+        for index, label in enumerate(self.labels):
+            if label in skip:
+                continue
+            for row, (_, fields) in enumerate(self.rows):
+                yield row, (label,), fields[index], True
+
+    def set(self, row: int, loc: Location, text: str) -> None:
+        self.rows[row][1][self.labels.index(str(loc[0]))] = text
+        self.changed.add(row)
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([fields for _, fields in self.rows], columns=self.labels, dtype=str)
+
+    def write(self, target: Path) -> None:
+        if self.copy_unchanged(target, changed=bool(self.changed)):
+            return
+        if not _same_format(self.path, target):
+            write_frame(self.frame(), target)
+            return
+        header = self.source.header
+        assert header is not None
+        with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+            out.write(("\ufeff" if self.source.bom else "") + header.lead + header.raw)
+            for row, (record, fields) in enumerate(self.rows):
+                out.write(record.lead)
+                out.write(self._line(record, fields) if row in self.changed else record.raw)
+            out.write(self.source.tail)
+
+    def _line(self, record: Record, fields: list[str]) -> str:
+        buffer = io.StringIO()
+        try:
+            csv.writer(
+                buffer,
+                delimiter=self.source.delimiter,
+                quoting=self.source.quoting,
+                quotechar=None if self.source.quoting == csv.QUOTE_NONE else '"',
+                lineterminator="\r\n",  # values holding \r or \n get quoted
+            ).writerow(fields)
+        except csv.Error as exc:
+            raise InputError(
+                "a replaced value needs quoting, which TSV cannot hold",
+                path=self.path,
+                line=record.line,
+            ) from exc
+        return buffer.getvalue()[:-2] + record.ending
+
+
+class JsonLinesDocument(Document):
+    """JSON Lines as the parsed records; lines nobody changed are written back as they were."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path)
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
+        self.source = JsonLines(data, path)
+        self.rows = list(self.source)
+        if not self.rows:
+            raise InputError("file is empty", path=path)
+        self.changed: set[int] = set()
+
+    def cells(self, *, skip: frozenset[str]) -> Iterator[Cell]:
+        for row, line in enumerate(self.rows):
+            yield from _record_cells(row, line.value, skip)
+
+    def set(self, row: int, loc: Location, text: str) -> None:
+        record = self.rows[row].value
+        record[str(loc[0])] = _assign(record[str(loc[0])], loc[1:], text)
+        self.changed.add(row)
+
+    def write(self, target: Path) -> None:
+        if self.copy_unchanged(target, changed=bool(self.changed)):
+            return
+        if not _same_format(self.path, target):
+            write_frame(pd.DataFrame.from_records([line.value for line in self.rows]), target)
+            return
+        with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+            out.write("\ufeff" if self.source.bom else "")
+            for row, line in enumerate(self.rows):
+                out.write(line.lead)
+                if row in self.changed:
+                    out.write(json.dumps(line.value, ensure_ascii=False) + line.ending)
+                else:
+                    out.write(line.raw)
+            out.write(self.source.tail)
+
+
+class ArrowDocument(Document):
+    """Parquet through Arrow: columns nobody changed keep their type and values exactly."""
+
+    def __init__(self, table: pa.Table, path: Path) -> None:
+        super().__init__(path)
+        self.table = table
+        self.changed: dict[str, list[Any]] = {}
+
+    def cells(self, *, skip: frozenset[str]) -> Iterator[Cell]:
+        for field in self.table.schema:
+            kind = field.type
+            if field.name in skip or pa.types.is_boolean(kind) or pa.types.is_temporal(kind):
+                continue
+            values = self.table.column(field.name).to_pylist()
+            for row, value in enumerate(values):
+                for loc, text, is_text in _leaves(value, (field.name,)):
+                    yield row, loc, text, is_text
+
+    def set(self, row: int, loc: Location, text: str) -> None:
+        name = str(loc[0])
+        if name not in self.changed:
+            self.changed[name] = self.table.column(name).to_pylist()
+        values = self.changed[name]
+        values[row] = _assign(values[row], loc[1:], text)
+
+    def write(self, target: Path) -> None:
+        if self.copy_unchanged(target, changed=bool(self.changed)):
+            return
+        table = self.table
+        for name, values in self.changed.items():
+            index = table.schema.get_field_index(name)
+            field = table.schema.field(index)
+            try:
+                column = pa.array(values, type=field.type)
+            except (pa.ArrowInvalid, pa.ArrowTypeError):  # text where there were numbers
+                column = pa.array([None if v is None else str(v) for v in values], pa.string())
+                table = table.replace_schema_metadata(None)
+            table = table.set_column(index, field.with_type(column.type), column)
+        if _same_format(self.path, target):
+            with atomic_path(target) as tmp:
+                pq.write_table(table, tmp)
+        else:
+            write_frame(table.to_pandas(), target)
+
+
 class RecordsDocument(Document):
-    """JSON Lines and JSON arrays, kept as the parsed records."""
+    """JSON arrays, kept as the parsed records."""
 
     def __init__(self, records: list[dict[str, Any]], path: Path, *, lines: bool) -> None:
         super().__init__(path)
         self.records = records
         self.lines = lines
+        self.changed = False
 
     def cells(self, *, skip: frozenset[str]) -> Iterator[Cell]:
         for row, record in enumerate(self.records):
-            for key, value in record.items():
-                if key in skip:
-                    continue
-                for loc, text, is_text in _leaves(value, (key,)):
-                    yield row, loc, text, is_text
+            yield from _record_cells(row, record, skip)
 
     def set(self, row: int, loc: Location, text: str) -> None:
         record = self.records[row]
         key = str(loc[0])
         record[key] = _assign(record[key], loc[1:], text)
+        self.changed = True
 
     def write(self, target: Path) -> None:
+        if self.copy_unchanged(target, changed=self.changed):
+            return
         lines = target.suffix.lower() in (".jsonl", ".ndjson")
         with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8") as handle:
             if lines:
@@ -165,27 +326,37 @@ class RecordsDocument(Document):
                 handle.write(json.dumps(self.records, ensure_ascii=False, indent=1) + "\n")
 
 
+def _record_cells(row: int, record: dict[str, Any], skip: frozenset[str]) -> Iterator[Cell]:
+    for key, value in record.items():
+        if key in skip:
+            continue
+        for loc, text, is_text in _leaves(value, (key,)):
+            yield row, loc, text, is_text
+
+
+_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+_FORMATS |= {".parquet": "parquet", ".pq": "parquet", ".json": "json"}
+
+
+def _same_format(source: Path | None, target: Path) -> bool:
+    if source is None:
+        return False
+    kind = _FORMATS.get(source.suffix.lower())
+    return kind is not None and kind == _FORMATS.get(target.suffix.lower())
+
+
 def open_document(path: Path) -> Document:
     """Read one data file, strictly: a malformed file is an :class:`InputError` naming it."""
     if path.is_dir():
         raise InputError("is a folder; give data files", path=path)
     suffix = path.suffix.lower()
-    frame = reader_for(path)(path, DEFAULT)  # strict: file and line for malformed input
-    if suffix in (".csv", ".tsv", ".tab"):
-        text = pd.read_csv(
-            path,
-            sep="," if suffix == ".csv" else "\t",
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig",
-            quoting=csv.QUOTE_MINIMAL if suffix == ".csv" else csv.QUOTE_NONE,
-        )
-        return FrameDocument(text, path)
+    if suffix == ".csv":
+        return DelimitedDocument(path, delimiter=",", quoting=csv.QUOTE_MINIMAL)
+    if suffix in (".tsv", ".tab"):
+        return DelimitedDocument(path, delimiter="\t", quoting=csv.QUOTE_NONE)
     if suffix in (".jsonl", ".ndjson"):
-        raw = path.read_text(encoding="utf-8-sig")
-        records = [json.loads(line) for line in raw.splitlines() if line.strip()]
-        return RecordsDocument(records, path, lines=True)
-    if suffix == ".json":
-        return RecordsDocument(json.loads(path.read_text(encoding="utf-8-sig")), path, lines=False)
-    return FrameDocument(frame, path)
+        return JsonLinesDocument(path)
+    if suffix in (".parquet", ".pq"):
+        return ArrowDocument(read_parquet_table(path), path)
+    reader_for(path)(path, DEFAULT)  # strict: file and line for malformed input
+    return RecordsDocument(json.loads(path.read_text(encoding="utf-8-sig")), path, lines=False)

@@ -22,6 +22,7 @@ from curate.checks.pii.settings import PiiParams
 from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
 from curate.io.outputs import check_outputs
+from curate.io.paths import data_path
 from curate.io.readers import DATA_SUFFIXES
 from curate.progress import track
 
@@ -85,13 +86,13 @@ def expand(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
     """Files as given; folders as the data files under them."""
     files: list[Path] = []
     for item in paths:
-        path = Path(item)
+        path = data_path(item)
         if path.is_dir():
             files += sorted(
-                p
+                data_path(p)
                 for p in path.rglob("*")
-                if p.is_file()
-                and p.suffix.lower() in DATA_SUFFIXES
+                if p.suffix.lower() in DATA_SUFFIXES
+                and not p.is_dir()
                 and not any(part.startswith(".") for part in p.relative_to(path).parts)
             )
         else:
