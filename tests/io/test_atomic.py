@@ -60,7 +60,9 @@ def _audit(folder: Path, *, limit: int | None = None) -> subprocess.Popen[bytes]
 @pytest.fixture
 def audited(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     """A folder with data, rules and a first, complete report set in ``out``."""
-    rows = "".join(f"message {i} about topic {i % 7},{'ab'[i % 2]},{i % 13}\n" for i in range(400))
+    rows = "".join(
+        f"message {i} about topic {i % 7},{'ab'[i % 2]},{i % 13}\n" for i in range(100)
+    )  # smaller than the report, whose write hits the cap
     (tmp_path / "data.csv").write_text("text,label,score\n" + rows)
     (tmp_path / "rules.yaml").write_text(RULES)
     first = _audit(tmp_path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from curate.errors import OutputError
+from curate.errors import InputError, OutputError
 
 
 def check_outputs(
@@ -34,14 +34,14 @@ def check_outputs(
         _refuse_blocked(option, out, out if option in as_folder else out.parent)
     seen: dict[Path, str] = {}
     for option, out in named.items():
-        key = out.resolve()
+        key = _resolve(out)
         if key in seen:
             raise OutputError(f"{out}: {option} and {seen[key]} name the same file")
         seen[key] = option
 
 
 def _refuse_overlap(option: str, out: Path, source: Path) -> None:
-    target, origin = out.resolve(), source.resolve()
+    target, origin = _resolve(out), _resolve(source)
     if target == origin or _same_file(out, source):
         raise OutputError(
             f"{out}: {option} is the input {source}; write elsewhere (or use --in-place where "
@@ -51,6 +51,14 @@ def _refuse_overlap(option: str, out: Path, source: Path) -> None:
         raise OutputError(f"{out}: {option} holds the input {source}; choose another place")
     if origin.is_dir() and target.is_relative_to(origin):
         raise OutputError(f"{out}: {option} is inside the input folder {source}; write outside it")
+
+
+def _resolve(path: Path) -> Path:
+    """The real path; a loop of symbolic links is bad input, named as the readers name it."""
+    try:
+        return path.resolve()
+    except (RuntimeError, OSError) as exc:  # RuntimeError: pathlib's symlink-loop signal
+        raise InputError("cannot read: a loop of symbolic links", path=path) from exc
 
 
 def _same_file(a: Path, b: Path) -> bool:
