@@ -301,8 +301,7 @@ def _band_pairs(repeated: np.ndarray, *parts: tuple[np.ndarray, ...]) -> np.ndar
     band = np.concatenate([p[2] for p in parts])
     keys = np.concatenate([p[3] for p in parts])
     rows = np.concatenate([p[4] for p in parts])
-    spot = np.searchsorted(repeated, rows)
-    first = (spot == len(repeated)) | (repeated[np.minimum(spot, len(repeated) - 1)] != rows)
+    first = ~np.isin(rows, repeated, assume_unique=False)
     band, keys, rows = band[first], keys[first], rows[first]
     order = np.argsort(band, kind="stable")  # rows stay ascending within a band
     bounds = np.searchsorted(band[order], np.unique(band))
