@@ -24,6 +24,7 @@ from curate.checks.dedup.index import (
 )
 from curate.checks.dedup.output import write_clusters, write_without
 from curate.checks.dedup.pairs import Matches, cross_split_matches
+from curate.checks.dedup.resolve import resolve
 from curate.checks.dedup.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.checks.dedup.sources import (
     FileSource,
@@ -158,7 +159,8 @@ def dedup(
         near_settings = NearSettings.model_validate(
             {**settings.near.model_dump(), "threshold": threshold}
         )
-        settings = settings.model_copy(update={"near": near_settings})
+        fields = settings.fields.model_copy(update={"threshold": threshold})
+        settings = settings.model_copy(update={"near": near_settings, "fields": fields})
     if not near:
         settings = settings.model_copy(update={"near_enabled": False})
     texts = [text_column] if isinstance(text_column, str) else list(text_column or [])
@@ -167,6 +169,7 @@ def dedup(
     target = _target(data, out, in_place=in_place)
     source = open_source(data, read=read)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
+    settings = resolve_for(source, texts, settings)
     if engine == "ray":
         from curate.checks.dedup.shuffle import dedup_on_ray
 
@@ -258,6 +261,15 @@ def deliver(
         return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
     write_without(source, dropped, target, rows=result.rows)
     return replace(result, output=target)
+
+
+def resolve_for(source: Source, texts: Sequence[str], settings: DedupSettings) -> DedupSettings:
+    """``settings`` with curate's automatic choices made from the first batch of ``source``."""
+    first = next(iter(source.batches(texts)), None)
+    sample = [first.column(c) for c in texts] if first is not None else []
+    if not sample:
+        sample = [pa.array([], type=pa.large_string()) for _ in texts]
+    return resolve(settings, sample, names=texts)
 
 
 #: Text below this size is hashed in this process: starting workers would cost more.

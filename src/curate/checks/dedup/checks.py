@@ -13,7 +13,13 @@ from curate.checks.data import AuditData
 from curate.checks.dedup.audit import dropping_effect, duplicates, jsonable
 from curate.checks.dedup.index import Duplicates, choose_kept
 from curate.checks.dedup.pairs import cross_split_matches
-from curate.checks.dedup.settings import DEFAULT_SEED, DedupSettings, NearSettings, Normalization
+from curate.checks.dedup.settings import (
+    DEFAULT_SEED,
+    DedupSettings,
+    FieldSettings,
+    NearSettings,
+    Normalization,
+)
 
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10
@@ -29,20 +35,25 @@ class ExactParams(Params):
 
 class NearParams(ExactParams):
     threshold: float = Field(default=0.8, gt=0.0, le=1.0)
-    shingle: Literal["word", "char"] = "word"
-    shingle_size: int = Field(default=5, ge=1, le=64)
+    shingle: Literal["auto", "word", "char"] = Field(
+        default="auto", description="auto: characters for short texts, words for long ones"
+    )
+    shingle_size: int | None = Field(default=None, ge=1, le=64, description="default 3 or 5")
     num_perm: int = Field(default=128, ge=8, le=1024)
     seed: int = Field(default=DEFAULT_SEED, ge=0, lt=2**63)
+    fields: FieldSettings = Field(default_factory=FieldSettings)
 
     def settings(self) -> DedupSettings:
+        auto = self.shingle == "auto" and self.shingle_size is None
+        shingle = "word" if self.shingle == "auto" else self.shingle
         near = NearSettings(
             threshold=self.threshold,
-            shingle=self.shingle,
-            shingle_size=self.shingle_size,
+            shingle=shingle,
+            shingle_size=self.shingle_size or (3 if shingle == "char" else 5),
             num_perm=self.num_perm,
             seed=self.seed,
         )
-        return DedupSettings(normalize=self.normalize, near=near)
+        return DedupSettings(normalize=self.normalize, near=near, auto=auto, fields=self.fields)
 
 
 class CrossSplitParams(NearParams):
@@ -86,7 +97,7 @@ class _DedupCheck(Check[ExactParams]):
                 default=0.0,
             ),
             "effect": effect,
-            "settings": self.params.settings().model_dump(mode="json"),
+            "settings": (dups.settings or self.params.settings()).model_dump(mode="json"),
         }
         findings = _cluster_findings(data, dups, keep, sizes, self.params.top_clusters)
         findings += _blank_findings(data, dups)
@@ -177,7 +188,7 @@ class CrossSplit(Check[CrossSplitParams]):
             "exact_matches": exact,
             "near_matches": len(matches) - exact,
             "by_split": {str(k): int(v) for k, v in by_split.items()},
-            "settings": self.params.settings().model_dump(mode="json"),
+            "settings": (dups.settings or self.params.settings()).model_dump(mode="json"),
         }
         ids = data.ids().to_numpy()
         findings = [

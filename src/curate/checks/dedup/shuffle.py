@@ -26,6 +26,7 @@ import pyarrow as pa
 
 from curate.checks.dedup.api import DedupResult, cluster_lines, data_name, deliver
 from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.fields import FieldRecords, merged, records_of
 from curate.checks.dedup.index import (
     Duplicates,
     choose_kept,
@@ -241,17 +242,30 @@ class _Shuffle:
         """Shingle sets of ``rows``, made and kept where they are made."""
         return self.over_rows(sources, rows, _shingle_rows, "verifying")
 
+    def records(
+        self, sources: Sequence[tuple[Source, int]], rows: np.ndarray
+    ) -> _Placed | FieldRecords:
+        """What ``rows`` are verified on: field tokens (gathered here; only candidate rows)
+        when comparing field by field, else shingle sets left in the cluster."""
+        if not self.settings.by_fields:
+            return self.shingle_sets(sources, rows)
+        refs = self.over_rows(sources, rows, _field_rows, "verifying").refs
+        return merged(ray_module().get(refs), self.settings.fields)
+
     def lengths(self, source: Source, rows: np.ndarray) -> np.ndarray:
         """What ``keep="longest"`` ranks ``rows`` by, as the map step measures it."""
         ray = ray_module()
         refs = self.over_rows([(source, 0)], rows, _lengths, "measuring").refs
         return np.concatenate(ray.get(refs)) if refs else np.zeros(0, dtype=np.int64)
 
-    def jaccard(self, sets: _Placed, pairs: np.ndarray) -> np.ndarray:
-        """The exact Jaccard similarity of each pair, computed where its rows' sets are sent."""
+    def jaccard(self, sets: _Placed | FieldRecords, pairs: np.ndarray) -> np.ndarray:
+        """The exact Jaccard similarity of each pair, computed where its rows' sets are sent
+        (or the field score, for records gathered here)."""
         ray = ray_module()
         if len(pairs) == 0:
             return np.zeros(0, dtype=np.float64)
+        if isinstance(sets, FieldRecords):
+            return sets.jaccard(pairs[:, 0], pairs[:, 1])
         parts = max(self.workers, -(-len(pairs) // PAIRS_PER_PARTITION))
         where = _partition_of(pairs[:, 0].astype(np.uint64), parts)
         order = np.argsort(where, kind="stable")
@@ -350,6 +364,12 @@ def _pair_jaccard(pairs: np.ndarray, *parts: ShingleSets) -> np.ndarray:
     return _merged(parts).jaccard(pairs[:, 0], pairs[:, 1])
 
 
+def _field_rows(
+    columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings
+) -> FieldRecords:
+    return records_of(rows, columns, settings.fields)
+
+
 def _lengths(columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings) -> np.ndarray:
     return fingerprint(columns, settings.model_copy(update={"near_enabled": False})).length
 
@@ -416,11 +436,11 @@ class _Edges:
 
 def _edges(
     shuffle: _Shuffle, blocks: _Blocks, sources: Sequence[tuple[Source, int]]
-) -> tuple[_Edges, _Placed]:
+) -> tuple[_Edges, _Placed | FieldRecords]:
     links, candidates, count = shuffle.links(blocks)
-    sets = shuffle.shingle_sets(sources, np.unique(candidates))
+    sets = shuffle.records(sources, np.unique(candidates))
     similarity = shuffle.jaccard(sets, candidates)
-    verified = similarity >= shuffle.settings.near.threshold
+    verified = similarity >= shuffle.settings.verify_threshold
     log.debug("%d exact links, %d candidate pairs, %d verified", len(links), count, verified.sum())
     return _Edges(links, candidates[verified], similarity[verified], count), sets
 
@@ -504,7 +524,7 @@ def dedup_on_ray(
 
 def _lines(
     shuffle: _Shuffle,
-    sets: _Placed,
+    sets: _Placed | FieldRecords,
     source: Source,
     id_column: str | None,
     rows: np.ndarray,
