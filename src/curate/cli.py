@@ -362,7 +362,12 @@ def dedup(
         ray_address=ray_address,
         rules=ruleset,
     )
-    against_part = f", {result.against_matches} found in {against}" if against else ""
+    against_part = (
+        f", {result.against_matches} found in {against},"
+        f" {result.contained_matches} containing a row of it"
+        if against
+        else ""
+    )
     click.echo(
         f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"

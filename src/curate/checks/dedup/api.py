@@ -14,6 +14,12 @@ import pandas as pd
 import pyarrow as pa
 
 from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.contain import (
+    Containment,
+    build_index,
+    containment_lines,
+    find_contained,
+)
 from curate.checks.dedup.index import (
     Duplicates,
     Fingerprints,
@@ -57,6 +63,8 @@ class DedupResult:
     clusters: int
     settings: DedupSettings
     keep: str
+    #: Rows dropped because they contain a row of the ``against`` data (n-gram containment).
+    contained_matches: int = 0
     output: Path | None = None
     clusters_path: Path | None = None
     frame: pd.DataFrame | None = None
@@ -194,6 +202,7 @@ def dedup(
         )
         lines = cluster_lines(dups, kept, ids)
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        contained = Containment.empty()
         if against is not None:
             matches, against_lines = _against(
                 source,
@@ -209,6 +218,20 @@ def dedup(
             )
             kept[matches.row] = False
             lines += against_lines
+            contained, contained_lines = _contained(
+                source,
+                against,
+                texts,
+                id_column,
+                settings,
+                runner,
+                ids,
+                start=len(lines),
+                read=read,
+                copies=matches.row,
+            )
+            kept[contained.row] = False
+            lines += contained_lines
     exact = dups.exact_duplicate_rows
     within = int(dups.rows - choose_kept(dups.cluster).sum())
     result = DedupResult(
@@ -221,6 +244,7 @@ def dedup(
         clusters=len(lines),
         settings=settings,
         keep=keep,
+        contained_matches=len(np.unique(contained.row)),
     )
     log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
@@ -390,3 +414,36 @@ def _against(
             }
         )
     return matches, lines
+
+
+def _contained(
+    data_source: Source,
+    other: object,
+    texts: Sequence[str],
+    id_column: str | None,
+    settings: DedupSettings,
+    runner: Engine,
+    ids: np.ndarray,
+    *,
+    start: int,
+    read: ReadOptions,
+    copies: np.ndarray,
+) -> tuple[Containment, list[dict[str, Any]]]:
+    """Rows of the data that contain a row of ``other`` (its n-grams), as cluster lines;
+    rows already found as ``copies`` of one are left out."""
+    if not settings.containment.enabled:
+        return Containment.empty(), []
+    source = open_source(other, read=read)
+    index = build_index(_text(source, texts)(), settings)
+    found = find_contained(index, _text(data_source, texts)(), settings, engine=runner)
+    found = found.without(copies)
+    column = id_column if id_column in source.columns else None
+    their_ids = column_values(source, column).to_numpy(dtype=object) if column else None
+    lines = containment_lines(
+        found,
+        our_ids=ids[found.row],
+        their_ids=their_ids[found.match] if their_ids is not None else found.match,
+        start=start,
+        against=str(data_name(other)),
+    )
+    return found, lines

@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pydantic import Field
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
-from curate.checks.dedup.audit import dropping_effect, duplicates, jsonable
+from curate.checks.dedup.audit import as_text, dropping_effect, duplicates, jsonable
+from curate.checks.dedup.contain import Containment, build_index, find_contained
 from curate.checks.dedup.index import Duplicates, choose_kept
 from curate.checks.dedup.pairs import cross_split_matches
 from curate.checks.dedup.settings import (
     DEFAULT_SEED,
+    ContainmentSettings,
     DedupSettings,
     FieldSettings,
     NearSettings,
     Normalization,
 )
 
+#: Rows of each split looked up at a time for containment.
+_CONTAIN_BATCH = 10_000
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10
 
@@ -59,9 +65,14 @@ class NearParams(ExactParams):
 class CrossSplitParams(NearParams):
     train_split: str = Field(default="train", description="the split others must not copy")
     near: bool = Field(default=True, description="also count near copies, not only exact ones")
+    containment: ContainmentSettings = Field(default_factory=ContainmentSettings)
 
     def settings(self) -> DedupSettings:
-        return super().settings().model_copy(update={"near_enabled": self.near})
+        return (
+            super()
+            .settings()
+            .model_copy(update={"near_enabled": self.near, "containment": self.containment})
+        )
 
 
 _EFFECT_METRICS = frozenset({"max_label_share_change", "max_group_share_change"})
@@ -164,7 +175,13 @@ class CrossSplit(Check[CrossSplitParams]):
     params_model = CrossSplitParams
     requires = ("text", "split")
     threshold_metrics = frozenset(
-        {"contaminated_rows", "contaminated_rate", "exact_matches", "near_matches"}
+        {
+            "contaminated_rows",
+            "contaminated_rate",
+            "exact_matches",
+            "near_matches",
+            "contained_rows",
+        }
     )
 
     def run(self, data: AuditData) -> Outcome:
@@ -179,14 +196,20 @@ class CrossSplit(Check[CrossSplitParams]):
         matches = cross_split_matches(dups, split == train)
         others = split != train
         evaluated = int((others & ~dups.blank).sum())
-        by_split = pd.Series(split[matches.row]).value_counts() if len(matches) else pd.Series()
+        settings = dups.settings or self.params.settings()
+        inside = _contained_in_train(data, settings, evaluated=others & ~dups.blank, train=~others)
+        tainted = np.union1d(matches.row, inside.match)
+        by_split = pd.Series(split[tainted]).value_counts() if len(tainted) else pd.Series()
         exact = int((matches.similarity >= 1.0).sum())
+        contained = np.unique(inside.match)
         metrics: dict[str, Any] = {
             "rows_checked": evaluated,
-            "contaminated_rows": len(matches),
-            "contaminated_rate": round(len(matches) / evaluated, 6) if evaluated else 0.0,
+            "contaminated_rows": len(tainted),
+            "contaminated_rate": round(len(tainted) / evaluated, 6) if evaluated else 0.0,
             "exact_matches": exact,
             "near_matches": len(matches) - exact,
+            "contained_rows": len(contained),
+            "containment_ngram": settings.containment.ngram,
             "by_split": {str(k): int(v) for k, v in by_split.items()},
             "settings": (dups.settings or self.params.settings()).model_dump(mode="json"),
         }
@@ -206,11 +229,29 @@ class CrossSplit(Check[CrossSplitParams]):
                 strict=True,
             )
         ]
+        inside = inside.without(matches.row, side="match")  # copies are listed already
+        first = np.unique(inside.match, return_index=True)[1]  # best coverage first
+        findings += [
+            {
+                "id": jsonable(ids[row]),
+                "split": str(split[row]),
+                "train_id": jsonable(ids[match]),
+                "coverage": round(float(share), 4),
+                "reason": f"inside a {train} row ({share:.0%} of its"
+                f" {settings.containment.ngram}-word n-grams)",
+            }
+            for row, match, share in zip(
+                inside.match[first], inside.row[first], inside.coverage[first], strict=True
+            )
+        ]
         summary = (
-            f"{len(matches)} of {evaluated} rows outside '{train}' copy a {train} row"
-            f" ({exact} exactly, {len(matches) - exact} nearly)"
+            f"{len(tainted)} of {evaluated} rows outside '{train}' are in a {train} row"
+            f" ({exact} exact copies, {len(matches) - exact} near copies,"
+            f" {len(contained)} inside longer rows)"
         )
-        return Outcome(summary=summary, metrics=metrics, findings=findings)
+        return Outcome(
+            summary=summary, metrics=metrics, findings=findings[: self.params.max_findings]
+        )
 
 
 def _size_histogram(sizes: np.ndarray) -> dict[int, int]:
@@ -251,3 +292,22 @@ def _blank_findings(data: AuditData, dups: Duplicates) -> list[dict[str, Any]]:
         {"id": jsonable(ids[row]), "reason": "no text in the text columns; left out of dedup"}
         for row in np.flatnonzero(dups.blank)[:_IDS_PER_FINDING]
     ]
+
+
+def _contained_in_train(
+    data: AuditData, settings: DedupSettings, *, evaluated: np.ndarray, train: np.ndarray
+) -> Containment:
+    """(train row, other row, coverage) where a train row holds another split's row."""
+    if not settings.containment.enabled or not evaluated.any() or not train.any():
+        return Containment.empty()
+    columns = data.columns.text
+
+    def batches(rows: np.ndarray) -> Iterator[tuple[int, list[pa.Array]]]:
+        for start in range(0, len(rows), _CONTAIN_BATCH):
+            part = data.frame.iloc[rows[start : start + _CONTAIN_BATCH]]
+            yield start, [as_text(part[c]) for c in columns]
+
+    other_rows, train_rows = np.flatnonzero(evaluated), np.flatnonzero(train)
+    index = build_index(batches(other_rows), settings)
+    found = find_contained(index, batches(train_rows), settings, engine=data.engine)
+    return Containment(train_rows[found.row], other_rows[found.match], found.coverage)

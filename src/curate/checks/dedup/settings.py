@@ -60,6 +60,19 @@ class FieldSettings(BaseModel):
     weights: tuple[float, ...] | None = None
 
 
+class ContainmentSettings(BaseModel):
+    """Evaluation rows found inside longer rows by their word n-grams (contamination)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    ngram: int = Field(default=13, ge=4, le=64, description="words per n-gram")
+    #: Evaluation rows shorter than this (in words) are only matched as exact or near copies.
+    min_words: int = Field(default=8, ge=2, le=64)
+    #: Share of an evaluation row's distinct n-grams a row must hold to contain it.
+    min_coverage: float = Field(default=0.5, gt=0.0, le=1.0)
+
+
 class DedupSettings(BaseModel):
     """Everything that decides which rows are duplicates; recorded with every result."""
 
@@ -72,6 +85,7 @@ class DedupSettings(BaseModel):
     #: Pick shingles (and the field comparison) from the data; False keeps ``near`` as given.
     auto: bool = True
     fields: FieldSettings = Field(default_factory=FieldSettings)
+    containment: ContainmentSettings = Field(default_factory=ContainmentSettings)
     #: What :func:`curate.checks.dedup.resolve.resolve` picked, in words (reported).
     picked: str = ""
 

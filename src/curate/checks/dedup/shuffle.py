@@ -26,6 +26,12 @@ import pyarrow as pa
 
 from curate.checks.dedup.api import DedupResult, cluster_lines, data_name, deliver
 from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.contain import (
+    Containment,
+    build_index,
+    containment_lines,
+    find_contained,
+)
 from curate.checks.dedup.fields import FieldRecords, merged, records_of
 from curate.checks.dedup.index import (
     Duplicates,
@@ -40,6 +46,7 @@ from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.sources import Source, check_columns, open_source
 from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
+from curate.engine.base import Engine
 from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, ray_module
 from curate.errors import UsageError
 from curate.io.options import ReadOptions
@@ -499,12 +506,19 @@ def dedup_on_ray(
         kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, rows))
         lines, drop = _lines(shuffle, sets, source, id_column, rows, dups, kept)
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        contained = Containment.empty()
         if against is not None:
             matches, against_lines = _against(
                 shuffle, blocks, source, against, id_column, read=read, start=len(lines)
             )
             drop = np.union1d(drop, matches.row)
             lines += against_lines
+            contained, contained_lines = _contained(
+                engine, source, against, texts, id_column, settings,
+                read=read, start=len(lines), copies=matches.row,
+            )  # fmt: skip
+            drop = np.union1d(drop, contained.row)
+            lines += contained_lines
     exact = len(edges.links)
     result = DedupResult(
         rows=blocks.rows,
@@ -516,6 +530,7 @@ def dedup_on_ray(
         clusters=len(lines),
         settings=settings,
         keep=keep,
+        contained_matches=len(np.unique(contained.row)),
     )
     return deliver(
         result, source=source, dropped=drop, clusters=clusters, lines=lines, target=target
@@ -590,3 +605,46 @@ def _against(
             }
         )
     return matches, lines
+
+
+def _columns(source: Source, texts: Sequence[str]) -> Iterator[tuple[int, list[pa.ChunkedArray]]]:
+    for offset, batch in _batches(source, texts, 0):
+        yield offset, [batch.column(c) for c in texts]
+
+
+def _ids(source: Source, column: str | None, rows: np.ndarray) -> np.ndarray:
+    """The ids of ``rows`` (any order): the id column's values, else the row numbers."""
+    if column is None:
+        return rows
+    wanted = np.unique(rows)
+    return values_at(source, column, wanted)[np.searchsorted(wanted, rows)]
+
+
+def _contained(
+    engine: Engine,
+    data_source: Source,
+    other: object,
+    texts: Sequence[str],
+    id_column: str | None,
+    settings: DedupSettings,
+    *,
+    read: ReadOptions,
+    start: int,
+    copies: np.ndarray,
+) -> tuple[Containment, list[dict[str, Any]]]:
+    """Rows that contain a row of ``other``: its n-gram index, the data scanned in tasks."""
+    if not settings.containment.enabled:
+        return Containment.empty(), []
+    source = open_source(other, read=read)
+    index = build_index(_columns(source, texts), settings)
+    found = find_contained(index, _columns(data_source, texts), settings, engine=engine)
+    found = found.without(copies)
+    their_column = id_column if id_column in source.columns else None
+    lines = containment_lines(
+        found,
+        our_ids=_ids(data_source, id_column, found.row),
+        their_ids=_ids(source, their_column, found.match),
+        start=start,
+        against=str(data_name(other)),
+    )
+    return found, lines
