@@ -13,6 +13,8 @@ of this comparison, and its weights, is :mod:`curate.checks.dedup.resolve`'s.
 
 from __future__ import annotations
 
+import functools
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -61,17 +63,24 @@ def token_similarity(a: Tokens, b: Tokens) -> float:
     """Dice similarity of two token lists, a token matching an equal one or its abbreviation."""
     if len(a) > len(b):
         a, b = b, a
-    used = [False] * len(b)
-    matched = 0
-    for token in a:
-        for k, other in enumerate(b):
-            if not used[k] and _matches(token, other):
-                used[k] = True
-                matched += 1
-                break
+    rest_a, rest_b = Counter(a), Counter(b)
+    shared = rest_a & rest_b
+    matched = sum(shared.values())
+    rest_a -= shared
+    rest_b -= shared
+    if rest_a and rest_b:
+        others = list(rest_b.elements())
+        used = [False] * len(others)
+        for token in rest_a.elements():
+            for k, other in enumerate(others):
+                if not used[k] and _matches(token, other):
+                    used[k] = True
+                    matched += 1
+                    break
     return 2 * matched / (len(a) + len(b))
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _numbers(tokens: Tokens) -> frozenset[str]:
     return frozenset(t for t in tokens if any(c.isdigit() for c in t))
 
@@ -152,3 +161,13 @@ def merged(parts: Sequence[FieldRecords], settings: FieldSettings) -> FieldRecor
     """One FieldRecords from parts over increasing, disjoint rows."""
     rows = np.concatenate([np.zeros(0, np.int64), *(p.rows for p in parts)])
     return FieldRecords(rows, [t for p in parts for t in p.tokens], settings)
+
+
+def verified_scores(records: FieldRecords, pairs: np.ndarray, joined: np.ndarray) -> np.ndarray:
+    """The field score of candidate ``pairs`` whose joined text's Jaccard similarity
+    (``joined``) reaches the candidate threshold; 0 for the rest, which LSH proposed by
+    chance (cheap to rule out, where scoring fields is not)."""
+    scores = np.zeros(len(pairs), dtype=np.float64)
+    worth = np.flatnonzero(joined >= records.settings.candidate_threshold)
+    scores[worth] = records.jaccard(pairs[worth, 0], pairs[worth, 1])
+    return scores

@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from curate.checks.dedup.fields import FieldRecords
+from curate.checks.dedup.fields import FieldRecords, verified_scores
 from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import (
     estimate_jaccard,
@@ -27,7 +27,12 @@ from curate.checks.dedup.minhash import (
 )
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
-from curate.checks.dedup.verify import ShingleSets, TextBatches, read_records
+from curate.checks.dedup.verify import (
+    ShingleSets,
+    TextBatches,
+    read_records,
+    read_shingle_sets,
+)
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError
 
@@ -190,7 +195,11 @@ def find_duplicates(
         pairs = reps[found]
         if text is not None:
             sets = read_records(text, pairs.ravel(), settings, engine=engine)
-            similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
+            if isinstance(sets, FieldRecords):
+                joined = read_shingle_sets(text, pairs.ravel(), settings, engine=engine)
+                similarity = verified_scores(sets, pairs, joined.jaccard(pairs[:, 0], pairs[:, 1]))
+            else:
+                similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
         else:
             if prints.signatures is None or settings.by_fields:
                 raise ValueError("verifying candidates needs the text or the signatures")

@@ -32,7 +32,7 @@ from curate.checks.dedup.contain import (
     containment_lines,
     find_contained,
 )
-from curate.checks.dedup.fields import FieldRecords, merged, records_of
+from curate.checks.dedup.fields import FieldRecords, merged, records_of, verified_scores
 from curate.checks.dedup.index import (
     Duplicates,
     choose_kept,
@@ -446,7 +446,11 @@ def _edges(
 ) -> tuple[_Edges, _Placed | FieldRecords]:
     links, candidates, count = shuffle.links(blocks)
     sets = shuffle.records(sources, np.unique(candidates))
-    similarity = shuffle.jaccard(sets, candidates)
+    if isinstance(sets, FieldRecords):
+        joined = shuffle.jaccard(shuffle.shingle_sets(sources, np.unique(candidates)), candidates)
+        similarity = verified_scores(sets, candidates, joined)
+    else:
+        similarity = shuffle.jaccard(sets, candidates)
     verified = similarity >= shuffle.settings.verify_threshold
     log.debug("%d exact links, %d candidate pairs, %d verified", len(links), count, verified.sum())
     return _Edges(links, candidates[verified], similarity[verified], count), sets
