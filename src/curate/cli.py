@@ -368,6 +368,8 @@ def dedup(
         if against
         else ""
     )
+    if result.contained_matches and not against:
+        against_part = f", {result.contained_matches} training rows holding another split's row"
     click.echo(
         f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"

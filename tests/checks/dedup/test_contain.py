@@ -87,3 +87,21 @@ def test_cross_split_fails_when_a_test_row_sits_inside_a_train_row() -> None:
     assert cross.metrics["contained_rows"] == 1
     assert cross.metrics["contaminated_rows"] == 1
     assert [(f["id"], f["train_id"], f["coverage"]) for f in cross.findings] == [("r32", "r7", 1.0)]
+
+
+def test_dedup_of_split_data_drops_training_rows_holding_a_test_row(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    pd.DataFrame(
+        {"id": ["a", "b"], "text": [f"{FILLER} {QUESTION} {FILLER}", FILLER.replace("1", "x")]}
+    ).to_csv(folder / "train.csv", index=False)
+    pd.DataFrame({"id": ["q"], "text": [QUESTION]}).to_csv(folder / "test.csv", index=False)
+    clusters = tmp_path / "clusters.jsonl"
+    result = curate.dedup(
+        folder, out=tmp_path / "out", text_column="text", id_column="id", clusters=clusters
+    )
+    assert result.contained_matches == 1 and result.kept == 2
+    assert pd.read_csv(tmp_path / "out" / "train.csv")["id"].tolist() == ["b"]
+    assert pd.read_csv(tmp_path / "out" / "test.csv")["id"].tolist() == ["q"]
+    line = json.loads(clusters.read_text())
+    assert (line["kept"], line["dropped"], line["split"]) == ("q", ["a"], "test")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.audit import as_text, jsonable
 from curate.checks.dedup.contain import (
     Containment,
     build_index,
+    contained_across,
     containment_lines,
     find_contained,
 )
@@ -201,6 +202,11 @@ def dedup(
             else np.arange(dups.rows)
         )
         lines = cluster_lines(dups, kept, ids)
+        inside, inside_lines = split_containment(
+            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=len(lines)
+        )
+        kept[inside.row] = False
+        lines += inside_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
@@ -244,7 +250,7 @@ def dedup(
         clusters=len(lines),
         settings=settings,
         keep=keep,
-        contained_matches=len(np.unique(contained.row)),
+        contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
     )
     log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
@@ -446,4 +452,37 @@ def _contained(
         start=start,
         against=str(data_name(other)),
     )
+    return found, lines
+
+
+#: The split whose rows must not contain another split's rows (as ``dedup.cross_split``).
+TRAIN_SPLIT = "train"
+
+
+def split_containment(
+    source: Source,
+    texts: Sequence[str],
+    kept: np.ndarray,
+    settings: DedupSettings,
+    runner: Engine,
+    *,
+    ids: Callable[[np.ndarray], np.ndarray],
+    start: int,
+) -> tuple[Containment, list[dict[str, Any]]]:
+    """Training rows (still kept) that contain a kept row of another split (data with
+    splits: a folder or DatasetDict), as cluster lines. Dropping them, not the evaluation
+    rows, leaves the evaluation splits whole, as decontamination does."""
+    if not isinstance(source, TableSource) or source.table.split is None:
+        return Containment.empty(), []
+    split = source.table.split.astype("string").fillna("<missing>").to_numpy(dtype=object)
+    train = split == TRAIN_SPLIT
+    columns = [as_text(source.table.frame[c]) for c in texts]
+    found = contained_across(
+        columns, evaluated=~train & kept, train=train & kept, settings=settings, engine=runner
+    )
+    lines = containment_lines(
+        found, our_ids=ids(found.row), their_ids=ids(found.match), start=start, against=None
+    )
+    for line, row in zip(lines, np.unique(found.match), strict=True):
+        line["split"] = str(split[row])  # lines come in the order of the evaluation rows
     return found, lines

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 from pydantic import Field
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
 from curate.checks.dedup.audit import as_text, dropping_effect, duplicates, jsonable
-from curate.checks.dedup.contain import Containment, build_index, find_contained
+from curate.checks.dedup.contain import contained_across
 from curate.checks.dedup.index import Duplicates, choose_kept
 from curate.checks.dedup.pairs import cross_split_matches
 from curate.checks.dedup.settings import (
@@ -25,8 +23,6 @@ from curate.checks.dedup.settings import (
     Normalization,
 )
 
-#: Rows of each split looked up at a time for containment.
-_CONTAIN_BATCH = 10_000
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10
 
@@ -197,7 +193,12 @@ class CrossSplit(Check[CrossSplitParams]):
         others = split != train
         evaluated = int((others & ~dups.blank).sum())
         settings = dups.settings or self.params.settings()
-        inside = _contained_in_train(data, settings, evaluated=others & ~dups.blank, train=~others)
+        columns = [as_text(data.frame[c]) for c in data.columns.text]
+        inside = contained_across(
+            columns, evaluated=others & ~dups.blank, train=~others, settings=settings,
+            engine=data.engine,
+        )  # fmt: skip
+        inside = inside.without(matches.row, side="match")  # copies are counted already
         tainted = np.union1d(matches.row, inside.match)
         by_split = pd.Series(split[tainted]).value_counts() if len(tainted) else pd.Series()
         exact = int((matches.similarity >= 1.0).sum())
@@ -229,7 +230,6 @@ class CrossSplit(Check[CrossSplitParams]):
                 strict=True,
             )
         ]
-        inside = inside.without(matches.row, side="match")  # copies are listed already
         first = np.unique(inside.match, return_index=True)[1]  # best coverage first
         findings += [
             {
@@ -247,7 +247,7 @@ class CrossSplit(Check[CrossSplitParams]):
         summary = (
             f"{len(tainted)} of {evaluated} rows outside '{train}' are in a {train} row"
             f" ({exact} exact copies, {len(matches) - exact} near copies,"
-            f" {len(contained)} inside longer rows)"
+            f" {len(contained)} only inside longer rows)"
         )
         return Outcome(
             summary=summary, metrics=metrics, findings=findings[: self.params.max_findings]
@@ -292,22 +292,3 @@ def _blank_findings(data: AuditData, dups: Duplicates) -> list[dict[str, Any]]:
         {"id": jsonable(ids[row]), "reason": "no text in the text columns; left out of dedup"}
         for row in np.flatnonzero(dups.blank)[:_IDS_PER_FINDING]
     ]
-
-
-def _contained_in_train(
-    data: AuditData, settings: DedupSettings, *, evaluated: np.ndarray, train: np.ndarray
-) -> Containment:
-    """(train row, other row, coverage) where a train row holds another split's row."""
-    if not settings.containment.enabled or not evaluated.any() or not train.any():
-        return Containment.empty()
-    columns = data.columns.text
-
-    def batches(rows: np.ndarray) -> Iterator[tuple[int, list[pa.Array]]]:
-        for start in range(0, len(rows), _CONTAIN_BATCH):
-            part = data.frame.iloc[rows[start : start + _CONTAIN_BATCH]]
-            yield start, [as_text(part[c]) for c in columns]
-
-    other_rows, train_rows = np.flatnonzero(evaluated), np.flatnonzero(train)
-    index = build_index(batches(other_rows), settings)
-    found = find_contained(index, batches(train_rows), settings, engine=data.engine)
-    return Containment(train_rows[found.row], other_rows[found.match], found.coverage)

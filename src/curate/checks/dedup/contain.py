@@ -179,10 +179,11 @@ def containment_lines(
     our_ids: np.ndarray,
     their_ids: np.ndarray,
     start: int,
-    against: str,
+    against: str | None,
 ) -> list[dict[str, Any]]:
-    """Cluster lines for ``--against``: per evaluation row, the rows that contain it and the
-    share of it each holds. ``our_ids``/``their_ids`` are the ids of ``found.row``/``.match``."""
+    """Cluster lines: per evaluation row (of the ``against`` data, or of the same data), the
+    rows that contain it and the share of it each holds, in the order of the evaluation
+    rows. ``our_ids``/``their_ids`` are the ids of ``found.row``/``.match``."""
     lines: list[dict[str, Any]] = []
     order = np.lexsort((found.row, found.match))
     groups = np.split(order, np.flatnonzero(np.diff(found.match[order])) + 1) if len(order) else []
@@ -197,7 +198,35 @@ def containment_lines(
                     str(i): round(float(found.coverage[k]), 4)
                     for i, k in zip(dropped, members, strict=True)
                 },
-                "against": against,
+                **({"against": against} if against is not None else {}),
             }
         )
     return lines
+
+
+#: Rows looked up at a time when both sides are in memory.
+_IN_MEMORY_BATCH = 10_000
+
+
+def contained_across(
+    columns: Sequence[pa.Array],
+    *,
+    evaluated: np.ndarray,
+    train: np.ndarray,
+    settings: DedupSettings,
+    engine: Engine | None = None,
+) -> Containment:
+    """(train row, evaluated row, coverage) where a ``train`` row holds an ``evaluated`` row,
+    for columns in memory (masks over their rows; rows numbered as in the columns)."""
+    if not settings.containment.enabled or not evaluated.any() or not train.any():
+        return Containment.empty()
+
+    def batches(rows: np.ndarray) -> Iterable[tuple[int, list[pa.Array]]]:
+        for start in range(0, len(rows), _IN_MEMORY_BATCH):
+            take = pa.array(rows[start : start + _IN_MEMORY_BATCH])
+            yield start, [column.take(take) for column in columns]
+
+    other_rows, train_rows = np.flatnonzero(evaluated), np.flatnonzero(train)
+    index = build_index(batches(other_rows), settings)
+    found = find_contained(index, batches(train_rows), settings, engine=engine)
+    return Containment(train_rows[found.row], other_rows[found.match], found.coverage)

@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.api import DedupResult, cluster_lines, data_name, deliver
+from curate.checks.dedup.api import (
+    DedupResult,
+    cluster_lines,
+    data_name,
+    deliver,
+    split_containment,
+)
 from curate.checks.dedup.audit import jsonable
 from curate.checks.dedup.contain import (
     Containment,
@@ -509,6 +515,14 @@ def dedup_on_ray(
         rows, dups = edges.compact()
         kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, rows))
         lines, drop = _lines(shuffle, sets, source, id_column, rows, dups, kept)
+        still = np.ones(blocks.rows, dtype=bool)
+        still[drop] = False
+        inside, inside_lines = split_containment(
+            source, texts, still, settings, engine, start=len(lines),
+            ids=lambda found: _ids(source, id_column, found),
+        )  # fmt: skip
+        drop = np.union1d(drop, inside.row)
+        lines += inside_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
@@ -534,7 +548,7 @@ def dedup_on_ray(
         clusters=len(lines),
         settings=settings,
         keep=keep,
-        contained_matches=len(np.unique(contained.row)),
+        contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
     )
     return deliver(
         result, source=source, dropped=drop, clusters=clusters, lines=lines, target=target
