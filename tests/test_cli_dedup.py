@@ -85,3 +85,31 @@ def test_rules_give_columns_settings_and_read_options(tmp_path: Path, run_cli: R
 
     assert dropped() == ["r2", "r4"]
     assert dropped("--threshold", "0.9") == ["r4"]
+
+
+def test_short_columns_are_compared_field_by_field_and_the_choice_is_said(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    data = tmp_path / "records.csv"
+    data.write_text(
+        "id,title,author,year\n"
+        'r1,"Colchicine prevents early postoperative pericardial effusions","Imazio, Massimo and Brucato, Antonio",2011\n'
+        'r2,"Colchicine prevents early post-operative pericardial effusions","Imazio, M. and Brucato, A.",2011\n'
+        'r3,"Colchicine prevents early postoperative pericardial effusions","Imazio, M. and Brucato, A.",2009\n'
+        'r4,"A trial of intrapleural streptokinase in adults","Rosa, Ute",2005\n'
+    )
+    columns = ["--text-column", "title", "--text-column", "author", "--text-column", "year"]
+    clusters = tmp_path / "clusters.jsonl"
+    result = run_cli(
+        "dedup", data, "--out", tmp_path / "out.csv", "--clusters", clusters, "--id-column", "id",
+        *columns,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "fields compared one by one" in result.err
+    line = json.loads(clusters.read_text())
+    assert (line["kept"], line["dropped"]) == ("r1", ["r2"])  # r3: another year
+    joined = run_cli(
+        "dedup", data, "--out", tmp_path / "joined.csv", "--id-column", "id", "--compare",
+        "joined", *columns,
+    )  # fmt: skip
+    assert joined.code == 0 and "character 3-grams" in joined.err
