@@ -12,7 +12,9 @@ Both tools' pairs are closed the same way (all pairs within a cluster). curate r
 another fresh process, is datasketch's ``MinHash.update_batch`` per row with ``MinHashLSH``
 insert and query and a signature check of each candidate, on the first ``--baseline-rows``
 rows (it does not read or write files). Prints rows/s, MB/s, peak memory (max RSS of the
-process) and pair precision, recall and F1 for both.
+process) and pair precision, recall and F1 for both. Then, in the same run, the quality parts
+of ``dedup_quality.py``: real labelled near-duplicates (``../shared/data/neardup_bib``, curate
+against a datasketch word-3-gram loop) and planted contamination (``--contamination-docs``).
 """
 
 from __future__ import annotations
@@ -214,6 +216,15 @@ def main() -> None:
         "--workers", type=int, help="curate's processes (default: its own choice, all cores here)"
     )
     parser.add_argument("--workdir", help="keep (and reuse) the corpus here, not in a temp dir")
+    parser.add_argument(
+        "--contamination-docs",
+        type=int,
+        default=100_000,
+        help="documents for the planted-contamination part (0 skips it)",
+    )
+    parser.add_argument(
+        "--no-quality", action="store_true", help="skip the real-data and contamination parts"
+    )
     parser.add_argument("--worker", choices=["curate", "datasketch"], help=argparse.SUPPRESS)
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -261,6 +272,10 @@ def main() -> None:
                 f"  P {quality['precision']:.3f} R {quality['recall']:.3f} F1 {quality['f1']:.3f}"
             )
         print(f"speed-up (rows/s): {rows['curate'] / rows['datasketch']:.1f}x")
+        if not args.no_quality:
+            from dedup_quality import report
+
+            report(docs=args.contamination_docs, doc_words=150, seed=args.seed, folder=folder)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -135,7 +136,8 @@ def test_quoted_newlines_across_block_edges(
     from curate.checks.dedup import sources
 
     monkeypatch.setattr(sources, "BLOCK_BYTES", 64)
-    rows = [f'{i},"zq.unique{i}@example.com\nsecond line {i % 7}\n"' for i in range(40)]
+    words = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(40)]
+    rows = [f'{i},"zq.{w[:12]}@example.com\n{w[12:40]}\n"' for i, w in enumerate(words)]
     path = tmp_path / "quoted.csv"
     path.write_text("id,text\n" + "\n".join(rows) + "\n")
     out = tmp_path / "o.csv"
@@ -154,3 +156,31 @@ def test_a_folder_keeps_each_files_kept_bytes(tmp_path: Path, run_cli: RunCli) -
     assert result.code == 0, result.err
     assert (out / "train.csv").read_bytes() == b"id,text\r\n007,hello there\r\n009,bye"
     assert (out / "test.jsonl").read_bytes() == (data / "test.jsonl").read_bytes()
+
+
+def test_short_columns_are_compared_field_by_field_and_the_choice_is_said(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    data = tmp_path / "records.csv"
+    data.write_text(
+        "id,title,author,year\n"
+        'r1,"Colchicine prevents early postoperative pericardial effusions","Imazio, Massimo and Brucato, Antonio",2011\n'
+        'r2,"Colchicine prevents early post-operative pericardial effusions","Imazio, M. and Brucato, A.",2011\n'
+        'r3,"Colchicine prevents early postoperative pericardial effusions","Imazio, M. and Brucato, A.",2009\n'
+        'r4,"A trial of intrapleural streptokinase in adults","Rosa, Ute",2005\n'
+    )
+    columns = ["--text-column", "title", "--text-column", "author", "--text-column", "year"]
+    clusters = tmp_path / "clusters.jsonl"
+    result = run_cli(
+        "dedup", data, "--out", tmp_path / "out.csv", "--clusters", clusters, "--id-column", "id",
+        *columns,
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    assert "fields compared one by one" in result.err
+    line = json.loads(clusters.read_text())
+    assert (line["kept"], line["dropped"]) == ("r1", ["r2"])  # r3: another year
+    joined = run_cli(
+        "dedup", data, "--out", tmp_path / "joined.csv", "--id-column", "id", "--compare",
+        "joined", *columns,
+    )  # fmt: skip
+    assert joined.code == 0 and "character 3-grams" in joined.err

@@ -330,8 +330,20 @@ def rules_show(path: Path | None) -> int:
     help="Rules file: its columns, dedup.near settings and read: options (options here win).",
 )
 @click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
-@click.option("--shingle", type=click.Choice(["word", "char"]), help="Shingle type (default word).")
-@click.option("--shingle-size", type=click.IntRange(1, 64), help="Shingle size (default 5).")
+@click.option(
+    "--shingle",
+    type=click.Choice(["word", "char"]),
+    help="Shingle type (default: picked from the text lengths, char for short texts).",
+)
+@click.option(
+    "--shingle-size", type=click.IntRange(1, 64), help="Shingle size (default 3 chars, 5 words)."
+)
+@click.option(
+    "--compare",
+    type=click.Choice(["auto", "joined", "fields"]),
+    help="Several text columns: joined into one text, or field by field (default auto:"
+    " fields when they are short).",
+)
 @click.option("--num-perm", type=click.IntRange(8, 1024), help="MinHash size (default 128).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="MinHash seed (recorded).")
 @click.option(
@@ -352,6 +364,7 @@ def dedup(
     exact_only: bool,
     shingle: str | None,
     shingle_size: int | None,
+    compare: str | None,
     num_perm: int | None,
     seed: int | None,
     normalize: str | None,
@@ -378,6 +391,7 @@ def dedup(
         shingle_size=shingle_size,
         num_perm=num_perm,
         seed=seed,
+        compare=compare,  # type: ignore[arg-type]
     )
     result = run_dedup(
         data,
@@ -396,13 +410,22 @@ def dedup(
         ray_address=ray_address,
         rules=ruleset,
     )
-    against_part = f", {result.against_matches} found in {against}" if against else ""
+    against_part = (
+        f", {result.against_matches} found in {against},"
+        f" {result.contained_matches} containing a row of it"
+        if against
+        else ""
+    )
+    if result.contained_matches and not against:
+        against_part = f", {result.contained_matches} training rows holding another split's row"
     click.echo(
         f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
         f" -> {result.output}",
         err=True,
     )
+    if result.settings.picked:
+        click.echo(f"  compared on {result.settings.picked}", err=True)
     if result.clusters_path is not None:
         click.echo(f"  clusters {result.clusters_path} ({result.clusters:,})", err=True)
     return EXIT_OK

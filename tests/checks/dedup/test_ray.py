@@ -36,3 +36,29 @@ def test_dedup_on_ray_matches_local(
     assert outputs["ray"][1] == outputs["local"][1]
     assert len(outputs["local"][0]) < data.stat().st_size
     assert outputs["local"][1].count(b"\n") > 10
+
+
+@pytest.mark.parametrize("exact_copies", [False, True])
+def test_ray_and_local_give_the_same_clusters_with_and_without_exact_copies(
+    local_ray: None, tmp_path: Path, run_cli: RunCli, exact_copies: bool
+) -> None:
+    base = [
+        "the quick brown fox jumps over the lazy dog near the river bank today",
+        "the quick brown fox jumps over the lazy dog near the river bank now",
+        "an entirely different sentence about databases and their many indexes",
+        "completely unrelated words describing weather in the northern mountains",
+    ]
+    rows = base + ([base[2], base[0]] if exact_copies else [])
+    data = tmp_path / "data.csv"
+    data.write_text("id,text\n" + "".join(f"{i},{t}\n" for i, t in enumerate(rows)))
+    outputs = {}
+    for engine in ("local", "ray"):
+        out, clusters = tmp_path / engine / "out.csv", tmp_path / engine / "clusters.jsonl"
+        result = run_cli(
+            "dedup", data, "--out", out, "--clusters", clusters, "--text-column", "text",
+            "--id-column", "id", "--threshold", "0.5", "--engine", engine, "-q",
+        )  # fmt: skip
+        assert result.code == 0, result.err
+        outputs[engine] = out.read_bytes(), clusters.read_bytes()
+    assert outputs["ray"] == outputs["local"]
+    assert outputs["local"][1].count(b"\n") == (2 if exact_copies else 1)

@@ -16,7 +16,7 @@ import pytest
 import curate
 from curate.checks.dedup import api, index, shuffle, sources
 from curate.checks.dedup.lsh import BUCKET_PAIR_LIMIT, candidate_pairs
-from curate.checks.dedup.settings import DedupSettings
+from curate.checks.dedup.settings import DedupSettings, FieldSettings
 from curate.checks.dedup.shuffle import (
     _band_pairs,
     _exact_links,
@@ -93,7 +93,18 @@ def _no_whole_data_steps(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 CASES = [
-    pytest.param("parquet", {"keep": "first", "text_column": ["title", "text"]}, id="parquet"),
+    pytest.param(
+        "parquet",
+        {
+            "keep": "first",
+            "text_column": ["title", "text"],
+            "settings": DedupSettings(fields=FieldSettings(compare="joined")),
+        },
+        id="parquet",
+    ),
+    pytest.param(
+        "parquet", {"keep": "first", "text_column": ["title", "text"]}, id="parquet-fields"
+    ),
     pytest.param("jsonl", {"keep": "longest", "id_column": "id", "against": True}, id="jsonl"),
     pytest.param("csv", {"keep": "best:score", "id_column": "id"}, id="csv"),
     pytest.param("frame", {"keep": "first", "near": False, "against": True}, id="frame"),
@@ -138,7 +149,9 @@ def test_ray_matches_local(
     assert on_ray[2] == local[2]
     assert local[0]["exact_duplicates"] >= 5  # the titles part some copies
     assert local[0]["blank_rows"] == (5 if options["text_column"] == "text" else 0)
-    if options.get("near", True):
+    if local[0]["settings"].by_fields:
+        assert local[0]["near_duplicates"] > 0
+    elif options.get("near", True):
         assert local[0]["near_duplicates"] > 44
     if "against" in options:
         assert local[0]["against_matches"] >= 20

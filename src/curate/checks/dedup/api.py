@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,14 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.audit import as_text, jsonable
+from curate.checks.dedup.contain import (
+    Containment,
+    build_index,
+    contained_across,
+    containment_lines,
+    find_contained,
+)
 from curate.checks.dedup.index import (
     Duplicates,
     Fingerprints,
@@ -24,6 +31,7 @@ from curate.checks.dedup.index import (
 )
 from curate.checks.dedup.output import write_clusters, write_without
 from curate.checks.dedup.pairs import Matches, cross_split_matches
+from curate.checks.dedup.resolve import resolve
 from curate.checks.dedup.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.checks.dedup.sources import (
     FileSource,
@@ -58,6 +66,8 @@ class DedupResult:
     clusters: int
     settings: DedupSettings
     keep: str
+    #: Rows dropped because they contain a row of the ``against`` data (n-gram containment).
+    contained_matches: int = 0
     output: Path | None = None
     clusters_path: Path | None = None
     frame: pd.DataFrame | None = None
@@ -160,7 +170,8 @@ def dedup(
         near_settings = NearSettings.model_validate(
             {**settings.near.model_dump(), "threshold": threshold}
         )
-        settings = settings.model_copy(update={"near": near_settings})
+        fields = settings.fields.model_copy(update={"threshold": threshold})
+        settings = settings.model_copy(update={"near": near_settings, "fields": fields})
     if not near:
         settings = settings.model_copy(update={"near_enabled": False})
     texts = [text_column] if isinstance(text_column, str) else list(text_column or [])
@@ -171,6 +182,7 @@ def dedup(
     target = _target(data, out, in_place=in_place)
     source = open_source(data, read=read)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
+    settings = resolve_for(source, texts, settings)
     if engine == "ray":
         from curate.checks.dedup.shuffle import dedup_on_ray
 
@@ -194,7 +206,13 @@ def dedup(
             else np.arange(dups.rows)
         )
         lines = cluster_lines(dups, kept, ids)
+        inside, inside_lines = split_containment(
+            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=len(lines)
+        )
+        kept[inside.row] = False
+        lines += inside_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        contained = Containment.empty()
         if against is not None:
             matches, against_lines = _against(
                 source,
@@ -210,6 +228,20 @@ def dedup(
             )
             kept[matches.row] = False
             lines += against_lines
+            contained, contained_lines = _contained(
+                source,
+                against,
+                texts,
+                id_column,
+                settings,
+                runner,
+                ids,
+                start=len(lines),
+                read=read,
+                copies=matches.row,
+            )
+            kept[contained.row] = False
+            lines += contained_lines
     exact = dups.exact_duplicate_rows
     within = int(dups.rows - choose_kept(dups.cluster).sum())
     result = DedupResult(
@@ -222,6 +254,7 @@ def dedup(
         clusters=len(lines),
         settings=settings,
         keep=keep,
+        contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
     )
     log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
@@ -262,6 +295,15 @@ def deliver(
         return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
     write_without(source, dropped, target, rows=result.rows)
     return replace(result, output=target)
+
+
+def resolve_for(source: Source, texts: Sequence[str], settings: DedupSettings) -> DedupSettings:
+    """``settings`` with curate's automatic choices made from the first batch of ``source``."""
+    first = next(iter(source.batches(texts)), None)
+    sample = [first.column(c) for c in texts] if first is not None else []
+    if not sample:
+        sample = [pa.array([], type=pa.large_string()) for _ in texts]
+    return resolve(settings, sample, names=texts)
 
 
 #: Text below this size is hashed in this process: starting workers would cost more.
@@ -382,3 +424,69 @@ def _against(
             }
         )
     return matches, lines
+
+
+def _contained(
+    data_source: Source,
+    other: object,
+    texts: Sequence[str],
+    id_column: str | None,
+    settings: DedupSettings,
+    runner: Engine,
+    ids: np.ndarray,
+    *,
+    start: int,
+    read: ReadOptions,
+    copies: np.ndarray,
+) -> tuple[Containment, list[dict[str, Any]]]:
+    """Rows of the data that contain a row of ``other`` (its n-grams), as cluster lines;
+    rows already found as ``copies`` of one are left out."""
+    if not settings.containment.enabled:
+        return Containment.empty(), []
+    source = open_source(other, read=read)
+    index = build_index(_text(source, texts)(), settings)
+    found = find_contained(index, _text(data_source, texts)(), settings, engine=runner)
+    found = found.without(copies)
+    column = id_column if id_column in source.columns else None
+    their_ids = column_values(source, column).to_numpy(dtype=object) if column else None
+    lines = containment_lines(
+        found,
+        our_ids=ids[found.row],
+        their_ids=their_ids[found.match] if their_ids is not None else found.match,
+        start=start,
+        against=str(data_name(other)),
+    )
+    return found, lines
+
+
+#: The split whose rows must not contain another split's rows (as ``dedup.cross_split``).
+TRAIN_SPLIT = "train"
+
+
+def split_containment(
+    source: Source,
+    texts: Sequence[str],
+    kept: np.ndarray,
+    settings: DedupSettings,
+    runner: Engine,
+    *,
+    ids: Callable[[np.ndarray], np.ndarray],
+    start: int,
+) -> tuple[Containment, list[dict[str, Any]]]:
+    """Training rows (still kept) that contain a kept row of another split (data with
+    splits: a folder or DatasetDict), as cluster lines. Dropping them, not the evaluation
+    rows, leaves the evaluation splits whole, as decontamination does."""
+    if not isinstance(source, TableSource) or source.table.split is None:
+        return Containment.empty(), []
+    split = source.table.split.astype("string").fillna("<missing>").to_numpy(dtype=object)
+    train = split == TRAIN_SPLIT
+    columns = [as_text(source.table.frame[c]) for c in texts]
+    found = contained_across(
+        columns, evaluated=~train & kept, train=train & kept, settings=settings, engine=runner
+    )
+    lines = containment_lines(
+        found, our_ids=ids(found.row), their_ids=ids(found.match), start=start, against=None
+    )
+    for line, row in zip(lines, np.unique(found.match), strict=True):
+        line["split"] = str(split[row])  # lines come in the order of the evaluation rows
+    return found, lines

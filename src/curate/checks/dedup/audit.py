@@ -17,6 +17,7 @@ import pyarrow as pa
 
 from curate.checks.data import AuditData
 from curate.checks.dedup.index import Duplicates, Fingerprints, concat, find_duplicates, fingerprint
+from curate.checks.dedup.resolve import resolve
 from curate.checks.dedup.settings import DedupSettings
 
 _CACHE_SIZE = 2
@@ -53,6 +54,10 @@ def duplicates(data: AuditData, settings: DedupSettings) -> Duplicates:
     for cached_key, frame, result in _cache:
         if cached_key == key and frame is data.frame:
             return result
+    first = next(iter(data.batches()), None)
+    sample = [as_text(first.frame[c]) for c in data.columns.text] if first is not None else []
+    if sample:
+        settings = resolve(settings, sample, names=data.columns.text)
     task = FingerprintTask(columns=tuple(data.columns.text), settings=settings)
     parts: Sequence[Fingerprints] = data.engine.map(task, data.batches())
 

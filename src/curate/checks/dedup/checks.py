@@ -10,10 +10,18 @@ from pydantic import Field
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
-from curate.checks.dedup.audit import dropping_effect, duplicates, jsonable
+from curate.checks.dedup.audit import as_text, dropping_effect, duplicates, jsonable
+from curate.checks.dedup.contain import contained_across
 from curate.checks.dedup.index import Duplicates, choose_kept
 from curate.checks.dedup.pairs import cross_split_matches
-from curate.checks.dedup.settings import DEFAULT_SEED, DedupSettings, NearSettings, Normalization
+from curate.checks.dedup.settings import (
+    DEFAULT_SEED,
+    ContainmentSettings,
+    DedupSettings,
+    FieldSettings,
+    NearSettings,
+    Normalization,
+)
 
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10
@@ -29,28 +37,38 @@ class ExactParams(Params):
 
 class NearParams(ExactParams):
     threshold: float = Field(default=0.8, gt=0.0, le=1.0)
-    shingle: Literal["word", "char"] = "word"
-    shingle_size: int = Field(default=5, ge=1, le=64)
+    shingle: Literal["auto", "word", "char"] = Field(
+        default="auto", description="auto: characters for short texts, words for long ones"
+    )
+    shingle_size: int | None = Field(default=None, ge=1, le=64, description="default 3 or 5")
     num_perm: int = Field(default=128, ge=8, le=1024)
     seed: int = Field(default=DEFAULT_SEED, ge=0, lt=2**63)
+    fields: FieldSettings = Field(default_factory=FieldSettings)
 
     def settings(self) -> DedupSettings:
+        auto = self.shingle == "auto" and self.shingle_size is None
+        shingle = "word" if self.shingle == "auto" else self.shingle
         near = NearSettings(
             threshold=self.threshold,
-            shingle=self.shingle,
-            shingle_size=self.shingle_size,
+            shingle=shingle,
+            shingle_size=self.shingle_size or (3 if shingle == "char" else 5),
             num_perm=self.num_perm,
             seed=self.seed,
         )
-        return DedupSettings(normalize=self.normalize, near=near)
+        return DedupSettings(normalize=self.normalize, near=near, auto=auto, fields=self.fields)
 
 
 class CrossSplitParams(NearParams):
     train_split: str = Field(default="train", description="the split others must not copy")
     near: bool = Field(default=True, description="also count near copies, not only exact ones")
+    containment: ContainmentSettings = Field(default_factory=ContainmentSettings)
 
     def settings(self) -> DedupSettings:
-        return super().settings().model_copy(update={"near_enabled": self.near})
+        return (
+            super()
+            .settings()
+            .model_copy(update={"near_enabled": self.near, "containment": self.containment})
+        )
 
 
 _EFFECT_METRICS = frozenset({"max_label_share_change", "max_group_share_change"})
@@ -86,7 +104,7 @@ class _DedupCheck(Check[ExactParams]):
                 default=0.0,
             ),
             "effect": effect,
-            "settings": self.params.settings().model_dump(mode="json"),
+            "settings": (dups.settings or self.params.settings()).model_dump(mode="json"),
         }
         findings = _cluster_findings(data, dups, keep, sizes, self.params.top_clusters)
         findings += _blank_findings(data, dups)
@@ -153,7 +171,13 @@ class CrossSplit(Check[CrossSplitParams]):
     params_model = CrossSplitParams
     requires = ("text", "split")
     threshold_metrics = frozenset(
-        {"contaminated_rows", "contaminated_rate", "exact_matches", "near_matches"}
+        {
+            "contaminated_rows",
+            "contaminated_rate",
+            "exact_matches",
+            "near_matches",
+            "contained_rows",
+        }
     )
 
     def run(self, data: AuditData) -> Outcome:
@@ -168,16 +192,27 @@ class CrossSplit(Check[CrossSplitParams]):
         matches = cross_split_matches(dups, split == train)
         others = split != train
         evaluated = int((others & ~dups.blank).sum())
-        by_split = pd.Series(split[matches.row]).value_counts() if len(matches) else pd.Series()
+        settings = dups.settings or self.params.settings()
+        columns = [as_text(data.frame[c]) for c in data.columns.text]
+        inside = contained_across(
+            columns, evaluated=others & ~dups.blank, train=~others, settings=settings,
+            engine=data.engine,
+        )  # fmt: skip
+        inside = inside.without(matches.row, side="match")  # copies are counted already
+        tainted = np.union1d(matches.row, inside.match)
+        by_split = pd.Series(split[tainted]).value_counts() if len(tainted) else pd.Series()
         exact = int((matches.similarity >= 1.0).sum())
+        contained = np.unique(inside.match)
         metrics: dict[str, Any] = {
             "rows_checked": evaluated,
-            "contaminated_rows": len(matches),
-            "contaminated_rate": round(len(matches) / evaluated, 6) if evaluated else 0.0,
+            "contaminated_rows": len(tainted),
+            "contaminated_rate": round(len(tainted) / evaluated, 6) if evaluated else 0.0,
             "exact_matches": exact,
             "near_matches": len(matches) - exact,
+            "contained_rows": len(contained),
+            "containment_ngram": settings.containment.ngram,
             "by_split": {str(k): int(v) for k, v in by_split.items()},
-            "settings": self.params.settings().model_dump(mode="json"),
+            "settings": (dups.settings or self.params.settings()).model_dump(mode="json"),
         }
         ids = data.ids().to_numpy()
         findings = [
@@ -195,11 +230,28 @@ class CrossSplit(Check[CrossSplitParams]):
                 strict=True,
             )
         ]
+        first = np.unique(inside.match, return_index=True)[1]  # best coverage first
+        findings += [
+            {
+                "id": jsonable(ids[row]),
+                "split": str(split[row]),
+                "train_id": jsonable(ids[match]),
+                "coverage": round(float(share), 4),
+                "reason": f"inside a {train} row ({share:.0%} of its"
+                f" {settings.containment.ngram}-word n-grams)",
+            }
+            for row, match, share in zip(
+                inside.match[first], inside.row[first], inside.coverage[first], strict=True
+            )
+        ]
         summary = (
-            f"{len(matches)} of {evaluated} rows outside '{train}' copy a {train} row"
-            f" ({exact} exactly, {len(matches) - exact} nearly)"
+            f"{len(tainted)} of {evaluated} rows outside '{train}' are in a {train} row"
+            f" ({exact} exact copies, {len(matches) - exact} near copies,"
+            f" {len(contained)} only inside longer rows)"
         )
-        return Outcome(summary=summary, metrics=metrics, findings=findings)
+        return Outcome(
+            summary=summary, metrics=metrics, findings=findings[: self.params.max_findings]
+        )
 
 
 def _size_histogram(sizes: np.ndarray) -> dict[int, int]:

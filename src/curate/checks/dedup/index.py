@@ -16,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from curate.checks.dedup.fields import FieldRecords, verified_scores
 from curate.checks.dedup.lsh import band_keys, candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import (
     estimate_jaccard,
@@ -26,7 +27,12 @@ from curate.checks.dedup.minhash import (
 )
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
-from curate.checks.dedup.verify import ShingleSets, TextBatches, read_shingle_sets
+from curate.checks.dedup.verify import (
+    ShingleSets,
+    TextBatches,
+    read_records,
+    read_shingle_sets,
+)
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError
 
@@ -132,8 +138,11 @@ class Duplicates:
     bands: int
     band_rows: int
     signatures: np.ndarray | None
-    #: Shingle sets of every row in a near pair (None when verified on signatures only).
-    shingle_sets: ShingleSets | None = None
+    #: Shingle sets (or field tokens) of every row in a near pair (None when verified on
+    #: signatures only).
+    shingle_sets: ShingleSets | FieldRecords | None = None
+    #: The settings the rows were compared under, with what curate picked from the data.
+    settings: DedupSettings | None = None
 
     @property
     def exact_duplicate_rows(self) -> int:
@@ -175,7 +184,7 @@ def find_duplicates(
     exact_first = exact_groups(prints.exact, prints.blank)
     index = np.arange(rows)
     bands = band_rows = candidates = 0
-    sets: ShingleSets | None = None
+    sets: ShingleSets | FieldRecords | None = None
     pairs = np.zeros((0, 2), dtype=np.int64)
     similarity = np.zeros(0, dtype=np.float64)
     if settings.near_enabled and prints.band_keys is not None:
@@ -185,10 +194,14 @@ def find_duplicates(
         candidates = len(found)
         pairs = reps[found]
         if text is not None:
-            sets = read_shingle_sets(text, pairs.ravel(), settings, engine=engine)
-            similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
+            sets = read_records(text, pairs.ravel(), settings, engine=engine)
+            if isinstance(sets, FieldRecords):
+                joined = read_shingle_sets(text, pairs.ravel(), settings, engine=engine)
+                similarity = verified_scores(sets, pairs, joined.jaccard(pairs[:, 0], pairs[:, 1]))
+            else:
+                similarity = sets.jaccard(pairs[:, 0], pairs[:, 1])
         else:
-            if prints.signatures is None:
+            if prints.signatures is None or settings.by_fields:
                 raise ValueError("verifying candidates needs the text or the signatures")
             similarity = np.zeros(len(pairs), dtype=np.float64)
             for start in range(0, len(pairs), _VERIFY_CHUNK):
@@ -196,7 +209,7 @@ def find_duplicates(
                 similarity[start : start + len(part)] = estimate_jaccard(
                     prints.signatures[part[:, 0]], prints.signatures[part[:, 1]]
                 )
-        verified = similarity >= settings.near.threshold
+        verified = similarity >= settings.verify_threshold
         log.debug(
             "LSH %d bands x %d rows: %d candidate pairs, %d verified",
             bands,
@@ -218,6 +231,7 @@ def find_duplicates(
         band_rows=band_rows,
         signatures=prints.signatures,
         shingle_sets=sets,
+        settings=settings,
     )
 
 

@@ -24,8 +24,21 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.api import DedupResult, cluster_lines, data_name, deliver
+from curate.checks.dedup.api import (
+    DedupResult,
+    cluster_lines,
+    data_name,
+    deliver,
+    split_containment,
+)
 from curate.checks.dedup.audit import jsonable
+from curate.checks.dedup.contain import (
+    Containment,
+    build_index,
+    containment_lines,
+    find_contained,
+)
+from curate.checks.dedup.fields import FieldRecords, merged, records_of, verified_scores
 from curate.checks.dedup.index import (
     Duplicates,
     choose_kept,
@@ -39,6 +52,7 @@ from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.sources import Source, check_columns, open_source
 from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
+from curate.engine.base import Engine
 from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, ray_module
 from curate.errors import UsageError
 from curate.io.options import ReadOptions
@@ -241,17 +255,30 @@ class _Shuffle:
         """Shingle sets of ``rows``, made and kept where they are made."""
         return self.over_rows(sources, rows, _shingle_rows, "verifying")
 
+    def records(
+        self, sources: Sequence[tuple[Source, int]], rows: np.ndarray
+    ) -> _Placed | FieldRecords:
+        """What ``rows`` are verified on: field tokens (gathered here; only candidate rows)
+        when comparing field by field, else shingle sets left in the cluster."""
+        if not self.settings.by_fields:
+            return self.shingle_sets(sources, rows)
+        refs = self.over_rows(sources, rows, _field_rows, "verifying").refs
+        return merged(ray_module().get(refs), self.settings.fields)
+
     def lengths(self, source: Source, rows: np.ndarray) -> np.ndarray:
         """What ``keep="longest"`` ranks ``rows`` by, as the map step measures it."""
         ray = ray_module()
         refs = self.over_rows([(source, 0)], rows, _lengths, "measuring").refs
         return np.concatenate(ray.get(refs)) if refs else np.zeros(0, dtype=np.int64)
 
-    def jaccard(self, sets: _Placed, pairs: np.ndarray) -> np.ndarray:
-        """The exact Jaccard similarity of each pair, computed where its rows' sets are sent."""
+    def jaccard(self, sets: _Placed | FieldRecords, pairs: np.ndarray) -> np.ndarray:
+        """The exact Jaccard similarity of each pair, computed where its rows' sets are sent
+        (or the field score, for records gathered here)."""
         ray = ray_module()
         if len(pairs) == 0:
             return np.zeros(0, dtype=np.float64)
+        if isinstance(sets, FieldRecords):
+            return sets.jaccard(pairs[:, 0], pairs[:, 1])
         parts = max(self.workers, -(-len(pairs) // PAIRS_PER_PARTITION))
         where = _partition_of(pairs[:, 0].astype(np.uint64), parts)
         order = np.argsort(where, kind="stable")
@@ -301,8 +328,7 @@ def _band_pairs(repeated: np.ndarray, *parts: tuple[np.ndarray, ...]) -> np.ndar
     band = np.concatenate([p[2] for p in parts])
     keys = np.concatenate([p[3] for p in parts])
     rows = np.concatenate([p[4] for p in parts])
-    spot = np.searchsorted(repeated, rows)
-    first = (spot == len(repeated)) | (repeated[np.minimum(spot, len(repeated) - 1)] != rows)
+    first = ~np.isin(rows, repeated, assume_unique=False)
     band, keys, rows = band[first], keys[first], rows[first]
     order = np.argsort(band, kind="stable")  # rows stay ascending within a band
     bounds = np.searchsorted(band[order], np.unique(band))
@@ -349,6 +375,12 @@ def _route(sets: ShingleSets, *targets: np.ndarray) -> Any:
 
 def _pair_jaccard(pairs: np.ndarray, *parts: ShingleSets) -> np.ndarray:
     return _merged(parts).jaccard(pairs[:, 0], pairs[:, 1])
+
+
+def _field_rows(
+    columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings
+) -> FieldRecords:
+    return records_of(rows, columns, settings.fields)
 
 
 def _lengths(columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSettings) -> np.ndarray:
@@ -417,11 +449,15 @@ class _Edges:
 
 def _edges(
     shuffle: _Shuffle, blocks: _Blocks, sources: Sequence[tuple[Source, int]]
-) -> tuple[_Edges, _Placed]:
+) -> tuple[_Edges, _Placed | FieldRecords]:
     links, candidates, count = shuffle.links(blocks)
-    sets = shuffle.shingle_sets(sources, np.unique(candidates))
-    similarity = shuffle.jaccard(sets, candidates)
-    verified = similarity >= shuffle.settings.near.threshold
+    sets = shuffle.records(sources, np.unique(candidates))
+    if isinstance(sets, FieldRecords):
+        joined = shuffle.jaccard(shuffle.shingle_sets(sources, np.unique(candidates)), candidates)
+        similarity = verified_scores(sets, candidates, joined)
+    else:
+        similarity = shuffle.jaccard(sets, candidates)
+    verified = similarity >= shuffle.settings.verify_threshold
     log.debug("%d exact links, %d candidate pairs, %d verified", len(links), count, verified.sum())
     return _Edges(links, candidates[verified], similarity[verified], count), sets
 
@@ -479,13 +515,28 @@ def dedup_on_ray(
         rows, dups = edges.compact()
         kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, rows))
         lines, drop = _lines(shuffle, sets, source, id_column, rows, dups, kept)
+        still = np.ones(blocks.rows, dtype=bool)
+        still[drop] = False
+        inside, inside_lines = split_containment(
+            source, texts, still, settings, engine, start=len(lines),
+            ids=lambda found: _ids(source, id_column, found),
+        )  # fmt: skip
+        drop = np.union1d(drop, inside.row)
+        lines += inside_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        contained = Containment.empty()
         if against is not None:
             matches, against_lines = _against(
                 shuffle, blocks, source, against, id_column, read=read, start=len(lines)
             )
             drop = np.union1d(drop, matches.row)
             lines += against_lines
+            contained, contained_lines = _contained(
+                engine, source, against, texts, id_column, settings,
+                read=read, start=len(lines), copies=matches.row,
+            )  # fmt: skip
+            drop = np.union1d(drop, contained.row)
+            lines += contained_lines
     exact = len(edges.links)
     result = DedupResult(
         rows=blocks.rows,
@@ -497,6 +548,7 @@ def dedup_on_ray(
         clusters=len(lines),
         settings=settings,
         keep=keep,
+        contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
     )
     return deliver(
         result, source=source, dropped=drop, clusters=clusters, lines=lines, target=target
@@ -505,7 +557,7 @@ def dedup_on_ray(
 
 def _lines(
     shuffle: _Shuffle,
-    sets: _Placed,
+    sets: _Placed | FieldRecords,
     source: Source,
     id_column: str | None,
     rows: np.ndarray,
@@ -571,3 +623,46 @@ def _against(
             }
         )
     return matches, lines
+
+
+def _columns(source: Source, texts: Sequence[str]) -> Iterator[tuple[int, list[pa.ChunkedArray]]]:
+    for offset, batch in _batches(source, texts, 0):
+        yield offset, [batch.column(c) for c in texts]
+
+
+def _ids(source: Source, column: str | None, rows: np.ndarray) -> np.ndarray:
+    """The ids of ``rows`` (any order): the id column's values, else the row numbers."""
+    if column is None:
+        return rows
+    wanted = np.unique(rows)
+    return values_at(source, column, wanted)[np.searchsorted(wanted, rows)]
+
+
+def _contained(
+    engine: Engine,
+    data_source: Source,
+    other: object,
+    texts: Sequence[str],
+    id_column: str | None,
+    settings: DedupSettings,
+    *,
+    read: ReadOptions,
+    start: int,
+    copies: np.ndarray,
+) -> tuple[Containment, list[dict[str, Any]]]:
+    """Rows that contain a row of ``other``: its n-gram index, the data scanned in tasks."""
+    if not settings.containment.enabled:
+        return Containment.empty(), []
+    source = open_source(other, read=read)
+    index = build_index(_columns(source, texts), settings)
+    found = find_contained(index, _columns(data_source, texts), settings, engine=engine)
+    found = found.without(copies)
+    their_column = id_column if id_column in source.columns else None
+    lines = containment_lines(
+        found,
+        our_ids=_ids(data_source, id_column, found.row),
+        their_ids=_ids(source, their_column, found.match),
+        start=start,
+        against=str(data_name(other)),
+    )
+    return found, lines

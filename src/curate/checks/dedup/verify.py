@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from curate.checks.dedup.fields import FieldRecords, merged, records_of
 from curate.checks.dedup.minhash import compiled_kernels, shingle_hashes, token_hashes
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
@@ -87,6 +88,46 @@ class _ShingleRows:
         return ShingleSets(rows, flat_offsets, flat)
 
 
+def _wanted(
+    batches: TextBatches, rows: np.ndarray
+) -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
+    """The given rows' text columns, batch by batch (rows sorted, unique)."""
+    if len(rows) == 0:
+        return
+    for offset, columns in batches():
+        size = len(columns[0])
+        lo, hi = np.searchsorted(rows, [offset, offset + size])
+        if lo < hi:
+            take = pa.array(rows[lo:hi] - offset)
+            yield rows[lo:hi], [column.take(take) for column in columns]
+
+
+@dataclass(frozen=True)
+class _FieldRows:
+    """The map step of field verification: the field tokens of some rows of one batch."""
+
+    settings: DedupSettings
+
+    def __call__(self, item: tuple[np.ndarray, Sequence[pa.Array]]) -> FieldRecords:
+        rows, columns = item
+        return records_of(rows, columns, self.settings.fields)
+
+
+def read_records(
+    batches: TextBatches,
+    rows: np.ndarray,
+    settings: DedupSettings,
+    *,
+    engine: Engine | None = None,
+) -> ShingleSets | FieldRecords:
+    """What verification compares the given rows on: their field tokens when the settings
+    compare field by field, else their shingle sets."""
+    if not settings.by_fields:
+        return read_shingle_sets(batches, rows, settings, engine=engine)
+    parts = (engine or LocalEngine()).map(_FieldRows(settings), _wanted(batches, np.unique(rows)))
+    return merged(parts, settings.fields)
+
+
 def read_shingle_sets(
     batches: TextBatches,
     rows: np.ndarray,
@@ -98,14 +139,7 @@ def read_shingle_sets(
     wanted = np.unique(rows)
 
     def pieces() -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
-        if len(wanted) == 0:
-            return
-        for offset, columns in batches():
-            size = len(columns[0])
-            lo, hi = np.searchsorted(wanted, [offset, offset + size])
-            if lo < hi:
-                take = pa.array(wanted[lo:hi] - offset)
-                yield wanted[lo:hi], [column.take(take) for column in columns]
+        yield from _wanted(batches, wanted)
 
     parts = (engine or LocalEngine()).map(_ShingleRows(settings), pieces())
     if not parts:
