@@ -4,7 +4,7 @@ Speed comes from doing less: only the NER component of the spaCy pipeline is loa
 none when no NER entity is wanted), NER reads only the words around capitalised words (see
 :func:`ner_windows`), texts go through ``nlp.pipe`` in batches, a cell only meets the
 recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are analysed
-once, and whole batches can be spread over processes. :class:`PiiAnalyzer` loads everything
+once, and whole batches go to the engine's workers. :class:`PiiAnalyzer` loads everything
 in its constructor and then analyses batches, so an actor pool (Ray) can hold one per worker.
 """
 
@@ -14,12 +14,9 @@ import contextlib
 import functools
 import importlib.util
 import logging
-import os
 import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from types import SimpleNamespace
 from typing import Any
 
@@ -495,14 +492,6 @@ def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
     return _cached(settings.cache_key())
 
 
-_worker_settings: PiiParams | None = None
-
-
-def _analyze_chunk(texts: list[str]) -> list[list[Span]]:
-    assert _worker_settings is not None
-    return get_analyzer(_worker_settings).analyze(texts)
-
-
 def _analyze_with(analyzer: PiiAnalyzer, texts: list[str]) -> list[list[Span]]:
     return analyzer.analyze(texts)
 
@@ -514,35 +503,36 @@ def analyze_texts(
     workers: int | None = None,
     engine: Engine | None = None,
 ) -> list[list[Span]]:
-    """Analyse many texts, each distinct text once, over processes when that pays.
+    """Analyse many texts, each distinct text once, on the engine's workers when that pays.
 
-    On a distributed ``engine`` (Ray), each worker builds one analyzer and analyses chunks.
+    The engine owns the processes: each worker holds one analyzer (loaded once per worker,
+    or inherited from this process where workers are forked). Without an engine, a local one
+    with ``workers`` (or the rules' ``workers``) is used; one worker never forks.
     """
+    from curate.engine.local import LocalEngine
+
     unique = list(dict.fromkeys(texts))
-    if engine is not None and engine.name != "local":
-        size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
-        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-        parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
-        found = dict(zip(unique, (s for part in parts for s in part), strict=True))
-        return [found[t] for t in texts]
-    analyzer = get_analyzer(settings)
-    n = workers or settings.workers or (os.cpu_count() or 1)
-    parallel = n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods()
-    size = min(CHUNK, -(-len(unique) // (n * CHUNKS_PER_WORKER))) if parallel else CHUNK
-    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-    if parallel:
-        global _worker_settings
-        _worker_settings = settings
-        # Forked workers inherit the loaded analyzer from this process: no reload per worker.
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("fork")) as pool:
-            parts = list(pool.map(_analyze_chunk, chunks))
+    if not unique:
+        return [[] for _ in texts]
+    if engine is None or (
+        isinstance(engine, LocalEngine)
+        and engine.requested is None
+        and (workers or settings.workers)
+    ):
+        engine = LocalEngine(workers=workers or settings.workers)
+    if isinstance(engine, LocalEngine):
+        # Loaded here first: a rules error surfaces in this process, and forked workers
+        # inherit the analyzer instead of loading their own.
+        analyzer = get_analyzer(settings)
+        n = engine.processes(costly=True) if len(unique) >= PARALLEL_FROM else 1
+        if n == 1:
+            parts = [analyzer.analyze(unique[i : i + CHUNK]) for i in range(0, len(unique), CHUNK)]
+            found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+            return [found[t] for t in texts]
+        size = min(CHUNK, -(-len(unique) // (n * CHUNKS_PER_WORKER)))
     else:
-        parts = [analyzer.analyze(chunk) for chunk in chunks]
+        size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
     found = dict(zip(unique, (s for part in parts for s in part), strict=True))
     return [found[t] for t in texts]
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()
