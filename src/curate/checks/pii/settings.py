@@ -132,7 +132,7 @@ class PiiParams(Params):
     )
     spacy_model: str = "en_core_web_sm"
     ner_scope: Literal["capitalised", "all"] = Field(
-        default="capitalised",
+        default="all",
         description="text NER reads: the words around capitalised words (fast; a name written "
         "in lower case is missed), or all of every text",
     )
