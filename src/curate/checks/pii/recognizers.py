@@ -22,9 +22,63 @@ BUILT_IN: tuple[RecognizerSpec, ...] = (
                 score=0.45,
             ),
             # Ten bare digits are a phone number only with a context word nearby.
-            PatternSpec(name="nanp_bare", regex=r"(?<![\d+\-.])[2-9]\d{9}(?![\d-])", score=0.3),
+            PatternSpec(name="nanp_bare", regex=r"(?<![\d+\-.])[2-9]\d{9}(?!\d|-\d)", score=0.3),
         ),
         context=("phone", "call", "mobile", "cell", "tel", "contact", "fax", "number"),
+    ),
+    # Numbers in two to five groups as people write them in any country ("0490 75 40 81",
+    # "+44 20 7946 0958", "(85) 5986-8343"); phonenumbers rejects numbers it cannot place.
+    # Seven digits, or groups with no prefix, count only with a context word nearby.
+    RecognizerSpec(
+        entity="PHONE_NUMBER",
+        name="curate_grouped_phone",
+        patterns=(
+            PatternSpec(
+                name="international",
+                regex=r"(?<![\w+.-])(?:(?:\+|00)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?|\(\d{1,4}\)[ .-]?)"
+                r"\d{1,5}(?:[ .-]\d{1,5}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w-])",
+                score=0.5,
+            ),
+            PatternSpec(
+                name="grouped",
+                regex=r"(?<![\w+.(-])\d{2,5}(?:[ .-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?"
+                r"(?!\w|-\d|[.,]\d)",
+                score=0.3,
+            ),
+        ),
+        context=(
+            "phone",
+            "telephone",
+            "tel",
+            "call",
+            "mobile",
+            "cell",
+            "fax",
+            "office",
+            "contact",
+            "number",
+            "reach",
+            "dial",
+            "whatsapp",
+            "sms",
+            "text",
+            "landline",
+        ),
+        validate_as="phone",
+    ),
+    # A driver's licence number, only beside the words that say what it is.
+    RecognizerSpec(
+        entity="US_DRIVER_LICENSE",
+        name="curate_driver_licence",
+        patterns=(
+            PatternSpec(
+                name="licence",
+                regex=r"(?<![\w-])(?=[A-Za-z]{0,3}\d)[A-Za-z]{0,3}\d[A-Za-z0-9]{4,17}(?![\w-])",
+                score=0.05,
+            ),
+        ),
+        context=("driver", "driver's", "drivers", "driving", "licence", "license", "dl"),
+        validate_as="licence",
     ),
     # 13 to 19 digits, run together or grouped as cards print them, that pass the Luhn check.
     RecognizerSpec(

@@ -23,6 +23,7 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "IP_ADDRESS",
     "LOCATION",
     "DATE_TIME",
+    "US_DRIVER_LICENSE",
 )
 
 #: Entities found by spaCy's named-entity recogniser; the others come from patterns.
@@ -94,7 +95,7 @@ class RecognizerSpec(_Strict):
     patterns: tuple[PatternSpec, ...] = ()
     deny_list: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
-    validate_as: Literal["luhn", "iban"] | None = Field(
+    validate_as: Literal["luhn", "iban", "phone", "licence"] | None = Field(
         default=None, description="keep only matches that pass this checksum"
     )
 
