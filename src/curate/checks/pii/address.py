@@ -88,6 +88,26 @@ _POSTCODE = re.compile(
     r"(?:\d{4,6}(?:-\d{3,4})?|[A-Z]{1,2}\d[A-Z\d]?[ \t]?\d[A-Z]{2}|[A-Z]\d[A-Z][ \t]?\d[A-Z]\d)\b"
 )
 _REGION = re.compile(r"(?:[A-Z]{2,3}|nan)\b")
+#: Words that follow an address block without being part of it.
+_CLOSINGS = frozenset(
+    [
+        "thanks",
+        "thank",
+        "regards",
+        "best",
+        "cheers",
+        "sincerely",
+        "please",
+        "call",
+        "email",
+        "phone",
+        "tel",
+        "fax",
+        "mobile",
+        "office",
+        "attn",
+    ]
+)
 _WORDS = re.compile(rf"{_WORD}(?:[ \t]+{_WORD}){{0,3}}")
 _CONNECTORS = frozenset(
     [
@@ -145,8 +165,16 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
         if any(w.lower() in stop_words for w in names.split()):
             pos = match.start() + 1
             continue
-        end = _extend(text, match.end(), lowered=text == text.lower(), stop_words=stop_words)
-        found.append((match.start(), end))
+        lowered = text == text.lower()
+        start = match.start()
+        if match.group("name2") and not lowered:
+            # Words before a compound street name belong to it only with a capital.
+            for word in re.finditer(r"\S+", match.group("name2")):
+                if word.group()[0].isupper():
+                    break
+                start = match.start("name2") + word.end() + 1
+        end = _extend(text, match.end(), lowered=lowered, stop_words=stop_words)
+        found.append((start, end))
         pos = end
 
 
@@ -184,7 +212,7 @@ def _part(text: str, start: int, *, lowered: bool, stop_words: frozenset[str]) -
         if bare in _CONNECTORS and 0 < i < len(parts) - 1:
             continue
         capital = word[:1].isupper()
-        if not (capital or lowered) or bare in stop_words:
+        if not (capital or lowered) or bare in stop_words or bare in _CLOSINGS:
             break
         kept = i + 1
         if word.endswith(".") and len(word) > 5:  # a sentence ends here

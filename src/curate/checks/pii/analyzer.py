@@ -33,7 +33,7 @@ from curate.checks.pii.validate import (
     phone_plausible,
 )
 from curate.engine.base import Engine
-from curate.errors import MissingDependencyError, UsageError
+from curate.errors import MissingDependencyError, RulesError, UsageError
 
 log = logging.getLogger(__name__)
 
@@ -164,8 +164,25 @@ class PiiAnalyzer:
         self.custom = frozenset(r.entity for r in settings.recognizers)
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
+        self._load_each(registry.recognizers)
         self.analyze([_WARM_UP])
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    def _load_each(self, recognizers: Sequence[Any]) -> None:
+        """Run each recognizer once, so one that cannot load (its data missing, a pattern
+        Presidio rejects) stops the run here, named, rather than in the middle of the data."""
+        p = _presidio()
+        doc = self.nlp(_WARM_UP)
+        artifacts = p.DocArtifacts(doc, self.nlp_engine, self.language)
+        for recognizer in recognizers:
+            try:
+                recognizer.analyze(_WARM_UP, recognizer.supported_entities, artifacts)
+            except Exception as exc:
+                raise RulesError(
+                    f"PII recognizer '{recognizer.name}' could not load "
+                    f"({type(exc).__name__}); check its entry under checks.pii.recognizers "
+                    "or reinstall curate[pii]"
+                ) from exc
 
     def _recognizers(self, wanted: Sequence[str]) -> Iterator[Any]:
         p = _presidio()

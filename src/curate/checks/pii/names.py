@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import functools
 import importlib
-import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
-
-log = logging.getLogger(__name__)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -87,11 +84,8 @@ def widespread() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    try:
-        from faker.config import AVAILABLE_LOCALES
-    except ImportError:
-        log.debug("faker is not installed: no name gazetteer")
-        return frozenset(), frozenset(), frozenset()
+    from faker.config import AVAILABLE_LOCALES  # in curate[pii]; missing, the recognizer fails
+
     first: set[str] = set()
     last: set[str] = set()
     seen: Counter[str] = Counter()
@@ -128,8 +122,6 @@ def _latin(values: object) -> Iterable[str]:
 def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]]:
     """Character spans of person names the gazetteer knows, as the module docstring says."""
     first, last = gazetteer()
-    if not first:
-        return []
     lowered = text == text.lower()
     words = list(_WORD.finditer(text))
     found: list[tuple[int, int]] = []
