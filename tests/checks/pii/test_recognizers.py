@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from curate.checks.pii import gazetteer
+from curate.checks.pii import analyzer as analyzer_module
 from curate.checks.pii.address import find_addresses
 from curate.checks.pii.analyzer import get_analyzer
 from curate.checks.pii.gazetteer import find_places
@@ -77,9 +77,12 @@ def test_a_broken_place_list_stops_the_run_naming_the_recognizer(
         raise FileNotFoundError(name)
 
     # As if tzdata's files were missing; a threshold no other test uses builds a new analyzer.
-    monkeypatch.setattr(gazetteer, "_table", missing)
-    gazetteer.countries.cache_clear()
-    gazetteer.cities.cache_clear()
+    # The module the analyzer uses (another test may have imported curate afresh).
+    places = analyzer_module.find_places.__globals__
+    monkeypatch.setitem(places, "_table", missing)
+    caches = [places["countries"], places["cities"], places["_first_words"]]
+    for cache in caches:
+        cache.cache_clear()
     rules = tmp_path / "rules.yaml"
     rules.write_text("checks:\n  pii:\n    score_threshold: 0.4321\n")
     data = tmp_path / "notes.csv"
@@ -87,8 +90,8 @@ def test_a_broken_place_list_stops_the_run_naming_the_recognizer(
     try:
         result = run_cli("scrub", data, "--check", "--rules", rules)
     finally:
-        gazetteer.countries.cache_clear()
-        gazetteer.cities.cache_clear()
+        for cache in caches:
+            cache.cache_clear()
     assert result.code == 2
     assert re.search(r"PII recognizer 'curate_(places|street_address)' could not load", result.err)
     assert "Traceback" not in result.err

@@ -81,6 +81,10 @@ _STREET_LINES = (
     rf"(?:{_NUM}{_GAP})?\b(?:{_LEADING_TYPES})\.?{_GAP}(?P<name3>(?:{_WORD}{_GAP}){{1,5}}?){_NUM}\b",
     # 69 Roheline 43, only when a unit follows
     rf"{_NUM}{_GAP}(?P<name4>(?:{_WORD}{_GAP}){{1,4}}?){_NUM}(?=(?:{_NEXT}){_UNIT})",
+    # Freistädter Strasse 61 | Oak Lane 4: the street type before the number
+    rf"(?P<name5>(?:{_WORD}{_GAP}){{1,3}}?)(?:{_STREET_WORDS})\.?{_GAP}{_NUM}\b",
+    # US military mail: a ship or unit line, then APO/FPO/DPO and a region code
+    rf"(?:(?:USNS|USNV|USS|USCGC)[ \t]+{_WORD}[ \t]*\n[ \t]*)?[AFD]PO[ \t]+A[AEP][ \t]+\d{{5}}",
     _BOX,
 )
 _SEPARATOR = re.compile(_NEXT)
@@ -156,6 +160,8 @@ def _unit() -> re.Pattern[str]:
 def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]]:
     """Character spans of street addresses in ``text``."""
     found: list[tuple[int, int]] = []
+    if not any(c.isdigit() for c in text):  # every street line has a number
+        return found
     pos = 0
     while True:
         match = _street().search(text, pos)
@@ -166,6 +172,10 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
             pos = match.start() + 1
             continue
         lowered = text == text.lower()
+        name5 = match.group("name5")
+        if name5 and not lowered and any(w[0].islower() for w in name5.split()):
+            pos = match.start() + 1  # "the main street 5 times": a name needs its capital
+            continue
         start = match.start()
         if match.group("name2") and not lowered:
             # Words before a compound street name belong to it only with a capital.

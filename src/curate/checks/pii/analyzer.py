@@ -282,15 +282,14 @@ class PiiAnalyzer:
     def _recognize_entities(self, docs: Sequence[Any]) -> None:
         """Set each doc's ``ents`` by NER over its :func:`ner_windows` (or all of it)."""
         p = _presidio()
+        if self.settings.ner_scope == "all":
+            # Whole docs go through the pipeline as they are: NER sets their ents in place.
+            for _ in self.nlp.pipe(docs, batch_size=CHUNK):
+                pass
+            return
         stop_words = self.nlp.Defaults.stop_words
         windows = [
-            doc[start:end]
-            for doc in docs
-            for start, end in (
-                [(0, len(doc))]
-                if self.settings.ner_scope == "all"
-                else ner_windows(doc, stop_words=stop_words)
-            )
+            doc[start:end] for doc in docs for start, end in ner_windows(doc, stop_words=stop_words)
         ]
         # The window's own tokens, not its text tokenised again (which can split differently
         # at the cut); cheaper than Span.as_doc.
@@ -350,8 +349,12 @@ def ner_windows(
     Names, places and spelled-out dates are written with a capital; a capital at the start of
     a sentence says so only when the word is not a stop word ("The", "If"). The rest of the
     text is left out of NER, its most expensive step, so a name written in lower case is
-    missed here (``ner_scope: all`` reads every text whole).
+    missed here unless the whole text is in lower case (``ner_scope: all`` reads every text
+    whole).
     """
+    if _UPPER.search(doc.text) is None:
+        # Written all in lower case, capitals say nothing: NER reads all of it.
+        return [(0, len(doc))] if len(doc) else []
     windows: list[tuple[int, int]] = []
     starts_sentence = True
     for token in doc:

@@ -108,6 +108,14 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*\.?")
 _MAX_WORDS = 5
 
 
+@functools.lru_cache(maxsize=1)
+def _first_words() -> frozenset[str]:
+    """The first word of every place name, lower-cased: most words start none."""
+    anycase, capitalised = countries()
+    names = anycase | capitalised | {c.lower() for c in cities()}
+    return frozenset(name.split()[0] for name in names)
+
+
 def is_place(value: str) -> bool:
     """Whether ``value``, as written, names a country or a time-zone city."""
     anycase, capitalised = countries()
@@ -123,8 +131,12 @@ def find_places(text: str) -> list[tuple[int, int]]:
     """Character spans of country and city names in ``text``, longest first at each word."""
     words = list(_WORD.finditer(text))
     found: list[tuple[int, int]] = []
+    starts = _first_words()
     i = 0
     while i < len(words):
+        if words[i].group().rstrip(".").lower() not in starts:
+            i += 1
+            continue
         for n in range(min(_MAX_WORDS, len(words) - i), 0, -1):
             group = words[i : i + n]
             if any(not text[a.end() : b.start()].isspace() for a, b in itertools.pairwise(group)):

@@ -52,6 +52,8 @@ CUES = _words(
     father mom mum dad boss colleague cc attn
     """
 )
+#: Two words after which a name follows.
+INTRODUCERS = frozenset({"name is", "this is", "i am", "name's"})
 TITLES = _words("mr mrs ms miss dr prof sir madam mx")
 #: Words NER takes into a name at its start or end that are not part of it.
 _LEADING = _words(
@@ -130,12 +132,17 @@ def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]
         word = words[i].group()
         key = word.lower()
         before = words[i - 1].group().lower().rstrip(".") if i else ""
-        cued = before in CUES or (i > 1 and f"{words[i - 2].group()} {before}".lower() == "name is")
+        pair = f"{words[i - 2].group()} {before}".lower() if i > 1 else ""
+        cued = before in CUES or pair in INTRODUCERS
+        # After "my name is", "named" or a title any word is taken as a name, known or not.
+        introduced = (
+            before in TITLES or before in ("named", "called") or pair in ("name is", "name's")
+        ) and (word[0].isupper() or lowered)
         capital = word[0].isupper() and not word.isupper()
         ok_case = capital or cued or lowered
         is_first = key in first and key not in stop_words and ok_case
         is_titled = before in TITLES and key in last and capital
-        if not (is_first or is_titled):
+        if key in stop_words or key in TITLES or not (is_first or is_titled or introduced):
             i += 1
             continue
         end = i
