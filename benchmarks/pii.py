@@ -159,6 +159,12 @@ def make_faker(rows: int, *, seed: int) -> Corpus:
     return Corpus(f"faker templates, seed {seed}", texts, golds)
 
 
+def make_corpus(rows: int, *, seed: int) -> tuple[list[str], list[list[Gold]]]:
+    """The Faker corpus as texts and labels (for ``benchmarks/ray_scaling.py``)."""
+    corpus = make_faker(rows, seed=seed)
+    return corpus.texts, corpus.golds
+
+
 @dataclass
 class Scores:
     tp: Counter[str] = field(default_factory=Counter)  # by labelled type
