@@ -48,12 +48,19 @@ COMMON_WORDS = _words(
 CUES = _words(
     """
     name named called im i'm dear hi hello hey thanks tell ask meet with contact by mr mrs ms
-    miss dr prof sir madam partner wife husband son daughter friend brother sister mother
+    miss dr prof sir madam partner wife husband son daughter friend brother sister mother says said
     father mom mum dad boss colleague cc attn
     """
 )
 #: Two words after which a name follows.
-INTRODUCERS = frozenset({"name is", "this is", "i am", "name's"})
+INTRODUCERS = frozenset({"name is", "this is", "i am", "name's", "call me", "calls me"})
+#: Words that follow a name as the subject of a sentence.
+SUBJECT_VERBS = _words(
+    "is was has had have said says told asked wrote called shouted replied went came lives "
+    "lived works worked will would can could did does should must spent"
+)
+#: Words that make a given name after them part of a place name.
+PLACE_PREFIXES = _words("north south east west new port lake mount mt fort ft saint st san santa")
 TITLES = _words("mr mrs ms miss dr prof sir madam mx")
 #: Words NER takes into a name at its start or end that are not part of it.
 _LEADING = _words(
@@ -136,12 +143,27 @@ def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]
         cued = before in CUES or pair in INTRODUCERS
         # After "my name is", "named" or a title any word is taken as a name, known or not.
         introduced = (
-            before in TITLES or before in ("named", "called") or pair in ("name is", "name's")
+            before in TITLES
+            or before in ("named", "called")
+            or pair in ("name is", "name's", "call me", "calls me")
         ) and (word[0].isupper() or lowered)
         capital = word[0].isupper() and not word.isupper()
-        ok_case = capital or cued or lowered
+        nxt_word = words[i + 1].group() if i + 1 < len(words) else ""
+        # "tammy gyarmathy": a known given and family name, both in lower case.
+        lower_pair = (
+            not capital
+            and nxt_word.islower()
+            and nxt_word in last
+            and text[words[i].end() : words[i + 1].start()] == " "
+        )
+        ok_case = capital or cued or lowered or lower_pair
         is_first = key in first and key not in stop_words and ok_case
         is_titled = before in TITLES and key in last and capital
+        if key in PLACE_PREFIXES or (
+            before in PLACE_PREFIXES and words[i - 1].group()[0].isupper()
+        ):
+            i += 1  # "Port Elizabeth", "Lake Jackson", "North Audrey": a place
+            continue
         if key in stop_words or key in TITLES or not (is_first or is_titled or introduced):
             i += 1
             continue
@@ -165,7 +187,12 @@ def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]
         starts_sentence = not text[: words[i].start()].strip() or (
             text[: words[i].start()].rstrip()[-1] in ".!?:;\n>"
         )
-        if single and not cued and (not capital or (starts_sentence and key not in widespread())):
+        subject = nxt_word.lower() in SUBJECT_VERBS  # "Oline is very reliable"
+        if (
+            single
+            and not cued
+            and (not capital or (starts_sentence and key not in widespread() and not subject))
+        ):
             # A capitalised word that starts a sentence may be any word; NER decides.
             i += 1
             continue
