@@ -43,6 +43,7 @@ def found(text: str, entities: tuple[str, ...]) -> list[tuple[str, str]]:
         ),
         ("Wir wohnen in der Goethestraße 12, 10115 Berlin.", "Goethestraße 12, 10115 Berlin"),
         ("Envie para Rua das Flores 88, Lisboa", "Rua das Flores 88, Lisboa"),
+        ("Adresa: 7 Vinohradská 12\nPraha 12000", "7 Vinohradská 12\nPraha 12000"),
         (
             "Office:\n> 9 Kingfisher Crescent\n> Suite 12\n> Toronto ON M4B 1B3\nThanks",
             "9 Kingfisher Crescent\n> Suite 12\n> Toronto ON M4B 1B3",

@@ -7,7 +7,8 @@ An address found by its street line, one of:
   their like) or the end of a compound (German, Dutch and Nordic ``-straße``, ``-weg``,
   ``-gata``, ``-vej``, ``-katu``...);
 - a street type that comes first with a number ("Rua Katumi Kida 435", "11 via Mameli 149");
-- a house number, a name and a second number, followed by a unit ("69 Roheline 43, Apt. 305");
+- a house number, a name and a second number, followed by a unit, a postcode or a country
+  ("69 Roheline 43, Apt. 305", "51 Tylova 42\nPraha 11000");
 - a post-office or military box ("P.O. Box 108", "Unit 4502 Box 4881").
 
 It then takes in what follows on the same or the next lines while it looks like an address:
@@ -79,8 +80,8 @@ _STREET_LINES = (
     rf"(?P<name2>(?:[^\W\d_][\w'’.-]*{_GAP}){{0,2}}){_WORD}(?:{_COMPOUND_ENDINGS})\b\.?{_GAP}{_NUM}\b",
     # Rua Katumi Kida 435 | 11 via goffredo mameli 149
     rf"(?:{_NUM}{_GAP})?\b(?:{_LEADING_TYPES})\.?{_GAP}(?P<name3>(?:{_WORD}{_GAP}){{1,5}}?){_NUM}\b",
-    # 69 Roheline 43, only when a unit follows
-    rf"{_NUM}{_GAP}(?P<name4>(?:{_WORD}{_GAP}){{1,4}}?){_NUM}(?=(?:{_NEXT}){_UNIT})",
+    # 69 Roheline 43, only when a unit, a postcode or a country follows
+    rf"{_NUM}{_GAP}(?P<name4>(?:{_WORD}{_GAP}){{1,4}}?){_NUM}\b",
     # Freistädter Strasse 61 | Oak Lane 4: the street type before the number
     rf"(?P<name5>(?:{_WORD}{_GAP}){{1,3}}?)(?:{_STREET_WORDS})\.?{_GAP}{_NUM}\b",
     # US military mail: a ship or unit line, then APO/FPO/DPO and a region code
@@ -184,8 +185,20 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
                     break
                 start = match.start("name2") + word.end() + 1
         end = _extend(text, match.end(), lowered=lowered, stop_words=stop_words)
+        if match.group("name4") is not None and not _confirmed(text[match.end() : end]):
+            pos = match.start() + 1
+            continue
         found.append((start, end))
         pos = end
+
+
+def _confirmed(tail: str) -> bool:
+    """Whether what follows a bare "number name number" makes it an address."""
+    return (
+        _unit().search(tail) is not None
+        or re.search(r"\b\d{4,6}\b", tail) is not None
+        or bool(find_places(tail))
+    )
 
 
 def _extend(text: str, end: int, *, lowered: bool, stop_words: frozenset[str]) -> int:
