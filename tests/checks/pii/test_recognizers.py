@@ -161,3 +161,15 @@ def test_a_driver_licence_needs_its_context_words() -> None:
     with_context = "Her driver's licence number is D1234567 (Ontario)."
     assert found(with_context, ("US_DRIVER_LICENSE",)) == [("US_DRIVER_LICENSE", "D1234567")]
     assert found("The parcel reference is D1234567.", ("US_DRIVER_LICENSE",)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I hate every Jihadi I meet",
+        "Honestly, every Muslim I know is kind",
+        "My Labrador is the best dog",
+    ],
+)
+def test_words_for_groups_and_pets_are_not_persons(text: str) -> None:
+    assert found(text, ("PERSON",)) == []

@@ -128,6 +128,30 @@ def _latin(values: object) -> Iterable[str]:
     )
 
 
+#: Words for groups of people that NER or the given-name lists take for a person ("Jihadi",
+#: "Muslim" is a given name in some locales); with the identity terms curate ships.
+_GROUP_WORDS = _words("jihadi jihadis islamist islamists nazi nazis")
+
+
+@functools.lru_cache(maxsize=1)
+def group_words() -> frozenset[str]:
+    """Single-word identity terms from ``rules/lexicons/identity_terms.yaml``, lower-cased."""
+    import yaml
+
+    from curate.shipped import shipped_dir
+
+    path = shipped_dir("rules") / "lexicons" / "identity_terms.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    terms = {
+        term.lower()
+        for groups in data["categories"].values()
+        for group_terms in groups.values()
+        for term in group_terms
+        if " " not in term
+    }
+    return frozenset(terms) | _GROUP_WORDS
+
+
 def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]]:
     """Character spans of person names the gazetteer knows, as the module docstring says."""
     first, last = gazetteer()
@@ -164,7 +188,12 @@ def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]
         ):
             i += 1  # "Port Elizabeth", "Lake Jackson", "North Audrey": a place
             continue
-        if key in stop_words or key in TITLES or not (is_first or is_titled or introduced):
+        if (
+            key in stop_words
+            or key in TITLES
+            or key in group_words()
+            or not (is_first or is_titled or introduced)
+        ):
             i += 1
             continue
         end = i
@@ -216,6 +245,8 @@ def tidy_person(text: str, start: int, end: int) -> tuple[int, int] | None:
         return None
     if words[0].group().lower() in _POSSESSIVES:
         return None
+    if all(w.group().lower() in group_words() for w in words):
+        return None  # "Jihadi", "Gay": a group of people, not a person
     if words[-1].group().lower() in _STREET_ENDS and len(words) > 1:
         return None
     while words and words[0].group().lower() in _LEADING:
