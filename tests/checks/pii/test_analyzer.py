@@ -183,7 +183,7 @@ def test_doc_artifacts_match_presidios_own() -> None:
         nlp_engine=analyzer.nlp_engine,
         language="en",
     )
-    lazy = analyzer_module._presidio().DocArtifacts(doc, analyzer.nlp_engine, "en")
+    lazy = analyzer_module.presidio().DocArtifacts(doc, analyzer.nlp_engine, "en")
     assert vars(eager)
     for name, value in vars(eager).items():
         assert getattr(lazy, name) == value, name
