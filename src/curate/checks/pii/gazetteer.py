@@ -149,3 +149,24 @@ def find_places(text: str) -> list[tuple[int, int]]:
                 break
         i += 1
     return found
+
+
+#: Words that put a place after them: where someone lives, comes from or is ("lives in",
+#: "grew up in", "I am in", "moved here from").
+_PLACE_CUE = (
+    r"(?:\b(?:lives?|lived|living|grew\s+up|born|based|staying|stays?|moved(?:\s+here)?|"
+    r"relocated|resides?|residing|travell?(?:ed|ing)|flew|i\s+am|i'm|we\s+are|we're)"
+    r"\s+(?:in|at|to|from)\s+)"
+)
+_PLACE_WORD = r"(?:[^\W\d_][\w'’.-]*)"
+_CUED_PLACE = re.compile(
+    rf"{_PLACE_CUE}(?P<place>(?-i:[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]){_PLACE_WORD}"
+    rf"(?:[ \t]+(?:(?:de|del|la|le|di|da|nad|pod|u|am|an|im|sur|en|y)[ \t]+)?"
+    rf"(?-i:[A-ZÀ-ÖØ-ÞΑ-ΩА-Я]){_PLACE_WORD}){{0,3}})",
+    re.IGNORECASE,
+)
+
+
+def find_cued_places(text: str) -> list[tuple[int, int]]:
+    """Capitalised words where the words before say a place follows ("I am in FINSPÅNG")."""
+    return [(m.start("place"), m.end("place")) for m in _CUED_PLACE.finditer(text)]
