@@ -139,6 +139,8 @@ def test_email_before_a_name_is_not_part_of_it() -> None:
         ("mobile: 0612 34 56 78", "0612 34 56 78"),
         ("Landline (02) 9876 5432, ask for Sam", "(02) 9876 5432"),
         ("0161 496 0000 (office)", "0161 496 0000"),
+        ("Nuuk office: call 32 24 17", "32 24 17"),
+        ("(299) 321-000-Office", "(299) 321-000"),
     ],
 )
 def test_phone_numbers_as_other_countries_write_them(text: str, phone: str) -> None:
@@ -180,3 +182,10 @@ def test_a_place_after_words_that_say_where_someone_lives() -> None:
 
     text = "Kofi grew up in TAMALE and now lives in Bad Homburg vor der Höhe; I am happy"
     assert [text[a:b] for a, b in find_cued_places(text)] == ["TAMALE", "Bad Homburg"]
+
+
+def test_a_house_number_inside_an_address_is_not_a_phone() -> None:
+    text = "Please send it to 12 4471 Harbour View Road, Napier 4110"
+    assert found(text, ("PHONE_NUMBER", "LOCATION")) == [
+        ("LOCATION", "12 4471 Harbour View Road, Napier 4110")
+    ]

@@ -79,7 +79,7 @@ def _digits(text: str) -> int:
 #: Cheap tests that a text could hold an entity; a text failing all of them skips analysis.
 PREFILTERS: dict[str, Callable[[str, int], bool]] = {
     "EMAIL_ADDRESS": lambda t, d: "@" in t,
-    "PHONE_NUMBER": lambda t, d: d >= 7,
+    "PHONE_NUMBER": lambda t, d: d >= 6,
     "CREDIT_CARD": lambda t, d: d >= 12,
     "IBAN_CODE": lambda t, d: d >= 6,
     "US_SSN": lambda t, d: d >= 9,
@@ -322,7 +322,19 @@ class PiiAnalyzer:
             and plausible(s, text)
             and text[s.start : s.end].strip().casefold() not in self.allow
         ]
-        return resolve(spans)
+        return resolve(_inside_addresses_dropped(spans))
+
+
+def _inside_addresses_dropped(spans: list[Span]) -> list[Span]:
+    """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
+    number, not a phone): the address is anonymized whole."""
+    streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
+    return [
+        s
+        for s in spans
+        if s.entity_type != "PHONE_NUMBER"
+        or not any(a.start <= s.start and s.end < a.end for a in streets)
+    ]
 
 
 def _tidy(span: Span, text: str) -> Span | None:

@@ -36,7 +36,7 @@ BUILT_IN: tuple[RecognizerSpec, ...] = (
             PatternSpec(
                 name="international",
                 regex=r"(?<![\w+.-])(?:(?:\+|00)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?|\(\d{1,4}\)[ .-]?)"
-                r"\d{1,5}(?:[ .-]\d{1,5}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?![\w-])",
+                r"\d{1,5}(?:[ .-]\d{1,5}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?!\w|-\d)",
                 score=0.5,
             ),
             PatternSpec(

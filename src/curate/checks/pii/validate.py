@@ -41,9 +41,10 @@ _NOT_PHONE = re.compile(
 
 
 def phone_plausible(text: str) -> bool:
-    """Seven to fifteen digits (E.164's longest) that are not a date, an SSN or an IP address."""
+    """Six to fifteen digits (local numbers in small countries; E.164's longest) that are not
+    a date, an SSN or an IP address; the weak shapes also need a context word."""
     digits = len(_DIGIT.findall(text.split("x")[0].split("ext")[0]))
-    return 7 <= digits <= 15 and _NOT_PHONE.match(text.strip("+( ")) is None
+    return 6 <= digits <= 15 and _NOT_PHONE.match(text.strip("+( ")) is None
 
 
 def licence_plausible(text: str) -> bool:
