@@ -1,56 +1,104 @@
-"""PII detection: curate against Presidio's default AnalyzerEngine on a labelled corpus.
+"""PII detection: curate against Presidio's default AnalyzerEngine on labelled text.
 
-The corpus is generated here: Faker values (names, street addresses and cities, e-mails,
-phones, cards, IBANs, SSNs, IPs, dates) put into sentence templates of our own, about 200
-characters a row, with the character span of every value recorded. Both systems see the same
-rows; a predicted span counts when its entity type matches a labelled span it overlaps by at
-least half (intersection over union). Predictions of types the corpus does not label (URL,
-NRP, US_DRIVER_LICENSE...) are false positives: the corpus holds no such values.
+Two corpora, each reduced to distinct texts (no credit for a cache of repeated cells):
 
-Prints per-entity span precision, recall and F2, overall ("PII-level") micro scores, rows per
-second for each system (models loaded before timing; the two systems' rows are timed in
-alternating slices, so load from other jobs on a shared machine falls on both alike), and the
-share of each entity type's values still present after ``curate.scrub``.
+- ``presidio``, the main one: ``shared/data/pii_presidio_generated/generated_large.json``,
+  2,109 short texts from Presidio's own evaluation data, written by other people (names,
+  street addresses and phone numbers from many countries). Organisation, title, prefix and
+  domain spans are not scored: a prediction of those types or overlapping such a span is
+  dropped, and they are never counted as missed. ``ADDRESS`` is labelled apart from ``LOCATION``; both systems tag either
+  as ``LOCATION``, so a ``LOCATION`` prediction matches either label.
+- ``faker``: Faker values in sentence templates of our own (the corpus this benchmark began
+  with), street addresses labelled ``ADDRESS``.
 
-    python benchmarks/pii.py --rows 4000 --baseline-rows 400 --workers 2
+A labelled value counts as found when predictions of its type cover at least half of its
+characters, and a prediction as right when labelled values of its type cover at least half of
+it (see :func:`score`); the stricter one-to-one matching (intersection over union at least
+half) is printed too. Predictions of types the corpus does not label (URL, NRP...) are false
+positives. Recall is given per labelled type, precision per predicted type; the
+"PII-level" line is the micro average over every labelled span. Both systems see the same
+rows. Rows/s exclude model loading; each curate run is timed in slices taken in turn with
+Presidio's, so load from other jobs falls on both alike. The last table is the share of each
+labelled type's values still in the text after ``curate.scrub`` with the default rules.
+
+    python benchmarks/pii.py --faker-rows 1000 --rounds 4
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import random
 import re
-import resource
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 from faker import Faker
 
 Gold = tuple[str, int, int]  # entity type, start, end
+Analyse = Callable[[Sequence[str]], list[list[Gold]]]
 
-ENTITIES = (
-    "PERSON",
-    "LOCATION",
+ROOT = Path(__file__).resolve().parents[1]
+PRESIDIO_CORPUS = (
+    ROOT.parent / "shared" / "data" / "pii_presidio_generated" / "generated_large.json"
+)
+#: Labels the presidio corpus has that are not personal data as curate defines it.
+IGNORED = frozenset({"ORGANIZATION", "TITLE", "PREFIX", "DOMAIN_NAME"})
+#: The predicted type that matches each labelled type, where they differ.
+MATCHES = {"ADDRESS": "LOCATION"}
+#: The targets of issue 18: recall of these labelled types.
+RECALL_TARGETS = ("PERSON", "ADDRESS", "LOCATION", "PHONE_NUMBER")
+#: After scrub, the share left of these may be at most 1% (persons 5%).
+STRICT_RESIDUAL = (
     "EMAIL_ADDRESS",
     "PHONE_NUMBER",
     "CREDIT_CARD",
     "IBAN_CODE",
     "US_SSN",
     "IP_ADDRESS",
-    "DATE_TIME",
 )
 
-TEMPLATES = (
+
+@dataclass
+class Corpus:
+    name: str
+    texts: list[str]
+    golds: list[list[Gold]]
+    ignored: list[list[Gold]] = field(default_factory=list)
+
+
+def load_presidio(path: Path) -> Corpus:
+    """The distinct texts of Presidio's generated set and their scored spans."""
+    if not path.exists():
+        raise SystemExit(f"corpus not found: {path}")
+    texts: list[str] = []
+    golds: list[list[Gold]] = []
+    ignored: list[list[Gold]] = []
+    seen: set[str] = set()
+    for item in json.loads(path.read_text(encoding="utf-8")):
+        text = item["full_text"]
+        if text in seen:
+            continue
+        seen.add(text)
+        spans = [(s["entity_type"], s["start_position"], s["end_position"]) for s in item["spans"]]
+        texts.append(text)
+        golds.append([s for s in spans if s[0] not in IGNORED])
+        ignored.append([s for s in spans if s[0] in IGNORED])
+    return Corpus("presidio generated_large (distinct texts)", texts, golds, ignored)
+
+
+FAKER_TEMPLATES = (
     "Hi team, this is {PERSON}. Please update my account: the new e-mail is {EMAIL_ADDRESS} "
     "and my mobile is {PHONE_NUMBER}. I moved to {LOCATION} last month, thanks for the help.",
     "Customer {PERSON} called about a double charge on card {CREDIT_CARD}. She asked us to "
     "refund it to her account {IBAN_CODE} before the end of the week.",
-    "Shipping address: {STREET}, {LOCATION}. Contact {PERSON} on {PHONE_NUMBER} if the parcel "
+    "Shipping address: {ADDRESS}, {LOCATION}. Contact {PERSON} on {PHONE_NUMBER} if the parcel "
     "cannot be delivered; the door code was sent separately by post.",
     "Login alert for {EMAIL_ADDRESS}: a new sign-in from {IP_ADDRESS} was recorded. If this "
     "was not you, reset your password and review the devices on your profile.",
@@ -64,26 +112,25 @@ TEMPLATES = (
     "has been told to rotate the access key and try again later.",
     "Dear {PERSON}, your appointment is confirmed for {DATE_TIME}. Call {PHONE_NUMBER} to "
     "reschedule, or reply to this message with a time that suits you better.",
-    "Tax form received: social security number {US_SSN}, filer {PERSON}, address {STREET}, "
+    "Tax form received: social security number {US_SSN}, filer {PERSON}, address {ADDRESS}, "
     "{LOCATION}. The office will contact you if anything is missing.",
     "The weekly report is ready: sign-ups grew by four percent, churn was flat, and the new "
     "onboarding flow cut support tickets by a third compared with last quarter.",
     "Thanks for the quick reply! The update fixed the crash on startup, and the export to "
     "spreadsheet now works as expected. Closing this ticket now, have a good day.",
 )
-
 DATE_FORMATS = ("%m/%d/%Y", "%B %d, %Y", "%d %B %Y", "%Y-%m-%d")
 
 
-def make_corpus(rows: int, *, seed: int) -> tuple[list[str], list[list[Gold]]]:
-    """``rows`` texts from the templates, with the labelled span of every inserted value."""
+def make_faker(rows: int, *, seed: int) -> Corpus:
+    """``rows`` distinct texts from our templates, with the span of every inserted value."""
     fake = Faker("en_US")
     fake.seed_instance(seed)
     rng = random.Random(seed)
     makers: dict[str, Callable[[], str]] = {
         "PERSON": fake.name,
         "LOCATION": fake.city,
-        "STREET": fake.street_address,
+        "ADDRESS": fake.street_address,
         "EMAIL_ADDRESS": fake.email,
         "PHONE_NUMBER": fake.phone_number,
         "CREDIT_CARD": fake.credit_card_number,
@@ -94,67 +141,130 @@ def make_corpus(rows: int, *, seed: int) -> tuple[list[str], list[list[Gold]]]:
     }
     texts: list[str] = []
     golds: list[list[Gold]] = []
-    for _ in range(rows):
-        template = rng.choice(TEMPLATES)
+    seen: set[str] = set()
+    while len(texts) < rows:
+        template = rng.choice(FAKER_TEMPLATES[:-2] if len(seen) > 2 else FAKER_TEMPLATES)
         text, gold, pos = "", [], 0
         for match in re.finditer(r"\{([A-Z_]+)\}", template):
             text += template[pos : match.start()]
             value = makers[match.group(1)]()
-            entity = "LOCATION" if match.group(1) == "STREET" else match.group(1)
-            gold.append((entity, len(text), len(text) + len(value)))
+            gold.append((match.group(1), len(text), len(text) + len(value)))
             text += value
             pos = match.end()
-        texts.append(text + template[pos:])
-        golds.append(gold)
-    return texts, golds
+        text += template[pos:]
+        if text not in seen:
+            seen.add(text)
+            texts.append(text)
+            golds.append(gold)
+    return Corpus(f"faker templates, seed {seed}", texts, golds)
+
+
+def make_corpus(rows: int, *, seed: int) -> tuple[list[str], list[list[Gold]]]:
+    """The Faker corpus as texts and labels (for ``benchmarks/ray_scaling.py``)."""
+    corpus = make_faker(rows, seed=seed)
+    return corpus.texts, corpus.golds
 
 
 @dataclass
 class Scores:
-    tp: Counter[str]
-    fp: Counter[str]
-    fn: Counter[str]
+    tp: Counter[str] = field(default_factory=Counter)  # by labelled type
+    found: Counter[str] = field(default_factory=Counter)  # by predicted type, matched
+    fp: Counter[str] = field(default_factory=Counter)  # by predicted type
+    fn: Counter[str] = field(default_factory=Counter)  # by labelled type
 
-    def prf(self, entity: str | None = None) -> tuple[float, float, float]:
-        if entity is None:
-            tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
-        else:
-            tp, fp, fn = self.tp[entity], self.fp[entity], self.fn[entity]
-        p = tp / (tp + fp) if tp + fp else 0.0
+    def recall(self, entity: str) -> float:
+        total = self.tp[entity] + self.fn[entity]
+        return self.tp[entity] / total if total else 0.0
+
+    def precision(self, entity: str) -> float:
+        predicted = MATCHES.get(entity, entity)
+        total = self.found[predicted] + self.fp[predicted]
+        return self.found[predicted] / total if total else 0.0
+
+    def micro(self) -> tuple[float, float, float]:
+        found, fp = sum(self.found.values()), sum(self.fp.values())
+        tp, fn = sum(self.tp.values()), sum(self.fn.values())
+        p = found / (found + fp) if found + fp else 0.0
         r = tp / (tp + fn) if tp + fn else 0.0
-        f2 = 5 * p * r / (4 * p + r) if p + r else 0.0
-        return p, r, f2
+        return p, r, f2(p, r)
 
 
-def score(golds: Sequence[list[Gold]], preds: Sequence[list[Gold]]) -> Scores:
-    tp: Counter[str] = Counter()
-    fp: Counter[str] = Counter()
-    fn: Counter[str] = Counter()
-    for gold, pred in zip(golds, preds, strict=True):
+def f2(p: float, r: float) -> float:
+    return 5 * p * r / (4 * p + r) if p + r else 0.0
+
+
+def _overlaps(a: Gold, b: Gold) -> bool:
+    return min(a[2], b[2]) > max(a[1], b[1])
+
+
+def score(corpus: Corpus, preds: Sequence[list[Gold]]) -> Scores:
+    """Coverage: a labelled value is found when predictions of its type cover at least half of
+    its characters; a prediction is right when labelled values of its type cover at least half
+    of its characters (those inside unscored spans left out).
+
+    Unlike one-to-one matching, this neither punishes a whole address found as one span where
+    the corpus labels its street, city and postcode apart (it does both), nor the reverse.
+    """
+    s = Scores()
+    ignored = corpus.ignored or [[] for _ in corpus.golds]
+    for gold, skip, pred in zip(corpus.golds, ignored, preds, strict=True):
+        for g in gold:
+            want = MATCHES.get(g[0], g[0])
+            covered = _covered(g, [p for p in pred if p[0] == want])
+            if covered * 2 >= g[2] - g[1]:
+                s.tp[g[0]] += 1
+            else:
+                s.fn[g[0]] += 1
+        for p in pred:
+            if p[0] in IGNORED:
+                continue
+            neutral = _covered(p, skip)
+            size = p[2] - p[1] - neutral
+            if size <= 0:
+                continue
+            right = _covered(p, [g for g in gold if MATCHES.get(g[0], g[0]) == p[0]])
+            if right * 2 >= size:
+                s.found[p[0]] += 1
+            else:
+                s.fp[p[0]] += 1
+    return s
+
+
+def _covered(span: Gold, others: Sequence[Gold]) -> int:
+    """Characters of ``span`` inside any of ``others``."""
+    return len({i for o in others for i in range(max(span[1], o[1]), min(span[2], o[2]))})
+
+
+def score_iou(corpus: Corpus, preds: Sequence[list[Gold]]) -> Scores:
+    """One-to-one matching: a prediction matches one labelled value of its type that it
+    overlaps by at least half (intersection over union)."""
+    s = Scores()
+    ignored = corpus.ignored or [[] for _ in corpus.golds]
+    for gold, skip, pred in zip(corpus.golds, ignored, preds, strict=True):
         unmatched = list(gold)
-        for entity, start, end in pred:
+        for p in pred:
+            if p[0] in IGNORED:
+                continue
             best = None
             for g in unmatched:
-                inter = min(end, g[2]) - max(start, g[1])
-                union = max(end, g[2]) - min(start, g[1])
-                if g[0] == entity and inter > 0 and inter / union >= 0.5:
+                inter = min(p[2], g[2]) - max(p[1], g[1])
+                union = max(p[2], g[2]) - min(p[1], g[1])
+                if MATCHES.get(g[0], g[0]) == p[0] and inter > 0 and inter / union >= 0.5:
                     best = g
                     break
-            if best is None:
-                fp[entity] += 1
-            else:
-                tp[entity] += 1
+            if best is not None:
+                s.tp[best[0]] += 1
+                s.found[p[0]] += 1
                 unmatched.remove(best)
+            elif not any(_overlaps(p, i) for i in skip):
+                s.fp[p[0]] += 1
         for g in unmatched:
-            fn[g[0]] += 1
-    return Scores(tp, fp, fn)
+            s.fn[g[0]] += 1
+    return s
 
 
-Analyse = Callable[[Sequence[str]], list[list[Gold]]]
-
-
-def load_baseline() -> tuple[Analyse, float]:
-    """Presidio's default AnalyzerEngine (spaCy's small English model), ``analyze`` per row."""
+def load_presidio_default() -> tuple[Analyse, float]:
+    """Presidio's default AnalyzerEngine over the same spaCy model, ``analyze`` per row."""
     from presidio_analyzer import AnalyzerEngine
     from presidio_analyzer.nlp_engine import NlpEngineProvider
 
@@ -177,128 +287,142 @@ def load_baseline() -> tuple[Analyse, float]:
     return analyse, time.perf_counter() - started
 
 
-def load_curate(workers: int) -> tuple[Analyse, float]:
-    """curate's analyzer for the corpus's entities, ``analyze_texts`` over ``workers``."""
+#: Speed tricks measured against the default rules in the same run: a trick stays on by
+#: default only where it costs no recall.
+TRICKS: dict[str, dict[str, object]] = {"NER only near capitals": {"ner_scope": "capitalised"}}
+
+
+def load_curate(workers: int, **rules: object) -> tuple[Analyse, float]:
+    """curate's analyzer with the default rules (or these changes), ``analyze_texts`` on a
+    local engine."""
     from curate.checks.pii.analyzer import analyze_texts, get_analyzer
     from curate.checks.pii.settings import PiiParams
+    from curate.engine import LocalEngine
 
-    settings = PiiParams(entities=ENTITIES)
+    settings = PiiParams.model_validate(rules)
     started = time.perf_counter()
     get_analyzer(settings)
+    engine = LocalEngine(workers=workers)
 
     def analyse(texts: Sequence[str]) -> list[list[Gold]]:
-        spans = analyze_texts(settings, texts, workers=workers)
+        spans = analyze_texts(settings, texts, engine=engine)
         return [[(s.entity_type, s.start, s.end) for s in row] for row in spans]
 
     return analyse, time.perf_counter() - started
 
 
-def cpu_seconds() -> float:
-    """CPU time of this process and of its finished child processes (forked workers)."""
-    children = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return time.process_time() + children.ru_utime + children.ru_stime
-
-
-@dataclass
-class Timing:
-    preds: list[list[Gold]]
-    seconds: float = 0.0
-    cpu: float = 0.0
-
-
-def timed_in_turns(systems: Sequence[tuple[Analyse, Sequence[str]]], rounds: int) -> list[Timing]:
-    """Each system's predictions, seconds and CPU seconds, its rows timed in ``rounds`` slices
-    taken in turn with the other systems', so that load from other jobs falls on all alike."""
-    out = [Timing([]) for _ in systems]
+def timed_in_turns(
+    systems: Sequence[Analyse], texts: Sequence[str], rounds: int
+) -> list[tuple[list[list[Gold]], float]]:
+    """Each system's predictions and seconds, the rows timed in ``rounds`` slices taken in turn."""
+    preds: list[list[list[Gold]]] = [[] for _ in systems]
+    seconds = [0.0 for _ in systems]
+    size = -(-len(texts) // rounds)
     for k in range(rounds):
-        for timing, (analyse, texts) in zip(out, systems, strict=True):
-            size = -(-len(texts) // rounds)
-            started, cpu = time.perf_counter(), cpu_seconds()
-            timing.preds += analyse(texts[k * size : (k + 1) * size])
-            timing.seconds += time.perf_counter() - started
-            timing.cpu += cpu_seconds() - cpu
-    return out
+        chunk = texts[k * size : (k + 1) * size]
+        for i, analyse in enumerate(systems):
+            started = time.perf_counter()
+            preds[i] += analyse(chunk)
+            seconds[i] += time.perf_counter() - started
+    return list(zip(preds, seconds, strict=True))
 
 
-def residual(texts: Sequence[str], golds: Sequence[list[Gold]]) -> tuple[dict[str, float], float]:
-    """Share of each entity type's values still in the text after ``curate.scrub``."""
+def residual(corpus: Corpus) -> dict[str, float]:
+    """Share of each labelled type's values still in the text after ``curate.scrub``."""
     import curate
 
-    started = time.perf_counter()
-    result = curate.scrub(pd.DataFrame({"text": list(texts)}))
-    seconds = time.perf_counter() - started
+    result = curate.scrub(pd.DataFrame({"text": corpus.texts}))
     frame = result.files[0].frame
     assert frame is not None
     left: Counter[str] = Counter()
     total: Counter[str] = Counter()
-    for text, out, gold in zip(texts, frame["text"], golds, strict=True):
+    for text, out, gold in zip(corpus.texts, frame["text"], corpus.golds, strict=True):
         for entity, start, end in gold:
             total[entity] += 1
             left[entity] += text[start:end] in out
-    return {e: left[e] / total[e] for e in sorted(total)}, seconds
+    return {e: left[e] / total[e] for e in sorted(total)}
 
 
-def table(name: str, scores: Scores) -> None:
-    print(f"\n{name}")
-    print(f"  {'entity':<14}{'precision':>10}{'recall':>8}{'F2':>7}{'tp':>6}{'fp':>6}{'fn':>6}")
-    for entity in (*ENTITIES, *sorted(set(scores.fp) - set(ENTITIES))):
-        p, r, f2 = scores.prf(entity)
-        counts = f"{scores.tp[entity]:>6}{scores.fp[entity]:>6}{scores.fn[entity]:>6}"
-        print(f"  {entity:<14}{p:>10.3f}{r:>8.3f}{f2:>7.3f}{counts}")
-    p, r, f2 = scores.prf()
-    print(f"  {'ALL (micro)':<14}{p:>10.3f}{r:>8.3f}{f2:>7.3f}")
+def table(corpus: Corpus, named: Sequence[tuple[str, Scores]]) -> None:
+    labels = sorted({g[0] for gold in corpus.golds for g in gold})
+    extra = sorted({e for _, s in named for e in s.fp} - {MATCHES.get(x, x) for x in labels})
+    print(f"\n{corpus.name}: {len(corpus.texts)} texts; precision / recall / F2 per type")
+    print(f"  {'type':<18}{'n':>5}" + "".join(f"{name:>24}" for name, _ in named))
+    for entity in labels:
+        n = sum(1 for gold in corpus.golds for g in gold if g[0] == entity)
+        cells = []
+        for _, s in named:
+            p, r = s.precision(entity), s.recall(entity)
+            cells.append(f"{p:.2f} / {r:.2f} / {f2(p, r):.2f}")
+        print(f"  {entity:<18}{n:>5}" + "".join(f"{c:>24}" for c in cells))
+    for entity in extra:
+        print(
+            f"  {entity + ' (unlabelled)':<23}"
+            + "".join(f"{s.fp[entity]:>21} fp" for _, s in named)
+        )
+    cells = [f"{p:.3f} / {r:.3f} / {f:.3f}" for p, r, f in (s.micro() for _, s in named)]
+    print(f"  {'PII-level':<23}" + "".join(f"{c:>24}" for c in cells))
+
+
+def run_corpus(corpus: Corpus, args: argparse.Namespace, presidio: Analyse) -> None:
+    systems = [presidio] + [load_curate(w)[0] for w in args.workers]
+    systems += [load_curate(1, **rules)[0] for rules in TRICKS.values()]
+    runs = timed_in_turns(systems, corpus.texts, args.rounds)
+    tricks = runs[len(args.workers) + 1 :]
+    runs = runs[: len(args.workers) + 1]
+    if any(preds != runs[1][0] for preds, _ in runs[2:]):
+        raise SystemExit("curate found different spans on different numbers of workers")
+    named = [("Presidio default", score(corpus, runs[0][0]))]
+    named.append(("curate", score(corpus, runs[1][0])))
+    table(corpus, named)
+    strict = [score_iou(corpus, preds) for preds, _ in runs[:2]]
+    print(
+        "  PII-level, one-to-one matching (IoU >= 0.5): Presidio default "
+        + " / ".join(f"{x:.3f}" for x in strict[0].micro())
+        + ", curate "
+        + " / ".join(f"{x:.3f}" for x in strict[1].micro())
+    )
+    gain = named[1][1].micro()[2] - named[0][1].micro()[2]
+    print(f"  PII-level F2 gain over Presidio default: {gain:+.3f}")
+    cur = named[1][1]
+    labelled = [e for e in RECALL_TARGETS if cur.tp[e] + cur.fn[e]]
+    print("  recall targets (>= 0.90): " + ", ".join(f"{e} {cur.recall(e):.2f}" for e in labelled))
+    base_rate = len(corpus.texts) / runs[0][1]
+    print(f"  speed: Presidio default {base_rate:.1f} rows/s")
+    for workers, (_, seconds) in zip(args.workers, runs[1:], strict=True):
+        rate = len(corpus.texts) / seconds
+        print(f"  speed: curate, {workers} worker(s) {rate:.1f} rows/s = {rate / base_rate:.1f}x")
+    cur_r = cur.micro()[1]
+    for name, (preds, seconds) in zip(TRICKS, tricks, strict=True):
+        trick = score(corpus, preds)
+        p, r, f = trick.micro()
+        rate = len(corpus.texts) / seconds
+        print(
+            f"  trick '{name}', 1 worker: {rate:.1f} rows/s = {rate / base_rate:.1f}x; "
+            f"P/R/F2 {p:.3f} / {r:.3f} / {f:.3f} (recall {r - cur_r:+.3f}); recall "
+            + ", ".join(f"{e} {trick.recall(e):.2f}" for e in labelled)
+        )
+    left = residual(corpus)
+    print("  left after curate.scrub: " + ", ".join(f"{e} {v:.1%}" for e, v in left.items()))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=4000, help="corpus rows for curate")
+    parser.add_argument("--corpus", type=Path, default=PRESIDIO_CORPUS)
     parser.add_argument(
-        "--baseline-rows", type=int, default=400, help="the first rows, run through both"
+        "--faker-rows", type=int, default=1000, help="0 leaves the Faker corpus out"
     )
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument(
-        "--rounds", type=int, default=4, help="slices each system's rows are timed in, in turn"
-    )
+    parser.add_argument("--rounds", type=int, default=4, help="slices timed in turn")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
-
-    texts, golds = make_corpus(args.rows, seed=args.seed)
-    n_base = min(args.baseline_rows, args.rows)
-    mean_len = sum(map(len, texts)) / len(texts)
-    print(f"corpus: {len(texts)} rows, mean {mean_len:.0f} characters, seed {args.seed}")
-
-    baseline, base_load = load_baseline()
-    curate_, cur_load = load_curate(args.workers)
-    base_t, cur_t = timed_in_turns([(baseline, texts[:n_base]), (curate_, texts)], args.rounds)
-    base_preds, cur_preds = base_t.preds, cur_t.preds
-
-    base = score(golds[:n_base], base_preds)
-    same = score(golds[:n_base], cur_preds[:n_base])
-    table(f"Presidio default AnalyzerEngine, first {n_base} rows", base)
-    table(f"curate, same {n_base} rows", same)
-    table(f"curate, all {len(texts)} rows", score(golds, cur_preds))
-
-    base_rate, cur_rate = n_base / base_t.seconds, len(texts) / cur_t.seconds
-    base_cpu, cur_cpu = n_base / base_t.cpu, len(texts) / cur_t.cpu
-    print(
-        f"\nspeed (models loaded before timing; {args.workers} worker(s) for curate; "
-        f"timed in {args.rounds} alternating rounds)"
-    )
-    print(f"  Presidio default: {base_rate:8.1f} rows/s  (load {base_load:.1f} s, {n_base} rows)")
-    print(f"  curate:           {cur_rate:8.1f} rows/s  (load {cur_load:.1f} s, {len(texts)} rows)")
-    print(f"  ratio:            {cur_rate / base_rate:8.1f}x")
-    print(
-        f"  rows per CPU-second (all processes): Presidio {base_cpu:.1f}, curate {cur_cpu:.1f} "
-        f"({cur_cpu / base_cpu:.1f}x)"
-    )
-    f2_gain = same.prf()[2] - base.prf()[2]
-    print(f"  PII-level F2:     {same.prf()[2]:.3f} vs {base.prf()[2]:.3f} ({f2_gain:+.3f})")
-
-    left, scrub_s = residual(texts, golds)
-    print(f"\nafter curate.scrub ({len(texts)} rows in {scrub_s:.1f} s): values still present")
-    for entity, share in left.items():
-        print(f"  {entity:<14}{share:>8.2%}")
+    print(f"load: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
+    presidio, load_s = load_presidio_default()
+    print(f"Presidio default loaded in {load_s:.1f} s")
+    run_corpus(load_presidio(args.corpus), args, presidio)
+    if args.faker_rows:
+        run_corpus(make_faker(args.faker_rows, seed=args.seed), args, presidio)
 
 
 if __name__ == "__main__":

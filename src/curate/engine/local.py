@@ -1,10 +1,19 @@
+"""The local engine: in this process for one worker, one process pool for more.
+
+A map started inside one of its own workers (an audit check's batch that analyses PII)
+runs in that worker: one engine owns the processes, pools never nest. ``map_with`` gives
+each worker process one object made by ``factory`` in the pool's initializer (an analyzer
+loaded once per worker, or inherited from this process where workers are forked).
+"""
+
 from __future__ import annotations
 
+import functools
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from curate.engine.base import Engine
 from curate.progress import track
@@ -18,21 +27,53 @@ W = TypeVar("W")
 IN_FLIGHT = 2
 
 
+#: Set in the engine's own worker processes, where a further map runs in-process.
+_in_worker = False
+#: What ``map_with``'s factory made in this worker process.
+_worker_state: Any = None
+
+
+def _start_worker(factory: Callable[[], Any] | None) -> None:
+    global _in_worker, _worker_state
+    _in_worker = True
+    if factory is not None:
+        _worker_state = factory()
+
+
+def _apply(fn: Callable[[Any, Any], Any], item: Any) -> Any:
+    return fn(_worker_state, item)
+
+
 class LocalEngine(Engine):
-    """This machine: in-process for one worker, a process pool for more."""
+    """This machine: in-process for one worker, a process pool for more.
+
+    ``workers=None`` means one for ``map``; ``map_with`` (costly per-worker state, work
+    that pays for more processes) then takes up to every core.
+    """
 
     name = "local"
 
     def __init__(self, *, workers: int | None = None) -> None:
+        self.requested = workers
         self.workers = workers if workers is not None else 1
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
 
+    def processes(self, *, costly: bool = False) -> int:
+        """Processes a map would use here: one inside a worker, else the workers asked for."""
+        if _in_worker:
+            return 1
+        cores = os.cpu_count() or 1
+        wanted = self.requested if self.requested is not None else (cores if costly else 1)
+        return max(1, min(wanted, cores))
+
     def map(self, fn: Callable[[T], R], items: Iterable[T], *, description: str = "") -> list[R]:
-        if self.workers == 1:
+        workers = self.processes()
+        if workers == 1:
             return [fn(item) for item in _tracked(items, description)]
-        workers = min(self.workers, os.cpu_count() or 1)
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_start_worker, initargs=(None,)
+        ) as pool:
             return list(_tracked(_streamed(pool, fn, items, IN_FLIGHT * workers), description))
 
     def map_with(
@@ -43,8 +84,15 @@ class LocalEngine(Engine):
         *,
         description: str = "",
     ) -> list[R]:
-        worker = factory()
-        return [fn(worker, item) for item in _tracked(items, description)]
+        workers = self.processes(costly=True)
+        if workers == 1:
+            worker = factory()
+            return [fn(worker, item) for item in _tracked(items, description)]
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_start_worker, initargs=(factory,)
+        ) as pool:
+            apply: Callable[[T], R] = functools.partial(_apply, fn)
+            return list(_tracked(_streamed(pool, apply, items, IN_FLIGHT * workers), description))
 
 
 def _streamed(

@@ -159,15 +159,13 @@ def test_ner_reads_only_the_words_around_capitalised_words() -> None:
     assert windows("The report is ready. If you agree, we ship it on Friday.") == ["it on Friday."]
     # Windows that touch are merged; a capitalised word anywhere else counts.
     assert windows("Please call Jane Doe about the invoice") == ["Please call Jane Doe about the"]
-    assert windows("no capitals here at all") == []
+    assert windows("no capitals here at all") == ["no capitals here at all"]
 
 
-def test_ner_scope_all_finds_names_written_in_lower_case() -> None:
-    text = "tell michael jordan the game is on"
-    assert found(text, PiiParams(entities=("PERSON",))) == []
-    assert found(text, PiiParams(entities=("PERSON",), ner_scope="all")) == [
-        ("PERSON", "michael jordan")
-    ]
+def test_ner_reads_all_text_by_default_so_lower_case_names_are_found() -> None:
+    text = "The game is on for michael qorvath tonight"
+    assert found(text, PiiParams(entities=("PERSON",), ner_scope="capitalised")) == []
+    assert found(text, PiiParams(entities=("PERSON",))) == [("PERSON", "michael qorvath")]
 
 
 def test_doc_artifacts_match_presidios_own() -> None:
@@ -185,7 +183,7 @@ def test_doc_artifacts_match_presidios_own() -> None:
         nlp_engine=analyzer.nlp_engine,
         language="en",
     )
-    lazy = analyzer_module._presidio().DocArtifacts(doc, analyzer.nlp_engine, "en")
+    lazy = analyzer_module.presidio().DocArtifacts(doc, analyzer.nlp_engine, "en")
     assert vars(eager)
     for name, value in vars(eager).items():
         assert getattr(lazy, name) == value, name
@@ -194,4 +192,4 @@ def test_doc_artifacts_match_presidios_own() -> None:
 def test_settings_that_do_not_change_detection_share_one_analyzer() -> None:
     plain = get_analyzer(PiiParams())
     assert get_analyzer(PiiParams(operators={"PERSON": "fake"}, seed=3, workers=2)) is plain
-    assert get_analyzer(PiiParams(ner_scope="all")) is not plain
+    assert get_analyzer(PiiParams(ner_scope="capitalised")) is not plain

