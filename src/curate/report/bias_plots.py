@@ -1,7 +1,8 @@
 """Plots for the bias checks: one per sensitive column, with confidence intervals.
 
 Groups below the minimum count are drawn hollow and grey and labelled too small to judge,
-so they never read as "no bias". Registered in :data:`curate.report.plots.PLOTS`.
+so they never read as "no bias". Registered in :data:`curate.report.plots.PLOTS`; the checks
+under ``curate.checks.bias`` only compute the metrics drawn here.
 """
 
 from __future__ import annotations
@@ -11,20 +12,11 @@ from typing import Any
 
 from curate.checks.base import CheckResult
 from curate.checks.bias.groups import JOIN, RATE_NAMES
-from curate.report.plots import MAX_BARS, PLOTS, Plot, figure_svg
+from curate.report.plots import MAX_BARS, PALETTE, PLOTS, Plot, figure_svg, new_figure
 
-COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+COLOURS = PALETTE[:6]
 GREY = "#9aa0a6"
 MAX_PLOTS = 8
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _label(group: str, n: int, too_small: bool) -> str:
@@ -43,10 +35,9 @@ def interval_chart(
     xlabel: str = "rate",
 ) -> Plot:
     """Each group a row; each series a point with its interval; optional reference ticks."""
-    plt = _pyplot()
     groups, n, too_small = list(groups)[:MAX_BARS], list(n)[:MAX_BARS], list(too_small)[:MAX_BARS]
     rows = len(groups)
-    fig, ax = plt.subplots(figsize=(6.8, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5))
+    fig, ax = new_figure(6.8, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5)
     offsets = [(i - (len(series) - 1) / 2) * 0.22 for i in range(len(series))]
     for k, (name, (values, intervals)) in enumerate(series.items()):
         colour = COLOURS[k % len(COLOURS)]
@@ -207,8 +198,7 @@ def historical_plots(result: CheckResult) -> list[Plot]:
 
 
 def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.8, 3.2))
+    fig, ax = new_figure(6.8, 3.2)
     periods = trend["periods"]
     x = range(len(periods))
     for k, (group, rates) in enumerate(list(trend["rates"].items())[: len(COLOURS)]):
@@ -235,9 +225,8 @@ def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
 
 
 def _proxy_chart(name: str, proxy: Mapping[str, Any]) -> Plot:
-    plt = _pyplot()
     items = [(c, v) for c, v in proxy["cramers_v"].items() if v is not None][:15]
-    fig, ax = plt.subplots(figsize=(6.8, 1.0 + 0.26 * len(items)))
+    fig, ax = new_figure(6.8, 1.0 + 0.26 * len(items))
     ax.barh([c for c, _ in reversed(items)], [v for _, v in reversed(items)], color=COLOURS[0])
     ax.set_xlabel("Cramér's V with " + name)
     ax.set_xlim(0, 1)
