@@ -108,6 +108,7 @@ def audit(
     ``sensitive_column``, ``prediction_column``, ``time_column``) override the rules' columns.
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    ruleset.require_packages()
     _refuse_unmet(ruleset, has_splits=False)
     columns = resolve_columns(ruleset.columns, **column_options)
     table, fingerprint = prepare(data, columns, read=ruleset.read, name=name)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -68,6 +68,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
     title = "Historical bias"
     params_model = HistoricalParams
     requires = ("label",)
+    packages: ClassVar[dict[str, str]] = {"scipy": "bias", "sklearn": "bias"}
     threshold_metrics = frozenset(
         {
             "outcome_rate_difference",
