@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from curate.checks.base import CheckResult
-from curate.checks.bias.groups import JOIN, RATE_NAMES
+from curate.checks.bias.groups import JOIN
+from curate.checks.bias.rates import RATE_NAMES
 from curate.report.plots import MAX_BARS, PALETTE, PLOTS, Plot, figure_svg, new_figure
 
 COLOURS = PALETTE[:6]
