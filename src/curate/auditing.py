@@ -25,7 +25,7 @@ from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.io.options import DEFAULT as DEFAULT_READ
 from curate.io.options import ReadOptions
 from curate.io.table import Table, load_table
-from curate.report.model import Report
+from curate.report.model import ColumnInfo, DatasetInfo, Report, RulesInfo
 from curate.rules import Columns, RuleSet, Target, load_rules
 from curate.rules.required import how_to_waive, required_checks
 
@@ -124,19 +124,19 @@ def audit(
     return Report(
         curate_version=__version__,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        dataset={
-            "name": table.name,
-            "fingerprint": fingerprint,
-            "rows": table.rows,
-            "splits": table.split_counts(),
-            "columns": [
-                {"name": str(c), "type": simple_type(table.frame[c]), "role": roles.get(str(c))}
+        dataset=DatasetInfo(
+            name=table.name,
+            fingerprint=fingerprint,
+            rows=table.rows,
+            splits=table.split_counts(),
+            columns=tuple(
+                ColumnInfo(name=str(c), type=simple_type(table.frame[c]), role=roles.get(str(c)))
                 for c in table.frame.columns
-            ],
-            "options": dataset_options(columns, ruleset.read),
-            "files": [s.relpath for s in table.sources],
-        },
-        rules={"path": ruleset.path, "sha256": ruleset.sha256},
+            ),
+            options=dataset_options(columns, ruleset.read),
+            files=tuple(s.relpath for s in table.sources),
+        ),
+        rules=RulesInfo(path=ruleset.path, sha256=ruleset.sha256),
         checks=results,
         extra={
             "gate": {
@@ -175,8 +175,8 @@ class AuditFiles:
 
 
 def default_out_dir(report: Report) -> Path:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(report.dataset["name"])).strip("-") or "data"
-    digest = str(report.dataset["fingerprint"]).removeprefix("sha256:")[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", report.dataset.name).strip("-") or "data"
+    digest = report.dataset.fingerprint.removeprefix("sha256:")[:12]
     return Path("reports") / f"{name}-{digest}"
 
 
