@@ -25,7 +25,7 @@ from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.io.options import DEFAULT as DEFAULT_READ
 from curate.io.options import ReadOptions
 from curate.io.table import Table, load_table
-from curate.report.model import ColumnInfo, DatasetInfo, Report, RulesInfo
+from curate.report.model import ColumnInfo, DatasetInfo, GateInfo, Report, RulesInfo
 from curate.rules import Columns, RuleSet, Target, load_rules
 from curate.rules.required import how_to_waive, required_checks
 
@@ -138,12 +138,9 @@ def audit(
         ),
         rules=RulesInfo(path=ruleset.path, sha256=ruleset.sha256),
         checks=results,
-        extra={
-            "gate": {
-                "required": list(required_checks(has_splits=has_splits)),
-                "waived": dict(ruleset.waived),
-            }
-        },
+        gate=GateInfo(
+            required=tuple(required_checks(has_splits=has_splits)), waived=dict(ruleset.waived)
+        ),
     )
 
 

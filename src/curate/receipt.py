@@ -95,7 +95,7 @@ def make_receipt(report: Report, *, report_bytes: bytes) -> Receipt:
         curate_version=report.curate_version,
         decision=report.decision,
         checks={c.id: c.status.value for c in report.checks},
-        waived=dict(report.gate.waived),
+        waived=dict(report.gate.waived) if report.gate is not None else {},
         created_at=report.created_at,
         report_sha256=hashlib.sha256(report_bytes).hexdigest(),
     )

@@ -30,7 +30,7 @@ def _report() -> Report:
         ),
         rules=RulesInfo(path="r.yaml", sha256="00"),
         checks=(CheckResult("schema", Status.FAIL, "Bad."),),
-        extra={"gate": {"required": ["schema"], "waived": {"pii": "synthetic"}}},
+        gate=GateInfo(required=("schema",), waived={"pii": "synthetic"}),
     )
 
 

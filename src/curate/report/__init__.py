@@ -43,6 +43,7 @@ class _ReportShape(_Open):
     rules: RulesInfo
     decision: Decision
     checks: list[_Check]
+    gate: GateInfo | None = None
 
 
 def load_report(path: str | Path) -> Report:

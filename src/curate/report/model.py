@@ -88,8 +88,10 @@ class Report:
     dataset: DatasetInfo
     rules: RulesInfo
     checks: tuple[CheckResult, ...]
+    #: What the gate required and waived; None in a report written before there was a gate.
+    gate: GateInfo | None = None
     schema_version: int = SCHEMA_VERSION
-    #: Top-level keys beyond the fixed ones, written after them (``gate``).
+    #: Top-level keys this curate does not know (from a newer one), written back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -108,11 +110,6 @@ class Report:
     def passed(self) -> bool:
         return self.decision == "pass"
 
-    @property
-    def gate(self) -> GateInfo:
-        """What the gate required and waived (empty for a report written without it)."""
-        return GateInfo.model_validate(self.extra.get("gate") or {})
-
     def check(self, check_id: str) -> CheckResult:
         for result in self.checks:
             if result.id == check_id:
@@ -128,7 +125,8 @@ class Report:
             "rules": self.rules.to_json(),
             "decision": self.decision,
             "checks": [c.to_dict() for c in self.checks],
-            **{k: v.to_json() if isinstance(v, _Part) else v for k, v in self.extra.items()},
+            **({"gate": self.gate.to_json()} if self.gate is not None else {}),
+            **self.extra,
         }
 
     def to_json(self) -> str:
@@ -154,6 +152,7 @@ class Report:
             "rules",
             "decision",
             "checks",
+            "gate",
         }
         checks: Sequence[dict[str, Any]] = value["checks"]
         return cls(
@@ -163,5 +162,6 @@ class Report:
             dataset=DatasetInfo.model_validate(value["dataset"]),
             rules=RulesInfo.model_validate(value["rules"]),
             checks=tuple(CheckResult.from_dict(c) for c in checks),
+            gate=GateInfo.model_validate(value["gate"]) if "gate" in value else None,
             extra={k: v for k, v in value.items() if k not in known},
         )
