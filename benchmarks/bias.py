@@ -30,7 +30,7 @@ from fairlearn.metrics import (
 )
 from sklearn.metrics import accuracy_score, precision_score
 
-from curate.checks.bias.label import LabelCheck, LabelParams
+from curate.checks.bias.label import LabelBiasParams, LabelCheck
 from curate.checks.data import AuditData
 from curate.engine import LocalEngine
 from curate.io.table import Table
@@ -66,7 +66,7 @@ def run_curate(frame: pd.DataFrame, *, bootstrap: int) -> dict[str, Any]:
         {"sensitive": list(SENSITIVE), "label": "label", "prediction": "pred"}
     )
     data = AuditData(table=Table(name="bench", frame=frame), columns=columns, engine=LocalEngine())
-    check = LabelCheck(params=LabelParams(bootstrap=bootstrap, min_count=1))
+    check = LabelCheck(params=LabelBiasParams(bootstrap=bootstrap, min_count=1))
     metrics: dict[str, Any] = check.run(data).metrics["attributes"]
     return metrics
 

@@ -25,7 +25,7 @@ from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.io.options import DEFAULT as DEFAULT_READ
 from curate.io.options import ReadOptions
 from curate.io.table import Table, load_table
-from curate.report.model import Report
+from curate.report.model import ColumnInfo, DatasetInfo, GateInfo, Report, RulesInfo
 from curate.rules import Columns, RuleSet, Target, load_rules
 from curate.rules.required import how_to_waive, required_checks
 
@@ -108,6 +108,7 @@ def audit(
     ``sensitive_column``, ``prediction_column``, ``time_column``) override the rules' columns.
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
+    ruleset.require_packages()
     _refuse_unmet(ruleset, has_splits=False)
     columns = resolve_columns(ruleset.columns, **column_options)
     table, fingerprint = prepare(data, columns, read=ruleset.read, name=name)
@@ -123,26 +124,23 @@ def audit(
     return Report(
         curate_version=__version__,
         created_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        dataset={
-            "name": table.name,
-            "fingerprint": fingerprint,
-            "rows": table.rows,
-            "splits": table.split_counts(),
-            "columns": [
-                {"name": str(c), "type": simple_type(table.frame[c]), "role": roles.get(str(c))}
+        dataset=DatasetInfo(
+            name=table.name,
+            fingerprint=fingerprint,
+            rows=table.rows,
+            splits=table.split_counts(),
+            columns=tuple(
+                ColumnInfo(name=str(c), type=simple_type(table.frame[c]), role=roles.get(str(c)))
                 for c in table.frame.columns
-            ],
-            "options": dataset_options(columns, ruleset.read),
-            "files": [s.relpath for s in table.sources],
-        },
-        rules={"path": ruleset.path, "sha256": ruleset.sha256},
+            ),
+            options=dataset_options(columns, ruleset.read),
+            files=tuple(s.relpath for s in table.sources),
+        ),
+        rules=RulesInfo(path=ruleset.path, sha256=ruleset.sha256),
         checks=results,
-        extra={
-            "gate": {
-                "required": list(required_checks(has_splits=has_splits)),
-                "waived": dict(ruleset.waived),
-            }
-        },
+        gate=GateInfo(
+            required=tuple(required_checks(has_splits=has_splits)), waived=dict(ruleset.waived)
+        ),
     )
 
 
@@ -174,8 +172,8 @@ class AuditFiles:
 
 
 def default_out_dir(report: Report) -> Path:
-    name = re.sub(r"[^A-Za-z0-9._-]+", "-", str(report.dataset["name"])).strip("-") or "data"
-    digest = str(report.dataset["fingerprint"]).removeprefix("sha256:")[:12]
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", report.dataset.name).strip("-") or "data"
+    digest = report.dataset.fingerprint.removeprefix("sha256:")[:12]
     return Path("reports") / f"{name}-{digest}"
 
 

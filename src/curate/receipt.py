@@ -22,7 +22,7 @@ from curate._version import __version__
 from curate.errors import GateError, InputError
 from curate.io.fingerprint import canonical_json, fingerprint_files, fingerprint_frame, sha256_file
 from curate.io.table import list_files, load_table
-from curate.report.model import Report
+from curate.report.model import Decision, Report
 from curate.rules.required import RAN, required_checks
 from curate.shipped import shipped_dir
 from curate.signing import KEY_ENV, SigningKey, receipt_key
@@ -49,7 +49,7 @@ class Receipt(BaseModel):
     rules_sha256: StrictStr
     rules_path: StrictStr
     curate_version: StrictStr
-    decision: Literal["pass", "fail"]
+    decision: Decision
     checks: dict[StrictStr, Status]
     #: Required checks the rules waived, with the reason for each.
     waived: dict[StrictStr, StrictStr]
@@ -85,18 +85,17 @@ class Receipt(BaseModel):
 
 def make_receipt(report: Report, *, report_bytes: bytes) -> Receipt:
     """The signed receipt for ``report``, whose JSON is ``report_bytes``."""
-    gate = report.extra.get("gate", {})
     receipt = Receipt(
         schema_version=SCHEMA_VERSION,
-        dataset_fingerprint=report.dataset["fingerprint"],
-        dataset_options=report.dataset.get("options", {}),
-        dataset_splits=tuple(report.dataset.get("splits", {})),
-        rules_sha256=report.rules["sha256"],
-        rules_path=report.rules["path"],
+        dataset_fingerprint=report.dataset.fingerprint,
+        dataset_options=report.dataset.options,
+        dataset_splits=tuple(report.dataset.splits),
+        rules_sha256=report.rules.sha256,
+        rules_path=report.rules.path,
         curate_version=report.curate_version,
         decision=report.decision,
         checks={c.id: c.status.value for c in report.checks},
-        waived=dict(gate.get("waived", {})),
+        waived=dict(report.gate.waived) if report.gate is not None else {},
         created_at=report.created_at,
         report_sha256=hashlib.sha256(report_bytes).hexdigest(),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from curate.checks.base import CheckResult, Status
-from curate.report import Report
+from curate.report import ColumnInfo, DatasetInfo, Report, RulesInfo
 from curate.report.redact import HIDDEN
 
 PLANTED = ("Maria Garcia", "212-555-0199", "Jon Snow")
@@ -58,8 +58,8 @@ def _report(pii_metrics: dict[str, object]) -> Report:
     return Report(
         curate_version="0",
         created_at="2026-01-01T00:00:00+00:00",
-        dataset={"name": "d", "fingerprint": "sha256:0", "rows": 10, "splits": {}, "columns": []},
-        rules={"path": "r.yaml", "sha256": "0"},
+        dataset=DatasetInfo(name="d", fingerprint="sha256:0", rows=10, splits={}, columns=()),
+        rules=RulesInfo(path="r.yaml", sha256="0"),
         checks=(pii, coverage, selection),
     )
 
@@ -101,11 +101,11 @@ def test_ids_that_hold_pii_are_hidden_in_every_finding() -> None:
         {},
         [{"cluster": 0, "kept": "a@example.org", "dropped": ["b@example.org"], "reason": "dup"}],
     )
-    columns = [{"name": "email", "type": "string", "role": "id"}]
+    columns = (ColumnInfo(name="email", type="string", role="id"),)
     with_ids = Report(
         curate_version="0",
         created_at=report.created_at,
-        dataset={**report.dataset, "columns": columns},
+        dataset=report.dataset.model_copy(update={"columns": columns}),
         rules=report.rules,
         checks=(*report.checks, dedup),
     )

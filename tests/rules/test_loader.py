@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from curate.checks.thresholds import Condition
-from curate.errors import RulesError
+from curate.errors import MissingDependencyError, RulesError
 from curate.rules import default_rules_path, load_rules, parse_rules
 from curate.rules.loader import validate_rules
-from tests.conftest import RunCli
+from tests.conftest import WAIVE_REQUIRED, RunCli
 
 
 def parse(text: str) -> object:
@@ -172,3 +173,35 @@ def test_pii_entities_are_checked_against_the_recognizers_that_run(tmp_path: Pat
         "      - {entity: UK_NINO, patterns: [{regex: '[A-Z]{2}\\d{6}[A-D]'}]}\n"
     )
     assert validate_rules(path)[1] == ()
+
+
+def test_a_check_whose_package_is_missing_is_refused_before_the_data_is_read(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A None entry in sys.modules is Python's documented way to make an import fail.
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    rules = tmp_path / "r.yaml"
+    rules.write_text(
+        "columns: {sensitive: group, label: {column: y, positive: [1]}}\n"
+        "checks:\n  schema: {}\n  bias.historical: {}\n" + WAIVE_REQUIRED
+    )
+    data = tmp_path / "data.csv"
+    data.write_text("text,y\nhello,1\n")  # no 'group' column: reading it first would say so
+    out = tmp_path / "out"
+    result = run_cli("audit", data, "--rules", rules, "--out", out)
+    assert result.code == 2, result.err
+    assert result.err.strip() == (
+        "curate: error: the check 'bias.historical' needs the 'sklearn' package: "
+        "pip install 'curate[bias]'"
+    )
+    assert not out.exists()
+
+
+def test_only_the_checks_that_run_need_their_packages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn", None)
+    rules = parse("checks:\n  schema: {}\n  bias.historical: {enabled: false}\n  bias.label: {}\n")
+    rules.require_packages()
+    with_historical = parse("checks:\n  bias.historical: {}\n  pii: {}\n")
+    with_historical.require_packages(only={"pii"})
+    with pytest.raises(MissingDependencyError, match=r"curate\[bias\]"):
+        with_historical.require_packages()

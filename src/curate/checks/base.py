@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
@@ -89,6 +89,9 @@ class Check(ABC, Generic[P]):
     requires: ClassVar[tuple[str, ...]] = ()
     #: Metric names that ``fail_if`` / ``warn_if`` may name.
     threshold_metrics: ClassVar[frozenset[str]] = frozenset()
+    #: Optional packages ``run`` imports (import name -> the pip extra that installs it): a
+    #: rules file that enables the check is refused up front when one is missing.
+    packages: ClassVar[Mapping[str, str]] = {}
 
     def __init__(self, *, params: P) -> None:
         self.params = params

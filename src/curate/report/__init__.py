@@ -4,36 +4,25 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from curate.checks.base import Status
 from curate.errors import InputError
-from curate.report.model import SCHEMA_VERSION, Report
+from curate.report.model import (
+    SCHEMA_VERSION,
+    ColumnInfo,
+    DatasetInfo,
+    Decision,
+    GateInfo,
+    Report,
+    RulesInfo,
+)
 
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
-
-
-class _Column(_Open):
-    name: str
-    type: str
-    role: str | None = None
-
-
-class _Dataset(_Open):
-    name: str
-    fingerprint: str
-    rows: int
-    splits: dict[str, int]
-    columns: list[_Column]
-
-
-class _Rules(_Open):
-    path: str
-    sha256: str
 
 
 class _Check(_Open):
@@ -50,10 +39,11 @@ class _ReportShape(_Open):
     schema_version: int
     curate_version: str
     created_at: str
-    dataset: _Dataset
-    rules: _Rules
-    decision: Literal["pass", "fail"]
+    dataset: DatasetInfo
+    rules: RulesInfo
+    decision: Decision
     checks: list[_Check]
+    gate: GateInfo | None = None
 
 
 def load_report(path: str | Path) -> Report:
@@ -74,4 +64,13 @@ def load_report(path: str | Path) -> Report:
     return Report.from_dict(value)
 
 
-__all__ = ["SCHEMA_VERSION", "Report", "load_report"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "ColumnInfo",
+    "DatasetInfo",
+    "Decision",
+    "GateInfo",
+    "Report",
+    "RulesInfo",
+    "load_report",
+]

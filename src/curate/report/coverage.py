@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from curate.checks.base import CheckResult
@@ -19,20 +17,31 @@ from curate.report.plots import (
     new_figure,
     short,
 )
+from curate.report.views import (
+    ColumnProfile,
+    CoverageView,
+    DriftRow,
+    Histogram,
+    InstructionView,
+    LabelsView,
+    SliceTable,
+    TextView,
+    TopicsView,
+)
 
 GAP_COLOUR = "#cf222e"
 MAX_HISTOGRAMS = 6
 
 
 def coverage_plots(result: CheckResult) -> list[Plot]:
-    m = result.metrics
+    m = CoverageView.model_validate(result.metrics)
     plots: list[Plot] = []
-    if "labels" in m:
-        plots.append(_label_plot(m["labels"]))
-    for column, text in m.get("text", {}).items():
+    if m.labels is not None:
+        plots.append(_label_plot(m.labels))
+    for column, text in m.text.items():
         plots.append(_length_plot(column, text))
-        if len(text.get("languages", {})) > 1:
-            langs = dict(list(text["languages"].items())[:12])
+        if len(text.languages) > 1:
+            langs = dict(list(text.languages.items())[:12])
             plots.append(
                 bar_chart(
                     {k: v * 100 for k, v in langs.items()},
@@ -42,27 +51,28 @@ def coverage_plots(result: CheckResult) -> list[Plot]:
                     note="'und': too short or too mixed to tell.",
                 )
             )
-    if m.get("topics", {}).get("clusters"):
-        plots.append(_topic_plot(m["topics"]))
-    if m.get("drift"):
-        plots.append(_drift_plot(m["drift"]))
-    for table in m.get("slices", {}).get("tables", [])[:4]:
-        plots.append(_slice_plot(table, m["slices"]["min_rows"]))
-    if "instruction" in m:
-        plots.append(_instruction_plot(m["instruction"]))
+    if m.topics is not None and m.topics.clusters:
+        plots.append(_topic_plot(m.topics))
+    if m.drift:
+        plots.append(_drift_plot(m.drift))
+    if m.slices is not None:
+        for table in m.slices.tables[:4]:
+            plots.append(_slice_plot(table, m.slices.min_rows))
+    if m.instruction is not None:
+        plots.append(_instruction_plot(m.instruction))
     numeric = [
-        (name, p)
-        for name, p in m.get("profile", {}).items()
-        if p.get("histogram", {}).get("counts")
+        (name, p.histogram)
+        for name, p in m.profile.items()
+        if p.histogram is not None and p.histogram.counts
     ]
-    for name, profile in numeric[:MAX_HISTOGRAMS]:
-        plots.append(_histogram_plot(name, profile["histogram"]))
+    for name, histogram in numeric[:MAX_HISTOGRAMS]:
+        plots.append(_histogram_plot(name, histogram))
     return plots
 
 
-def _label_plot(labels: dict[str, Any]) -> Plot:
-    by_split: dict[str, dict[str, int]] = labels["by_split"]
-    classes = list(labels["counts"])[:12]
+def _label_plot(labels: LabelsView) -> Plot:
+    by_split = labels.by_split
+    classes = list(labels.counts)[:12]
     splits = list(by_split)
     fig, ax = new_figure(6.4, 0.9 + 0.3 * len(classes) * max(1, min(len(splits), 3)))
     y = np.arange(len(classes))
@@ -83,47 +93,47 @@ def _label_plot(labels: dict[str, Any]) -> Plot:
     )
 
 
-def _length_plot(column: str, text: dict[str, Any]) -> Plot:
-    tokens = "tokens_histogram" in text
-    hist = text["tokens_histogram"] if tokens else text["chars_histogram"]
+def _length_plot(column: str, text: TextView) -> Plot:
+    tokens = text.tokens_histogram is not None
+    hist = text.tokens_histogram or text.chars_histogram
     unit = "tokens" if tokens else "characters"
     fig, ax = new_figure(6.4, 2.8)
-    edges = np.asarray(hist["edges"], dtype=float)
+    edges = np.asarray(hist.edges, dtype=float)
     if len(edges) > 1:
-        ax.stairs(hist["counts"], edges, fill=True, color=PALETTE[0], alpha=0.85)
+        ax.stairs(hist.counts, edges, fill=True, color=PALETTE[0], alpha=0.85)
     note = f"Length of each {column} in {unit}"
-    if tokens and text.get("max_tokens") is not None:
-        ax.axvline(text["max_tokens"], color=GAP_COLOUR, linestyle="--", linewidth=1.2)
+    if tokens and text.max_tokens is not None:
+        ax.axvline(text.max_tokens, color=GAP_COLOUR, linestyle="--", linewidth=1.2)
         ax.annotate(
-            f"max {text['max_tokens']} ({text['truncated_share']:.1%} truncated)",
-            (text["max_tokens"], 1),
+            f"max {text.max_tokens} ({text.truncated_share:.1%} truncated)",
+            (text.max_tokens, 1),
             xycoords=("data", "axes fraction"),
             xytext=(4, -10),
             textcoords="offset points",
             color=GAP_COLOUR,
             fontsize=8,
         )
-        note += f" ({text['tokenizer']}); rows right of the line are cut at training"
+        note += f" ({text.tokenizer}); rows right of the line are cut at training"
     ax.set_xlabel(unit)
     ax.set_ylabel("rows")
     return Plot(f"Length of {column}", figure_svg(fig), note + ".")
 
 
-def _topic_plot(topics: dict[str, Any]) -> Plot:
-    clusters = topics["clusters"]
-    splits = sorted({s for c in clusters for s in c.get("by_split", {})}, key=_split_key)
-    names = [f"{c['topic']}: {', '.join(c['terms'][:3]) or '—'}" for c in clusters]
+def _topic_plot(topics: TopicsView) -> Plot:
+    clusters = topics.clusters
+    splits = sorted({s for c in clusters for s in c.by_split}, key=_split_key)
+    names = [f"{c.topic}: {', '.join(c.terms[:3]) or '—'}" for c in clusters]
     fig, ax = new_figure(6.4, 0.9 + 0.3 * len(clusters))
     left = np.zeros(len(clusters))
     for i, split in enumerate(splits or ["all"]):
         sizes = np.array(
-            [c.get("by_split", {}).get(split, c["size"] if not splits else 0) for c in clusters],
+            [c.by_split.get(split, c.size if not splits else 0) for c in clusters],
             dtype=float,
         )
         ax.barh(names, sizes, left=left, label=split, color=PALETTE[i % 8])
         left += sizes
     for y, cluster in enumerate(clusters):
-        if cluster.get("missing_from_train"):
+        if cluster.missing_from_train:
             ax.annotate(
                 "missing from train",
                 (left[y], y),
@@ -134,7 +144,7 @@ def _topic_plot(topics: dict[str, Any]) -> Plot:
                 fontsize=8,
             )
     ax.invert_yaxis()
-    ax.set_xlabel(f"rows in the embedded sample of {topics['sampled']:,}")
+    ax.set_xlabel(f"rows in the embedded sample of {topics.sampled:,}")
     if splits:
         ax.legend(loc="lower right")
     return Plot(
@@ -144,11 +154,11 @@ def _topic_plot(topics: dict[str, Any]) -> Plot:
     )
 
 
-def _drift_plot(drift: list[dict[str, Any]]) -> Plot:
+def _drift_plot(drift: list[DriftRow]) -> Plot:
     worst = drift[:15]
     fig, ax = new_figure(6.4, 0.9 + 0.28 * len(worst))
-    labels = [short(f"{d['feature']} ({d['split']})", 34) for d in worst]
-    values = [d["psi"] for d in worst]
+    labels = [short(f"{d.feature} ({d.split})", 34) for d in worst]
+    values = [d.psi for d in worst]
     colours = [GAP_COLOUR if v > 0.25 else "#9a6700" if v > 0.1 else PALETTE[0] for v in values]
     bars = ax.barh(labels, values, color=colours)
     ax.bar_label(bars, fmt="%.3f", padding=2, fontsize=7)
@@ -164,9 +174,9 @@ def _drift_plot(drift: list[dict[str, Any]]) -> Plot:
     )
 
 
-def _slice_plot(table: dict[str, Any], min_rows: int) -> Plot:
-    counts = np.asarray(table["counts"], dtype=float)
-    rows, cols = table["row_values"], table["column_values"]
+def _slice_plot(table: SliceTable, min_rows: int) -> Plot:
+    counts = np.asarray(table.counts, dtype=float)
+    rows, cols = table.row_values, table.column_values
     fig, ax = new_figure(min(9.0, 2.2 + 0.6 * len(cols)), min(9.0, 1.2 + 0.32 * len(rows)))
     ax.imshow(np.log1p(counts), cmap="Blues", aspect="auto")
     for i in range(len(rows)):
@@ -185,23 +195,23 @@ def _slice_plot(table: dict[str, Any], min_rows: int) -> Plot:
             )
     ax.set_xticks(range(len(cols)), [short(c, 16) for c in cols], rotation=30, ha="right")
     ax.set_yticks(range(len(rows)), [short(r, 20) for r in rows])
-    ax.set_xlabel(table["columns_column"])
-    ax.set_ylabel(table["rows_column"])
+    ax.set_xlabel(table.columns_column)
+    ax.set_ylabel(table.rows_column)
     ax.spines[["left", "bottom"]].set_visible(False)
     return Plot(
-        f"Slices: {table['rows_column']} × {table['columns_column']}",
+        f"Slices: {table.rows_column} × {table.columns_column}",
         figure_svg(fig),
         f"Rows per cell; red cells have fewer than {min_rows} rows (gaps).",
     )
 
 
-def _instruction_plot(instruction: dict[str, Any]) -> Plot:
-    categories = instruction["categories"]
-    names = sorted(categories, key=lambda c: categories[c]["rows"], reverse=True)[:20]
+def _instruction_plot(instruction: InstructionView) -> Plot:
+    categories = instruction.categories
+    names = sorted(categories, key=lambda c: categories[c].rows, reverse=True)[:20]
     fig, (left, right) = new_figure(7.2, 0.9 + 0.28 * len(names), ncols=2)
-    left.barh(names, [categories[c]["rows"] for c in names], color=PALETTE[0])
+    left.barh(names, [categories[c].rows for c in names], color=PALETTE[0])
     left.set_xlabel("rows")
-    right.barh(names, [categories[c]["response_words_median"] for c in names], color=PALETTE[2])
+    right.barh(names, [categories[c].response_words_median for c in names], color=PALETTE[2])
     right.set_xlabel("median response words")
     left.invert_yaxis()
     return Plot(
@@ -211,18 +221,18 @@ def _instruction_plot(instruction: dict[str, Any]) -> Plot:
     )
 
 
-def _histogram_plot(name: str, hist: dict[str, Any]) -> Plot:
+def _histogram_plot(name: str, hist: Histogram) -> Plot:
     fig, ax = new_figure(4.2, 2.4)
-    ax.stairs(hist["counts"], np.asarray(hist["edges"], dtype=float), fill=True, color=PALETTE[4])
+    ax.stairs(hist.counts, np.asarray(hist.edges, dtype=float), fill=True, color=PALETTE[4])
     ax.set_xlabel(name)
     ax.set_ylabel("rows")
     return Plot(f"Distribution of {name}", figure_svg(fig))
 
 
 def coverage_tables(result: CheckResult) -> list[Table]:
-    m = result.metrics
+    m = CoverageView.model_validate(result.metrics)
     tables: list[Table] = []
-    profile = m.get("profile", {})
+    profile = m.profile
     if profile:
         tables.append(
             Table(
@@ -231,9 +241,9 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 [
                     [
                         name,
-                        p["type"],
-                        f"{p['missing_rate']:.1%}",
-                        f"{p['distinct']:,}",
+                        p.type,
+                        f"{p.missing_rate:.1%}",
+                        f"{p.distinct:,}",
                         _values(p),
                     ]
                     for name, p in profile.items()
@@ -242,19 +252,13 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 f"is named only when at least {MIN_VALUE_ROWS} rows hold it.",
             )
         )
-    clusters = m.get("topics", {}).get("clusters", [])
+    clusters = m.topics.clusters if m.topics is not None else []
     if clusters:
         rows = [
-            [
-                c["topic"],
-                c["size"],
-                ", ".join(c["terms"]),
-                _counts(c.get("by_split", {})),
-                _counts(c.get("by_label", {})),
-            ]
+            [c.topic, c.size, ", ".join(c.terms), _counts(c.by_split), _counts(c.by_label)]
             for c in clusters
         ]
-        flagged = frozenset((i, 2) for i, c in enumerate(clusters) if c.get("missing_from_train"))
+        flagged = frozenset((i, 2) for i, c in enumerate(clusters) if c.missing_from_train)
         tables.append(
             Table(
                 "Topics",
@@ -263,7 +267,7 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 highlight=flagged,
             )
         )
-    drift = m.get("drift", [])
+    drift = m.drift
     if drift:
         tables.append(
             Table(
@@ -271,21 +275,20 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 ["feature", "split", "PSI", "largest shift", "train", "split share"],
                 [
                     [
-                        d["feature"],
-                        d["split"],
-                        f"{d['psi']:.3f}",
-                        d["largest_shift"],
-                        f"{d['reference_share']:.1%}",
-                        f"{d['split_share']:.1%}",
+                        d.feature,
+                        d.split,
+                        f"{d.psi:.3f}",
+                        d.largest_shift,
+                        f"{d.reference_share:.1%}",
+                        f"{d.split_share:.1%}",
                     ]
                     for d in drift[:30]
                 ],
-                highlight=frozenset((i, 2) for i, d in enumerate(drift[:30]) if d["psi"] > 0.1),
+                highlight=frozenset((i, 2) for i, d in enumerate(drift[:30]) if d.psi > 0.1),
             )
         )
-    instruction = m.get("instruction")
-    if instruction:
-        categories = instruction["categories"]
+    if m.instruction is not None:
+        categories = m.instruction.categories
         tables.append(
             Table(
                 "Task categories",
@@ -293,11 +296,11 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 [
                     [
                         name,
-                        c["rows"],
-                        c["without_response"],
-                        c["with_context"],
-                        c["response_words_median"],
-                        c["response_words_p90"],
+                        c.rows,
+                        c.without_response,
+                        c.with_context,
+                        c.response_words_median,
+                        c.response_words_p90,
                     ]
                     for name, c in categories.items()
                 ],
@@ -306,12 +309,12 @@ def coverage_tables(result: CheckResult) -> list[Table]:
     return tables
 
 
-def _values(profile: dict[str, Any]) -> str:
-    if "values" in profile:
-        return str(profile["values"])
-    if "top" in profile:
-        return ", ".join(f"{short(v, 20)} ({n:,})" for v, n in profile["top"][:5])
-    q = profile.get("quantiles", {})
+def _values(profile: ColumnProfile) -> str:
+    if profile.values is not None:
+        return profile.values
+    if profile.top is not None:
+        return ", ".join(f"{short(v, 20)} ({n:,})" for v, n in profile.top[:5])
+    q = profile.quantiles
     if q:
         return f"min {q['p0']}, median {q['p50']}, max {q['p100']}"
     return ""

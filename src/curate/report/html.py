@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-import curate.report.coverage  # noqa: F401  (registers the coverage plots and tables)
 from curate.checks.base import CheckResult, Status
 from curate.report.plots import plots_for, tables_for
 

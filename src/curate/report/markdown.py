@@ -21,12 +21,12 @@ ICONS = {
 def render_markdown(report: Report) -> str:
     ds = report.dataset
     verdict = "✅ **passed**" if report.passed else "❌ **failed**"
-    splits = ", ".join(f"{k} {v:,}" for k, v in ds.get("splits", {}).items()) or "no splits"
+    splits = ", ".join(f"{k} {v:,}" for k, v in ds.splits.items()) or "no splits"
     lines = [
         f"## curate audit: {verdict}",
         "",
-        f"`{ds.get('name', 'dataset')}` — {ds['rows']:,} rows ({splits}); "
-        f"fingerprint `{ds['fingerprint'][:19]}…`; rules `{report.rules['path']}`.",
+        f"`{ds.name}` — {ds.rows:,} rows ({splits}); "
+        f"fingerprint `{ds.fingerprint[:19]}…`; rules `{report.rules.path}`.",
         "",
         "| check | status | summary |",
         "|---|---|---|",

@@ -1,44 +1,108 @@
-"""The audit report: built once from check results, rendered as JSON, Markdown and HTML."""
+"""The audit report: built once from check results, rendered as JSON, Markdown and HTML.
+
+Its parts are typed: :class:`DatasetInfo` (what was audited), :class:`RulesInfo` (under which
+rules), :class:`GateInfo` (what the gate required and waived) and the :data:`Decision`. They
+are written to ``report.json`` in the shape DESIGN.md gives, keys in the same order, and a
+report read back keeps any key a newer curate added.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from curate.checks.base import CheckResult
 
 SCHEMA_VERSION = 1
+
+#: The gate's verdict on an audit: ``fail`` when any check failed or errored.
+Decision = Literal["pass", "fail"]
+
+
+class _Part(BaseModel):
+    """A typed part of the report; unknown keys of a report read back are kept, not lost."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    def to_json(self) -> dict[str, Any]:
+        """The part as written to ``report.json`` (only the keys it was given)."""
+        return self.model_dump(mode="json", exclude_unset=True)
+
+    def __getitem__(self, key: str) -> Any:
+        """``part["name"]`` as well as ``part.name``, for code written when parts were dicts."""
+        value = self.to_json()
+        if key not in value:
+            raise KeyError(key)
+        return value[key]
+
+
+class ColumnInfo(_Part):
+    name: str
+    #: A simple type name (``string``, ``integer``, ``float``...).
+    type: str
+    #: The role the column played (``text``, ``label``, ``id``...), or None.
+    role: str | None = None
+
+
+class DatasetInfo(_Part):
+    """What was audited: its name, fingerprint, size, splits, columns and read options."""
+
+    name: str
+    fingerprint: str
+    rows: int
+    #: Rows per split, in split order; empty without splits.
+    splits: dict[str, int]
+    columns: tuple[ColumnInfo, ...]
+    #: How the data was read and which column played which role: part of the fingerprint.
+    options: dict[str, Any] = {}
+    #: The files read, relative to the data's folder.
+    files: tuple[str, ...] = ()
+
+    @property
+    def id_column(self) -> str | None:
+        return next((c.name for c in self.columns if c.role == "id"), None)
+
+
+class RulesInfo(_Part):
+    """The rules file the audit ran under."""
+
+    path: str
+    sha256: str
+
+
+class GateInfo(_Part):
+    """The checks the gate required of this audit, and those the rules waived (with why)."""
+
+    required: tuple[str, ...] = ()
+    waived: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
 class Report:
     curate_version: str
     created_at: str
-    dataset: dict[str, Any]
-    rules: dict[str, Any]
+    dataset: DatasetInfo
+    rules: RulesInfo
     checks: tuple[CheckResult, ...]
+    #: What the gate required and waived; None in a report written before there was a gate.
+    gate: GateInfo | None = None
     schema_version: int = SCHEMA_VERSION
+    #: Top-level keys this curate does not know (from a newer one), written back as they were.
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Values of columns that hold personal data never reach any rendering."""
         from curate.report.redact import redact
 
-        columns = self.dataset.get("columns") if isinstance(self.dataset, dict) else None
-        id_column = next(
-            (
-                str(c.get("name"))
-                for c in (columns if isinstance(columns, list) else [])
-                if isinstance(c, dict) and c.get("role") == "id"
-            ),
-            None,
-        )
-        object.__setattr__(self, "checks", redact(tuple(self.checks), id_column=id_column))
+        checks = redact(tuple(self.checks), id_column=self.dataset.id_column)
+        object.__setattr__(self, "checks", checks)
 
     @property
-    def decision(self) -> str:
+    def decision(self) -> Decision:
         """``pass`` unless some check failed or errored."""
         return "fail" if any(c.status.blocks for c in self.checks) else "pass"
 
@@ -57,10 +121,11 @@ class Report:
             "schema_version": self.schema_version,
             "curate_version": self.curate_version,
             "created_at": self.created_at,
-            "dataset": self.dataset,
-            "rules": self.rules,
+            "dataset": self.dataset.to_json(),
+            "rules": self.rules.to_json(),
             "decision": self.decision,
             "checks": [c.to_dict() for c in self.checks],
+            **({"gate": self.gate.to_json()} if self.gate is not None else {}),
             **self.extra,
         }
 
@@ -87,14 +152,16 @@ class Report:
             "rules",
             "decision",
             "checks",
+            "gate",
         }
         checks: Sequence[dict[str, Any]] = value["checks"]
         return cls(
             schema_version=int(value["schema_version"]),
             curate_version=str(value["curate_version"]),
             created_at=str(value["created_at"]),
-            dataset=dict(value["dataset"]),
-            rules=dict(value["rules"]),
+            dataset=DatasetInfo.model_validate(value["dataset"]),
+            rules=RulesInfo.model_validate(value["rules"]),
             checks=tuple(CheckResult.from_dict(c) for c in checks),
+            gate=GateInfo.model_validate(value["gate"]) if "gate" in value else None,
             extra={k: v for k, v in value.items() if k not in known},
         )

@@ -1,7 +1,8 @@
 """Plots for the HTML report, as inline SVG (no scripts, no network).
 
-Checks register their own plot makers in ``PLOTS`` (check id -> maker); a check without one gets
-bar charts of its per-key metrics. Tables work the same way through ``TABLES``.
+Report modules register plot makers in ``PLOTS`` (check id -> maker); a check without one gets
+bar charts of its per-key metrics. Tables work the same way through ``TABLES``. Checks compute
+metrics and never draw: every maker lives under ``curate.report``.
 """
 
 from __future__ import annotations
@@ -56,9 +57,19 @@ TableMaker = Callable[[CheckResult], list[Table]]
 PLOTS: dict[str, PlotMaker] = {}
 #: Check-specific tables, shown under the plots.
 TABLES: dict[str, TableMaker] = {}
+#: The report modules that fill ``PLOTS`` and ``TABLES`` when imported.
+MAKERS = ("curate.report.bias_plots", "curate.report.coverage")
+
+
+def _load_makers() -> None:
+    import importlib
+
+    for module in MAKERS:
+        importlib.import_module(module)
 
 
 def plots_for(result: CheckResult) -> list[Plot]:
+    _load_makers()
     if not result.metrics:
         return []
     maker = PLOTS.get(result.id, generic_plots)
@@ -80,6 +91,7 @@ def styled() -> Iterator[None]:
 
 
 def tables_for(result: CheckResult) -> list[Table]:
+    _load_makers()
     maker = TABLES.get(result.id)
     return maker(result) if maker is not None and result.metrics else []
 

@@ -7,6 +7,10 @@ not its values, quantiles or histogram; drift and slice entries over it go; and 
 column that holds PII keeps its group table with the groups numbered instead of named.
 Coverage lists values only when enough rows share them (``MIN_VALUE_ROWS``), so a report
 without a PII check does not single anyone out either.
+
+It works on the metrics as JSON, not through :mod:`curate.report.views`: it must hand back
+every key it does not touch, including those of an older or newer report, which a typed view
+would drop.
 """
 
 from __future__ import annotations

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -52,6 +53,30 @@ class RuleSet:
         return unmet(
             has_splits=has_splits, configured=(c.id for c in self.checks), waived=self.waived
         )
+
+    def require_packages(self, *, only: Collection[str] | None = None) -> None:
+        """Raise :class:`MissingDependencyError` (exit 2, naming the pip extra) when a check
+        these rules run (those in ``only``, when given) needs a package that is not installed.
+
+        Called before any data is read, so a missing package is one line up front rather than
+        a check ``error`` in the middle of a run.
+        """
+        for config in self.checks:
+            if only is not None and config.id not in only:
+                continue
+            for module, extra in type(config.check).packages.items():
+                if not importable(module):
+                    raise MissingDependencyError(
+                        feature=f"the check '{config.id}'", package=module, extra=extra
+                    )
+
+
+def importable(module: str) -> bool:
+    """Whether ``module`` can be imported, found without importing it."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):
+        return False
 
 
 def default_rules_path() -> Path:

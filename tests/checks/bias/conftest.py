@@ -15,15 +15,15 @@ from tests.conftest import WAIVERS
 RunBias = Callable[..., CheckResult]
 
 
+def run_bias_check(
+    frame: pd.DataFrame, check: str, columns: dict[str, Any], **settings: Any
+) -> CheckResult:
+    """Audit a DataFrame with one bias check configured as given, and return its result."""
+    text = yaml.safe_dump({"columns": columns, "checks": {check: settings}, "waive": WAIVERS})
+    rules = parse_rules(text.encode(), path="test.yaml")
+    return audit(frame, rules=rules).check(check)
+
+
 @pytest.fixture
 def run_bias() -> RunBias:
-    """Audit a DataFrame with one bias check configured as given, and return its result."""
-
-    def run(
-        frame: pd.DataFrame, check: str, columns: dict[str, Any], **settings: Any
-    ) -> CheckResult:
-        text = yaml.safe_dump({"columns": columns, "checks": {check: settings}, "waive": WAIVERS})
-        rules = parse_rules(text.encode(), path="test.yaml")
-        return audit(frame, rules=rules).check(check)
-
-    return run
+    return run_bias_check

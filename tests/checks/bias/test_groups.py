@@ -19,18 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, precision_score
 
-from curate.checks.bias.groups import (
-    MISSING,
-    Attribute,
-    add_counts,
-    bootstrap_cells,
-    confusion_values,
-    membership,
-    rate_table,
-)
-from curate.checks.bias.groups import (
-    count as count_cells,
-)
+from curate.checks.bias.groups import MISSING, Attribute, add_counts, confusion_values, membership
+from curate.checks.bias.groups import count as count_cells
+from curate.checks.bias.rates import bootstrap_cells, rate_table
 from curate.io.table import load_table
 
 

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from curate.checks.bias import historical, label, plots, sampling, selection
+from curate.checks.bias import historical, label, sampling, selection
 
-__all__ = ["historical", "label", "plots", "sampling", "selection"]
+__all__ = ["historical", "label", "sampling", "selection"]

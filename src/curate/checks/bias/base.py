@@ -53,6 +53,7 @@ class BiasCheck(MapReduceCheck[P, Counts], Generic[P]):
 
     #: roles whose positive values the check needs (it is skipped, saying so, without them)
     targets: ClassVar[tuple[str, ...]] = ("label", "prediction")
+    packages: ClassVar[Mapping[str, str]] = {"scipy": "bias"}
 
     def lexicon(self, data: AuditData) -> Lexicon | None:
         if data.columns.sensitive or not data.columns.text:

@@ -27,17 +27,19 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import (
-    LABEL_RATES,
-    PREDICTION_RATES,
-    RATE_NAMES,
     Array,
     Attribute,
     Membership,
-    RateTable,
     confusion_values,
     count,
     count_within,
     group_names,
+)
+from curate.checks.bias.rates import (
+    LABEL_RATES,
+    PREDICTION_RATES,
+    RATE_NAMES,
+    RateTable,
     num,
     pct,
     rate_table,
@@ -48,7 +50,7 @@ FOUR_FIFTHS = 0.8
 ALL_ROWS = "*"
 
 
-class LabelParams(BiasParams):
+class LabelBiasParams(BiasParams):
     legitimate: tuple[str, ...] = Field(
         default=(),
         description="columns that may legitimately explain a different base rate; groups are "
@@ -63,10 +65,10 @@ class LabelParams(BiasParams):
 
 
 @register
-class LabelCheck(BiasCheck[LabelParams]):
+class LabelCheck(BiasCheck[LabelBiasParams]):
     id = "bias.label"
     title = "Label bias"
-    params_model = LabelParams
+    params_model = LabelBiasParams
     requires = ("label",)
     threshold_metrics = frozenset(
         {

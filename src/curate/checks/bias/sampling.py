@@ -27,15 +27,8 @@ from curate.checks.bias.base import (
     scipy_stats,
     singles_first,
 )
-from curate.checks.bias.groups import (
-    MISSING,
-    Array,
-    bootstrap_cells,
-    count_within,
-    interval,
-    num,
-    pct,
-)
+from curate.checks.bias.groups import MISSING, Array, count_within
+from curate.checks.bias.rates import bootstrap_cells, interval, num, pct
 from curate.checks.data import AuditData
 from curate.io.table import SPLIT_ORDER
 

@@ -26,15 +26,8 @@ from curate.checks.bias.base import (
     scipy_stats,
     singles_first,
 )
-from curate.checks.bias.groups import (
-    MISSING,
-    NO_MENTION,
-    Attribute,
-    bootstrap_cells,
-    interval,
-    num,
-    pct,
-)
+from curate.checks.bias.groups import MISSING, NO_MENTION, Attribute
+from curate.checks.bias.rates import bootstrap_cells, interval, num, pct
 from curate.checks.data import AuditData
 from curate.errors import UsageError
 

@@ -3,6 +3,7 @@ instruction data. Heavy parts (torch, transformers, scikit-learn) load only when
 
 from __future__ import annotations
 
-from curate.checks.coverage.check import CoverageCheck, CoverageParams
+from curate.checks.coverage.check import CoverageCheck
+from curate.checks.coverage.params import CoverageParams
 
 __all__ = ["CoverageCheck", "CoverageParams"]

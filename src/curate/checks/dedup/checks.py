@@ -78,6 +78,7 @@ class _DedupCheck(Check[ExactParams]):
     """What ``dedup.exact`` and ``dedup.near`` share: rates, largest clusters, effect."""
 
     requires = ("text",)
+    packages: ClassVar[dict[str, str]] = {"scipy": "dedup"}
     kind: ClassVar[str]
 
     def run(self, data: AuditData) -> Outcome:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 import pandas as pd
 
@@ -47,6 +47,7 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
     id = "pii"
     title = "Personal data"
     params_model = PiiParams
+    packages: ClassVar[dict[str, str]] = {"presidio_analyzer": "pii", "spacy": "pii"}
     threshold_metrics = frozenset(
         {"pii_rows", "pii_row_rate", "pii_values", "pii_cells"}
         | {f"row_rate.{e}" for e in GATEABLE}

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from curate.report.plots import plots_for
-from tests.checks.bias.conftest import RunBias
+from tests.checks.bias.conftest import run_bias_check
 
 
 def _frame() -> pd.DataFrame:
@@ -25,10 +25,10 @@ def _frame() -> pd.DataFrame:
     )
 
 
-def test_every_bias_check_plots_each_sensitive_column(run_bias: RunBias) -> None:
+def test_every_bias_check_plots_each_sensitive_column() -> None:
     columns = {"sensitive": ["g", "sex"], "label": "y", "prediction": "p", "split": "split"}
     for check in ("bias.label", "bias.selection", "bias.sampling", "bias.historical"):
-        result = run_bias(_frame(), check, columns, bootstrap=50)
+        result = run_bias_check(_frame(), check, columns, bootstrap=50)
         plots = plots_for(result)
         titles = [p.title for p in plots]
         assert any(t.startswith("g:") for t in titles), (check, titles)
@@ -40,8 +40,8 @@ def test_every_bias_check_plots_each_sensitive_column(run_bias: RunBias) -> None
         assert "too small to judge" in g_plot.svg, check
 
 
-def test_label_plot_shows_error_rates_with_intervals(run_bias: RunBias) -> None:
-    result = run_bias(
+def test_label_plot_shows_error_rates_with_intervals() -> None:
+    result = run_bias_check(
         _frame(), "bias.label", {"sensitive": "g", "label": "y", "prediction": "p"}, bootstrap=50
     )
     plot = plots_for(result)[0]

@@ -1,30 +1,36 @@
 """Plots for the bias checks: one per sensitive column, with confidence intervals.
 
 Groups below the minimum count are drawn hollow and grey and labelled too small to judge,
-so they never read as "no bias". Registered in :data:`curate.report.plots.PLOTS`.
+so they never read as "no bias". Registered in :data:`curate.report.plots.PLOTS`; the checks
+under ``curate.checks.bias`` only compute the metrics drawn here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from curate.checks.base import CheckResult
-from curate.checks.bias.groups import JOIN, RATE_NAMES
-from curate.report.plots import MAX_BARS, PLOTS, Plot, figure_svg
+from curate.checks.bias.groups import JOIN
+from curate.checks.bias.rates import RATE_NAMES
+from curate.report.plots import MAX_BARS, PALETTE, PLOTS, Plot, figure_svg, new_figure
+from curate.report.views import (
+    BiasView,
+    Interval,
+    Proxy,
+    RateAttribute,
+    SplitAttribute,
+    Trend,
+)
 
-COLOURS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860")
+A = TypeVar("A", RateAttribute, SplitAttribute)
+
+COLOURS = PALETTE[:6]
 GREY = "#9aa0a6"
 MAX_PLOTS = 8
 
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+#: Per series name: each group's value, and each group's interval (None for no intervals).
+Series = dict[str, tuple[list[float | None], list[Interval] | None]]
 
 
 def _label(group: str, n: int, too_small: bool) -> str:
@@ -36,17 +42,16 @@ def interval_chart(
     groups: Sequence[str],
     n: Sequence[int],
     too_small: Sequence[bool],
-    series: Mapping[str, tuple[Sequence[float | None], Sequence[Any] | None]],
+    series: Series,
     *,
     title: str,
     reference: Sequence[float | None] | None = None,
     xlabel: str = "rate",
 ) -> Plot:
     """Each group a row; each series a point with its interval; optional reference ticks."""
-    plt = _pyplot()
     groups, n, too_small = list(groups)[:MAX_BARS], list(n)[:MAX_BARS], list(too_small)[:MAX_BARS]
     rows = len(groups)
-    fig, ax = plt.subplots(figsize=(6.8, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5))
+    fig, ax = new_figure(6.8, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5)
     offsets = [(i - (len(series) - 1) / 2) * 0.22 for i in range(len(series))]
     for k, (name, (values, intervals)) in enumerate(series.items()):
         colour = COLOURS[k % len(COLOURS)]
@@ -94,57 +99,56 @@ def interval_chart(
     return Plot(title=title, svg=figure_svg(fig))
 
 
-def _level(result: CheckResult) -> str:
-    return f" ({result.metrics.get('confidence', 0.95):.0%} intervals)"
+def _singles(attributes: Mapping[str, A]) -> list[tuple[str, A]]:
+    """Single-column attributes (not intersections), as many as get a plot."""
+    return [(n, a) for n, a in attributes.items() if JOIN not in n][:MAX_PLOTS]
 
 
-def _single(name: str) -> bool:
-    return JOIN not in name
+def _level(m: BiasView[Any]) -> str:
+    return f" ({m.confidence:.0%} intervals)"
 
 
 def _rate_series(
-    info: Mapping[str, Any], metrics: Sequence[str]
-) -> tuple[list[str], list[int], list[bool], dict[str, Any]]:
-    groups = list(info["groups"])
-    entries = [info["groups"][g] for g in groups]
-    series = {
-        m: ([e.get(m) for e in entries], [e.get(f"{m}_ci") for e in entries])
-        for m in metrics
-        if any(e.get(m) is not None for e in entries)
-    }
-    return groups, [e["n"] for e in entries], [bool(e.get("too_small")) for e in entries], series
+    info: RateAttribute, metrics: Sequence[str]
+) -> tuple[list[str], list[int], list[bool], Series]:
+    groups = list(info.groups)
+    entries = list(info.groups.values())
+    series: Series = {}
+    for metric in metrics:
+        values = [e.series(metric) for e in entries]
+        if any(v is not None for v, _ in values):
+            series[metric] = ([v for v, _ in values], [ci for _, ci in values])
+    return groups, [e.n for e in entries], [e.too_small for e in entries], series
 
 
 def label_plots(result: CheckResult) -> list[Plot]:
-    out: list[Plot] = []
-    attributes = result.metrics.get("attributes", {})
-    prediction = any("fpr" in e for a in attributes.values() for e in a["groups"].values())
+    m = BiasView[RateAttribute].model_validate(result.metrics)
+    prediction = any(
+        "fpr" in e.model_fields_set for a in m.attributes.values() for e in a.groups.values()
+    )
     metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
-    for name, info in attributes.items():
-        if not _single(name) or len(out) >= MAX_PLOTS:
-            continue
+    out: list[Plot] = []
+    for name, info in _singles(m.attributes):
         groups, n, small, series = _rate_series(info, metrics)
         title = f"{name}: positive label rate"
         if prediction:
             title += ", false positive and false negative rates"
-        out.append(interval_chart(groups, n, small, series, title=title + _level(result)))
+        out.append(interval_chart(groups, n, small, series, title=title + _level(m)))
     return out
 
 
 def selection_plots(result: CheckResult) -> list[Plot]:
+    m = BiasView[RateAttribute].model_validate(result.metrics)
     out: list[Plot] = []
-    for name, info in result.metrics.get("attributes", {}).items():
-        if not _single(name) or len(out) >= MAX_PLOTS:
-            continue
-        groups = list(info["groups"])
-        entries = [info["groups"][g] for g in groups]
-        reference = [e.get("reference") for e in entries]
+    for name, info in _singles(m.attributes):
+        groups, n, small, series = _rate_series(info, ("share",))
+        reference = [e.reference for e in info.groups.values()]
         out.append(
             interval_chart(
                 groups,
-                [e["n"] for e in entries],
-                [e["too_small"] for e in entries],
-                {"share": ([e["share"] for e in entries], [e["share_ci"] for e in entries])},
+                n,
+                small,
+                series,
                 title=f"{name}: share of rows against the reference population",
                 reference=reference if any(r is not None for r in reference) else None,
                 xlabel="share of rows",
@@ -154,32 +158,25 @@ def selection_plots(result: CheckResult) -> list[Plot]:
 
 
 def sampling_plots(result: CheckResult) -> list[Plot]:
+    m = BiasView[SplitAttribute].model_validate(result.metrics)
     out: list[Plot] = []
-    for name, info in result.metrics.get("attributes", {}).items():
-        if not _single(name) or len(out) >= MAX_PLOTS:
-            continue
-        groups = list(info["groups"])
-        entries = [info["groups"][g] for g in groups]
-        splits = info["splits"]
-        series: dict[str, Any] = {
+    for name, info in _singles(m.attributes):
+        entries = list(info.groups.values())
+        with_ci = all(e.share_ci is not None for e in entries)
+        series: Series = {
             s: (
-                [e["share"][s] for e in entries],
-                [e["share_ci"][s] for e in entries]
-                if all("share_ci" in e for e in entries)
-                else None,
+                [e.share[s] for e in entries],
+                [e.share_ci[s] for e in entries if e.share_ci is not None] if with_ci else None,
             )
-            for s in splits
+            for s in info.splits
         }
         out.append(
             interval_chart(
-                groups,
-                [sum(e["n"].values()) for e in entries],
-                [
-                    any(e.get("too_small_to_evaluate", [])) or e.get("too_small_to_learn", False)
-                    for e in entries
-                ],
+                list(info.groups),
+                [sum(e.n.values()) for e in entries],
+                [bool(e.too_small_to_evaluate) or e.too_small_to_learn for e in entries],
                 series,
-                title=f"{name}: share of rows in each split{_level(result)}",
+                title=f"{name}: share of rows in each split{_level(m)}",
                 xlabel="share of the split's rows",
             )
         )
@@ -187,31 +184,29 @@ def sampling_plots(result: CheckResult) -> list[Plot]:
 
 
 def historical_plots(result: CheckResult) -> list[Plot]:
+    m = BiasView[RateAttribute].model_validate(result.metrics)
     out: list[Plot] = []
-    for name, info in result.metrics.get("attributes", {}).items():
-        if not _single(name) or len(out) >= MAX_PLOTS:
-            continue
+    for name, info in _singles(m.attributes):
         groups, n, small, series = _rate_series(info, ("base_rate",))
         out.append(
             interval_chart(
-                groups, n, small, series, title=f"{name}: positive outcome rate{_level(result)}"
+                groups, n, small, series, title=f"{name}: positive outcome rate{_level(m)}"
             )
         )
-    for name, trend in result.metrics.get("trends", {}).items():
-        if _single(name) and len(trend["periods"]) > 1:
+    for name, trend in m.trends.items():
+        if JOIN not in name and len(trend.periods) > 1:
             out.append(_trend_chart(name, trend))
-    for name, proxy in result.metrics.get("proxies", {}).items():
-        if proxy["cramers_v"]:
+    for name, proxy in m.proxies.items():
+        if proxy.cramers_v:
             out.append(_proxy_chart(name, proxy))
     return out
 
 
-def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
-    plt = _pyplot()
-    fig, ax = plt.subplots(figsize=(6.8, 3.2))
-    periods = trend["periods"]
+def _trend_chart(name: str, trend: Trend) -> Plot:
+    fig, ax = new_figure(6.8, 3.2)
+    periods = trend.periods
     x = range(len(periods))
-    for k, (group, rates) in enumerate(list(trend["rates"].items())[: len(COLOURS)]):
+    for k, (group, rates) in enumerate(list(trend.rates.items())[: len(COLOURS)]):
         if any(r is not None for r in rates):
             ax.plot(
                 x,
@@ -229,25 +224,24 @@ def _trend_chart(name: str, trend: Mapping[str, Any]) -> Plot:
     ax.legend(fontsize=7, frameon=False)
     fig.tight_layout()
     return Plot(
-        title=f"{name}: positive outcome rate per {trend['period']} (groups with enough rows)",
+        title=f"{name}: positive outcome rate per {trend.period} (groups with enough rows)",
         svg=figure_svg(fig),
     )
 
 
-def _proxy_chart(name: str, proxy: Mapping[str, Any]) -> Plot:
-    plt = _pyplot()
-    items = [(c, v) for c, v in proxy["cramers_v"].items() if v is not None][:15]
-    fig, ax = plt.subplots(figsize=(6.8, 1.0 + 0.26 * len(items)))
+def _proxy_chart(name: str, proxy: Proxy) -> Plot:
+    items = [(c, v) for c, v in proxy.cramers_v.items() if v is not None][:15]
+    fig, ax = new_figure(6.8, 1.0 + 0.26 * len(items))
     ax.barh([c for c, _ in reversed(items)], [v for _, v in reversed(items)], color=COLOURS[0])
     ax.set_xlabel("Cramér's V with " + name)
     ax.set_xlim(0, 1)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     fig.tight_layout()
-    accuracy = proxy.get("balanced_accuracy")
+    accuracy, chance = proxy.balanced_accuracy, proxy.chance
     extra = (
-        f"; all together: balanced accuracy {accuracy:.2f} vs chance {proxy['chance']:.2f}"
-        if accuracy is not None
+        f"; all together: balanced accuracy {accuracy:.2f} vs chance {chance:.2f}"
+        if accuracy is not None and chance is not None
         else ""
     )
     return Plot(title=f"Columns that predict {name}{extra}", svg=figure_svg(fig))
