@@ -142,12 +142,23 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Output folder (default: reports/<name>-<fingerprint>/).",
 )
+@click.option("--positive-label", help="The label value that counts as positive (e.g. spam).")
+@click.option("--positive-prediction", help="The prediction value that counts as positive.")
+@click.option(
+    "--no-infer",
+    "no_infer",
+    is_flag=True,
+    help="Do not guess column roles from names and values; use only the rules and flags.",
+)
 @engine_options
 @column_options
 def audit(
     data: Path,
     rules: Path | None,
     out: Path | None,
+    positive_label: str | None,
+    positive_prediction: str | None,
+    no_infer: bool,
     engine: str,
     workers: int | None,
     ray_address: str | None,
@@ -163,6 +174,9 @@ def audit(
         engine=engine,
         workers=workers,
         ray_address=ray_address,
+        positive_label=positive_label,
+        positive_prediction=positive_prediction,
+        infer=not no_infer,
         **pick_columns(kwargs),
     )
     files = write_audit(report, out)
