@@ -214,3 +214,22 @@ def test_flags_win_over_inference_and_positive_needs_a_label(
     bad = run_cli("audit", no_label, "--positive-label", "spam", "--out", tmp_path / "o2")
     assert bad.code == 2
     assert "--positive-label needs a label column" in bad.err
+
+
+def test_files_named_like_but_not_as_splits_are_not_splits(
+    tmp_path: Path, run_cli: RunCli, schema_rules: Path
+) -> None:
+    data = tmp_path / "cases"
+    data.mkdir()
+    header = "id,text,label\n"
+    (data / "train.csv").write_text(header + "a,hello there,ham\nb,buy now,spam\n")
+    (data / "test_suite_cases.csv").write_text(header + "c,see you,ham\n")
+    (data / "testing_notes.csv").write_text(header + "d,win big,spam\n")
+    out = tmp_path / "out"
+    assert run_cli("audit", data, "--rules", schema_rules, "--out", out).code in (0, 1)
+    report = json.loads((out / "report.json").read_text())
+    assert report["dataset"]["splits"] == {"train": 2, "unsplit": 2}
+    assert report["dataset"]["split_sources"] == {
+        "train": "file name: train.csv",
+        "unsplit": "no split name in: test_suite_cases.csv, testing_notes.csv",
+    }

@@ -122,7 +122,7 @@ def split_sources(table: Table, columns: Columns) -> dict[str, str]:
     for source in table.sources:
         named.setdefault(source.split or "unsplit", []).append(source.relpath)
     return {
-        split: ("not named by " if split == "unsplit" else "file name: ")
+        split: ("no split name in: " if split == "unsplit" else "file name: ")
         + ", ".join(files[:5])
         + (f" and {len(files) - 5} more" if len(files) > 5 else "")
         for split, files in named.items()
