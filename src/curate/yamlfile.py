@@ -65,9 +65,24 @@ class YamlFile:
             if first["type"] == "extra_forbidden":
                 parent = ".".join(map(str, full[:-1]))
                 message = f"unknown key '{full[-1]}'" + (f" under '{parent}'" if parent else "")
+                allowed = _allowed_keys(model, tuple(first["loc"][:-1]))
+                if allowed:
+                    message += f" (allowed: {', '.join(allowed)})"
             else:
                 message = f"{key}: {first['msg']}"
             raise self.fail(full, message) from None
+
+
+def _allowed_keys(model: type[BaseModel], path: Loc) -> tuple[str, ...]:
+    """The keys the model nested at ``path`` accepts; empty where the path is not a model."""
+    current = model
+    for part in path:
+        field = current.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ()
+        current = annotation
+    return tuple(current.model_fields)
 
 
 def _key_lines(text: str, path: str, error: type[CurateError]) -> dict[Loc, int]:

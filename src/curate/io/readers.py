@@ -76,9 +76,15 @@ def _unique_names(names: list[str]) -> list[str]:
 
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
     data = _read_utf8(path)
+    if options.comment is not None:
+        data = _blank_comments(data, options.comment)
     sep = options.delimiter or sep
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
-    read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
+    read = pacsv.ReadOptions(
+        block_size=1 << 24,
+        column_names=list(options.header or []) or None,
+        skip_rows=options.skip_rows,
+    )
     convert = pacsv.ConvertOptions()
     if options.na_values:
         convert = pacsv.ConvertOptions(
@@ -91,7 +97,9 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
         )
     except pa.ArrowInvalid as exc:
         width = len(options.header) if options.header else None
-        _locate_ragged_row(path, data, sep=sep, quoting=quoting, width=width)
+        _locate_ragged_row(
+            path, data, sep=sep, quoting=quoting, width=width, skip_rows=options.skip_rows
+        )
         raise InputError(f"cannot parse: {str(exc).splitlines()[0]}", path=path) from exc
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", path=path)
@@ -99,6 +107,12 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
     if options.skip_initial_space:
         frame = _strip_initial_space(frame, na_values=options.na_values)
     return frame
+
+
+def _blank_comments(data: bytes, comment: str) -> bytes:
+    """Empty every line that starts with ``comment``; blank lines keep later line numbers true."""
+    mark = comment.encode("utf-8")
+    return b"\n".join(b"" if line.startswith(mark) else line for line in data.split(b"\n"))
 
 
 def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> pd.DataFrame:
@@ -119,7 +133,13 @@ def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> 
 
 
 def _locate_ragged_row(
-    path: Path, data: bytes, *, sep: str, quoting: bool, width: int | None = None
+    path: Path,
+    data: bytes,
+    *,
+    sep: str,
+    quoting: bool,
+    width: int | None = None,
+    skip_rows: int = 0,
 ) -> None:
     """Raise an InputError for the first record whose field count differs from the header's."""
     text = data.decode("utf-8")
@@ -129,7 +149,7 @@ def _locate_ragged_row(
         quoting=csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE,
     )
     for row in reader:
-        if not row:
+        if not row or reader.line_num <= skip_rows:
             continue
         if width is None:
             width = len(row)
