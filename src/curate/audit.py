@@ -244,7 +244,7 @@ def default_out_dir(report: Report) -> Path:
 
 def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
     """Write report.json, report.html, report.md and receipt.json; each atomically, all rendered first."""
-    from curate.receipt import make_receipt
+    from curate.receipt import RULES_COPY, make_receipt, rules_copy
 
     folder = Path(out) if out is not None else default_out_dir(report)
     report_bytes = report.to_json().encode("utf-8")
@@ -252,8 +252,11 @@ def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
         "report.json": report_bytes,
         "report.html": report.to_html().encode("utf-8"),
         "report.md": report.to_markdown().encode("utf-8"),
-        "receipt.json": make_receipt(report, report_bytes=report_bytes).to_json().encode(),
     }
+    rules_bytes = rules_copy(report)
+    if rules_bytes is not None:
+        contents[RULES_COPY] = rules_bytes
+    contents["receipt.json"] = make_receipt(report, report_bytes=report_bytes).to_json().encode()
     for filename, data in contents.items():
         atomic.write_bytes(folder / filename, data)
     return AuditFiles(
