@@ -233,3 +233,18 @@ def test_files_named_like_but_not_as_splits_are_not_splits(
         "train": "file name: train.csv",
         "unsplit": "no split name in: test_suite_cases.csv, testing_notes.csv",
     }
+
+
+def test_quiet_leaves_only_the_exit_code_and_errors(
+    tmp_path: Path, run_cli: RunCli, schema_rules: Path
+) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("id,text,label\na,hello there,ham\nb,buy now,spam\n")
+    out = tmp_path / "out"
+    audited = run_cli("audit", data, "--rules", schema_rules, "--out", out, "-q")
+    assert (audited.code, audited.out, audited.err) == (0, "", "")
+    verified = run_cli("verify", data, "--receipt", out / "receipt.json", "-q")
+    assert (verified.code, verified.out, verified.err) == (0, "", "")
+    missing = run_cli("verify", data, "--receipt", tmp_path / "none.json", "-q")
+    assert missing.code == 1
+    assert missing.err.startswith("curate: error: ")

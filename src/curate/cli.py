@@ -16,7 +16,7 @@ import click
 
 from curate.crashlog import write_crash_log
 from curate.errors import CurateError
-from curate.progress import set_quiet
+from curate.progress import is_quiet, set_quiet
 
 log = logging.getLogger("curate")
 
@@ -64,6 +64,12 @@ def _log_options(fn: F) -> F:
         callback=apply,
         help="No progress or informational output.",
     )(fn)
+
+
+def _say(message: str) -> None:
+    """A result line on stderr; ``--quiet`` leaves only the exit code and errors."""
+    if not is_quiet():
+        click.echo(message, err=True)
 
 
 def command(group: click.Group, name: str | None = None) -> Callable[[F], F]:
@@ -183,16 +189,14 @@ def audit(
     for result in report.checks:
         log.info("%-18s %-7s %s", result.id, result.status.value, result.summary)
     verdict = "PASSED" if report.passed else "FAILED"
-    click.echo(
-        f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)", err=True
-    )
+    _say(f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)")
     for label, path in (
         ("html", files.html),
         ("json", files.json),
         ("markdown", files.markdown),
         ("receipt", files.receipt),
     ):
-        click.echo(f"  {label:<9}{path}", err=True)
+        _say(f"  {label:<9}{path}")
     return EXIT_OK if report.passed else EXIT_GATE
 
 
@@ -223,9 +227,8 @@ def verify(data: Path, receipt: Path, rules: Path | None, allow_unsigned: bool) 
 
     verified = run_verify(data, receipt=receipt, rules=rules, allow_unsigned=allow_unsigned)
     signed = "" if verified.signature == "valid" else f", signature {verified.signature}"
-    click.echo(
+    _say(
         f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed{signed})",
-        err=True,
     )
     return EXIT_OK
 
@@ -247,7 +250,7 @@ def report(report_path: Path, fmt: str, out: Path | None) -> int:
     text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
     target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
     write_text(target, text)
-    click.echo(f"wrote {target}", err=True)
+    _say(f"wrote {target}")
     return EXIT_OK
 
 
@@ -274,7 +277,7 @@ def rules_validate(path: Path) -> int:
         f"{waived})"
     )
     if ruleset.unmet(has_splits=True):
-        click.echo("note: data with splits also needs dedup.cross_split (or its waiver)", err=True)
+        _say("note: data with splits also needs dedup.cross_split (or its waiver)")
     return EXIT_OK
 
 
@@ -382,14 +385,13 @@ def dedup(
         rules=ruleset,
     )
     against_part = f", {result.against_matches} found in {against}" if against else ""
-    click.echo(
+    _say(
         f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
         f" -> {result.output}",
-        err=True,
     )
     if result.clusters_path is not None:
-        click.echo(f"  clusters {result.clusters_path} ({result.clusters:,})", err=True)
+        _say(f"  clusters {result.clusters_path} ({result.clusters:,})")
     return EXIT_OK
 
 
@@ -468,27 +470,27 @@ def scrub(
         write_text(findings, lines)
     for report in result.files:
         for entity, (values, rows) in report.counts().items():
-            click.echo(f"{report.name}: {entity}: {values} values in {rows} rows", err=True)
+            _say(f"{report.name}: {entity}: {values} values in {rows} rows")
         if report.accepted:
-            click.echo(f"{report.name}: {report.accepted} accepted by the baseline", err=True)
+            _say(f"{report.name}: {report.accepted} accepted by the baseline")
     total = len(result.findings)
     hit_files = sum(1 for r in result.files if r.findings)
     if update_baseline:
         accepted = sum(r.accepted for r in result.files)
-        click.echo(f"baseline {baseline}: {accepted} findings accepted", err=True)
+        _say(f"baseline {baseline}: {accepted} findings accepted")
         return EXIT_OK
     if check:
         if not total:
-            click.echo(f"no personal data found in {len(result.files)} file(s)", err=True)
+            _say(f"no personal data found in {len(result.files)} file(s)")
             return EXIT_OK
-        click.echo(f"personal data found: {total} values in {hit_files} file(s)", err=True)
+        _say(f"personal data found: {total} values in {hit_files} file(s)")
         return EXIT_GATE
     for report in result.changed:
-        click.echo(f"scrubbed {report.name} -> {report.written}", err=True)
+        _say(f"scrubbed {report.name} -> {report.written}")
     if in_place:
         return EXIT_GATE if result.changed else EXIT_OK
     if out is not None and not result.changed:
-        click.echo(f"no personal data found; copied to {out}", err=True)
+        _say(f"no personal data found; copied to {out}")
     return EXIT_OK
 
 
@@ -536,9 +538,9 @@ def train(
         if "accuracy" in test
         else f"loss {test['loss']:.3f}"
     )
-    click.echo(f"trained: {score} on {test['rows']:,} test rows", err=True)
-    click.echo(f"  model    {result.out}", err=True)
-    click.echo(f"  card     {result.card}", err=True)
+    _say(f"trained: {score} on {test['rows']:,} test rows")
+    _say(f"  model    {result.out}")
+    _say(f"  card     {result.card}")
     return EXIT_OK
 
 
