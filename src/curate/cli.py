@@ -396,8 +396,13 @@ def dedup(
 
 
 @command(cli)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Only report personal data; exit 1 when found.")
+@click.option(
+    "--only-data",
+    is_flag=True,
+    help="Skip files that hold no table of records (package.json, the baseline) instead of failing; for hooks.",
+)
 @click.option(
     "--findings",
     type=click.Path(path_type=Path),
@@ -418,12 +423,14 @@ def dedup(
 @click.option(
     "--update-baseline",
     is_flag=True,
-    help="Accept every current finding into --baseline instead of reporting it.",
+    help="Accept every current finding into --baseline instead of reporting it; with no FILES, "
+    "create an empty baseline.",
 )
 @engine_options
 def scrub(
     files: tuple[Path, ...],
     check: bool,
+    only_data: bool,
     findings: Path | None,
     out: Path | None,
     in_place: bool,
@@ -453,8 +460,24 @@ def scrub(
         raise UsageError("--findings goes with --check")
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE")
+    from curate.hook import blocking_lines, start_baseline
+
+    if not files:
+        if update_baseline and baseline is not None:
+            made = start_baseline(baseline)
+            _say(f"baseline {baseline}: {'created, empty' if made else 'already there, unchanged'}")
+            return EXIT_OK
+        raise UsageError("name the data FILEs to scrub")
+    paths = list(files)
+    if only_data:
+        from curate.io.datafiles import data_files
+
+        paths = data_files(paths, skip=[baseline] if baseline is not None else [])
+        if not paths:
+            log.debug("no data files among the %d given", len(files))
+            return EXIT_OK
     result = run_scrub(
-        list(files),
+        paths,
         rules=rules,
         out=out,
         in_place=in_place,
@@ -483,7 +506,9 @@ def scrub(
         if not total:
             _say(f"no personal data found in {len(result.files)} file(s)")
             return EXIT_OK
-        _say(f"personal data found: {total} values in {hit_files} file(s)")
+        click.echo(f"curate: personal data found: {total} values in {hit_files} file(s)", err=True)
+        for line in blocking_lines(result.findings, files=paths, baseline=baseline):
+            click.echo(f"curate: {line}", err=True)
         return EXIT_GATE
     for report in result.changed:
         _say(f"scrubbed {report.name} -> {report.written}")
