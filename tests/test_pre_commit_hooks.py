@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.test_readme import readme_block
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
@@ -97,23 +98,14 @@ def test_hooks_block_then_fix_a_commit(tmp_path: Path, env: dict[str, str]) -> N
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def _readme_block(marker: str) -> str:
-    """The fenced block that follows ``<!-- marker -->`` in the README, as written there."""
-    text = (REPO / "README.md").read_text()
-    after = text[text.index(f"<!-- {marker} -->") :]
-    start = after.index("```")
-    body = after[after.index("\n", start) + 1 :]
-    return body[: body.index("```")]
-
-
 def test_the_readme_pre_commit_section_works_as_written(
     tmp_path: Path, env: dict[str, str]
 ) -> None:
     project = tmp_path / "project"
     project.mkdir()
     git(project, "init", "-q", env=env)
-    (project / ".pre-commit-config.yaml").write_text(_readme_block("pre-commit-config"))
-    for command in _readme_block("pre-commit-setup").splitlines():
+    (project / ".pre-commit-config.yaml").write_text(readme_block("pre-commit-config"))
+    for command in readme_block("pre-commit-setup").splitlines():
         run = subprocess.run(
             command, shell=True, cwd=project, env=env, capture_output=True, text=True, check=False
         )
