@@ -236,19 +236,30 @@ def verify(data: Path, receipt: Path, rules: Path | None, allow_unsigned: bool) 
 @command(cli)
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "card"]),
+    default="html",
+    show_default=True,
+    help="card: a Hugging Face dataset card (README.md with the Hub's metadata).",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Output file (default: beside the report)."
 )
 def report(report_path: Path, fmt: str, out: Path | None) -> int:
-    """Re-render a report.json as HTML or Markdown."""
+    """Re-render a report.json as HTML or Markdown, or write a dataset card from it."""
     from curate.io import write_text
     from curate.report import load_report
 
     loaded = load_report(report_path)
-    text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
-    target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
+    if fmt == "card":
+        from curate.report.card import load_receipt_beside, render_card
+
+        text = render_card(loaded, receipt=load_receipt_beside(report_path))
+        target = out or report_path.parent / "README.md"
+    else:
+        text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
+        target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
     write_text(target, text)
     _say(f"wrote {target}")
     return EXIT_OK
