@@ -61,3 +61,10 @@ def test_values_must_agree_with_the_name() -> None:
     assert inference.columns.text == ("notes",)
     assert inference.columns.split == "split"
     assert infer_columns(frame, Columns(), has_file_splits=True).columns.split is None
+
+
+def test_a_repeated_description_is_not_taken_for_text() -> None:
+    frame = pd.DataFrame(
+        {"charge_desc": ["Grand Theft in the 3rd Degree", "Battery on a Law Officer"] * 20}
+    )
+    assert infer_columns(frame, Columns(), has_file_splits=False).columns.text == ()

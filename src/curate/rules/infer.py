@@ -60,8 +60,10 @@ SENSITIVE_NAMES = (
 )
 #: A guessed label has at most this many distinct values.
 MAX_LABEL_VALUES = 50
-#: A guessed text column (found by values alone) averages at least this many words.
+#: A text column found by values alone averages at least this many words, and at least this
+#: share of its values are distinct (a repeated description such as a charge is a category).
 MIN_TEXT_WORDS = 4.0
+MIN_TEXT_DISTINCT = 0.5
 SAMPLE = 2000
 
 
@@ -118,6 +120,11 @@ def _is_texty(series: pd.Series) -> bool:
 def _words(series: pd.Series) -> float:
     values = _strings(series)
     return float(values.map(lambda v: len(v.split())).mean()) if not values.empty else 0.0
+
+
+def _distinct_share(series: pd.Series) -> float:
+    values = series.dropna()
+    return float(values.nunique() / len(values)) if len(values) else 0.0
 
 
 def _few_values(series: pd.Series) -> bool:
@@ -192,7 +199,9 @@ def infer_columns(frame: pd.DataFrame, given: Columns, *, has_file_splits: bool)
             wordy = [
                 (words, str(c))
                 for c in frame.columns
-                if str(c) not in taken and (words := _words(frame[c])) >= MIN_TEXT_WORDS
+                if str(c) not in taken
+                and (words := _words(frame[c])) >= MIN_TEXT_WORDS
+                and _distinct_share(frame[c]) >= MIN_TEXT_DISTINCT
             ]
             if wordy:
                 words, column = max(wordy)
