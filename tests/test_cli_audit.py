@@ -195,6 +195,8 @@ def test_audit_without_rules_infers_roles_and_runs_dedup(tmp_path: Path, run_cli
     markdown = (out / "report.md").read_text()
     assert "Inferred columns: " in markdown and "--no-infer" in markdown
     assert "test ← file name: test.csv" in markdown
+    html = (out / "report.html").read_text()
+    assert "<dt>inferred</dt>" in html and "<dt>splits from</dt>" in html
 
 
 def test_flags_win_over_inference_and_positive_needs_a_label(

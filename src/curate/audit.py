@@ -121,11 +121,12 @@ def split_sources(table: Table, columns: Columns) -> dict[str, str]:
     named: dict[str, list[str]] = {}
     for source in table.sources:
         named.setdefault(source.split or "unsplit", []).append(source.relpath)
+    order = [s for s in table.split_counts() if s in named]
     return {
         split: ("no split name in: " if split == "unsplit" else "file name: ")
         + ", ".join(files[:5])
         + (f" and {len(files) - 5} more" if len(files) > 5 else "")
-        for split, files in named.items()
+        for split, files in ((s, named[s]) for s in order)
     }
 
 
