@@ -457,11 +457,7 @@ def scrub(
     Exit 0 when nothing was found (or fixed), 1 when --check found personal data or
     --in-place changed files that must be re-staged.
     """
-    import json
-
-    from curate.checks.pii import scrub as run_scrub
     from curate.errors import UsageError
-    from curate.io import write_text
 
     if sum([check, in_place, out is not None]) != 1 and not (
         update_baseline and not in_place and out is None
@@ -471,7 +467,7 @@ def scrub(
         raise UsageError("--findings goes with --check")
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE")
-    from curate.hook import blocking_lines, start_baseline
+    from curate.hook import blocking_lines, data_files, start_baseline
 
     if not files:
         if update_baseline and baseline is not None:
@@ -481,12 +477,15 @@ def scrub(
         raise UsageError("name the data FILEs to scrub")
     paths = list(files)
     if only_data:
-        from curate.io.datafiles import data_files
-
         paths = data_files(paths, skip=[baseline] if baseline is not None else [])
         if not paths:
             log.debug("no data files among the %d given", len(files))
             return EXIT_OK
+    import json
+
+    from curate.checks.pii import scrub as run_scrub
+    from curate.io import write_text
+
     result = run_scrub(
         paths,
         rules=rules,

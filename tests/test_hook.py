@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from curate.io.datafiles import data_files, is_table_of_records
+from curate.hook import data_files, is_table_of_records
 
 
 @pytest.mark.parametrize(
