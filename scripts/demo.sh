@@ -10,7 +10,16 @@ curate=.venv/bin/curate
 rules=rules/examples/sms_spam.yaml
 run=runs/demo
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+# Each step prints how long the one before it took, and the total so far.
+started=$SECONDS
+last=
+step() {
+    if [ -n "$last" ]; then
+        printf '   (%ds; %ds in all)\n' $((SECONDS - last)) $((SECONDS - started)) >&2
+    fi
+    last=$SECONDS
+    printf '\n\033[1m== %s\033[0m\n' "$*" >&2
+}
 die() { printf 'demo: %s\n' "$*" >&2; exit 1; }
 
 rm -rf "$run" && mkdir -p "$run"

@@ -155,3 +155,98 @@ def test_internal_error_is_exit_3_with_a_crash_log(
     assert "boom" not in result.err
     log = Path(result.err.rsplit("crash log: ", 1)[1].strip())
     assert "boom" in log.read_text()
+
+
+def _small_spam(folder: Path) -> Path:
+    folder.mkdir()
+    rows = [
+        (f"m-{i}", f"message number {i} about the {word} we talked of", label)
+        for i, (word, label) in enumerate(
+            [("meeting", "ham"), ("prize", "spam"), ("lunch", "ham"), ("offer", "spam")] * 10
+        )
+    ]
+    for split, part in (("train", rows[:30]), ("test", rows[30:])):
+        lines = ["id,text,label", *(",".join(row) for row in part)]
+        (folder / f"{split}.csv").write_text("\n".join(lines) + "\n")
+    return folder
+
+
+def test_audit_without_rules_infers_roles_and_runs_dedup(tmp_path: Path, run_cli: RunCli) -> None:
+    data = _small_spam(tmp_path / "spam")
+    out = tmp_path / "out"
+    result = run_cli("audit", data, "--out", out, "--positive-label", "spam")
+    assert result.code in (0, 1), result.err
+    assert "inferred text column: text" in result.err
+    report = json.loads((out / "report.json").read_text())
+    statuses = {c["id"]: c["status"] for c in report["checks"]}
+    for check in ("dedup.exact", "dedup.cross_split", "bias.label"):
+        assert statuses[check] != "skipped", check
+    assert "Required by the gate but not run" not in json.dumps(report["checks"])
+    roles = {g["role"]: g["column"] for g in report["inferred"]["columns"]}
+    assert roles == {"text": "text", "label": "label", "id": "id"}
+    assert report["dataset"]["options"]["columns"]["label"] == {
+        "column": "label",
+        "positive": ["spam"],
+    }
+    assert report["dataset"]["split_sources"] == {
+        "train": "file name: train.csv",
+        "test": "file name: test.csv",
+    }
+    markdown = (out / "report.md").read_text()
+    assert "Inferred columns: " in markdown and "--no-infer" in markdown
+    assert "test ← file name: test.csv" in markdown
+    html = (out / "report.html").read_text()
+    assert "<dt>inferred</dt>" in html and "<dt>splits from</dt>" in html
+
+
+def test_flags_win_over_inference_and_positive_needs_a_label(
+    tmp_path: Path, run_cli: RunCli, schema_rules: Path
+) -> None:
+    data = _small_spam(tmp_path / "spam")
+    out = tmp_path / "out"
+    result = run_cli(
+        "audit", data, "--rules", schema_rules, "--no-infer", "--text-column", "id", "--out", out
+    )
+    assert result.code in (0, 1), result.err
+    report = json.loads((out / "report.json").read_text())
+    assert report["inferred"]["columns"] == []
+    assert report["dataset"]["options"]["columns"]["text"] == ["id"]
+    no_label = tmp_path / "nolabel.csv"
+    no_label.write_text("text\nhello there\nbye now\n")
+    bad = run_cli("audit", no_label, "--positive-label", "spam", "--out", tmp_path / "o2")
+    assert bad.code == 2
+    assert "--positive-label needs a label column" in bad.err
+
+
+def test_files_named_like_but_not_as_splits_are_not_splits(
+    tmp_path: Path, run_cli: RunCli, schema_rules: Path
+) -> None:
+    data = tmp_path / "cases"
+    data.mkdir()
+    header = "id,text,label\n"
+    (data / "train.csv").write_text(header + "a,hello there,ham\nb,buy now,spam\n")
+    (data / "test_suite_cases.csv").write_text(header + "c,see you,ham\n")
+    (data / "testing_notes.csv").write_text(header + "d,win big,spam\n")
+    out = tmp_path / "out"
+    assert run_cli("audit", data, "--rules", schema_rules, "--out", out).code in (0, 1)
+    report = json.loads((out / "report.json").read_text())
+    assert report["dataset"]["splits"] == {"train": 2, "unsplit": 2}
+    assert report["dataset"]["split_sources"] == {
+        "train": "file name: train.csv",
+        "unsplit": "no split name in: test_suite_cases.csv, testing_notes.csv",
+    }
+
+
+def test_quiet_leaves_only_the_exit_code_and_errors(
+    tmp_path: Path, run_cli: RunCli, schema_rules: Path
+) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("id,text,label\na,hello there,ham\nb,buy now,spam\n")
+    out = tmp_path / "out"
+    audited = run_cli("audit", data, "--rules", schema_rules, "--out", out, "-q")
+    assert (audited.code, audited.out, audited.err) == (0, "", "")
+    verified = run_cli("verify", data, "--receipt", out / "receipt.json", "-q")
+    assert (verified.code, verified.out, verified.err) == (0, "", "")
+    missing = run_cli("verify", data, "--receipt", tmp_path / "none.json", "-q")
+    assert missing.code == 1
+    assert missing.err.startswith("curate: error: ")

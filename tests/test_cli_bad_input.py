@@ -66,7 +66,10 @@ def test_unknown_rules_key(tmp_path: Path, run_cli: RunCli) -> None:
     rules.write_text("version: 1\ncolumns:\n  text: text\n  labels: label\n")
     result = run_cli("audit", data, "--rules", rules, "--quiet")
     assert result.code == 2
-    assert result.err.strip() == f"curate: error: {rules}:4: unknown key 'labels' under 'columns'"
+    assert result.err.strip() == (
+        f"curate: error: {rules}:4: unknown key 'labels' under 'columns' (allowed: text, label,"
+        " id, split, sensitive, prediction, time, weight, annotators, infer)"
+    )
 
 
 def test_directory_with_no_data(tmp_path: Path, run_cli: RunCli) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -12,6 +13,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.test_readme import readme_block
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("git") is None, reason="needs git"),
@@ -81,7 +83,7 @@ def test_hooks_block_then_fix_a_commit(tmp_path: Path, env: dict[str, str]) -> N
 
     blocked = git(project, "commit", "-m", "add data", env=env)
     assert blocked.returncode != 0
-    assert "EMAIL_ADDRESS: 1 values in 1 rows" in blocked.stdout + blocked.stderr
+    assert "tickets.jsonl: row 0, column text: EMAIL_ADDRESS" in blocked.stdout + blocked.stderr
     assert SECRET not in blocked.stdout + blocked.stderr
     assert git(project, "log", "--oneline", env=env).returncode != 0  # nothing committed
 
@@ -92,5 +94,49 @@ def test_hooks_block_then_fix_a_commit(tmp_path: Path, env: dict[str, str]) -> N
     assert SECRET not in data.read_text()
     assert "<EMAIL_ADDRESS>" in data.read_text()
     git(project, "add", "tickets.jsonl", env=env)
+    done = git(project, "commit", "-m", "add data", env=env)
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_readme_pre_commit_section_works_as_written(
+    tmp_path: Path, env: dict[str, str]
+) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q", env=env)
+    (project / ".pre-commit-config.yaml").write_text(readme_block("pre-commit-config"))
+    for command in readme_block("pre-commit-setup").splitlines():
+        run = subprocess.run(
+            command, shell=True, cwd=project, env=env, capture_output=True, text=True, check=False
+        )
+        assert run.returncode == 0, (command, run.stderr)
+    assert json.loads((project / ".curate-pii-baseline.json").read_text())["accepted"] == []
+
+    # Not data: a JSON config and the baseline itself pass the hook.
+    (project / "package.json").write_text('{"name": "app", "version": "1.0.0"}\n')
+    (project / "notes.json").write_text('["just", "strings"]\n')
+    git(project, "add", ".", env=env)
+    first = git(project, "commit", "-m", "config", env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+
+    data = project / "tickets.jsonl"
+    data.write_text(f'{{"text": "all fine"}}\n{{"text": "write to {SECRET} please"}}\n')
+    git(project, "add", "tickets.jsonl", env=env)
+    blocked = git(project, "commit", "-m", "add data", env=env)
+    said = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0
+    assert "tickets.jsonl: row 1, column text: EMAIL_ADDRESS" in said
+    assert "curate scrub --in-place tickets.jsonl" in said
+    accept = (
+        "curate scrub --check --update-baseline --baseline .curate-pii-baseline.json tickets.jsonl"
+    )
+    assert accept in said
+    assert SECRET not in said
+
+    accepted = subprocess.run(
+        accept, shell=True, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    assert accepted.returncode == 0, accepted.stderr
+    git(project, "add", ".curate-pii-baseline.json", env=env)
     done = git(project, "commit", "-m", "add data", env=env)
     assert done.returncode == 0, done.stdout + done.stderr

@@ -10,7 +10,7 @@ import pytest
 
 from curate.errors import UsageError
 from curate.signing import receipt_key
-from tests.conftest import WAIVE_REQUIRED, RunCli, resign
+from tests.conftest import SCHEMA_RULES, WAIVE_REQUIRED, RunCli, resign
 
 
 @pytest.fixture
@@ -207,3 +207,29 @@ def test_a_receipt_without_required_checks_is_refused(
     result = run_cli("verify", demo, "--receipt", audited)
     assert result.code == 1
     assert "did not run checks the gate requires: dedup.exact (not run)" in result.err
+
+
+def test_a_receipt_verifies_from_any_folder_through_the_rules_kept_beside_it(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "project"
+    (project / "rules").mkdir(parents=True)
+    data = project / "data.csv"
+    data.write_text("id,text,label\na,hello there,ham\nb,buy now,spam\n")
+    (project / "rules" / "mine.yaml").write_text(SCHEMA_RULES)
+    monkeypatch.chdir(project)
+    assert (
+        run_cli("audit", "data.csv", "--rules", "rules/mine.yaml", "--out", "out", "-q").code == 0
+    )
+    assert (project / "out" / "rules.yaml").read_text() == SCHEMA_RULES
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run_cli("verify", data, "--receipt", project / "out" / "receipt.json")
+    assert result.code == 0, result.err
+    # still bound by the hash: the copy edited is refused
+    copy = project / "out" / "rules.yaml"
+    copy.write_text(SCHEMA_RULES.replace("schema", "schema ", 1))
+    refused = run_cli("verify", data, "--receipt", project / "out" / "receipt.json")
+    assert refused.code == 1
+    assert "made under other rules than" in refused.err

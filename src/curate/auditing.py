@@ -19,7 +19,7 @@ from curate.checks.data import AuditData
 from curate.checks.runner import run_check
 from curate.checks.schema import simple_type
 from curate.engine import get_engine
-from curate.errors import InputError, RulesError
+from curate.errors import InputError, RulesError, UsageError
 from curate.io import atomic
 from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.io.options import DEFAULT as DEFAULT_READ
@@ -27,6 +27,7 @@ from curate.io.options import ReadOptions
 from curate.io.table import Table, load_table
 from curate.report.model import ColumnInfo, DatasetInfo, GateInfo, Report, RulesInfo
 from curate.rules import Columns, RuleSet, Target, load_rules
+from curate.rules.infer import Inference, infer_columns
 from curate.rules.required import how_to_waive, required_checks
 
 log = logging.getLogger(__name__)
@@ -74,7 +75,11 @@ def prepare(
     data: object, columns: Columns, *, read: ReadOptions = DEFAULT_READ, name: str | None = None
 ) -> tuple[Table, str]:
     """Load the data, apply the split column, check named columns exist; return it with its fingerprint."""
-    table = load_table(data, name=name, read=read)
+    return bind(load_table(data, name=name, read=read), columns, read=read, data=data)
+
+
+def bind(table: Table, columns: Columns, *, read: ReadOptions, data: object) -> tuple[Table, str]:
+    """Check the named columns exist, apply the split column; return the table with its fingerprint."""
     present = set(map(str, table.frame.columns))
     for column, role in columns.named().items():
         if column not in present:
@@ -92,6 +97,41 @@ def prepare(
     return table, fingerprint
 
 
+def with_positive(
+    columns: Columns, *, positive_label: str | None, positive_prediction: str | None
+) -> Columns:
+    """Set the positive value of the label or prediction, which must then be known."""
+    update: dict[str, Any] = {}
+    for role, value in (("label", positive_label), ("prediction", positive_prediction)):
+        if value is None:
+            continue
+        target: Target | None = getattr(columns, role)
+        if target is None:
+            raise UsageError(
+                f"--positive-{role} needs a {role} column (--{role}-column or columns.{role})"
+            )
+        update[role] = Target(column=target.column, positive=(value,))
+    return columns.model_copy(update=update) if update else columns
+
+
+def split_sources(table: Table, columns: Columns) -> dict[str, str]:
+    """Where each split's name came from: a column, or the files (whole-word names)."""
+    if table.split is None:
+        return {}
+    if columns.split is not None:
+        return {split: f"column '{columns.split}'" for split in table.split_counts()}
+    named: dict[str, list[str]] = {}
+    for source in table.sources:
+        named.setdefault(source.split or "unsplit", []).append(source.relpath)
+    order = [s for s in table.split_counts() if s in named]
+    return {
+        split: ("no split name in: " if split == "unsplit" else "file name: ")
+        + ", ".join(files[:5])
+        + (f" and {len(files) - 5} more" if len(files) > 5 else "")
+        for split, files in ((s, named[s]) for s in order)
+    }
+
+
 def audit(
     data: object,
     *,
@@ -100,18 +140,31 @@ def audit(
     workers: int | None = None,
     ray_address: str | None = None,
     name: str | None = None,
+    positive_label: str | None = None,
+    positive_prediction: str | None = None,
+    infer: bool = True,
     **column_options: Any,
 ) -> Report:
     """Audit ``data`` (a path, DataFrame or ``datasets`` object) under ``rules``.
 
     Column options (``text_column``, ``label_column``, ``id_column``, ``split_column``,
     ``sensitive_column``, ``prediction_column``, ``time_column``) override the rules' columns.
+    Roles neither names are guessed from the data (:mod:`curate.rules.infer`) unless
+    ``infer`` is false or the rules say ``columns: {infer: false}``; the report lists each guess.
     """
     ruleset = rules if isinstance(rules, RuleSet) else load_rules(rules)
     ruleset.require_packages()
     _refuse_unmet(ruleset, has_splits=False)
     columns = resolve_columns(ruleset.columns, **column_options)
-    table, fingerprint = prepare(data, columns, read=ruleset.read, name=name)
+    if not infer:
+        columns = columns.model_copy(update={"infer": False})
+    table = load_table(data, name=name, read=ruleset.read)
+    inference = infer_columns(table.frame, columns, has_file_splits=table.split is not None)
+    columns = with_positive(
+        inference.columns, positive_label=positive_label, positive_prediction=positive_prediction
+    )
+    table, fingerprint = bind(table, columns, read=ruleset.read, data=data)
+    _log_inference(inference)
     has_splits = table.split is not None and table.split.nunique() > 1
     _refuse_unmet(ruleset, has_splits=has_splits)
     required = set(required_checks(has_splits=has_splits)) - set(ruleset.waived)
@@ -129,6 +182,7 @@ def audit(
             fingerprint=fingerprint,
             rows=table.rows,
             splits=table.split_counts(),
+            split_sources=split_sources(table, columns),
             columns=tuple(
                 ColumnInfo(name=str(c), type=simple_type(table.frame[c]), role=roles.get(str(c)))
                 for c in table.frame.columns
@@ -141,7 +195,19 @@ def audit(
         gate=GateInfo(
             required=tuple(required_checks(has_splits=has_splits)), waived=dict(ruleset.waived)
         ),
+        extra={"inferred": inference.to_dict()},
     )
+
+
+def _log_inference(inference: Inference) -> None:
+    for guess in inference.inferred:
+        log.info("inferred %s column: %s (%s)", guess.role, guess.column, guess.reason)
+    for column in inference.suggested_sensitive:
+        log.info(
+            "possible sensitive attribute, not audited: %s (--sensitive-column %s)", column, column
+        )
+    if inference.inferred:
+        log.info("to override: %s", inference.to_dict()["override"])
 
 
 def _refuse_unmet(ruleset: RuleSet, *, has_splits: bool) -> None:
@@ -178,16 +244,23 @@ def default_out_dir(report: Report) -> Path:
 
 
 #: Files of one audit's set: replaced together, never carried over from an older set.
-REPORT_SET = ("report.json", "report.html", "report.md", "receipt.json", "label_issues.jsonl")
+REPORT_SET = (
+    "report.json",
+    "report.html",
+    "report.md",
+    "receipt.json",
+    "rules.yaml",
+    "label_issues.jsonl",
+)
 
 
 def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
-    """Write report.json, report.html, report.md and receipt.json as one set.
+    """Write report.json, report.html, report.md, receipt.json and a copy of the rules as one set.
 
     They are written into a hidden folder beside ``out`` and swapped in whole, so a reader
     sees the old set or the new one, never a mix; a failed write leaves the old set.
     """
-    from curate.receipt import make_receipt
+    from curate.receipt import RULES_COPY, make_receipt, rules_copy
 
     folder = Path(out) if out is not None else default_out_dir(report)
     with atomic.atomic_folder(folder, owned=REPORT_SET, marker="report.json") as staging:
@@ -197,6 +270,9 @@ def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
         receipt = make_receipt(report, report_bytes=report_bytes)
         atomic.write_member(staging, "receipt.json", receipt.to_json().encode("utf-8"))
         atomic.write_member(staging, "report.html", report.to_html().encode("utf-8"))
+        rules_bytes = rules_copy(report)
+        if rules_bytes is not None:
+            atomic.write_member(staging, RULES_COPY, rules_bytes)
     return AuditFiles(
         json=folder / "report.json",
         html=folder / "report.html",

@@ -20,7 +20,7 @@ import click
 from curate.crashlog import write_crash_log
 from curate.errors import CurateError, Terminated
 from curate.io.outputs import check_outputs
-from curate.progress import set_quiet
+from curate.progress import is_quiet, set_quiet
 
 log = logging.getLogger("curate")
 
@@ -69,6 +69,12 @@ def _log_options(fn: F) -> F:
         callback=apply,
         help="No progress or informational output.",
     )(fn)
+
+
+def _say(message: str) -> None:
+    """A result line on stderr; ``--quiet`` leaves only the exit code and errors."""
+    if not is_quiet():
+        click.echo(message, err=True)
 
 
 def command(group: click.Group, name: str | None = None) -> Callable[[F], F]:
@@ -147,12 +153,23 @@ def cli() -> None:
     type=click.Path(path_type=Path),
     help="Output folder (default: reports/<name>-<fingerprint>/).",
 )
+@click.option("--positive-label", help="The label value that counts as positive (e.g. spam).")
+@click.option("--positive-prediction", help="The prediction value that counts as positive.")
+@click.option(
+    "--no-infer",
+    "no_infer",
+    is_flag=True,
+    help="Do not guess column roles from names and values; use only the rules and flags.",
+)
 @engine_options
 @column_options
 def audit(
     data: Path,
     rules: Path | None,
     out: Path | None,
+    positive_label: str | None,
+    positive_prediction: str | None,
+    no_infer: bool,
     engine: str,
     workers: int | None,
     ray_address: str | None,
@@ -172,22 +189,23 @@ def audit(
         engine=engine,
         workers=workers,
         ray_address=ray_address,
+        positive_label=positive_label,
+        positive_prediction=positive_prediction,
+        infer=not no_infer,
         **pick_columns(kwargs),
     )
     files = write_audit(report, out)
     for result in report.checks:
         log.info("%-18s %-7s %s", result.id, result.status.value, result.summary)
     verdict = "PASSED" if report.passed else "FAILED"
-    click.echo(
-        f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)", err=True
-    )
+    _say(f"audit {verdict}: {report.dataset['name']} ({report.dataset['rows']:,} rows)")
     for label, path in (
         ("html", files.html),
         ("json", files.json),
         ("markdown", files.markdown),
         ("receipt", files.receipt),
     ):
-        click.echo(f"  {label:<9}{path}", err=True)
+        _say(f"  {label:<9}{path}")
     return EXIT_OK if report.passed else EXIT_GATE
 
 
@@ -218,9 +236,8 @@ def verify(data: Path, receipt: Path, rules: Path | None, allow_unsigned: bool) 
 
     verified = run_verify(data, receipt=receipt, rules=rules, allow_unsigned=allow_unsigned)
     signed = "" if verified.signature == "valid" else f", signature {verified.signature}"
-    click.echo(
+    _say(
         f"verified: {data} matches {receipt} ({verified.fingerprint[:19]}…, audit passed{signed})",
-        err=True,
     )
     return EXIT_OK
 
@@ -228,24 +245,37 @@ def verify(data: Path, receipt: Path, rules: Path | None, allow_unsigned: bool) 
 @command(cli)
 @click.argument("report_path", metavar="REPORT.json", type=click.Path(path_type=Path))
 @click.option(
-    "--format", "fmt", type=click.Choice(["html", "md"]), default="html", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["html", "md", "card"]),
+    default="html",
+    show_default=True,
+    help="card: a Hugging Face dataset card (README.md with the Hub's metadata).",
 )
 @click.option(
     "--out", type=click.Path(path_type=Path), help="Output file (default: beside the report)."
 )
 def report(report_path: Path, fmt: str, out: Path | None) -> int:
-    """Re-render a report.json as HTML or Markdown."""
+    """Re-render a report.json as HTML or Markdown, or write a dataset card from it."""
     import jinja2
 
     from curate.errors import InputError
     from curate.io import write_text
     from curate.report import load_report
 
-    target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
+    if fmt == "card":
+        target = out or report_path.parent / "README.md"
+    else:
+        target = out or report_path.with_suffix(".html" if fmt == "html" else ".md")
     check_outputs(inputs=[report_path], outputs={"--out": target})
     loaded = load_report(report_path)
     try:
-        text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
+        if fmt == "card":
+            from curate.report.card import load_receipt_beside, render_card
+
+            text = render_card(loaded, receipt=load_receipt_beside(report_path))
+        else:
+            text = loaded.to_html() if fmt == "html" else loaded.to_markdown()
     except (TypeError, ValueError, LookupError, AttributeError, jinja2.TemplateError) as exc:
         raise InputError(
             f"cannot render: a value has a type curate did not write ({type(exc).__name__});"
@@ -253,7 +283,7 @@ def report(report_path: Path, fmt: str, out: Path | None) -> int:
             path=report_path,
         ) from exc
     write_text(target, text)
-    click.echo(f"wrote {target}", err=True)
+    _say(f"wrote {target}")
     return EXIT_OK
 
 
@@ -285,7 +315,7 @@ def rules_validate(path: Path) -> int:
         f"{waived})"
     )
     if ruleset.unmet(has_splits=True):
-        click.echo("note: data with splits also needs dedup.cross_split (or its waiver)", err=True)
+        _say("note: data with splits also needs dedup.cross_split (or its waiver)")
     return EXIT_OK
 
 
@@ -418,22 +448,26 @@ def dedup(
     )
     if result.contained_matches and not against:
         against_part = f", {result.contained_matches} training rows holding another split's row"
-    click.echo(
+    _say(
         f"dedup: kept {result.kept:,} of {result.rows:,} rows ({result.exact_duplicates:,} exact,"
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
         f" -> {result.output}",
-        err=True,
     )
     if result.settings.picked:
-        click.echo(f"  compared on {result.settings.picked}", err=True)
+        _say(f"  compared on {result.settings.picked}")
     if result.clusters_path is not None:
-        click.echo(f"  clusters {result.clusters_path} ({result.clusters:,})", err=True)
+        _say(f"  clusters {result.clusters_path} ({result.clusters:,})")
     return EXIT_OK
 
 
 @command(cli)
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Only report personal data; exit 1 when found.")
+@click.option(
+    "--only-data",
+    is_flag=True,
+    help="Skip files that hold no table of records (package.json, the baseline) instead of failing; for hooks.",
+)
 @click.option(
     "--findings",
     type=click.Path(path_type=Path),
@@ -454,12 +488,14 @@ def dedup(
 @click.option(
     "--update-baseline",
     is_flag=True,
-    help="Accept every current finding into --baseline instead of reporting it.",
+    help="Accept every current finding into --baseline instead of reporting it; with no FILES, "
+    "create an empty baseline.",
 )
 @engine_options
 def scrub(
     files: tuple[Path, ...],
     check: bool,
+    only_data: bool,
     findings: Path | None,
     out: Path | None,
     in_place: bool,
@@ -475,11 +511,7 @@ def scrub(
     Exit 0 when nothing was found (or fixed), 1 when --check found personal data or
     --in-place changed files that must be re-staged.
     """
-    import json
-
-    from curate.checks.pii import scrub as run_scrub
     from curate.errors import UsageError
-    from curate.io import write_text
 
     if sum([check, in_place, out is not None]) != 1 and not (
         update_baseline and not in_place and out is None
@@ -490,8 +522,27 @@ def scrub(
     if update_baseline and baseline is None:
         raise UsageError("--update-baseline needs --baseline FILE")
     check_outputs(inputs=[*files, rules, baseline], outputs={"--out": out, "--findings": findings})
+    from curate.hook import blocking_lines, data_files, start_baseline
+
+    if not files:
+        if update_baseline and baseline is not None:
+            made = start_baseline(baseline)
+            _say(f"baseline {baseline}: {'created, empty' if made else 'already there, unchanged'}")
+            return EXIT_OK
+        raise UsageError("name the data FILEs to scrub")
+    paths = list(files)
+    if only_data:
+        paths = data_files(paths, skip=[baseline] if baseline is not None else [])
+        if not paths:
+            log.debug("no data files among the %d given", len(files))
+            return EXIT_OK
+    import json
+
+    from curate.checks.pii import scrub as run_scrub
+    from curate.io import write_text
+
     result = run_scrub(
-        list(files),
+        paths,
         rules=rules,
         out=out,
         in_place=in_place,
@@ -507,33 +558,34 @@ def scrub(
         write_text(findings, lines)
     for report in result.files:
         for judged in report.columns:
-            click.echo(
+            _say(
                 f"{report.name}: column {judged.column!r} is wholly {judged.entity_type} "
-                f"({judged.reason})",
-                err=True,
+                f"({judged.reason})"
             )
         for entity, (values, rows) in report.counts().items():
-            click.echo(f"{report.name}: {entity}: {values} values in {rows} rows", err=True)
+            _say(f"{report.name}: {entity}: {values} values in {rows} rows")
         if report.accepted:
-            click.echo(f"{report.name}: {report.accepted} accepted by the baseline", err=True)
+            _say(f"{report.name}: {report.accepted} accepted by the baseline")
     total = len(result.findings)
     hit_files = sum(1 for r in result.files if r.findings)
     if update_baseline:
         accepted = sum(r.accepted for r in result.files)
-        click.echo(f"baseline {baseline}: {accepted} findings accepted", err=True)
+        _say(f"baseline {baseline}: {accepted} findings accepted")
         return EXIT_OK
     if check:
         if not total:
-            click.echo(f"no personal data found in {len(result.files)} file(s)", err=True)
+            _say(f"no personal data found in {len(result.files)} file(s)")
             return EXIT_OK
-        click.echo(f"personal data found: {total} values in {hit_files} file(s)", err=True)
+        click.echo(f"curate: personal data found: {total} values in {hit_files} file(s)", err=True)
+        for line in blocking_lines(result.findings, files=paths, baseline=baseline):
+            click.echo(f"curate: {line}", err=True)
         return EXIT_GATE
     for report in result.changed:
-        click.echo(f"scrubbed {report.name} -> {report.written}", err=True)
+        _say(f"scrubbed {report.name} -> {report.written}")
     if in_place:
         return EXIT_GATE if result.changed else EXIT_OK
     if out is not None and not result.changed:
-        click.echo(f"no personal data found; copied to {out}", err=True)
+        _say(f"no personal data found; copied to {out}")
     return EXIT_OK
 
 
@@ -582,9 +634,9 @@ def train(
         if "accuracy" in test
         else f"loss {test['loss']:.3f}"
     )
-    click.echo(f"trained: {score} on {test['rows']:,} test rows", err=True)
-    click.echo(f"  model    {result.out}", err=True)
-    click.echo(f"  card     {result.card}", err=True)
+    _say(f"trained: {score} on {test['rows']:,} test rows")
+    _say(f"  model    {result.out}")
+    _say(f"  card     {result.card}")
     return EXIT_OK
 
 

@@ -193,14 +193,14 @@ def verify(
     """Check every condition of the gate; raise :class:`GateError` naming the first that fails.
 
     The rules must hash to the receipt's ``rules_sha256``: ``rules`` when given, else the
-    file the receipt names. Nothing heavy is imported and, for a path, no data is parsed:
+    file the receipt names, or the copy kept beside the receipt (see :func:`rules_candidates`). Nothing heavy is imported and, for a path, no data is parsed:
     the fingerprint is over file bytes. In-memory data (a DataFrame, a ``datasets``
     object) is fingerprinted cell by cell, as the audit did.
     """
     value = load_receipt(receipt)
     where = str(receipt)
     state = check_receipt(value, where=where, allow_unsigned=allow_unsigned)
-    rules_file = _matching_rules(value, where, rules)
+    rules_file = _matching_rules(value, where, rules, Path(receipt))
     options = value.dataset_options
     if isinstance(data, str | os.PathLike):
         fingerprint = fingerprint_files(list_files(data), options)
@@ -213,37 +213,70 @@ def verify(
     return Verified(receipt=value, fingerprint=fingerprint, rules=rules_file, signature=state)
 
 
-def _matching_rules(value: Receipt, where: str, rules: str | Path | None) -> Path:
-    """The rules file the receipt was made under: ``rules`` when given, else the one it names.
+#: The copy of the rules an audit keeps beside its receipt, so the receipt verifies anywhere.
+RULES_COPY = "rules.yaml"
 
-    A receipt made under the shipped default names ``rules/default.yaml``; that is looked for
-    in the working folder and among the shipped rules.
+
+def rules_candidates(rules_path: str, *, receipt: Path | None = None) -> list[list[Path]]:
+    """Where the rules a receipt names may be, in tiers: a later tier only if no earlier file exists.
+
+    First the path as recorded (relative to the folder the audit ran in) and, for the shipped
+    default, the packaged file; then the copy kept beside the receipt and the recorded path
+    taken relative to the receipt. A rules file that exists at the recorded path but was
+    edited since is refused rather than passed over. Each is bound by the receipt's sha256.
     """
+    recorded = Path(rules_path)
+    primary = [recorded]
+    if recorded.as_posix() == "rules/default.yaml":
+        primary.append(shipped_dir("rules") / "default.yaml")
+    beside: list[Path] = []
+    if receipt is not None:
+        beside.append(receipt.parent / RULES_COPY)
+        if not recorded.is_absolute():
+            beside.append(receipt.parent / recorded)
+    return [primary, beside]
+
+
+def rules_copy(report: Report) -> bytes | None:
+    """The bytes of the rules ``report`` was made under, to keep beside its receipt; None if gone."""
+    for candidate in rules_candidates(str(report.rules.get("path") or ""))[0]:
+        try:
+            data = candidate.read_bytes()
+        except OSError:
+            continue
+        if hashlib.sha256(data).hexdigest() == report.rules.get("sha256"):
+            return data
+    log.debug("rules %s not found with the audited hash; no copy kept", report.rules.get("path"))
+    return None
+
+
+def _matching_rules(value: Receipt, where: str, rules: str | Path | None, receipt: Path) -> Path:
+    """The rules file the receipt was made under: ``rules`` when given, else one it leads to."""
     if rules is not None:
-        candidates = [Path(rules)]
+        tiers = [[Path(rules)]]
     else:
         if not value.rules_path:
             raise GateError(f"{where}: receipt names no rules file; pass --rules FILE")
-        candidates = [Path(value.rules_path)]
-        if candidates[0].as_posix() == "rules/default.yaml":
-            candidates.append(shipped_dir("rules") / "default.yaml")
+        tiers = rules_candidates(value.rules_path, receipt=receipt)
     found = None
-    for candidate in candidates:
-        try:
-            digest = sha256_file(candidate)
-        except FileNotFoundError:
-            continue
-        except OSError as exc:
-            raise InputError(f"cannot read rules file: {exc.strerror}", path=candidate) from exc
-        if digest == value.rules_sha256:
-            return candidate
-        found = found or candidate
-    if found is not None:
-        raise GateError(
-            f"{where}: receipt was made under other rules than {found} (sha256 differs)"
-        )
+    for tier in tiers:
+        for candidate in tier:
+            try:
+                digest = sha256_file(candidate)
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            except OSError as exc:
+                raise InputError(f"cannot read rules file: {exc.strerror}", path=candidate) from exc
+            if digest == value.rules_sha256:
+                return candidate
+            found = found or candidate
+        if found is not None:
+            raise GateError(
+                f"{where}: receipt was made under other rules than {found} (sha256 differs)"
+            )
     if rules is not None:
         raise InputError("no such rules file", path=rules)
     raise GateError(
-        f"{where}: the rules it was made under ({candidates[0]}) are not found here; pass --rules FILE"
+        f"{where}: the rules it was made under ({tiers[0][0]}) are not found here, nor "
+        f"beside the receipt ({RULES_COPY}); pass --rules FILE"
     )

@@ -71,14 +71,17 @@ class YamlFile:
         try:
             return model.model_validate(value), []
         except ValidationError as exc:
-            return None, [self._describe(problem, loc) for problem in exc.errors()]
+            return None, [self._describe(model, problem, loc) for problem in exc.errors()]
 
-    def _describe(self, problem: Any, loc: Loc) -> str:
+    def _describe(self, model: type[BaseModel], problem: Any, loc: Loc) -> str:
         full: Loc = (*loc, *problem["loc"])
         key = ".".join(str(p) for p in full) or "(top level)"
         if problem["type"] == "extra_forbidden":
             parent = ".".join(map(str, full[:-1]))
             message = f"unknown key '{full[-1]}'" + (f" under '{parent}'" if parent else "")
+            allowed = _allowed_keys(model, tuple(problem["loc"][:-1]))
+            if allowed:
+                message += f" (allowed: {', '.join(allowed)})"
         else:
             message = f"{key}: {problem['msg']}"
         return f"{self.where(full)}: {message}"
@@ -94,6 +97,18 @@ def refuse_aliases(text: str, path: str, error: type[CurateError]) -> None:
                 f"{path}:{line}: YAML anchors and aliases (& and *) are not "
                 "allowed; write each value out"
             )
+
+
+def _allowed_keys(model: type[BaseModel], path: Loc) -> tuple[str, ...]:
+    """The keys the model nested at ``path`` accepts; empty where the path is not a model."""
+    current = model
+    for part in path:
+        field = current.model_fields.get(str(part))
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return ()
+        current = annotation
+    return tuple(current.model_fields)
 
 
 def _key_lines(text: str, path: str, error: type[CurateError]) -> dict[Loc, int]:

@@ -111,3 +111,13 @@ def test_training_reads_the_bytes_the_gate_hashed(
     data = load_training_data(admitted, _recipe())
     assert data.record["rows"] == {"train": 64, "validation": 16, "test": 16}
     assert not any("UNAUDITED" in text for text in data.splits["train"][TEXT])
+
+
+def test_zero_training_rows_says_which_splits_hold_the_rows() -> None:
+    split = pd.Series(["test"] * 12, dtype="string")
+    with pytest.raises(InputError) as caught:
+        assign_splits(split, rows=12, labels=None, recipe=load_recipe())
+    message = str(caught.value)
+    assert "too few training rows (0)" in message
+    assert "rows by split: test 12" in message
+    assert "whole word" in message

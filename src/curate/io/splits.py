@@ -16,14 +16,16 @@ CANONICAL = {
     "testing": "test",
 }
 
-_NAME = re.compile(r"^([a-z]+)(?:$|[-_.])")
+#: A split name as the whole name, or followed by a shard number (``test-00000-of-00001``).
+_NAME = re.compile(r"^([a-z]+)(?:$|[-_.]\d)")
 
 
 def split_from_path(relpath: str) -> str | None:
     """The split a file's relative path names, innermost part first, or None.
 
-    ``train.csv``, ``val.jsonl``, ``test-00000-of-00001.parquet`` and
-    ``train/part-0.csv`` each name a split.
+    ``train.csv``, ``val.jsonl``, ``test-00000-of-00001.parquet`` and ``train/part-0.csv``
+    each name a split; ``test_suite_cases.csv`` and ``testing_notes.csv`` do not: a split
+    name counts only as a whole word.
     """
     path = PurePosixPath(relpath)
     for part in (path.name.split(".", 1)[0], *reversed(path.parent.parts)):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from curate.checks.base import Status
 
@@ -18,6 +18,25 @@ ICONS = {
 }
 
 
+def _inferred_lines(inferred: dict[str, Any]) -> list[str]:
+    """The roles the audit guessed, the sensitive attributes it only suggests, and how to override."""
+    guesses = [f"{g['role']} `{g['column']}` ({g['reason']})" for g in inferred.get("columns", [])]
+    lines = [f"Inferred columns: {'; '.join(guesses)}."] if guesses else []
+    suggested = inferred.get("suggested_sensitive", [])
+    if suggested:
+        names = ", ".join(f"`{c}`" for c in suggested)
+        lines.append(f"Possible sensitive attributes, not audited: {names} (--sensitive-column).")
+    if guesses:
+        lines.append(f"To override: {inferred['override']}.")
+    return [*lines, ""] if lines else []
+
+
+def _split_lines(sources: dict[str, str]) -> list[str]:
+    if not sources:
+        return []
+    return ["Splits from: " + "; ".join(f"{s} ← {where}" for s, where in sources.items()) + ".", ""]
+
+
 def render_markdown(report: Report) -> str:
     ds = report.dataset
     verdict = "✅ **passed**" if report.passed else "❌ **failed**"
@@ -28,6 +47,8 @@ def render_markdown(report: Report) -> str:
         f"`{ds.name}` — {ds.rows:,} rows ({splits}); "
         f"fingerprint `{ds.fingerprint[:19]}…`; rules `{report.rules.path}`.",
         "",
+        *_inferred_lines(report.extra.get("inferred", {})),
+        *_split_lines(ds.get("split_sources", {})),
         "| check | status | summary |",
         "|---|---|---|",
     ]

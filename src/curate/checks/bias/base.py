@@ -150,7 +150,7 @@ def binary(data: AuditData, target: Target, *, role: str, threshold: float | Non
             return np.asarray(values.fillna(-np.inf).to_numpy() >= threshold)
     raise UsageError(
         f"say which values of the {role} column '{target.column}' count as positive "
-        f"(columns.{role}: {{column: {target.column}, positive: [...]}})"
+        f"(--positive-{role} VALUE, or columns.{role}: {{column: {target.column}, positive: [...]}})"
     )
 
 
