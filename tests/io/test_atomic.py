@@ -32,7 +32,7 @@ checks:
 """
     + WAIVE_REQUIRED
 )
-SET = ("report.json", "report.html", "report.md", "receipt.json")
+SET = ("report.json", "report.html", "report.md", "receipt.json", "rules.yaml")
 
 
 def _audit(folder: Path, *, limit: int | None = None) -> subprocess.Popen[bytes]:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from curate.errors import InputError
-from curate.io import load_table
 from curate.io.options import ReadOptions
+from curate.io.table import load_table
 from tests.conftest import SHARED_DATA, WAIVE_REQUIRED, RunCli
 
 ADULT_HEADER = (

@@ -7,8 +7,9 @@ UTF-8 or an empty file stop the read with the file and line, never a silent drop
 from __future__ import annotations
 
 import csv
+import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Literal
 
@@ -85,23 +86,23 @@ def unique_names(names: list[str]) -> list[str]:
 
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
     data = _read_utf8(path)
-    if options.comment is not None:
-        data = _blank_comments(data, options.comment)
     sep = options.delimiter or sep
     mode: Literal[0, 3] = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
-    if not options.header:
+    preamble = bool(options.skip_rows) or options.comment is not None
+    if preamble:
+        # Lines a user asked to skip are blanked, not removed, so line numbers stay true.
+        data = _blank_lines(data, skip=options.skip_rows, comment=options.comment)
+        if not options.header and len(_first_record(data, sep, mode)) > MAX_COLUMNS:
+            raise InputError(f"more than the limit of {MAX_COLUMNS} columns", path=path)
+    elif not options.header:
         read_header(path, delimiter=sep, quoting=mode)  # bounds the columns before Arrow
-    elif len(options.header) > MAX_COLUMNS:
+    if options.header and len(options.header) > MAX_COLUMNS:
         raise InputError(f"more than the limit of {MAX_COLUMNS} columns", path=path)
-    if quoting and data.count(b'"') % 2:
+    if quoting and data.count(b'"') % 2 and not preamble:
         for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
             pass  # an unclosed quote: find its line
     parse = pacsv.ParseOptions(delimiter=sep, quote_char='"' if quoting else False)
-    read = pacsv.ReadOptions(
-        block_size=1 << 24,
-        column_names=list(options.header or []) or None,
-        skip_rows=options.skip_rows,
-    )
+    read = pacsv.ReadOptions(block_size=1 << 24, column_names=list(options.header or []) or None)
     convert = pacsv.ConvertOptions()
     if options.na_values:
         convert = pacsv.ConvertOptions(
@@ -113,7 +114,9 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
             pa.BufferReader(data), parse_options=parse, read_options=read, convert_options=convert
         )
     except pa.ArrowInvalid as exc:
-        if not options.skip_rows:
+        if preamble:
+            _locate_ragged_row(path, data, sep=sep, quoting=mode, header=options.header)
+        else:
             for _ in CsvRecords(path, sep, mode, names=list(options.header or [])):
                 pass  # raises for the first ragged or malformed record, naming its line
         raise InputError(f"cannot parse: {arrow_reason(exc)}", path=path) from exc
@@ -125,10 +128,42 @@ def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> 
     return frame
 
 
-def _blank_comments(data: bytes, comment: str) -> bytes:
-    """Empty every line that starts with ``comment``; blank lines keep later line numbers true."""
-    mark = comment.encode("utf-8")
-    return b"\n".join(b"" if line.startswith(mark) else line for line in data.split(b"\n"))
+def _blank_lines(data: bytes, *, skip: int, comment: str | None) -> bytes:
+    """Empty the first ``skip`` lines and every line that starts with ``comment``."""
+    mark = comment.encode("utf-8") if comment is not None else None
+    lines = data.split(b"\n")
+    return b"\n".join(
+        b"" if n < skip or (mark is not None and line.startswith(mark)) else line
+        for n, line in enumerate(lines)
+    )
+
+
+def _records(data: bytes, sep: str, quoting: Literal[0, 3]) -> Iterator[tuple[int, list[str]]]:
+    """(line, fields) of each non-blank record of blanked text (a file read with a preamble)."""
+    reader = csv.reader(
+        io.StringIO(data.decode("utf-8"), newline=""), delimiter=sep, quoting=quoting
+    )
+    for row in reader:
+        if row:
+            yield reader.line_num, row
+
+
+def _first_record(data: bytes, sep: str, quoting: Literal[0, 3]) -> list[str]:
+    return next((row for _, row in _records(data, sep, quoting)), [])
+
+
+def _locate_ragged_row(
+    path: Path, data: bytes, *, sep: str, quoting: Literal[0, 3], header: tuple[str, ...] | None
+) -> None:
+    """Raise an InputError naming the first record whose field count differs from the header's."""
+    width = len(header) if header else None
+    for line, row in _records(data, sep, quoting):
+        if width is None:
+            width = len(row)
+        elif len(row) != width:
+            raise InputError(
+                f"row has {len(row)} fields, the header has {width}", path=path, line=line
+            )
 
 
 def _strip_initial_space(frame: pd.DataFrame, *, na_values: tuple[str, ...]) -> pd.DataFrame:
