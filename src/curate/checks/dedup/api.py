@@ -44,9 +44,11 @@ from curate.checks.dedup.sources import (
 from curate.checks.dedup.verify import TextBatches
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
+from curate.io import hf
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.outputs import check_outputs
 from curate.io.paths import data_path
+from curate.io.writers import WRITERS
 from curate.progress import track
 from curate.rules.loader import RuleSet, load_rules
 
@@ -71,6 +73,13 @@ class DedupResult:
     output: Path | None = None
     clusters_path: Path | None = None
     frame: pd.DataFrame | None = None
+    #: The rows kept as the kind of ``datasets`` object given (Dataset or DatasetDict).
+    dataset: Any = None
+
+    @property
+    def data(self) -> Any:
+        """The rows kept as the kind of object given: a DataFrame or a ``datasets`` object."""
+        return self.dataset if self.dataset is not None else self.frame
 
     @property
     def dropped(self) -> int:
@@ -151,7 +160,8 @@ def dedup(
     one row is kept (``first``, ``longest`` or ``best:COLUMN``, the highest value). With
     ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
     kept and counted, never clustered. The result is written to ``out`` in the input's
-    format (never over the input unless ``in_place``), or returned as ``frame``.
+    format (never over the input unless ``in_place``), or returned as ``data``: the kind of
+    object given (a DataFrame, or a ``datasets`` Dataset or DatasetDict, features kept).
     A ``rules`` file supplies the text and id columns, the settings of its ``dedup.near``
     check and its ``read:`` options, for whatever the arguments leave unset.
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
@@ -285,16 +295,20 @@ def deliver(
 ) -> DedupResult:
     """Write the clusters file and the data less the ``dropped`` rows (sorted row numbers),
     or, with no ``target``, return the rows kept as ``frame``. Both engines end here."""
-    if clusters is not None:
-        write_clusters(lines, Path(clusters))
-        result = replace(result, clusters_path=Path(clusters))
     if target is None:
         assert isinstance(source, TableSource)
         kept = np.ones(result.rows, dtype=bool)
         kept[dropped] = False
-        return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
-    write_without(source, dropped, target, rows=result.rows)
-    return replace(result, output=target)
+        frame = source.table.frame[kept].reset_index(drop=True)
+        given = hf.take_rows(source.data, kept) if hf.is_hf_object(source.data) else None
+        result = replace(result, frame=frame, dataset=given)
+    else:
+        write_without(source, dropped, target, rows=result.rows)
+        result = replace(result, output=target)
+    if clusters is not None:
+        write_clusters(lines, Path(clusters))
+        result = replace(result, clusters_path=Path(clusters))
+    return result
 
 
 def resolve_for(source: Source, texts: Sequence[str], settings: DedupSettings) -> DedupSettings:
@@ -340,7 +354,31 @@ def _target(data: object, out: str | os.PathLike[str] | None, *, in_place: bool)
     target = Path(out)
     if is_path:
         check_outputs(inputs=[Path(data)], outputs={"--out": target})  # type: ignore[arg-type]
+    _check_format(data, target)
     return target
+
+
+def _check_format(data: object, target: Path) -> None:
+    """Refuse, before anything is read or written, an output the data cannot be written to:
+    a folder (no suffix) holds a folder or ``datasets`` input, a file one the known formats;
+    a DatasetDict keeps its splits only as a folder."""
+    folder = hf.is_hf_object(data) or (isinstance(data, str | os.PathLike) and Path(data).is_dir())
+    suffix = target.suffix.lower()
+    if not suffix:
+        if not folder:
+            known = ", ".join(sorted(WRITERS))
+            raise UsageError(f"--out {target}: name a file with a format suffix ({known})")
+        if hf.is_hf_object(data) or hf.is_saved(data):  # type: ignore[arg-type]
+            hf.check_writable(target)
+        return
+    if suffix not in WRITERS:
+        known = ", ".join(sorted(WRITERS))
+        raise UsageError(f"--out {target}: cannot write format '{target.suffix}' (known: {known})")
+    if hf.is_dict(data):
+        raise UsageError(
+            f"--out {target}: a DatasetDict keeps its splits only as a folder; "
+            "give --out a folder name (no suffix)"
+        )
 
 
 def cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[dict[str, Any]]:
