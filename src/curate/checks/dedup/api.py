@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
 
+from curate.checks.dedup.audit import FingerprintTask
 from curate.checks.dedup.contain import Containment
 from curate.checks.dedup.driver import (
     DedupResult,
@@ -27,7 +27,6 @@ from curate.checks.dedup.index import (
     choose_kept,
     concat,
     find_duplicates,
-    fingerprint,
 )
 from curate.checks.dedup.lines import (
     Line,
@@ -60,22 +59,11 @@ __all__ = ["DedupResult", "dedup"]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class _FingerprintBatch:
-    """The map step over one Arrow batch (picklable, for engines with workers)."""
-
-    columns: tuple[str, ...]
-    settings: DedupSettings
-
-    def __call__(self, batch: pa.Table) -> Fingerprints:
-        return fingerprint([batch.column(c) for c in self.columns], self.settings)
-
-
 def _fingerprints(
     source: Source, columns: Sequence[str], settings: DedupSettings, engine: Engine
 ) -> Fingerprints:
     batches = track(source.batches(columns), description=f"hashing {source.name}", unit="batch")
-    parts = engine.map(_FingerprintBatch(tuple(columns), settings), batches)
+    parts = engine.map(FingerprintTask(tuple(columns), settings), batches)
     if sum(part.rows for part in parts) == 0:
         raise source.input_error(ValueError("no rows to deduplicate"))
     return concat(parts)

@@ -5,9 +5,8 @@ and (band, band key, row). One reduce task per partition groups them: exact grou
 links from each repeated row to the first row with its text, and band buckets (among each
 exact group's first row only) become candidate pairs, as :func:`lsh.candidate_pairs` makes
 them. Candidates are verified on their exact shingle sets by tasks that get the sets routed
-to them from the blocks where the rows are. The driver only holds what scales with the
-duplicates (links, pairs and the rows in them): it runs connected components over those rows,
-chooses the kept ones and writes the data again without the dropped rows, block by block.
+to them from the blocks where the rows are. The map step is the audit's and the local
+engine's (:class:`.audit.FingerprintTask`); the driver around these tasks is :mod:`.on_ray`.
 Kept rows, clusters and counts equal the local engine's (the tests compare the files).
 """
 
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
+from curate.checks.dedup.audit import FingerprintTask
 from curate.checks.dedup.fields import FieldRecords, merged, records_of
 from curate.checks.dedup.index import (
     exact_groups,
@@ -65,7 +65,7 @@ def _map_block(
 ) -> tuple[Any, ...]:
     """Fingerprint one block; return its rows and blank rows, then one object per partition:
     its exact records (hashes, rows) and its band records (bands, keys, rows)."""
-    prints = fingerprint([batch.column(c) for c in columns], settings)
+    prints = FingerprintTask(columns, settings)(batch)
     present = np.flatnonzero(~prints.blank)
     rows = start + present
     hashes = prints.exact[present]
