@@ -304,3 +304,18 @@ def test_refused_outputs_write_nothing(tmp_path: Path) -> None:
             )
         assert not (tmp_path / out).exists()
         assert not (tmp_path / "c.jsonl").exists()
+
+
+def test_a_folder_of_saved_splits_is_written_back_split_by_split(tmp_path: Path) -> None:
+    """A folder holding one save_to_disk folder per split (no dataset_dict.json)."""
+    import datasets
+
+    datasets.Dataset(_hf_table()).save_to_disk(str(tmp_path / "in" / "train"))
+    test = pa.table({"text": ["a question for the test split"], "n": pa.array([7], pa.int64())})
+    datasets.Dataset(test).save_to_disk(str(tmp_path / "in" / "test"))
+    result = curate.dedup(tmp_path / "in", out=tmp_path / "out", text_column="text")
+    assert result.kept == 4
+    train = datasets.load_from_disk(str(tmp_path / "out" / "train"))
+    assert list(train["n"]) == [1, None, 4]
+    assert train.features == datasets.Dataset(_hf_table()).features
+    assert list(datasets.load_from_disk(str(tmp_path / "out" / "test"))["n"]) == [7]
