@@ -27,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -146,20 +148,34 @@ def run_datasketch(corpus: Path, threshold: float, rows: int, seed: int) -> dict
     texts = _texts(corpus, rows)
     started = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    sketches = []
-    pairs = set()
+
+    def sketch_of(shingles: set[str]) -> Any:
+        sketch = MinHash(num_perm=NUM_PERM, seed=seed)
+        sketch.update_batch([s.encode() for s in shingles])
+        return sketch
+
+    pairs = _per_row_loop(texts, lsh, sketch_of, threshold)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(texts), "pairs": sorted(pairs)}
+
+
+def _per_row_loop(
+    texts: list[str], lsh: Any, sketch_of: Callable[[set[str]], Any], threshold: float
+) -> set[tuple[int, int]]:
+    """The baselines' loop: sketch each row's word 5-grams, query the LSH index, check each
+    candidate's estimated Jaccard, insert the row."""
+    sketches: list[Any] = []
+    pairs: set[tuple[int, int]] = set()
     for row, text in enumerate(texts):
         tokens = text.split()
         shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
-        sketch = MinHash(num_perm=NUM_PERM, seed=seed)
-        sketch.update_batch([s.encode() for s in shingles])
+        sketch = sketch_of(shingles)
         for other in lsh.query(sketch):
             if sketches[other].jaccard(sketch) >= threshold:
                 pairs.add((other, row))
         lsh.insert(row, sketch)
         sketches.append(sketch)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": len(texts), "pairs": sorted(pairs)}
+    return pairs
 
 
 def _rensa_bands(threshold: float, num_perm: int) -> int:
@@ -179,18 +195,13 @@ def run_rensa(corpus: Path, threshold: float, rows: int, seed: int) -> dict[str,
     lsh = RMinHashLSH(
         threshold=threshold, num_perm=NUM_PERM, num_bands=_rensa_bands(threshold, NUM_PERM)
     )
-    sketches = []
-    pairs = set()
-    for row, text in enumerate(texts):
-        tokens = text.split()
-        shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
+
+    def sketch_of(shingles: set[str]) -> Any:
         sketch = RMinHash(num_perm=NUM_PERM, seed=seed)
         sketch.update(list(shingles))
-        for other in lsh.query(sketch):
-            if sketches[other].jaccard(sketch) >= threshold:
-                pairs.add((other, row))
-        lsh.insert(row, sketch)
-        sketches.append(sketch)
+        return sketch
+
+    pairs = _per_row_loop(texts, lsh, sketch_of, threshold)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": len(texts), "pairs": sorted(pairs)}
 

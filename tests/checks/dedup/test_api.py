@@ -319,3 +319,12 @@ def test_a_folder_of_saved_splits_is_written_back_split_by_split(tmp_path: Path)
     assert list(train["n"]) == [1, None, 4]
     assert train.features == datasets.Dataset(_hf_table()).features
     assert list(datasets.load_from_disk(str(tmp_path / "out" / "test"))["n"]) == [7]
+
+
+def test_hashing_uses_idle_cores_only() -> None:
+    """At least one process, never more than the cores this process may run on."""
+    import os
+
+    from curate.checks.dedup.api import idle_cores
+
+    assert 1 <= idle_cores() <= len(os.sched_getaffinity(0))
