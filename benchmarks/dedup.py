@@ -11,7 +11,8 @@ Both tools' pairs are closed the same way (all pairs within a cluster). curate r
 (read Parquet, shingle, hash, index, verify, write) in a fresh process; the baseline, in
 another fresh process, is datasketch's ``MinHash.update_batch`` per row with ``MinHashLSH``
 insert and query and a signature check of each candidate, on the first ``--baseline-rows``
-rows (it does not read or write files). Prints rows/s, MB/s, peak memory (max RSS of the
+rows (it does not read or write files); a third, rensa's Rust ``RMinHash`` and ``RMinHashLSH``
+in the same loop, on ``--rensa-rows`` (default: all of curate's rows). Prints rows/s, MB/s, peak memory (max RSS of the
 process) and pair precision, recall and F1 for both. Then, in the same run, the quality parts
 of ``dedup_quality.py``: real labelled near-duplicates (``../shared/data/neardup_bib``, curate
 against a datasketch word-3-gram loop) and planted contamination (``--contamination-docs``).
@@ -26,7 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -142,34 +145,83 @@ def run_curate(corpus: Path, threshold: float, seed: int, workers: int | None) -
 def run_datasketch(corpus: Path, threshold: float, rows: int, seed: int) -> dict[str, object]:
     from datasketch import MinHash, MinHashLSH
 
-    texts: list[str] = []
-    for batch in pq.ParquetFile(corpus).iter_batches(batch_size=10_000, columns=["text"]):
-        texts += batch.column(0).to_pylist()
-        if len(texts) >= rows:
-            break
-    texts = texts[:rows]
+    texts = _texts(corpus, rows)
     started = time.perf_counter()
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    sketches = []
-    pairs = set()
+
+    def sketch_of(shingles: set[str]) -> Any:
+        sketch = MinHash(num_perm=NUM_PERM, seed=seed)
+        sketch.update_batch([s.encode() for s in shingles])
+        return sketch
+
+    pairs = _per_row_loop(texts, lsh, sketch_of, threshold)
+    seconds = time.perf_counter() - started
+    return {"seconds": seconds, "rows": len(texts), "pairs": sorted(pairs)}
+
+
+def _per_row_loop(
+    texts: list[str], lsh: Any, sketch_of: Callable[[set[str]], Any], threshold: float
+) -> set[tuple[int, int]]:
+    """The baselines' loop: sketch each row's word 5-grams, query the LSH index, check each
+    candidate's estimated Jaccard, insert the row."""
+    sketches: list[Any] = []
+    pairs: set[tuple[int, int]] = set()
     for row, text in enumerate(texts):
         tokens = text.split()
         shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
-        sketch = MinHash(num_perm=NUM_PERM, seed=seed)
-        sketch.update_batch([s.encode() for s in shingles])
+        sketch = sketch_of(shingles)
         for other in lsh.query(sketch):
             if sketches[other].jaccard(sketch) >= threshold:
                 pairs.add((other, row))
         lsh.insert(row, sketch)
         sketches.append(sketch)
+    return pairs
+
+
+def _rensa_bands(threshold: float, num_perm: int) -> int:
+    """rensa needs bands that divide ``num_perm``: the one whose S-curve midpoint
+    ``(1/b)^(1/r)`` lies nearest at or below the threshold (recall first, as datasketch)."""
+    divisors = [b for b in range(1, num_perm + 1) if num_perm % b == 0]
+    below = [b for b in divisors if (1 / b) ** (b / num_perm) <= threshold]
+    return min(below, key=lambda b: threshold - (1 / b) ** (b / num_perm))
+
+
+def run_rensa(corpus: Path, threshold: float, rows: int, seed: int) -> dict[str, object]:
+    """The same per-row loop as :func:`run_datasketch`, with rensa's Rust MinHash and LSH."""
+    from rensa import RMinHash, RMinHashLSH
+
+    texts = _texts(corpus, rows)
+    started = time.perf_counter()
+    lsh = RMinHashLSH(
+        threshold=threshold, num_perm=NUM_PERM, num_bands=_rensa_bands(threshold, NUM_PERM)
+    )
+
+    def sketch_of(shingles: set[str]) -> Any:
+        sketch = RMinHash(num_perm=NUM_PERM, seed=seed)
+        sketch.update(list(shingles))
+        return sketch
+
+    pairs = _per_row_loop(texts, lsh, sketch_of, threshold)
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "rows": len(texts), "pairs": sorted(pairs)}
+
+
+def _texts(corpus: Path, rows: int) -> list[str]:
+    """The first ``rows`` texts of the corpus (read before the loops' clocks start)."""
+    texts: list[str] = []
+    for batch in pq.ParquetFile(corpus).iter_batches(batch_size=10_000, columns=["text"]):
+        texts += batch.column(0).to_pylist()
+        if len(texts) >= rows:
+            break
+    return texts[:rows]
 
 
 def _worker(args: argparse.Namespace) -> None:
     corpus = Path(args.corpus)
     if args.worker == "curate":
         out = run_curate(corpus, args.threshold, args.seed, args.workers)
+    elif args.worker == "rensa":
+        out = run_rensa(corpus, args.threshold, args.rensa_rows, args.seed)
     else:
         out = run_datasketch(corpus, args.threshold, args.baseline_rows, args.seed)
     out["max_rss_mb"] = _peak_mb()
@@ -188,7 +240,7 @@ def _peak_mb() -> float:
 def _measure(name: str, args: argparse.Namespace, corpus: Path) -> dict[str, object]:
     command = [sys.executable, __file__, "--worker", name, "--corpus", str(corpus)]
     command += ["--threshold", str(args.threshold), "--seed", str(args.seed)]
-    command += ["--baseline-rows", str(args.baseline_rows)]
+    command += ["--baseline-rows", str(args.baseline_rows), "--rensa-rows", str(args.rensa_rows)]
     if args.workers is not None:
         command += ["--workers", str(args.workers)]
     done = subprocess.run(command, check=True, capture_output=True, text=True)
@@ -225,13 +277,19 @@ def main() -> None:
     parser.add_argument(
         "--no-quality", action="store_true", help="skip the real-data and contamination parts"
     )
-    parser.add_argument("--worker", choices=["curate", "datasketch"], help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--rensa-rows", type=int, help="rows for the rensa loop (default: all, curate's rows)"
+    )
+    parser.add_argument(
+        "--worker", choices=["curate", "datasketch", "rensa"], help=argparse.SUPPRESS
+    )
     parser.add_argument("--corpus", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         _worker(args)
         return
     args.baseline_rows = min(args.baseline_rows, args.rows)
+    args.rensa_rows = min(args.rensa_rows or args.rows, args.rows)
     with tempfile.TemporaryDirectory(prefix="curate-bench-") as tmp:
         folder = Path(args.workdir) if args.workdir else Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
@@ -258,7 +316,7 @@ def main() -> None:
         )
         mb_per_row = text_mb / args.rows
         rows = {}
-        for name in ("curate", "datasketch"):
+        for name in ("curate", "datasketch", "rensa"):
             result = _measure(name, args, corpus)
             n = int(result["rows"])  # type: ignore[call-overload]
             seconds = float(result["seconds"])  # type: ignore[arg-type]
@@ -271,7 +329,10 @@ def main() -> None:
                 f" {n * mb_per_row / seconds:7.1f} MB/s  peak {float(result['max_rss_mb']):7,.0f} MB"  # type: ignore[arg-type]
                 f"  P {quality['precision']:.3f} R {quality['recall']:.3f} F1 {quality['f1']:.3f}"
             )
-        print(f"speed-up (rows/s): {rows['curate'] / rows['datasketch']:.1f}x")
+        print(
+            f"speed-up (rows/s): {rows['curate'] / rows['datasketch']:.1f}x the datasketch loop,"
+            f" {rows['curate'] / rows['rensa']:.2f}x the rensa loop"
+        )
         if not args.no_quality:
             from dedup_quality import report
 

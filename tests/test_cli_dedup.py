@@ -184,3 +184,25 @@ def test_short_columns_are_compared_field_by_field_and_the_choice_is_said(
         "joined", *columns,
     )  # fmt: skip
     assert joined.code == 0 and "character 3-grams" in joined.err
+
+
+def test_a_datasetdict_folder_is_deduplicated_in_place_splits_kept(
+    tmp_path: Path, run_cli: RunCli
+) -> None:
+    import datasets
+    import pyarrow as pa
+
+    text = ["one two three four", "one two three four", "five six seven eight"]
+    train = datasets.Dataset(pa.table({"text": text, "n": pa.array([1, 2, 3], pa.int64())}))
+    test = datasets.Dataset(pa.table({"text": ["nine ten"], "n": pa.array([4], pa.int64())}))
+    datasets.DatasetDict(train=train, test=test).save_to_disk(str(tmp_path / "dd"))
+    refused = run_cli("dedup", tmp_path / "dd", "--text-column", "text", "--out",
+                      tmp_path / "one.parquet", "--clusters", tmp_path / "c.jsonl")  # fmt: skip
+    assert refused.code == 2 and "DatasetDict" in refused.err
+    assert not (tmp_path / "c.jsonl").exists() and not (tmp_path / "one.parquet").exists()
+    done = run_cli("dedup", tmp_path / "dd", "--text-column", "text", "--in-place")
+    assert done.code == 0, done.err
+    written = datasets.load_from_disk(str(tmp_path / "dd"))
+    assert list(written) == ["train", "test"]
+    assert list(written["train"]["n"]) == [1, 3] and list(written["test"]["n"]) == [4]
+    assert written["train"].features == train.features

@@ -474,7 +474,9 @@ def dedup(
     help="With --check: write findings as JSON Lines (locations and types, never values).",
 )
 @click.option(
-    "--out", type=click.Path(path_type=Path), help="Write the anonymized data here (one FILE)."
+    "--out",
+    type=click.Path(path_type=Path),
+    help="Write the anonymized data here (one FILE, or a folder for a save_to_disk input).",
 )
 @click.option("--in-place", is_flag=True, help="Anonymize the files themselves (atomically).")
 @click.option(

@@ -238,3 +238,93 @@ def test_arrow_typed_inputs_keep_their_types(tmp_path: Path) -> None:
     written = pq.read_table(out)
     assert written.schema.types == table.schema.types
     assert written.column("n").to_pylist() == [1, 3]
+
+
+def _hf_table() -> pa.Table:
+    return pa.table(
+        {
+            "text": [BASE, "a different sentence about lunch", BASE.lower(), "x y z"],
+            "n": pa.array([1, None, 3, 4], pa.int64()),
+        }
+    )
+
+
+def test_datasets_objects_come_back_as_the_kind_given() -> None:
+    """A Dataset comes back a Dataset, a DatasetDict a DatasetDict with its splits and
+    features; a DataFrame comes back a DataFrame."""
+    import datasets
+
+    table = _hf_table()
+    one = curate.dedup(datasets.Dataset(table), text_column="text")
+    assert isinstance(one.data, datasets.Dataset)
+    assert one.data.features == datasets.Dataset(table).features
+    assert list(one.data["n"]) == [1, None, 4]
+    test = pa.table({"text": ["a question for the test split"], "n": pa.array([7], pa.int64())})
+    both = datasets.DatasetDict(train=datasets.Dataset(table), test=datasets.Dataset(test))
+    result = curate.dedup(both, text_column="text")
+    assert isinstance(result.data, datasets.DatasetDict)
+    assert list(result.data) == ["train", "test"]
+    assert list(result.data["train"]["n"]) == [1, None, 4]
+    assert list(result.data["test"]["n"]) == [7]
+    frame = curate.dedup(table.to_pandas(), text_column="text")
+    assert isinstance(frame.data, pd.DataFrame)
+
+
+@pytest.mark.parametrize("kind", ["dataset", "dict"])
+def test_save_to_disk_folders_are_written_back_as_folders(kind: str, tmp_path: Path) -> None:
+    import datasets
+
+    table = _hf_table()
+    data: datasets.Dataset | datasets.DatasetDict = datasets.Dataset(table)
+    if kind == "dict":
+        data = datasets.DatasetDict(train=data, test=datasets.Dataset(table.slice(0, 2)))
+    data.save_to_disk(str(tmp_path / "in"))
+    result = curate.dedup(tmp_path / "in", out=tmp_path / "out", text_column="text")
+    written = datasets.load_from_disk(str(tmp_path / "out"))
+    assert type(written) is type(data)
+    train = written["train"] if kind == "dict" else written
+    assert list(train["n"]) == [1, None, 4]
+    assert train.features == datasets.Dataset(table).features
+    if kind == "dict":
+        assert list(written) == ["train", "test"]
+        assert result.kept == 3 + len(written["test"])
+
+
+def test_refused_outputs_write_nothing(tmp_path: Path) -> None:
+    """A DatasetDict to one file, or a file to a name without a format, is refused before
+    any work: no clusters file, no output."""
+    import datasets
+
+    datasets.DatasetDict(train=datasets.Dataset(_hf_table())).save_to_disk(str(tmp_path / "dd"))
+    write_frame(_hf_table().to_pandas(), tmp_path / "in.csv")
+    for data, out in ((tmp_path / "dd", "out.parquet"), (tmp_path / "in.csv", "out")):
+        with pytest.raises(UsageError):
+            curate.dedup(
+                data, out=tmp_path / out, text_column="text", clusters=tmp_path / "c.jsonl"
+            )
+        assert not (tmp_path / out).exists()
+        assert not (tmp_path / "c.jsonl").exists()
+
+
+def test_a_folder_of_saved_splits_is_written_back_split_by_split(tmp_path: Path) -> None:
+    """A folder holding one save_to_disk folder per split (no dataset_dict.json)."""
+    import datasets
+
+    datasets.Dataset(_hf_table()).save_to_disk(str(tmp_path / "in" / "train"))
+    test = pa.table({"text": ["a question for the test split"], "n": pa.array([7], pa.int64())})
+    datasets.Dataset(test).save_to_disk(str(tmp_path / "in" / "test"))
+    result = curate.dedup(tmp_path / "in", out=tmp_path / "out", text_column="text")
+    assert result.kept == 4
+    train = datasets.load_from_disk(str(tmp_path / "out" / "train"))
+    assert list(train["n"]) == [1, None, 4]
+    assert train.features == datasets.Dataset(_hf_table()).features
+    assert list(datasets.load_from_disk(str(tmp_path / "out" / "test"))["n"]) == [7]
+
+
+def test_hashing_uses_idle_cores_only() -> None:
+    """At least one process, never more than the cores this process may run on."""
+    import os
+
+    from curate.checks.dedup.api import idle_cores
+
+    assert 1 <= idle_cores() <= len(os.sched_getaffinity(0))

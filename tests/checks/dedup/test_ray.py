@@ -62,3 +62,25 @@ def test_ray_and_local_give_the_same_clusters_with_and_without_exact_copies(
         outputs[engine] = out.read_bytes(), clusters.read_bytes()
     assert outputs["ray"] == outputs["local"]
     assert outputs["local"][1].count(b"\n") == (2 if exact_copies else 1)
+
+
+def test_a_datasetdict_comes_back_the_same_from_ray(local_ray: None, demo: Path) -> None:
+    """A DatasetDict given to the API on Ray comes back a DatasetDict equal to local's."""
+    import datasets
+    import pandas as pd
+
+    import curate
+
+    frames = {split: pd.read_csv(demo / f"{split}.csv") for split in ("train", "test")}
+    data = datasets.DatasetDict(
+        {split: datasets.Dataset.from_pandas(frame) for split, frame in frames.items()}
+    )
+    results = {
+        engine: curate.dedup(data, text_column="text", id_column="id", engine=engine).data
+        for engine in ("local", "ray")
+    }
+    assert isinstance(results["ray"], datasets.DatasetDict)
+    for split in ("train", "test"):
+        assert results["ray"][split].to_list() == results["local"][split].to_list()
+        assert results["ray"][split].features == data[split].features
+    assert len(results["local"]["train"]) < len(frames["train"])

@@ -210,3 +210,60 @@ def test_python_api_refuses_an_out_that_is_its_input_by_another_name(people: Pat
         with pytest.raises(OutputError, match="is the input"):
             curate.scrub(people, out=out)
     assert people.read_text() == CSV
+
+
+def _datasets_pair() -> tuple[object, object]:
+    import datasets
+    import pyarrow as pa
+
+    train = datasets.Dataset(
+        pa.table(
+            {
+                "text": ["write to maria.garcia@example.com", "fine"],
+                "k": pa.array([1, None], pa.int64()),
+                "label": pa.array([0, 1], pa.int8()),
+            }
+        )
+    )
+    test = datasets.Dataset(pa.table({"text": ["call (212) 555-0187"], "k": [3], "label": pa.array([1], pa.int8())}))  # fmt: skip
+    return train, datasets.DatasetDict(train=train, test=test)
+
+
+def test_python_api_on_datasets_objects_returns_the_same_kind() -> None:
+    """A Dataset comes back a Dataset, a DatasetDict a DatasetDict with its splits; untouched
+    rows and columns keep their values and features."""
+    import datasets
+
+    train, both = _datasets_pair()
+    one = curate.scrub(train).files[0].dataset
+    assert isinstance(one, datasets.Dataset)
+    assert list(one["text"]) == ["write to <EMAIL_ADDRESS>", "fine"]
+    assert one.features == train.features  # type: ignore[attr-defined]
+    assert list(one["k"]) == [1, None]
+    result = curate.scrub(both).files[0]
+    assert isinstance(result.dataset, datasets.DatasetDict)
+    assert list(result.dataset) == ["train", "test"]
+    assert list(result.dataset["test"]["text"]) == ["call <PHONE_NUMBER>"]
+    assert result.dataset["train"].features == train.features  # type: ignore[attr-defined]
+    assert {f.row for f in result.findings} == {0, 2}  # rows numbered across splits
+
+
+def test_save_to_disk_folders_are_checked_and_scrubbed_in_place(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    import datasets
+
+    train, both = _datasets_pair()
+    both.save_to_disk(str(tmp_path / "dd"))  # type: ignore[attr-defined]
+    checked = run_cli("scrub", "--check", tmp_path / "dd")
+    assert checked.code == 1 and "EMAIL_ADDRESS: 1 values in 1 rows" in checked.err
+    refused = run_cli("scrub", tmp_path / "dd", "--out", tmp_path / "one.parquet")
+    assert refused.code == 2 and "DatasetDict" in refused.err
+    assert not (tmp_path / "one.parquet").exists()
+    done = run_cli("scrub", "--in-place", tmp_path)  # a folder holding the saved folder
+    assert done.code == 1, done.err
+    written = datasets.load_from_disk(str(tmp_path / "dd"))
+    assert list(written) == ["train", "test"]
+    assert list(written["train"]["text"]) == ["write to <EMAIL_ADDRESS>", "fine"]
+    assert written["train"].features == train.features  # type: ignore[attr-defined]
+    no_values(*written["test"]["text"], checked.err, done.err)

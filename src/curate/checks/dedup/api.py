@@ -4,34 +4,40 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.audit import as_text, jsonable
-from curate.checks.dedup.contain import (
-    Containment,
-    build_index,
-    contained_across,
-    containment_lines,
-    find_contained,
+from curate.checks.dedup.audit import FingerprintTask
+from curate.checks.dedup.contain import Containment
+from curate.checks.dedup.driver import (
+    DedupResult,
+    KeepPolicy,
+    data_name,
+    deliver,
+    numeric_scores,
+    parse_keep,
+    resolve_for,
+    target_of,
 )
 from curate.checks.dedup.index import (
-    Duplicates,
     Fingerprints,
     choose_kept,
     concat,
     find_duplicates,
-    fingerprint,
 )
-from curate.checks.dedup.output import write_clusters, write_without
+from curate.checks.dedup.lines import (
+    Line,
+    against_lines,
+    cluster_lines,
+    contained_in,
+    row_ids,
+    split_containment,
+    text_batches,
+)
 from curate.checks.dedup.pairs import Matches, cross_split_matches
-from curate.checks.dedup.resolve import resolve
 from curate.checks.dedup.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.checks.dedup.sources import (
     FileSource,
@@ -41,89 +47,33 @@ from curate.checks.dedup.sources import (
     column_values,
     open_source,
 )
-from curate.checks.dedup.verify import TextBatches
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
 from curate.io.options import DEFAULT, ReadOptions
-from curate.io.outputs import check_outputs
 from curate.io.paths import data_path
 from curate.progress import track
 from curate.rules.loader import RuleSet, load_rules
 
+__all__ = ["DedupResult", "dedup"]
+
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class DedupResult:
-    """What a dedup run did; ``frame`` holds the rows kept when no ``out`` was given."""
-
-    rows: int
-    kept: int
-    blank_rows: int
-    exact_duplicates: int
-    near_duplicates: int
-    against_matches: int
-    clusters: int
-    settings: DedupSettings
-    keep: str
-    #: Rows dropped because they contain a row of the ``against`` data (n-gram containment).
-    contained_matches: int = 0
-    output: Path | None = None
-    clusters_path: Path | None = None
-    frame: pd.DataFrame | None = None
-
-    @property
-    def dropped(self) -> int:
-        return self.rows - self.kept
-
-
-@dataclass(frozen=True)
-class _FingerprintBatch:
-    """The map step over one Arrow batch (picklable, for engines with workers)."""
-
-    columns: tuple[str, ...]
-    settings: DedupSettings
-
-    def __call__(self, batch: pa.Table) -> Fingerprints:
-        return fingerprint([batch.column(c) for c in self.columns], self.settings)
 
 
 def _fingerprints(
     source: Source, columns: Sequence[str], settings: DedupSettings, engine: Engine
 ) -> Fingerprints:
     batches = track(source.batches(columns), description=f"hashing {source.name}", unit="batch")
-    parts = engine.map(_FingerprintBatch(tuple(columns), settings), batches)
+    parts = engine.map(FingerprintTask(tuple(columns), settings), batches)
     if sum(part.rows for part in parts) == 0:
         raise source.input_error(ValueError("no rows to deduplicate"))
     return concat(parts)
 
 
-def _text(source: Source, columns: Sequence[str], *, start: int = 0) -> TextBatches:
-    """Read the text columns again, batch by batch, with each batch's first row number."""
-
-    def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
-        offset = start
-        for batch in track(source.batches(columns), description="verifying", unit="batch"):
-            yield offset, [batch.column(c) for c in columns]
-            offset += batch.num_rows
-
-    return read
-
-
-def _score(source: Source, keep: str) -> tuple[np.ndarray | None, str | None]:
-    """What the keep policy ranks rows by (None: first), and the column it reads."""
-    if keep == "first":
-        return None, None
-    if keep == "longest":
-        return None, "longest"
-    if keep.startswith("best:") and keep[5:]:
-        column = keep[5:]
-        check_columns(source, [column], where=source.name)
-        values = pd.to_numeric(column_values(source, column), errors="coerce")
-        if values.notna().sum() == 0:
-            raise UsageError(f"--keep best:{column}: column '{column}' has no numeric values")
-        return values.to_numpy(dtype=np.float64), column
-    raise UsageError(f"--keep must be first, longest or best:COLUMN (got '{keep}')")
+def _score(source: Source, policy: KeepPolicy) -> np.ndarray | None:
+    """What a ``best:COLUMN`` policy ranks rows by (None: another policy)."""
+    if policy.column is None:
+        return None
+    return numeric_scores(column_values(source, policy.column), policy.column)
 
 
 def dedup(
@@ -151,7 +101,8 @@ def dedup(
     one row is kept (``first``, ``longest`` or ``best:COLUMN``, the highest value). With
     ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
     kept and counted, never clustered. The result is written to ``out`` in the input's
-    format (never over the input unless ``in_place``), or returned as ``frame``.
+    format (never over the input unless ``in_place``), or returned as ``data``: the kind of
+    object given (a DataFrame, or a ``datasets`` Dataset or DatasetDict, features kept).
     A ``rules`` file supplies the text and id columns, the settings of its ``dedup.near``
     check and its ``read:`` options, for whatever the arguments leave unset.
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
@@ -179,26 +130,27 @@ def dedup(
         raise UsageError("name the text column(s) to compare (--text-column)")
     if isinstance(data, str | os.PathLike):
         data_path(data)
-    target = _target(data, out, in_place=in_place)
+    target = target_of(data, out, in_place=in_place)
     source = open_source(data, read=read)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
     settings = resolve_for(source, texts, settings)
+    policy = parse_keep(keep, source)
     if engine == "ray":
-        from curate.checks.dedup.shuffle import dedup_on_ray
+        from curate.checks.dedup.on_ray import dedup_on_ray
 
         return dedup_on_ray(
-            source, target=target, texts=texts, id_column=id_column, keep=keep,
+            source, target=target, texts=texts, id_column=id_column, keep=policy,
             clusters=clusters, against=against, settings=settings, read=read, workers=workers,
             ray_address=ray_address,
         )  # fmt: skip
-    score, score_column = _score(source, keep)
+    score = _score(source, policy)
     if engine == "local" and workers is None:
         workers = _workers_worth_it(source)
     with get_engine(engine, workers=workers, address=ray_address) as runner:
         prints = _fingerprints(source, texts, settings, runner)
-        if score_column == "longest":
+        if policy.kind == "longest":
             score = prints.length.astype(np.float64)
-        dups = find_duplicates(prints, settings, text=_text(source, texts), engine=runner)
+        dups = find_duplicates(prints, settings, text=text_batches(source, texts), engine=runner)
         kept = choose_kept(dups.cluster, score=score)
         ids = (
             column_values(source, id_column).to_numpy(dtype=object)
@@ -214,32 +166,16 @@ def dedup(
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
-            matches, against_lines = _against(
-                source,
-                against,
-                prints,
-                texts,
-                id_column,
-                settings,
-                runner,
-                ids,
-                start=len(lines),
-                read=read,
-            )
+            matches, against_found = _against(
+                source, against, prints, texts, id_column, settings, runner, ids,
+                start=len(lines), read=read,
+            )  # fmt: skip
             kept[matches.row] = False
-            lines += against_lines
-            contained, contained_lines = _contained(
-                source,
-                against,
-                texts,
-                id_column,
-                settings,
-                runner,
-                ids,
-                start=len(lines),
-                read=read,
-                copies=matches.row,
-            )
+            lines += against_found
+            contained, contained_lines = contained_in(
+                source, against, texts, id_column, settings, runner,
+                start=len(lines), read=read, copies=matches.row,
+            )  # fmt: skip
             kept[contained.row] = False
             lines += contained_lines
     exact = dups.exact_duplicate_rows
@@ -253,7 +189,7 @@ def dedup(
         against_matches=len(matches),
         clusters=len(lines),
         settings=settings,
-        keep=keep,
+        keep=policy.text,
         contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
     )
     log.debug(
@@ -274,105 +210,35 @@ def dedup(
     )
 
 
-def deliver(
-    result: DedupResult,
-    *,
-    source: Source,
-    dropped: np.ndarray,
-    clusters: str | os.PathLike[str] | None,
-    lines: list[dict[str, Any]],
-    target: Path | None,
-) -> DedupResult:
-    """Write the clusters file and the data less the ``dropped`` rows (sorted row numbers),
-    or, with no ``target``, return the rows kept as ``frame``. Both engines end here."""
-    if clusters is not None:
-        write_clusters(lines, Path(clusters))
-        result = replace(result, clusters_path=Path(clusters))
-    if target is None:
-        assert isinstance(source, TableSource)
-        kept = np.ones(result.rows, dtype=bool)
-        kept[dropped] = False
-        return replace(result, frame=source.table.frame[kept].reset_index(drop=True))
-    write_without(source, dropped, target, rows=result.rows)
-    return replace(result, output=target)
-
-
-def resolve_for(source: Source, texts: Sequence[str], settings: DedupSettings) -> DedupSettings:
-    """``settings`` with curate's automatic choices made from the first batch of ``source``."""
-    first = next(iter(source.batches(texts)), None)
-    sample = [first.column(c) for c in texts] if first is not None else []
-    if not sample:
-        sample = [pa.array([], type=pa.large_string()) for _ in texts]
-    return resolve(settings, sample, names=texts)
-
-
 #: Text below this size is hashed in this process: starting workers would cost more.
 PARALLEL_FROM_BYTES = 32 << 20
 
 
 def _workers_worth_it(source: Source) -> int:
-    """All cores for a large input, one process for a small one."""
+    """The idle cores for a large input, one process for a small one.
+
+    A worker on a core other jobs already keep busy only adds its start-up and the batches'
+    copies: on the shared 2-core box at load average 7, two workers took 17 to 38 s where one
+    took 7 to 11 s (200,000 rows of 0.7 KB). The one-minute load average says how busy they are.
+    """
     if isinstance(source, FileSource):
         size = source.path.stat().st_size
     else:
         assert isinstance(source, TableSource)
         size = int(source.table.frame.memory_usage(deep=True).sum())
-    return (os.cpu_count() or 1) if size >= PARALLEL_FROM_BYTES else 1
+    if size < PARALLEL_FROM_BYTES:
+        return 1
+    return idle_cores()
 
 
-def data_name(data: object) -> object:
-    return data if isinstance(data, str | os.PathLike) else type(data).__name__
-
-
-def _target(data: object, out: str | os.PathLike[str] | None, *, in_place: bool) -> Path | None:
-    """Where the output goes; refuses to write over the input unless asked to."""
-    is_path = isinstance(data, str | os.PathLike)
-    if in_place:
-        if not is_path:
-            raise UsageError("in_place needs a path to write back to")
-        if out is not None and Path(out).resolve() != Path(data).resolve():  # type: ignore[arg-type]
-            raise UsageError("give either --out or --in-place, not both")
-        return Path(data)  # type: ignore[arg-type]
-    if out is None:
-        if is_path:
-            raise UsageError("name where to write the result (--out PATH, or --in-place)")
-        return None
-    target = Path(out)
-    if is_path:
-        check_outputs(inputs=[Path(data)], outputs={"--out": target})  # type: ignore[arg-type]
-    return target
-
-
-def cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[dict[str, Any]]:
-    """One line per cluster: the kept row, the dropped rows and each one's similarity to it."""
-    clustered = np.flatnonzero(dups.cluster >= 0)
-    if len(clustered) == 0:
-        return []
-    order = clustered[np.argsort(dups.cluster[clustered], kind="stable")]
-    labels = dups.cluster[order]
-    keeper = np.full(labels.max() + 1, -1, dtype=np.int64)
-    keeper[labels[kept[order]]] = order[kept[order]]
-    dropped = order[~kept[order]]
-    similarity = dups.similarity(dropped, keeper[dups.cluster[dropped]])
-    lines: list[dict[str, Any]] = []
-    by_cluster = pd.Series(np.arange(len(dropped))).groupby(dups.cluster[dropped]).indices
-    for cluster in range(len(keeper)):
-        members = by_cluster.get(cluster, np.zeros(0, np.int64))
-        lines.append(
-            {
-                "cluster": cluster,
-                "kept": jsonable(ids[keeper[cluster]]),
-                "dropped": [jsonable(ids[dropped[i]]) for i in members],
-                "similarity": {
-                    str(jsonable(ids[dropped[i]])): _rounded(similarity[i]) for i in members
-                },
-            }
-        )
-    return lines
-
-
-def _rounded(value: float) -> float | None:
-    return None if np.isnan(value) else round(float(value), 4)
+def idle_cores() -> int:
+    """Cores this process may use less the one-minute load average of other work (at least 1)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # no load average on this system
+        busy = 0.0
+    return max(1, min(cores or 1, round((cores or 1) - busy)))
 
 
 def _against(
@@ -387,106 +253,24 @@ def _against(
     *,
     start: int,
     read: ReadOptions,
-) -> tuple[Matches, list[dict[str, Any]]]:
+) -> tuple[Matches, list[Line]]:
     """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
     source = open_source(other, read=read)
     check_columns(source, texts, where=data_name(other))
-    if id_column not in source.columns:
-        id_column = None  # ids of the other data: its id column if it has one, else row numbers
     theirs = _fingerprints(source, texts, settings, runner)
 
     def text() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
-        yield from _text(data_source, texts)()
-        yield from _text(source, texts, start=prints.rows)()
+        yield from text_batches(data_source, texts)()
+        yield from text_batches(source, texts, start=prints.rows)()
 
     both = find_duplicates(concat([prints, theirs]), settings, text=text, engine=runner)
-    reference = np.arange(both.rows) >= prints.rows
-    matches = cross_split_matches(both, reference)
-    their_ids = (
-        column_values(source, id_column).to_numpy(dtype=object)
-        if id_column
-        else np.arange(theirs.rows)
-    )
-    lines: list[dict[str, Any]] = []
-    frame = pd.DataFrame({"row": matches.row, "match": matches.match, "sim": matches.similarity})
-    for number, (_, group) in enumerate(frame.groupby("match", sort=True)):
-        match = int(group["match"].to_numpy()[0])
-        dropped = [jsonable(ids[r]) for r in group["row"]]
-        lines.append(
-            {
-                "cluster": start + number,
-                "kept": jsonable(their_ids[match - prints.rows]),
-                "dropped": dropped,
-                "similarity": {
-                    str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)
-                },
-                "against": str(data_name(other)),
-            }
-        )
-    return matches, lines
-
-
-def _contained(
-    data_source: Source,
-    other: object,
-    texts: Sequence[str],
-    id_column: str | None,
-    settings: DedupSettings,
-    runner: Engine,
-    ids: np.ndarray,
-    *,
-    start: int,
-    read: ReadOptions,
-    copies: np.ndarray,
-) -> tuple[Containment, list[dict[str, Any]]]:
-    """Rows of the data that contain a row of ``other`` (its n-grams), as cluster lines;
-    rows already found as ``copies`` of one are left out."""
-    if not settings.containment.enabled:
-        return Containment.empty(), []
-    source = open_source(other, read=read)
-    index = build_index(_text(source, texts)(), settings)
-    found = find_contained(index, _text(data_source, texts)(), settings, engine=runner)
-    found = found.without(copies)
-    column = id_column if id_column in source.columns else None
-    their_ids = column_values(source, column).to_numpy(dtype=object) if column else None
-    lines = containment_lines(
-        found,
-        our_ids=ids[found.row],
-        their_ids=their_ids[found.match] if their_ids is not None else found.match,
+    matches = cross_split_matches(both, np.arange(both.rows) >= prints.rows)
+    their_column = id_column if id_column in source.columns else None
+    lines = against_lines(
+        matches,
+        our_ids=ids[matches.row],
+        their_ids=row_ids(source, their_column, matches.match, start=prints.rows),
         start=start,
         against=str(data_name(other)),
     )
-    return found, lines
-
-
-#: The split whose rows must not contain another split's rows (as ``dedup.cross_split``).
-TRAIN_SPLIT = "train"
-
-
-def split_containment(
-    source: Source,
-    texts: Sequence[str],
-    kept: np.ndarray,
-    settings: DedupSettings,
-    runner: Engine,
-    *,
-    ids: Callable[[np.ndarray], np.ndarray],
-    start: int,
-) -> tuple[Containment, list[dict[str, Any]]]:
-    """Training rows (still kept) that contain a kept row of another split (data with
-    splits: a folder or DatasetDict), as cluster lines. Dropping them, not the evaluation
-    rows, leaves the evaluation splits whole, as decontamination does."""
-    if not isinstance(source, TableSource) or source.table.split is None:
-        return Containment.empty(), []
-    split = source.table.split.astype("string").fillna("<missing>").to_numpy(dtype=object)
-    train = split == TRAIN_SPLIT
-    columns = [as_text(source.table.frame[c]) for c in texts]
-    found = contained_across(
-        columns, evaluated=~train & kept, train=train & kept, settings=settings, engine=runner
-    )
-    lines = containment_lines(
-        found, our_ids=ids(found.row), their_ids=ids(found.match), start=start, against=None
-    )
-    for line, row in zip(lines, np.unique(found.match), strict=True):
-        line["split"] = str(split[row])  # lines come in the order of the evaluation rows
-    return found, lines
+    return matches, lines

@@ -39,12 +39,16 @@ def as_text(series: pd.Series) -> pa.Array:
 
 @dataclass(frozen=True)
 class FingerprintTask:
-    """The map step for one batch (a picklable callable, so engines can ship it to workers)."""
+    """The map step for one batch of any caller: the audit checks, local and Ray dedup
+    (a picklable callable, so engines can ship it to workers)."""
 
     columns: tuple[str, ...]
     settings: DedupSettings
 
-    def __call__(self, batch: AuditData) -> Fingerprints:
+    def __call__(self, batch: AuditData | pa.Table) -> Fingerprints:
+        """An audit's batch (a DataFrame's rows) or a streamed file's (an Arrow table)."""
+        if isinstance(batch, pa.Table):
+            return fingerprint([batch.column(c) for c in self.columns], self.settings)
         return fingerprint([as_text(batch.frame[c]) for c in self.columns], self.settings)
 
 

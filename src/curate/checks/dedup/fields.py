@@ -22,6 +22,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from curate.checks.dedup.lookup import RowLookup
 from curate.checks.dedup.settings import FieldSettings
 
 #: A shorter token matches a longer one it begins when it is an initial or this long.
@@ -114,7 +115,7 @@ def record_score(a: Sequence[Tokens], b: Sequence[Tokens], settings: FieldSettin
 
 
 @dataclass(frozen=True)
-class FieldRecords:
+class FieldRecords(RowLookup):
     """The tokens of each field of some rows (``rows`` ascending), scored pair by pair. It
     answers as :class:`~curate.checks.dedup.verify.ShingleSets` does, with the field score
     in place of Jaccard similarity."""
@@ -123,19 +124,9 @@ class FieldRecords:
     tokens: list[tuple[Tokens, ...]]
     settings: FieldSettings
 
-    def _positions(self, rows: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(self.rows, rows)
-        at[at >= len(self.rows)] = 0
-        return np.asarray(np.where(self.rows[at] == rows, at, -1), dtype=np.int64)
-
-    def has(self, rows: np.ndarray) -> np.ndarray:
-        if len(self.rows) == 0:
-            return np.zeros(len(rows), dtype=bool)
-        return self._positions(np.asarray(rows, dtype=np.int64)) >= 0
-
     def jaccard(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        left = self._positions(np.asarray(a, dtype=np.int64))
-        right = self._positions(np.asarray(b, dtype=np.int64))
+        left = self.positions(np.asarray(a, dtype=np.int64))
+        right = self.positions(np.asarray(b, dtype=np.int64))
         if (left < 0).any() or (right < 0).any():
             raise KeyError("a row without field tokens")
         return np.array(

@@ -6,6 +6,7 @@ import codecs
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -13,7 +14,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from curate.checks.dedup.sources import STREAMED, FileSource, Source, TableSource, json_blocks
-from curate.errors import InputError, UsageError
+from curate.errors import InputError
+from curate.io import hf
 from curate.io.atomic import atomic_path
 from curate.io.options import DEFAULT
 from curate.io.readers import arrow_schema
@@ -33,6 +35,9 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
         return _same_format(source, dropped, out, rows=rows)
     keep = np.ones(rows, dtype=bool)
     keep[dropped] = False
+    saved = None if out.suffix else _saved_dataset(source)
+    if saved is not None:
+        return hf.save(hf.take_rows(saved, keep), out)
     if isinstance(source, FileSource):
         from curate.io.table import load_table
 
@@ -45,6 +50,18 @@ def write_without(source: Source, dropped: np.ndarray, out: Path, *, rows: int) 
         raw = isinstance(source, TableSource) and source.read == DEFAULT
         return _folder(table.sources, table.frame, keep, out, raw=raw)
     return write_frame(frame, out, schema=_schema(table.sources))
+
+
+def _saved_dataset(source: Source) -> Any:
+    """The ``datasets`` object behind ``source`` (given, or a save_to_disk folder), or None."""
+    if not isinstance(source, TableSource):
+        return None
+    if hf.is_hf_object(source.data):
+        return source.data
+    root = source.table.root
+    if root is not None and source.table.sources and hf.is_saved(root):
+        return hf.load_saved(root)
+    return None
 
 
 def _schema(sources: Sequence[SourceFile]) -> pa.Schema | None:
@@ -74,12 +91,9 @@ def _folder(
     a streamed format keep their kept rows' bytes when read without ``read:`` options."""
     for part in sources:
         rows = np.arange(part.rows.start, part.rows.stop)
-        if not Path(part.relpath).suffix:
-            raise UsageError(
-                f"{part.relpath}: a datasets folder cannot be written back; "
-                "give --out a file name (.parquet, .jsonl, .csv)"
-            )
-        if raw and part.path.suffix.lower() in STREAMED:
+        if hf.is_saved(part.path):
+            hf.save(hf.take_rows(hf.load_saved(part.path), keep[rows]), out / part.relpath)
+        elif raw and part.path.suffix.lower() in STREAMED:
             dropped = rows[~keep[rows]] - part.rows.start
             _same_format(FileSource(part.path), dropped, out / part.relpath, rows=len(rows))
         else:

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 SHORT_TEXT_WORDS = 50
 CHAR_SHINGLE_SIZE = 3
 WORD_SHINGLE_SIZE = 5
+#: Rows whose lengths decide short or long: enough for a stable median, and normalising the
+#: whole first batch for it took 4% of a 200,000-row run.
+LENGTH_SAMPLE_ROWS = 2_000
 
 
 def median_words(columns: Sequence[pa.Array | pa.ChunkedArray], settings: DedupSettings) -> float:
@@ -54,7 +57,7 @@ def resolve(
         raise UsageError(
             f"dedup field weights: {len(fields.weights)} given for {len(names)} text columns"
         )
-    words = median_words(sample, settings)
+    words = median_words([column.slice(0, LENGTH_SAMPLE_ROWS) for column in sample], settings)
     short = words < SHORT_TEXT_WORDS
     compare = fields.compare
     if compare == "auto":

@@ -5,57 +5,34 @@ and (band, band key, row). One reduce task per partition groups them: exact grou
 links from each repeated row to the first row with its text, and band buckets (among each
 exact group's first row only) become candidate pairs, as :func:`lsh.candidate_pairs` makes
 them. Candidates are verified on their exact shingle sets by tasks that get the sets routed
-to them from the blocks where the rows are. The driver only holds what scales with the
-duplicates (links, pairs and the rows in them): it runs connected components over those rows,
-chooses the kept ones and writes the data again without the dropped rows, block by block.
+to them from the blocks where the rows are. The map step is the audit's and the local
+engine's (:class:`.audit.FingerprintTask`); the driver around these tasks is :mod:`.on_ray`.
 Kept rows, clusters and counts equal the local engine's (the tests compare the files).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 
-from curate.checks.dedup.api import (
-    DedupResult,
-    cluster_lines,
-    data_name,
-    deliver,
-    split_containment,
-)
-from curate.checks.dedup.audit import jsonable
-from curate.checks.dedup.contain import (
-    Containment,
-    build_index,
-    containment_lines,
-    find_contained,
-)
-from curate.checks.dedup.fields import FieldRecords, merged, records_of, verified_scores
+from curate.checks.dedup.audit import FingerprintTask
+from curate.checks.dedup.fields import FieldRecords, merged, records_of
 from curate.checks.dedup.index import (
-    Duplicates,
-    choose_kept,
-    connected_clusters,
     exact_groups,
     fingerprint,
 )
+from curate.checks.dedup.lines import numbered
 from curate.checks.dedup.lsh import candidate_pairs, optimal_bands
 from curate.checks.dedup.minhash import mix64
-from curate.checks.dedup.pairs import Matches, cross_split_matches
 from curate.checks.dedup.settings import DedupSettings
-from curate.checks.dedup.sources import Source, check_columns, open_source
+from curate.checks.dedup.sources import Source
 from curate.checks.dedup.verify import ShingleSets, read_shingle_sets
-from curate.engine.base import Engine
-from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, RayEngine, ray_module
-from curate.errors import UsageError
-from curate.io.options import ReadOptions
+from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, ray_module
 from curate.progress import track
 
 log = logging.getLogger(__name__)
@@ -88,7 +65,7 @@ def _map_block(
 ) -> tuple[Any, ...]:
     """Fingerprint one block; return its rows and blank rows, then one object per partition:
     its exact records (hashes, rows) and its band records (bands, keys, rows)."""
-    prints = fingerprint([batch.column(c) for c in columns], settings)
+    prints = FingerprintTask(columns, settings)(batch)
     present = np.flatnonzero(~prints.blank)
     rows = start + present
     hashes = prints.exact[present]
@@ -116,7 +93,7 @@ def _record_bytes(settings: DedupSettings) -> int:
 
 
 @dataclass(frozen=True)
-class _Blocks:
+class Blocks:
     """The map step's outputs: object refs (the records stay in the cluster), block by block."""
 
     starts: list[int]
@@ -128,20 +105,13 @@ class _Blocks:
     def rows(self) -> int:
         return sum(self.sizes)
 
-    def __add__(self, other: _Blocks) -> _Blocks:
-        return _Blocks(
+    def __add__(self, other: Blocks) -> Blocks:
+        return Blocks(
             self.starts + other.starts,
             self.sizes + other.sizes,
             self.blank + other.blank,
             self.parts + other.parts,
         )
-
-
-def _batches(source: Source, columns: Sequence[str], start: int) -> Iterator[tuple[int, pa.Table]]:
-    offset = start
-    for batch in source.batches(columns):
-        yield offset, batch
-        offset += batch.num_rows
 
 
 def _throttle(running: list[Any], window: int) -> list[Any]:
@@ -152,7 +122,7 @@ def _throttle(running: list[Any], window: int) -> list[Any]:
     return list(running)
 
 
-class _Shuffle:
+class Shuffle:
     """The tasks of one dedup run on a Ray cluster, and where their outputs are."""
 
     def __init__(self, columns: Sequence[str], settings: DedupSettings, *, workers: int) -> None:
@@ -173,14 +143,14 @@ class _Shuffle:
         share = rows * _record_bytes(self.settings) // MIN_PART_BYTES
         return max(1, min(2 * self.workers, share))
 
-    def fingerprints(self, source: Source, *, start: int = 0) -> _Blocks:
+    def fingerprints(self, source: Source, *, start: int = 0) -> Blocks:
         """Map every block of ``source`` (its first row numbered ``start``)."""
         ray = ray_module()
         settings = ray.put(self.settings)
         outputs: list[list[Any]] = []
         running: list[Any] = []
         batches = track(
-            _batches(source, self.columns, start),
+            numbered(source, self.columns, start),
             description=f"hashing {source.name}",
             unit="batch",
         )
@@ -193,14 +163,14 @@ class _Shuffle:
         sizes = [rows for rows, _ in summaries]
         if sum(sizes) == 0:
             raise source.input_error(ValueError("no rows to deduplicate"))
-        return _Blocks(
+        return Blocks(
             starts=list(start + np.cumsum([0, *sizes[:-1]])),
             sizes=sizes,
             blank=sum(blank for _, blank in summaries),
             parts=[refs[1:] for refs in outputs],
         )
 
-    def links(self, blocks: _Blocks) -> tuple[np.ndarray, np.ndarray, int]:
+    def links(self, blocks: Blocks) -> tuple[np.ndarray, np.ndarray, int]:
         """Exact links (row, first row with its text) and LSH candidate pairs, by reduce tasks."""
         ray = ray_module()
         exact_task, band_task = self.task(_exact_links), self.task(_band_pairs)
@@ -225,19 +195,19 @@ class _Shuffle:
         rows: np.ndarray,
         fn: Callable[..., Any],
         description: str,
-    ) -> _Placed:
+    ) -> Placed:
         """``fn(text, rows, settings)`` as tasks over the given rows (sorted, unique), a block
         at a time. The data is read again on the driver, a batch at a time; only the wanted
         rows' text is shipped, and the results stay in the cluster."""
         task = self.task(fn)
-        blocks = _Placed([], [])
+        blocks = Placed([], [])
         if len(rows) == 0:
             return blocks
         settings = ray_module().put(self.settings)
         running: list[Any] = []
         for source, start in sources:
             batches = track(
-                _batches(source, self.columns, start), description=description, unit="batch"
+                numbered(source, self.columns, start), description=description, unit="batch"
             )
             for offset, batch in batches:
                 lo, hi = np.searchsorted(rows, [offset, offset + batch.num_rows])
@@ -251,13 +221,13 @@ class _Shuffle:
                 running = _throttle([*running, blocks.refs[-1]], self.window)
         return blocks
 
-    def shingle_sets(self, sources: Sequence[tuple[Source, int]], rows: np.ndarray) -> _Placed:
+    def shingle_sets(self, sources: Sequence[tuple[Source, int]], rows: np.ndarray) -> Placed:
         """Shingle sets of ``rows``, made and kept where they are made."""
         return self.over_rows(sources, rows, _shingle_rows, "verifying")
 
     def records(
         self, sources: Sequence[tuple[Source, int]], rows: np.ndarray
-    ) -> _Placed | FieldRecords:
+    ) -> Placed | FieldRecords:
         """What ``rows`` are verified on: field tokens (gathered here; only candidate rows)
         when comparing field by field, else shingle sets left in the cluster."""
         if not self.settings.by_fields:
@@ -271,7 +241,7 @@ class _Shuffle:
         refs = self.over_rows([(source, 0)], rows, _lengths, "measuring").refs
         return np.concatenate(ray.get(refs)) if refs else np.zeros(0, dtype=np.int64)
 
-    def jaccard(self, sets: _Placed | FieldRecords, pairs: np.ndarray) -> np.ndarray:
+    def jaccard(self, sets: Placed | FieldRecords, pairs: np.ndarray) -> np.ndarray:
         """The exact Jaccard similarity of each pair, computed where its rows' sets are sent
         (or the field score, for records gathered here)."""
         ray = ray_module()
@@ -388,281 +358,8 @@ def _lengths(columns: Sequence[pa.Array], rows: np.ndarray, settings: DedupSetti
 
 
 @dataclass
-class _Placed:
+class Placed:
     """Results of tasks over rows, left in the cluster: each task's rows, and its ref."""
 
     rows: list[np.ndarray]
     refs: list[Any]
-
-
-# ---- the driver: edges only -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _Known(Duplicates):
-    """Duplicates over the rows in edges only, with the similarities the lines need known."""
-
-    known: dict[tuple[int, int], float] = field(default_factory=dict)
-
-    def similarity(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        leaders = zip(self.exact_first[a].tolist(), self.exact_first[b].tolist(), strict=True)
-        return np.array(
-            [1.0 if i == j else self.known[min(i, j), max(i, j)] for i, j in leaders],
-            dtype=np.float64,
-        )
-
-
-@dataclass(frozen=True)
-class _Edges:
-    """What the reduce leaves on the driver, in global row numbers."""
-
-    links: np.ndarray  # (row, first row with its text)
-    pairs: np.ndarray  # verified near pairs between first rows
-    similarity: np.ndarray
-    candidates: int
-
-    def compact(self) -> tuple[np.ndarray, _Known]:
-        """The rows in any edge (sorted), and Duplicates over them alone, numbered 0..n-1.
-
-        Numbering keeps row order, so clusters, kept rows and matches come out as they would
-        over every row: rows in no edge are in no cluster.
-        """
-        rows = np.unique(np.concatenate([self.links.ravel(), self.pairs.ravel()]))
-        n = len(rows)
-        first = np.arange(n)
-        first[np.searchsorted(rows, self.links[:, 0])] = np.searchsorted(rows, self.links[:, 1])
-        pairs = np.searchsorted(rows, self.pairs).reshape(-1, 2)
-        dups = _Known(
-            rows=n,
-            blank=np.zeros(n, dtype=bool),
-            exact_first=first,
-            near_pairs=pairs,
-            near_similarity=self.similarity,
-            cluster=connected_clusters(n, first, pairs),
-            candidate_pairs=self.candidates,
-            bands=0,
-            band_rows=0,
-            signatures=None,
-        )
-        return rows, dups
-
-
-def _edges(
-    shuffle: _Shuffle, blocks: _Blocks, sources: Sequence[tuple[Source, int]]
-) -> tuple[_Edges, _Placed | FieldRecords]:
-    links, candidates, count = shuffle.links(blocks)
-    sets = shuffle.records(sources, np.unique(candidates))
-    if isinstance(sets, FieldRecords):
-        joined = shuffle.jaccard(shuffle.shingle_sets(sources, np.unique(candidates)), candidates)
-        similarity = verified_scores(sets, candidates, joined)
-    else:
-        similarity = shuffle.jaccard(sets, candidates)
-    verified = similarity >= shuffle.settings.verify_threshold
-    log.debug("%d exact links, %d candidate pairs, %d verified", len(links), count, verified.sum())
-    return _Edges(links, candidates[verified], similarity[verified], count), sets
-
-
-def values_at(source: Source, column: str, rows: np.ndarray, *, start: int = 0) -> np.ndarray:
-    """One column's values at the given global rows (sorted), read batch by batch."""
-    parts: list[np.ndarray] = []
-    for offset, batch in _batches(source, [column], start):
-        lo, hi = np.searchsorted(rows, [offset, offset + batch.num_rows])
-        if hi > lo:
-            taken = batch.column(0).take(pa.array(rows[lo:hi] - offset))
-            parts.append(taken.to_pandas().to_numpy(dtype=object))
-    return np.concatenate(parts) if parts else np.zeros(0, dtype=object)
-
-
-def _scores(source: Source, keep: str, shuffle: _Shuffle, rows: np.ndarray) -> np.ndarray | None:
-    """What the keep policy ranks the clustered ``rows`` by (None: the first row)."""
-    if keep == "first":
-        return None
-    if keep == "longest":
-        return shuffle.lengths(source, rows).astype(np.float64)
-    column = keep[5:]
-    numeric = 0
-    for batch in source.batches([column]):
-        numeric += int(pd.to_numeric(batch.column(0).to_pandas(), errors="coerce").notna().sum())
-    if numeric == 0:
-        raise UsageError(f"--keep best:{column}: column '{column}' has no numeric values")
-    values = pd.to_numeric(pd.Series(values_at(source, column, rows)), errors="coerce")
-    return values.to_numpy(dtype=np.float64)
-
-
-def dedup_on_ray(
-    source: Source,
-    *,
-    target: Path | None,
-    texts: Sequence[str],
-    id_column: str | None,
-    keep: str,
-    clusters: str | os.PathLike[str] | None,
-    against: object,
-    settings: DedupSettings,
-    read: ReadOptions,
-    workers: int | None,
-    ray_address: str | None,
-) -> DedupResult:
-    """:func:`curate.dedup` on Ray, with the driver holding edges, never every row."""
-    if keep not in ("first", "longest") and not (keep.startswith("best:") and keep[5:]):
-        raise UsageError(f"--keep must be first, longest or best:COLUMN (got '{keep}')")
-    if keep.startswith("best:"):
-        check_columns(source, [keep[5:]], where=source.name)
-    with RayEngine(workers=workers, address=ray_address) as engine:
-        shuffle = _Shuffle(texts, settings, workers=engine.workers)
-        blocks = shuffle.fingerprints(source)
-        edges, sets = _edges(shuffle, blocks, [(source, 0)])
-        rows, dups = edges.compact()
-        kept = choose_kept(dups.cluster, score=_scores(source, keep, shuffle, rows))
-        lines, drop = _lines(shuffle, sets, source, id_column, rows, dups, kept)
-        still = np.ones(blocks.rows, dtype=bool)
-        still[drop] = False
-        inside, inside_lines = split_containment(
-            source, texts, still, settings, engine, start=len(lines),
-            ids=lambda found: _ids(source, id_column, found),
-        )  # fmt: skip
-        drop = np.union1d(drop, inside.row)
-        lines += inside_lines
-        matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
-        contained = Containment.empty()
-        if against is not None:
-            matches, against_lines = _against(
-                shuffle, blocks, source, against, id_column, read=read, start=len(lines)
-            )
-            drop = np.union1d(drop, matches.row)
-            lines += against_lines
-            contained, contained_lines = _contained(
-                engine, source, against, texts, id_column, settings,
-                read=read, start=len(lines), copies=matches.row,
-            )  # fmt: skip
-            drop = np.union1d(drop, contained.row)
-            lines += contained_lines
-    exact = len(edges.links)
-    result = DedupResult(
-        rows=blocks.rows,
-        kept=blocks.rows - len(drop),
-        blank_rows=blocks.blank,
-        exact_duplicates=exact,
-        near_duplicates=len(rows) - int(choose_kept(dups.cluster).sum()) - exact,
-        against_matches=len(matches),
-        clusters=len(lines),
-        settings=settings,
-        keep=keep,
-        contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
-    )
-    return deliver(
-        result, source=source, dropped=drop, clusters=clusters, lines=lines, target=target
-    )
-
-
-def _lines(
-    shuffle: _Shuffle,
-    sets: _Placed | FieldRecords,
-    source: Source,
-    id_column: str | None,
-    rows: np.ndarray,
-    dups: _Known,
-    kept: np.ndarray,
-) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """The cluster lines (as the local engine writes them) and the dropped rows."""
-    clustered = np.flatnonzero(dups.cluster >= 0)
-    keeper = np.full(int(dups.cluster.max(initial=-1)) + 1, -1, dtype=np.int64)
-    keeper[dups.cluster[clustered[kept[clustered]]]] = clustered[kept[clustered]]
-    dropped = clustered[~kept[clustered]]
-    a = dups.exact_first[dropped]
-    b = dups.exact_first[keeper[dups.cluster[dropped]]]
-    differ = a != b
-    pairs = np.unique(np.sort(np.stack([a[differ], b[differ]], axis=1), axis=1), axis=0)
-    similarity = shuffle.jaccard(sets, rows[pairs]) if len(pairs) else np.zeros(0)
-    known = {(int(i), int(j)): float(s) for (i, j), s in zip(pairs, similarity, strict=True)}
-    ids = values_at(source, id_column, rows) if id_column else rows
-    return cluster_lines(replace(dups, known=known), kept, ids), rows[~kept]
-
-
-def _against(
-    shuffle: _Shuffle,
-    blocks: _Blocks,
-    data_source: Source,
-    other: object,
-    id_column: str | None,
-    *,
-    read: ReadOptions,
-    start: int,
-) -> tuple[Matches, list[dict[str, Any]]]:
-    """Rows that copy a row of ``other``: the data's map outputs reduced again with its."""
-    source = open_source(other, read=read)
-    check_columns(source, shuffle.columns, where=data_name(other))
-    their_column = id_column if id_column in source.columns else None
-    theirs = shuffle.fingerprints(source, start=blocks.rows)
-    edges, _ = _edges(shuffle, blocks + theirs, [(data_source, 0), (source, blocks.rows)])
-    rows, dups = edges.compact()
-    found = cross_split_matches(dups, rows >= blocks.rows)
-    matches = Matches(rows[found.row], rows[found.match], found.similarity)
-    ours, their_rows = np.unique(matches.row), np.unique(matches.match)
-    our_ids = values_at(data_source, id_column, ours) if id_column else ours
-    their_ids = (
-        values_at(source, their_column, their_rows, start=blocks.rows)
-        if their_column
-        else their_rows - blocks.rows
-    )
-    lines: list[dict[str, Any]] = []
-    frame = pd.DataFrame({"row": matches.row, "match": matches.match, "sim": matches.similarity})
-    for number, (_, group) in enumerate(frame.groupby("match", sort=True)):
-        dropped = [jsonable(i) for i in our_ids[np.searchsorted(ours, group["row"].to_numpy())]]
-        lines.append(
-            {
-                "cluster": start + number,
-                "kept": jsonable(
-                    their_ids[np.searchsorted(their_rows, group["match"].to_numpy()[0])]
-                ),
-                "dropped": dropped,
-                "similarity": {
-                    str(i): round(float(s), 4) for i, s in zip(dropped, group["sim"], strict=True)
-                },
-                "against": str(data_name(other)),
-            }
-        )
-    return matches, lines
-
-
-def _columns(source: Source, texts: Sequence[str]) -> Iterator[tuple[int, list[pa.ChunkedArray]]]:
-    for offset, batch in _batches(source, texts, 0):
-        yield offset, [batch.column(c) for c in texts]
-
-
-def _ids(source: Source, column: str | None, rows: np.ndarray) -> np.ndarray:
-    """The ids of ``rows`` (any order): the id column's values, else the row numbers."""
-    if column is None:
-        return rows
-    wanted = np.unique(rows)
-    return values_at(source, column, wanted)[np.searchsorted(wanted, rows)]
-
-
-def _contained(
-    engine: Engine,
-    data_source: Source,
-    other: object,
-    texts: Sequence[str],
-    id_column: str | None,
-    settings: DedupSettings,
-    *,
-    read: ReadOptions,
-    start: int,
-    copies: np.ndarray,
-) -> tuple[Containment, list[dict[str, Any]]]:
-    """Rows that contain a row of ``other``: its n-gram index, the data scanned in tasks."""
-    if not settings.containment.enabled:
-        return Containment.empty(), []
-    source = open_source(other, read=read)
-    index = build_index(_columns(source, texts), settings)
-    found = find_contained(index, _columns(data_source, texts), settings, engine=engine)
-    found = found.without(copies)
-    their_column = id_column if id_column in source.columns else None
-    lines = containment_lines(
-        found,
-        our_ids=_ids(data_source, id_column, found.row),
-        their_ids=_ids(source, their_column, found.match),
-        start=start,
-        against=str(data_name(other)),
-    )
-    return found, lines

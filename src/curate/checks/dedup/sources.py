@@ -67,9 +67,11 @@ class Source(ABC):
 class TableSource(Source):
     """A table already in memory."""
 
-    def __init__(self, table: Table, *, read: ReadOptions = DEFAULT) -> None:
+    def __init__(self, table: Table, *, read: ReadOptions = DEFAULT, data: object = None) -> None:
         self.table = table
         self.read = read
+        #: What the table was read from (a path, DataFrame or ``datasets`` object).
+        self.data = data
         self.name = table.name
         self.columns = tuple(map(str, table.frame.columns))
 
@@ -243,7 +245,7 @@ def open_source(data: object, *, name: str | None = None, read: ReadOptions = DE
             if path.stat().st_size == 0:
                 raise InputError("file is empty", path=path)
             return FileSource(path)
-    return TableSource(load_table(data, name=name, read=read), read=read)
+    return TableSource(load_table(data, name=name, read=read), read=read, data=data)
 
 
 def check_columns(source: Source, wanted: Sequence[str], *, where: object) -> None:

@@ -16,6 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from curate.checks.dedup.fields import FieldRecords, merged, records_of
+from curate.checks.dedup.lookup import RowLookup
 from curate.checks.dedup.minhash import compiled_kernels, shingle_hashes, token_hashes
 from curate.checks.dedup.settings import DedupSettings
 from curate.checks.dedup.text import combine
@@ -27,7 +28,7 @@ TextBatches = Callable[[], Iterable[tuple[int, Sequence[pa.Array | pa.ChunkedArr
 
 
 @dataclass(frozen=True)
-class ShingleSets:
+class ShingleSets(RowLookup):
     """Sorted, unique shingle hashes of some rows, flat: ``hashes[offsets[k]:offsets[k+1]]``
     is the set of global row ``rows[k]`` (``rows`` ascending)."""
 
@@ -35,20 +36,10 @@ class ShingleSets:
     offsets: np.ndarray  # (n + 1,) int64
     hashes: np.ndarray  # (total,) uint64
 
-    def _positions(self, rows: np.ndarray) -> np.ndarray:
-        at = np.searchsorted(self.rows, rows)
-        at[at >= len(self.rows)] = 0
-        return np.asarray(np.where(self.rows[at] == rows, at, -1), dtype=np.int64)
-
-    def has(self, rows: np.ndarray) -> np.ndarray:
-        if len(self.rows) == 0:
-            return np.zeros(len(rows), dtype=bool)
-        return self._positions(np.asarray(rows, dtype=np.int64)) >= 0
-
     def jaccard(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         """Exact Jaccard similarity of the sets of rows ``a`` and ``b`` (all must be present)."""
-        left = self._positions(np.asarray(a, dtype=np.int64))
-        right = self._positions(np.asarray(b, dtype=np.int64))
+        left = self.positions(np.asarray(a, dtype=np.int64))
+        right = self.positions(np.asarray(b, dtype=np.int64))
         if (left < 0).any() or (right < 0).any():
             raise KeyError("a row without a shingle set")
         kernels = compiled_kernels()

@@ -253,7 +253,7 @@ class JsonLinesDocument(Document):
 class ArrowDocument(Document):
     """Parquet through Arrow: columns nobody changed keep their type and values exactly."""
 
-    def __init__(self, table: pa.Table, path: Path) -> None:
+    def __init__(self, table: pa.Table, path: Path | None) -> None:
         super().__init__(path)
         self.table = table
         self.changed: dict[str, list[Any]] = {}
@@ -278,6 +278,15 @@ class ArrowDocument(Document):
     def write(self, target: Path) -> None:
         if self.copy_unchanged(target, changed=bool(self.changed)):
             return
+        table = self.result()
+        if _same_format(self.path, target):
+            with atomic_path(target) as tmp:
+                pq.write_table(table, tmp)
+        else:
+            write_frame(table.to_pandas(), target)
+
+    def result(self) -> pa.Table:
+        """The table with the cells set so far; columns nobody changed are the same arrays."""
         table = self.table
         for name, values in self.changed.items():
             index = table.schema.get_field_index(name)
@@ -288,11 +297,7 @@ class ArrowDocument(Document):
                 column = pa.array([None if v is None else str(v) for v in values], pa.string())
                 table = table.replace_schema_metadata(None)
             table = table.set_column(index, field.with_type(column.type), column)
-        if _same_format(self.path, target):
-            with atomic_path(target) as tmp:
-                pq.write_table(table, tmp)
-        else:
-            write_frame(table.to_pandas(), target)
+        return table
 
 
 class RecordsDocument(Document):

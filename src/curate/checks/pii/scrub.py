@@ -15,12 +15,14 @@ import pandas as pd
 from curate.checks.pii.baseline import Baseline, file_key
 from curate.checks.pii.columns import ColumnJudgement, judge_columns
 from curate.checks.pii.documents import Document, FrameDocument, open_document
+from curate.checks.pii.hf_document import DatasetDocument
 from curate.checks.pii.operators import Anonymizer
 from curate.checks.pii.resolve import Span
 from curate.checks.pii.scan import Finding, Hit, find_pii
 from curate.checks.pii.settings import PiiParams
 from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
+from curate.io import hf
 from curate.io.outputs import check_outputs
 from curate.io.paths import data_path
 from curate.io.readers import DATA_SUFFIXES
@@ -39,6 +41,8 @@ class FileReport:
     accepted: int = 0
     written: Path | None = None
     frame: pd.DataFrame | None = field(default=None, repr=False)
+    #: A ``datasets`` object given to the API, scrubbed (the same kind, features kept).
+    dataset: Any = field(default=None, repr=False)
     #: Columns judged wholly personal data, each anonymized whole.
     columns: list[ColumnJudgement] = field(default_factory=list)
 
@@ -83,21 +87,33 @@ def pii_settings(rules: object = None) -> PiiParams:
 
 
 def expand(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    """Files as given; folders as the data files under them."""
-    files: list[Path] = []
+    """Files as given; folders as the data files and ``save_to_disk`` folders under them."""
+    found: list[Path] = []
     for item in paths:
         path = data_path(item)
-        if path.is_dir():
-            files += sorted(
-                data_path(p)
-                for p in path.rglob("*")
-                if p.suffix.lower() in DATA_SUFFIXES
-                and not p.is_dir()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        else:
-            files.append(path)
-    return files
+        if not path.is_dir() or hf.is_saved(path):
+            found.append(path)
+            continue
+        under: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(path):
+            here = Path(dirpath)
+            saved = [d for d in dirnames if not d.startswith(".") and hf.is_saved(here / d)]
+            under += [here / d for d in saved]
+            dirnames[:] = [d for d in dirnames if not d.startswith(".") and d not in saved]
+            under += [
+                data_path(here / name)
+                for name in filenames
+                if Path(name).suffix.lower() in DATA_SUFFIXES and not name.startswith(".")
+            ]
+        found += sorted(under)
+    return found
+
+
+def _document(path: Path) -> Document:
+    """A data file, or a ``save_to_disk`` folder (every split)."""
+    if path.is_dir() and hf.is_saved(path):
+        return DatasetDocument(hf.load_saved(path), path)
+    return open_document(path)
 
 
 def scrub(
@@ -113,16 +129,18 @@ def scrub(
     engine: str = "local",
     ray_address: str | None = None,
 ) -> ScrubResult:
-    """Find personal data in ``data`` (paths, or a DataFrame) and, unless ``check``, anonymize it.
+    """Find personal data in ``data`` (paths, a DataFrame or a ``datasets`` object) and, unless
+    ``check``, anonymize it.
 
-    Files are written to ``out`` (one input) or over themselves (``in_place``), atomically
-    and only when something was found; a DataFrame comes back scrubbed in ``.frame``. A
+    Files and ``save_to_disk`` folders are written to ``out`` (one input) or over themselves
+    (``in_place``), atomically and only when something was found; a DataFrame comes back
+    scrubbed in ``.frame``, a Dataset or DatasetDict as the same kind in ``.dataset``. A
     ``baseline`` of accepted findings leaves those values alone; ``update_baseline`` accepts
     every current finding into it instead. ``engine="ray"`` analyses on Ray: a local Ray, or
     the cluster at ``ray_address``.
     """
     settings = pii_settings(rules)
-    frame_input = isinstance(data, pd.DataFrame)
+    frame_input = isinstance(data, pd.DataFrame) or hf.is_hf_object(data)
     paths = [] if frame_input else expand([data] if isinstance(data, str | os.PathLike) else data)
     modes = sum([check, in_place, out is not None])
     if modes > 1:
@@ -136,15 +154,15 @@ def scrub(
     if update_baseline and baseline is None:
         raise UsageError("update_baseline needs a baseline file")
     check_outputs(inputs=paths, outputs={"out": None if out is None else Path(out)})
+    if out is not None:
+        _check_target(paths[0], Path(out))
     accepted = Baseline()
     if baseline is not None:
         accepted = Baseline.load(Path(baseline), missing_ok=update_baseline)
 
     anonymizer = None if check or update_baseline else Anonymizer(settings)
     documents: list[tuple[str, Path | None, Document]] = (
-        [("dataframe", None, FrameDocument(data))]
-        if frame_input
-        else [(file_key(p), p, open_document(p)) for p in paths]
+        [_object_document(data)] if frame_input else [(file_key(p), p, _document(p)) for p in paths]
     )
     with get_engine(engine, workers=workers, address=ray_address) as runner:
         reports = [
@@ -212,6 +230,9 @@ def _scrub_one(
     if path is None and isinstance(document, FrameDocument):
         report.frame = document.frame
         return report
+    if path is None and isinstance(document, DatasetDocument):
+        report.dataset = document.result()
+        return report
     target = Path(out) if out is not None else path
     assert target is not None
     try:
@@ -223,6 +244,25 @@ def _scrub_one(
     report.written = target
     log.debug("%s: %d findings, %d accepted", name, len(report.findings), n_accepted)
     return report
+
+
+def _object_document(data: Any) -> tuple[str, None, Document]:
+    if isinstance(data, pd.DataFrame):
+        return "dataframe", None, FrameDocument(data)
+    return "dataset", None, DatasetDocument(data)
+
+
+def _check_target(source: Path, target: Path) -> None:
+    """Refuse, before any work, an output a ``save_to_disk`` folder cannot be written to."""
+    if not hf.is_saved(source):
+        return
+    if not target.suffix:
+        hf.check_writable(target)
+    elif hf.is_dict(source):
+        raise UsageError(
+            f"out {target}: a DatasetDict keeps its splits only as a folder; "
+            "give a folder name (no suffix)"
+        )
 
 
 def _without_accepted(hits: list[Hit], name: str, baseline: Baseline) -> tuple[list[Hit], int]:
