@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from curate.checks.pii.documents import FrameDocument
@@ -23,3 +25,21 @@ def test_declared_columns_are_wholly_pii_and_skip_the_analyzer() -> None:
         (1, "note", [(5, 11)]),
         (2, "email", [(0, 6)]),
     ]
+
+
+def test_scrubbed_placeholders_are_not_found_again(tmp_path: Path) -> None:
+    """Scrubbing is idempotent: the placeholders one scrub writes are no one's name."""
+    import curate
+
+    source = tmp_path / "notes.csv"
+    source.write_text(
+        "id,text\n"
+        '1,"Sir Gideon Hartwell, once free call me."\n'
+        '2,"I miss Rosalind Achebe big, so pls give her my love."\n'
+        '3,"Forgot my surname Mr . Quillfeather, its spanish."\n'
+    )
+    once = tmp_path / "once.csv"
+    curate.scrub([source], out=once)
+    assert "Hartwell" not in once.read_text() and "<PERSON>" in once.read_text()
+    result = curate.scrub([once], check=True)
+    assert result.findings == []
