@@ -100,19 +100,9 @@ def _all_pairs(members: list[int]) -> set[tuple[int, int]]:
 
 def _group_pairs(links: list[tuple[int, int]]) -> set[tuple[int, int]]:
     """Every pair within the groups that ``links`` connect (a copy and its copy's copy too)."""
-    parent: dict[int, int] = {}
+    from dedup_quality import components
 
-    def root(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            x = parent[x]
-        return x
-
-    for a, b in links:
-        parent[root(a)] = root(b)
-    groups: dict[int, list[int]] = {}
-    for x in list(parent):
-        groups.setdefault(root(x), []).append(x)
-    return {pair for members in groups.values() for pair in _all_pairs(members)}
+    return {pair for members in components(links) for pair in _all_pairs(members)}
 
 
 def _pairs_from_clusters(path: Path) -> set[tuple[int, int]]:

@@ -24,13 +24,18 @@ import itertools
 import json
 import tempfile
 import time
+from collections.abc import Hashable, Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 BIB = Path(__file__).resolve().parents[2] / "shared" / "data" / "neardup_bib"
 BIB_COLUMNS = ["title", "author", "year", "journal"]
+
+
+T = TypeVar("T", bound=Hashable)
 
 
 def _pairs(groups: list[list[object]]) -> set[tuple[str, str]]:
@@ -58,20 +63,21 @@ def _datasketch_groups(frame: pd.DataFrame) -> list[list[object]]:
         sketch.update_batch([g.encode() for g in grams])
         links += [[other, row] for other in lsh.query(sketch)]
         lsh.insert(row, sketch)
-    return _components(links)
+    return components(links)
 
 
-def _components(links: list[list[object]]) -> list[list[object]]:
-    parent: dict[object, object] = {}
+def components(links: Iterable[Sequence[T]]) -> list[list[T]]:
+    """The groups that ``links`` (pairs) connect, by union-find; shared with ``dedup.py``."""
+    parent: dict[T, T] = {}
 
-    def root(x: object) -> object:
+    def root(x: T) -> T:
         while parent.setdefault(x, x) != x:
             x = parent[x]
         return x
 
     for a, b in links:
         parent[root(a)] = root(b)
-    groups: dict[object, list[object]] = {}
+    groups: dict[T, list[T]] = {}
     for x in list(parent):
         groups.setdefault(root(x), []).append(x)
     return list(groups.values())
