@@ -20,6 +20,7 @@ from typing import Any
 from curate.checks.pii.address import find_addresses
 from curate.checks.pii.gazetteer import find_cued_places, find_places
 from curate.checks.pii.names import find_names, tidy_person
+from curate.checks.pii.people import with_people
 from curate.checks.pii.presidio_parts import presidio
 from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
@@ -249,7 +250,14 @@ class PiiAnalyzer:
             and plausible(s, text)
             and text[s.start : s.end].strip().casefold() not in self.allow
         ]
-        return resolve(_inside_addresses_dropped(spans))
+        spans = resolve(_inside_addresses_dropped(spans))
+        if "PERSON" not in entities:
+            return spans
+        return [
+            s
+            for s in with_people(text, spans, score=NAME_SCORE)
+            if text[s.start : s.end].strip().casefold() not in self.allow
+        ]
 
 
 def _inside_addresses_dropped(spans: list[Span]) -> list[Span]:
