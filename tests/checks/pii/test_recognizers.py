@@ -48,6 +48,10 @@ def found(text: str, entities: tuple[str, ...]) -> list[tuple[str, str]]:
             "Office:\n> 9 Kingfisher Crescent\n> Suite 12\n> Toronto ON M4B 1B3\nThanks",
             "9 Kingfisher Crescent\n> Suite 12\n> Toronto ON M4B 1B3",
         ),
+        (
+            "New home: 45 Kolmar Vesti\n Suite 12\n Oslo 0150",
+            "45 Kolmar Vesti\n Suite 12\n Oslo 0150",
+        ),
     ],
 )
 def test_street_addresses_from_number_to_country(text: str, address: str) -> None:
@@ -188,4 +192,12 @@ def test_a_house_number_inside_an_address_is_not_a_phone() -> None:
     text = "Please send it to 12 4471 Harbour View Road, Napier 4110"
     assert found(text, ("PHONE_NUMBER", "LOCATION")) == [
         ("LOCATION", "12 4471 Harbour View Road, Napier 4110")
+    ]
+
+
+def test_a_phone_on_the_line_after_an_address_is_kept_apart() -> None:
+    text = "Ines Amaro\n\n12 Colonia Verde 4410\n Apt. 20\n Peru 77120\n5555 1234-Office"
+    assert found(text, ("PHONE_NUMBER", "LOCATION")) == [
+        ("LOCATION", "12 Colonia Verde 4410\n Apt. 20\n Peru 77120"),
+        ("PHONE_NUMBER", "5555 1234"),
     ]

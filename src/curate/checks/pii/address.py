@@ -82,6 +82,8 @@ _STREET_LINES = (
     rf"(?:{_NUM}{_GAP})?\b(?:{_LEADING_TYPES})\.?{_GAP}(?P<name3>(?:{_WORD}{_GAP}){{1,5}}?){_NUM}\b",
     # 69 Roheline 43, only when a unit, a postcode or a country follows
     rf"{_NUM}{_GAP}(?P<name4>(?:{_WORD}{_GAP}){{1,4}}?){_NUM}\b",
+    # 45 Kolmar Vesti, Suite 12: a house number and a name, a unit right after
+    rf"{_NUM}{_GAP}(?P<name6>(?:{_WORD}{_GAP}){{0,3}}{_WORD})(?={_NEXT}{_UNIT})",
     # Freistädter Strasse 61 | Oak Lane 4: the street type before the number
     rf"(?P<name5>(?:{_WORD}{_GAP}){{1,3}}?)(?:{_STREET_WORDS})\.?{_GAP}{_NUM}\b",
     # US military mail: a ship or unit line, then APO/FPO/DPO and a region code
@@ -173,7 +175,7 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
             pos = match.start() + 1
             continue
         lowered = text == text.lower()
-        name5 = match.group("name5")
+        name5 = match.group("name5") or match.group("name6")
         if name5 and not lowered and any(w[0].islower() for w in name5.split()):
             pos = match.start() + 1  # "the main street 5 times": a name needs its capital
             continue

@@ -250,7 +250,7 @@ class PiiAnalyzer:
             and plausible(s, text)
             and text[s.start : s.end].strip().casefold() not in self.allow
         ]
-        spans = resolve(_inside_addresses_dropped(spans))
+        spans = resolve(_inside_addresses_dropped(spans, text))
         if "PERSON" not in entities:
             return spans
         return [
@@ -260,16 +260,28 @@ class PiiAnalyzer:
         ]
 
 
-def _inside_addresses_dropped(spans: list[Span]) -> list[Span]:
+def _inside_addresses_dropped(spans: list[Span], text: str) -> list[Span]:
     """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
     number, not a phone): the address is anonymized whole."""
     streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
+    phones = [s for s in spans if s.entity_type == "PHONE_NUMBER"]
+    cut = {id(a): _before_phone(a, phones, text) for a in streets}
     return [
-        s
+        cut.get(id(s), s)
         for s in spans
         if s.entity_type != "PHONE_NUMBER"
         or not any(a.start <= s.start and s.end < a.end for a in streets)
     ]
+
+
+def _before_phone(address: Span, phones: list[Span], text: str) -> Span:
+    """The address without a phone number that its last line runs into ("... 77120\n5555
+    1234-Office"): the number is kept as a phone, the address up to it."""
+    for p in phones:
+        if address.start < p.start < address.end <= p.end:
+            end = len(text[address.start : p.start].rstrip(" \t\n,;")) + address.start
+            return Span(address.entity_type, address.start, end, address.score)
+    return address
 
 
 def _tidy(span: Span, text: str) -> Span | None:
