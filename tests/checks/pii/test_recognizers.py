@@ -201,3 +201,19 @@ def test_a_phone_on_the_line_after_an_address_is_kept_apart() -> None:
         ("LOCATION", "12 Colonia Verde 4410\n Apt. 20\n Peru 77120"),
         ("PHONE_NUMBER", "5555 1234"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("The ferry arrived at Kelsbury this morning.", "Kelsbury"),
+        ("Her home town Brennick is small.", "Brennick"),
+        ("I'm originally from Veltravia", "Veltravia"),
+        ("When: Monday\nWhere: ARNVIK Country Club.", "ARNVIK"),
+        ("Where: Tarnby Old Mill.", "Tarnby Old Mill"),
+    ],
+)
+def test_a_place_after_arrival_origin_and_where_cues(text: str, place: str) -> None:
+    from curate.checks.pii.gazetteer import find_cued_places
+
+    assert [text[a:b] for a, b in find_cued_places(text)] == [place]
