@@ -109,7 +109,7 @@ _MAX_WORDS = 5
 
 
 @functools.lru_cache(maxsize=1)
-def place_first_words() -> frozenset[str]:
+def _first_words() -> frozenset[str]:
     """The first word of every place name, lower-cased: most words start none."""
     anycase, capitalised = countries()
     names = anycase | capitalised | {c.lower() for c in cities()}
@@ -131,7 +131,7 @@ def find_places(text: str) -> list[tuple[int, int]]:
     """Character spans of country and city names in ``text``, longest first at each word."""
     words = list(_WORD.finditer(text))
     found: list[tuple[int, int]] = []
-    starts = place_first_words()
+    starts = _first_words()
     i = 0
     while i < len(words):
         if words[i].group().rstrip(".").lower() not in starts:
