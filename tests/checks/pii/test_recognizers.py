@@ -52,6 +52,12 @@ def found(text: str, entities: tuple[str, ...]) -> list[tuple[str, str]]:
             "New home: 45 Kolmar Vesti\n Suite 12\n Oslo 0150",
             "45 Kolmar Vesti\n Suite 12\n Oslo 0150",
         ),
+        ("Her address: 14 Kolva vegen 9", "14 Kolva vegen 9"),
+        ("Oskar lives at 27 Tammela 12, Vessby", "27 Tammela 12, Vessby"),
+        (
+            "Ms. Ada Wren Apt. 12 7 Rue des Lilas 40\nLyon 69001",
+            "Apt. 12 7 Rue des Lilas 40\nLyon 69001",
+        ),
     ],
 )
 def test_street_addresses_from_number_to_country(text: str, address: str) -> None:
@@ -64,6 +70,8 @@ def test_street_addresses_from_number_to_country(text: str, address: str) -> Non
         "I have 2 kids in court today",
         "We sold 3 cars on the way home",
         "Chapter 5 covers the basics, and section 12 the rest.",
+        "We sold 3 cars at 5 pm",
+        "Room 4 had 12 chairs and 3 tables",
     ],
 )
 def test_numbers_in_prose_are_not_addresses(text: str) -> None:

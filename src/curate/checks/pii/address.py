@@ -149,6 +149,16 @@ _CONNECTORS = frozenset(
 )
 
 
+#: Words right before a bare "number name number" that say an address follows.
+_ADDRESS_CUE = re.compile(
+    r"\b(?:address(?:\s+is)?|lives?\s+at|living\s+at|located\s+at|resides?\s+at|"
+    r"deliver(?:ed)?\s+to|ship(?:ped)?\s+to)\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: A unit written before the street line ("Apt. 434 40 Rue de la Sarthe").
+_UNIT_BEFORE = re.compile(rf"(?<![\w'’]){_UNIT}[ \t]*,?[ \t]*$", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=1)
 def _street() -> re.Pattern[str]:
     lines = "|".join(f"(?:{p})" for p in _STREET_LINES)
@@ -187,10 +197,15 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
                     break
                 start = match.start("name2") + word.end() + 1
         end = _extend(text, match.end(), lowered=lowered, stop_words=stop_words)
-        if match.group("name4") is not None and not _confirmed(text[match.end() : end]):
+        if (
+            match.group("name4") is not None
+            and not _confirmed(text[match.end() : end])
+            and _ADDRESS_CUE.search(text, max(0, start - 40), start) is None
+        ):
             pos = match.start() + 1
             continue
-        found.append((start, end))
+        unit = _UNIT_BEFORE.search(text, max(0, start - 24), start)
+        found.append((unit.start() if unit else start, end))
         pos = end
 
 
