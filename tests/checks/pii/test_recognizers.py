@@ -48,6 +48,16 @@ def found(text: str, entities: tuple[str, ...]) -> list[tuple[str, str]]:
             "Office:\n> 9 Kingfisher Crescent\n> Suite 12\n> Toronto ON M4B 1B3\nThanks",
             "9 Kingfisher Crescent\n> Suite 12\n> Toronto ON M4B 1B3",
         ),
+        (
+            "New home: 45 Kolmar Vesti\n Suite 12\n Oslo 0150",
+            "45 Kolmar Vesti\n Suite 12\n Oslo 0150",
+        ),
+        ("Her address: 14 Kolva vegen 9", "14 Kolva vegen 9"),
+        ("Oskar lives at 27 Tammela 12, Vessby", "27 Tammela 12, Vessby"),
+        (
+            "Ms. Ada Wren Apt. 12 7 Rue des Lilas 40\nLyon 69001",
+            "Apt. 12 7 Rue des Lilas 40\nLyon 69001",
+        ),
     ],
 )
 def test_street_addresses_from_number_to_country(text: str, address: str) -> None:
@@ -60,6 +70,8 @@ def test_street_addresses_from_number_to_country(text: str, address: str) -> Non
         "I have 2 kids in court today",
         "We sold 3 cars on the way home",
         "Chapter 5 covers the basics, and section 12 the rest.",
+        "We sold 3 cars at 5 pm",
+        "Room 4 had 12 chairs and 3 tables",
     ],
 )
 def test_numbers_in_prose_are_not_addresses(text: str) -> None:
@@ -189,3 +201,27 @@ def test_a_house_number_inside_an_address_is_not_a_phone() -> None:
     assert found(text, ("PHONE_NUMBER", "LOCATION")) == [
         ("LOCATION", "12 4471 Harbour View Road, Napier 4110")
     ]
+
+
+def test_a_phone_on_the_line_after_an_address_is_kept_apart() -> None:
+    text = "Ines Amaro\n\n12 Colonia Verde 4410\n Apt. 20\n Peru 77120\n5555 1234-Office"
+    assert found(text, ("PHONE_NUMBER", "LOCATION")) == [
+        ("LOCATION", "12 Colonia Verde 4410\n Apt. 20\n Peru 77120"),
+        ("PHONE_NUMBER", "5555 1234"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("The ferry arrived at Kelsbury this morning.", "Kelsbury"),
+        ("Her home town Brennick is small.", "Brennick"),
+        ("I'm originally from Veltravia", "Veltravia"),
+        ("When: Monday\nWhere: ARNVIK Country Club.", "ARNVIK"),
+        ("Where: Tarnby Old Mill.", "Tarnby Old Mill"),
+    ],
+)
+def test_a_place_after_arrival_origin_and_where_cues(text: str, place: str) -> None:
+    from curate.checks.pii.gazetteer import find_cued_places
+
+    assert [text[a:b] for a, b in find_cued_places(text)] == [place]

@@ -82,6 +82,8 @@ _STREET_LINES = (
     rf"(?:{_NUM}{_GAP})?\b(?:{_LEADING_TYPES})\.?{_GAP}(?P<name3>(?:{_WORD}{_GAP}){{1,5}}?){_NUM}\b",
     # 69 Roheline 43, only when a unit, a postcode or a country follows
     rf"{_NUM}{_GAP}(?P<name4>(?:{_WORD}{_GAP}){{1,4}}?){_NUM}\b",
+    # 45 Kolmar Vesti, Suite 12: a house number and a name, a unit right after
+    rf"{_NUM}{_GAP}(?P<name6>(?:{_WORD}{_GAP}){{0,3}}{_WORD})(?={_NEXT}{_UNIT})",
     # Freistädter Strasse 61 | Oak Lane 4: the street type before the number
     rf"(?P<name5>(?:{_WORD}{_GAP}){{1,3}}?)(?:{_STREET_WORDS})\.?{_GAP}{_NUM}\b",
     # US military mail: a ship or unit line, then APO/FPO/DPO and a region code
@@ -147,6 +149,16 @@ _CONNECTORS = frozenset(
 )
 
 
+#: Words right before a bare "number name number" that say an address follows.
+_ADDRESS_CUE = re.compile(
+    r"\b(?:address(?:\s+is)?|lives?\s+at|living\s+at|located\s+at|resides?\s+at|"
+    r"deliver(?:ed)?\s+to|ship(?:ped)?\s+to)\s*:?\s*$",
+    re.IGNORECASE,
+)
+#: A unit written before the street line ("Apt. 434 40 Rue de la Sarthe").
+_UNIT_BEFORE = re.compile(rf"(?<![\w'’]){_UNIT}[ \t]*,?[ \t]*$", re.IGNORECASE)
+
+
 @functools.lru_cache(maxsize=1)
 def _street() -> re.Pattern[str]:
     lines = "|".join(f"(?:{p})" for p in _STREET_LINES)
@@ -173,7 +185,7 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
             pos = match.start() + 1
             continue
         lowered = text == text.lower()
-        name5 = match.group("name5")
+        name5 = match.group("name5") or match.group("name6")
         if name5 and not lowered and any(w[0].islower() for w in name5.split()):
             pos = match.start() + 1  # "the main street 5 times": a name needs its capital
             continue
@@ -185,10 +197,15 @@ def find_addresses(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, 
                     break
                 start = match.start("name2") + word.end() + 1
         end = _extend(text, match.end(), lowered=lowered, stop_words=stop_words)
-        if match.group("name4") is not None and not _confirmed(text[match.end() : end]):
+        if (
+            match.group("name4") is not None
+            and not _confirmed(text[match.end() : end])
+            and _ADDRESS_CUE.search(text, max(0, start - 40), start) is None
+        ):
             pos = match.start() + 1
             continue
-        found.append((start, end))
+        unit = _UNIT_BEFORE.search(text, max(0, start - 24), start)
+        found.append((unit.start() if unit else start, end))
         pos = end
 
 

@@ -19,7 +19,8 @@ from typing import Any
 
 from curate.checks.pii.address import find_addresses
 from curate.checks.pii.gazetteer import find_cued_places, find_places
-from curate.checks.pii.names import find_names, tidy_person
+from curate.checks.pii.names import CUES, INTRODUCERS, find_names, gazetteer, tidy_person
+from curate.checks.pii.people import with_people
 from curate.checks.pii.presidio_parts import presidio
 from curate.checks.pii.recognizers import BUILT_IN
 from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
@@ -70,6 +71,8 @@ _DIGIT = re.compile(r"\d")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 #: What every dotted IPv4 address holds (IPv6 has at least two colons).
 _IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
+#: What every URL Presidio finds holds: a dot between a name and a top-level domain.
+_DOMAIN_HINT = re.compile(r"\w\.[^\W\d_]{2}")
 
 
 def _digits(text: str) -> int:
@@ -84,10 +87,53 @@ PREFILTERS: dict[str, Callable[[str, int], bool]] = {
     "IBAN_CODE": lambda t, d: d >= 6,
     "US_SSN": lambda t, d: d >= 9,
     "IP_ADDRESS": lambda t, d: (d >= 4 and _IPV4_HINT.search(t) is not None) or t.count(":") >= 2,
-    "URL": lambda t, d: "." in t,
+    "URL": lambda t, d: _DOMAIN_HINT.search(t) is not None,
     "DATE_TIME": lambda t, d: d >= 1,
     "US_DRIVER_LICENSE": lambda t, d: d >= 5,
 }
+#: Words after which find_names takes any word as a name, even in lower case.
+_NAME_LEADS = CUES | {w for pair in INTRODUCERS for w in pair.split()}
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def could_hold_entity(text: str, *, entities: Collection[str], custom: bool) -> bool:
+    """Whether ``text`` may hold one of ``entities``; False is a proof, and the text skips
+    the analyzer (which is then not even loaded for a file of such cells).
+
+    A text can hold no NER entity when it has no digit, no capital (nor a letter of a script
+    without case), and no word that is a known given, family or place name or one after
+    which a name follows in lower case ("my name is ..."): NER needs a capital to find a
+    name in English text, and the recognizers here need one of those.
+    """
+    if len(text) < 2 or text.isspace():
+        return False
+    if custom:
+        return True
+    digits = _digits(text)
+    ner = False
+    for entity in entities:
+        prefilter = PREFILTERS.get(entity)
+        if entity in FROM_NER:
+            ner = True
+        if prefilter is None and entity not in FROM_NER:
+            return True
+        if prefilter is not None and prefilter(text, digits):
+            return True
+    if not ner:
+        return False
+    if (
+        digits
+        or "@" in text
+        or any(c.isupper() or c.lower() == c.upper() for c in text if c.isalpha())
+    ):
+        return True
+    try:
+        first, last = gazetteer()
+        return any(
+            w in first or w in last or w in _NAME_LEADS for w in _WORDS.findall(text.lower())
+        ) or bool(find_places(text))
+    except (OSError, ImportError):
+        return True  # the analyzer's own load then names what is missing
 
 
 def resolve_model(name: str) -> str:
@@ -169,7 +215,7 @@ class PiiAnalyzer:
 
     def _plan(self, text: str) -> tuple[list[str], bool]:
         """The entities worth looking for in ``text``, and whether it needs NER."""
-        if len(text) < 2 or text.isspace():
+        if not could_hold_entity(text, entities=self.entities, custom=bool(self.custom)):
             return [], False
         digits = _digits(text)
         needs_ner = bool(self.ner_entities) and (
@@ -249,19 +295,38 @@ class PiiAnalyzer:
             and plausible(s, text)
             and text[s.start : s.end].strip().casefold() not in self.allow
         ]
-        return resolve(_inside_addresses_dropped(spans))
+        spans = resolve(_inside_addresses_dropped(spans, text))
+        if "PERSON" not in entities:
+            return spans
+        return [
+            s
+            for s in with_people(text, spans, score=NAME_SCORE)
+            if text[s.start : s.end].strip().casefold() not in self.allow
+        ]
 
 
-def _inside_addresses_dropped(spans: list[Span]) -> list[Span]:
+def _inside_addresses_dropped(spans: list[Span], text: str) -> list[Span]:
     """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
     number, not a phone): the address is anonymized whole."""
     streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
+    phones = [s for s in spans if s.entity_type == "PHONE_NUMBER"]
+    cut = {id(a): _before_phone(a, phones, text) for a in streets}
     return [
-        s
+        cut.get(id(s), s)
         for s in spans
         if s.entity_type != "PHONE_NUMBER"
         or not any(a.start <= s.start and s.end < a.end for a in streets)
     ]
+
+
+def _before_phone(address: Span, phones: list[Span], text: str) -> Span:
+    """The address without a phone number that its last line runs into ("... 77120\n5555
+    1234-Office"): the number is kept as a phone, the address up to it."""
+    for p in phones:
+        if address.start < p.start < address.end <= p.end:
+            end = len(text[address.start : p.start].rstrip(" \t\n,;")) + address.start
+            return Span(address.entity_type, address.start, end, address.score)
+    return address
 
 
 def _tidy(span: Span, text: str) -> Span | None:
@@ -457,8 +522,11 @@ def analyze_texts(
     """
     from curate.engine.local import LocalEngine
 
-    unique = list(dict.fromkeys(texts))
-    if not unique:
+    entities, custom = settings.all_entities, bool(settings.recognizers)
+    unique = [
+        t for t in dict.fromkeys(texts) if could_hold_entity(t, entities=entities, custom=custom)
+    ]
+    if not unique:  # proven empty: Presidio and spaCy are not even loaded
         return [[] for _ in texts]
     if engine is None or (
         isinstance(engine, LocalEngine)
@@ -474,11 +542,11 @@ def analyze_texts(
         if n == 1:
             parts = [analyzer.analyze(unique[i : i + CHUNK]) for i in range(0, len(unique), CHUNK)]
             found = dict(zip(unique, (s for part in parts for s in part), strict=True))
-            return [found[t] for t in texts]
+            return [found.get(t, []) for t in texts]
         size = min(CHUNK, -(-len(unique) // (n * CHUNKS_PER_WORKER)))
     else:
         size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
     chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
     parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
     found = dict(zip(unique, (s for part in parts for s in part), strict=True))
-    return [found[t] for t in texts]
+    return [found.get(t, []) for t in texts]

@@ -256,6 +256,12 @@ def named_entity(column: str) -> tuple[str | None, bool]:
 @functools.cache
 def name_gazetteer() -> frozenset[str]:
     """First and last names of every Faker locale, case-folded, less English stop words."""
+    from curate.checks.pii.names import disk_cached
+
+    return frozenset(disk_cached("column-names", lambda: [sorted(_name_gazetteer())])[0])
+
+
+def _name_gazetteer() -> frozenset[str]:
     from faker.providers import person
     from spacy.lang.en.stop_words import STOP_WORDS
 

@@ -152,11 +152,13 @@ def find_places(text: str) -> list[tuple[int, int]]:
 
 
 #: Words that put a place after them: where someone lives, comes from or is ("lives in",
-#: "grew up in", "I am in", "moved here from").
+#: "grew up in", "I am in", "moved here from", "arrived at", "home town", "Where:").
 _PLACE_CUE = (
-    r"(?:\b(?:lives?|lived|living|grew\s+up|born|based|staying|stays?|moved(?:\s+here)?|"
-    r"relocated|resides?|residing|travell?(?:ed|ing)|flew|i\s+am|i'm|we\s+are|we're)"
-    r"\s+(?:in|at|to|from)\s+)"
+    r"(?:\b(?:(?:lives?|lived|living|grew\s+up|born|based|staying|stays?|moved(?:\s+here)?|"
+    r"relocated|resides?|residing|travell?(?:ed|ing)|flew|arrived|arriving|arrives|"
+    r"originally|i\s+am|i'm|we\s+are|we're)\s+(?:(?:back\s+)?(?:in|at|to|from|near)\s+)"
+    r"|(?:home|native)\s+(?:city|town|village|country)\s+|(?:visiting|visited)\s+"
+    r"|(?:where|city|town|location|hometown|birthplace|place\s+of\s+birth)\s*:\s*))"
 )
 _PLACE_WORD = r"(?:[^\W\d_][\w'’.-]*)"
 _CUED_PLACE = re.compile(
@@ -167,6 +169,29 @@ _CUED_PLACE = re.compile(
 )
 
 
+#: Words that make what they end a venue in a place ("Limont Country Club"): the place
+#: is the words before them.
+_VENUE_WORDS = frozenset(
+    re.split(
+        r"\s+",
+        "club hotel inn center centre hall park stadium arena restaurant cafe café bar pub "
+        "church school college university hospital airport station mall market theatre theater "
+        "museum library gym office country golf",
+    )
+)
+
+
 def find_cued_places(text: str) -> list[tuple[int, int]]:
-    """Capitalised words where the words before say a place follows ("I am in FINSPÅNG")."""
-    return [(m.start("place"), m.end("place")) for m in _CUED_PLACE.finditer(text)]
+    """Capitalised words where the words before say a place follows ("I am in FINSPÅNG"),
+    without a venue named after the place or the full stop after it."""
+    found = []
+    for m in _CUED_PLACE.finditer(text):
+        words = list(re.finditer(r"\S+", m.group("place")))
+        keep = len(words)
+        while keep > 1 and words[keep - 1].group().rstrip(".").lower() in _VENUE_WORDS:
+            keep -= 1
+        end = m.start("place") + words[keep - 1].end()
+        if text[end - 1] == "." and text[end - 4 : end - 1].isalpha():  # not "D.C."
+            end -= 1
+        found.append((m.start("place"), end))
+    return found

@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import functools
 import importlib
+import json
+import logging
+import os
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -93,6 +99,35 @@ def widespread() -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def _lists() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    first, last, shared = disk_cached("names", lambda: [sorted(x) for x in _from_faker()])
+    return frozenset(first), frozenset(last), frozenset(shared)
+
+
+def disk_cached(name: str, build: Callable[[], list[list[str]]]) -> list[list[str]]:
+    """Word lists built from Faker, read from the user's cache where an earlier run left
+    them: importing Faker's 80-odd locale modules costs about a second, the cache a few ms."""
+    from importlib.metadata import version
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    path = Path(base) / "curate" / f"{name}-faker-{version('faker')}.json"
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(cached, list) and all(isinstance(x, list) for x in cached):
+            return cached
+    except (OSError, ValueError):
+        pass
+    lists = build()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(lists), encoding="utf-8")
+        partial.replace(path)
+    except OSError as exc:  # a read-only home: no cache, the same lists
+        log.debug("word lists not cached (%s)", type(exc).__name__)
+    return lists
+
+
+def _from_faker() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     from faker.config import AVAILABLE_LOCALES  # in curate[pii]; missing, the recognizer fails
 
     first: set[str] = set()
