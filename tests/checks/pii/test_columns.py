@@ -328,3 +328,16 @@ def test_licence_and_passport_columns_when_the_rules_look_for_them() -> None:
     }
     judged = judge_columns(cells, PiiParams(entities=("DATE_TIME",)))
     assert [c for c, j in judged.items() if j.verdict == "pii"] == ["D.O.B."]
+
+
+def test_a_few_values_alone_do_not_make_an_unnamed_column_wholly_names(tmp_path: Path) -> None:
+    """A one-row file (the pre-commit hook's usual case) keeps its sentence; only the name goes."""
+    import curate
+
+    source = tmp_path / "one.csv"
+    source.write_text("id,text\n1,Call Maria Garcia tomorrow\n")
+    out = tmp_path / "out.csv"
+    curate.scrub([source], out=out)
+    scrubbed = out.read_text()
+    assert "Garcia" not in scrubbed
+    assert "Call" in scrubbed and "tomorrow" in scrubbed

@@ -49,6 +49,9 @@ SAMPLE = 200
 NAMED_SHARE = 0.5
 #: Share needed when the name says nothing (or only that it is about people).
 UNNAMED_SHARE = 0.8
+#: Values needed before they alone (the column's name saying nothing) make a column wholly
+#: names: a one-row file's "Call Maria Garcia tomorrow" is a sentence to scan, not a name.
+MIN_UNNAMED_VALUES = 5
 #: Names are varied: below this share of distinct sampled values a column is categories.
 NAME_DISTINCT = 0.2
 #: A column where at least this share of values occur more than once (and values are short)
@@ -244,7 +247,8 @@ def _judge(
     if (wanted is None or "PERSON" in wanted) and (distinct >= NAME_DISTINCT or person_named):
         names = share(is_name)
         needed = NAMED_SHARE if person_named else UNNAMED_SHARE
-        if names >= needed and (person_named or distinct >= 0.5):
+        enough = person_named or len(sample) >= MIN_UNNAMED_VALUES
+        if names >= needed and enough and (person_named or distinct >= 0.5):
             return pii("PERSON", names, "names of people")
         if named == "PERSON" and clearly_names(column) and names >= KNOWN_SHARE:
             # ``surname``, ``customer_name``: the gazetteer misses many names, so values
