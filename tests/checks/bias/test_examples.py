@@ -17,7 +17,6 @@ def test_example_rules_validate(name: str, run_cli: RunCli) -> None:
     assert "bias." in result.out
 
 
-@pytest.mark.skipif(not ADULT.is_file(), reason="needs ../shared/data/adult")
 def test_adult_share_of_high_income_by_sex_and_race() -> None:
     """SOURCE.md's figures for adult.data: >50K for 30.57% of men and 10.95% of women.
 

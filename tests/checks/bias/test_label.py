@@ -16,7 +16,6 @@ from tests.conftest import REPO, SHARED_DATA, RunCli
 COMPAS = SHARED_DATA / "compas" / "compas-scores-two-years.csv"
 
 
-@pytest.mark.skipif(not COMPAS.is_file(), reason="needs ../shared/data/compas")
 def test_compas_reproduces_propublica(tmp_path: Path, run_cli: RunCli) -> None:
     """ProPublica's table: FPR Black 44.85% / White 23.45%, FNR 27.99% / 47.72% (SOURCE.md)."""
     out = tmp_path / "out"

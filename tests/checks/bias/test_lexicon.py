@@ -46,7 +46,6 @@ def test_whole_words_any_case_and_several_groups_per_text() -> None:
     assert labels[member.rows == 4].tolist() == [NO_MENTION]
 
 
-@pytest.mark.skipif(not HATECHECK.is_file(), reason="needs ../shared/data/hatecheck")
 def test_mentions_agree_with_hatechecks_own_target_labels() -> None:
     cases = pd.read_csv(HATECHECK)
     lexicon = load_lexicon()
