@@ -376,35 +376,21 @@ def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[An
     if ner_entities:
         yield p.NerRecognizer(sorted(ner_entities), language)
     stop_words = frozenset(p.spacy.util.get_lang_class(language).Defaults.stop_words)
+    # curate's own finders: (entity, recognizer name, function, score).
+    finders: list[tuple[str, str, Callable[[str], list[tuple[int, int]]], float]] = []
     if "PERSON" in wanted:
-        yield p.FunctionRecognizer(
-            entity="PERSON",
-            name="curate_names",
-            find=functools.partial(find_names, stop_words=stop_words),
-            score=NAME_SCORE,
-            language=language,
-        )
+        names = functools.partial(find_names, stop_words=stop_words)
+        finders.append(("PERSON", "curate_names", names, NAME_SCORE))
     if "LOCATION" in wanted:
+        streets = functools.partial(find_addresses, stop_words=stop_words)
+        finders += [
+            ("LOCATION", "curate_street_address", streets, ADDRESS_SCORE),
+            ("LOCATION", "curate_places", find_places, PLACE_SCORE),
+            ("LOCATION", "curate_cued_places", find_cued_places, CUED_PLACE_SCORE),
+        ]
+    for entity, name, find, score in finders:
         yield p.FunctionRecognizer(
-            entity="LOCATION",
-            name="curate_street_address",
-            find=functools.partial(find_addresses, stop_words=stop_words),
-            score=ADDRESS_SCORE,
-            language=language,
-        )
-        yield p.FunctionRecognizer(
-            entity="LOCATION",
-            name="curate_places",
-            find=find_places,
-            score=PLACE_SCORE,
-            language=language,
-        )
-        yield p.FunctionRecognizer(
-            entity="LOCATION",
-            name="curate_cued_places",
-            find=find_cued_places,
-            score=CUED_PLACE_SCORE,
-            language=language,
+            entity=entity, name=name, find=find, score=score, language=language
         )
     for spec in (*BUILT_IN, *settings.recognizers):
         if spec in BUILT_IN and spec.entity not in wanted:
