@@ -23,7 +23,7 @@ from curate.checks.pii.names import CUES, INTRODUCERS, find_names, gazetteer, ti
 from curate.checks.pii.people import with_people
 from curate.checks.pii.presidio_parts import presidio
 from curate.checks.pii.recognizers import BUILT_IN
-from curate.checks.pii.resolve import FROM_NER, Span, plausible, resolve
+from curate.checks.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
 from curate.checks.pii.settings import PiiParams, RecognizerSpec
 from curate.checks.pii.validate import (
     iban_valid,
@@ -502,12 +502,16 @@ def analyze_texts(
 ) -> list[list[Span]]:
     """Analyse many texts, each distinct text once, on the engine's workers when that pays.
 
+    Placeholders an earlier scrub wrote (``<PERSON>``) are blanked first, offsets kept, so
+    scrubbed text audits clean and a second scrub changes nothing.
+
     The engine owns the processes: each worker holds one analyzer (loaded once per worker,
     or inherited from this process where workers are forked). Without an engine, a local one
     with ``workers`` (or the rules' ``workers``) is used; one worker never forks.
     """
     from curate.engine.local import LocalEngine
 
+    texts = [hide_placeholders(t) for t in texts]
     entities, custom = settings.all_entities, bool(settings.recognizers)
     unique = [
         t for t in dict.fromkeys(texts) if could_hold_entity(t, entities=entities, custom=custom)

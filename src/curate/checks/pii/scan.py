@@ -10,7 +10,7 @@ from typing import Any
 from curate.checks.pii.columns import CATEGORY_WORDS, ColumnJudgement, pattern_settings
 from curate.checks.pii.documents import Cell, Location, location_text
 from curate.checks.pii.evidence import could_hold_pattern
-from curate.checks.pii.resolve import Span, hide_placeholders
+from curate.checks.pii.resolve import Span
 from curate.checks.pii.settings import PiiParams
 from curate.engine.base import Engine
 
@@ -95,8 +95,9 @@ def find_pii(
     for group, group_settings in ((pending, settings), (patterned, pattern_settings(settings))):
         if not group or not (group_settings.entities or group_settings.recognizers):
             continue
-        texts = [hide_placeholders(t) for _, _, t in group]
-        results = analyze_texts(group_settings, texts, workers=workers, engine=engine)
+        results = analyze_texts(
+            group_settings, [t for _, _, t in group], workers=workers, engine=engine
+        )
         hits += [
             Hit(row, loc, text, tuple(spans))
             for (row, loc, text), spans in zip(group, results, strict=True)
