@@ -295,9 +295,9 @@ TRICKS: dict[str, dict[str, object]] = {"NER only near capitals": {"ner_scope": 
 def load_curate(workers: int, **rules: object) -> tuple[Analyse, float]:
     """curate's analyzer with the default rules (or these changes), ``analyze_texts`` on a
     local engine."""
-    from curate.checks.pii.analyzer import analyze_texts, get_analyzer
-    from curate.checks.pii.settings import PiiParams
     from curate.engine import LocalEngine
+    from curate.pii.analyzer import analyze_texts, get_analyzer
+    from curate.pii.settings import PiiParams
 
     settings = PiiParams.model_validate(rules)
     started = time.perf_counter()

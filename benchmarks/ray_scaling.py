@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import curate
 import dedup as dedup_corpus  # the sibling benchmarks' corpus makers
 import pii as pii_corpus
-from curate.checks.pii import analyzer
+from curate.pii import analyzer
 from curate.progress import set_quiet
 
 CONFIGS = (("local", 1), ("local", 2), ("ray", 1), ("ray", 2))

@@ -14,8 +14,8 @@ from curate._version import __version__
 if TYPE_CHECKING:
     from curate.auditing import audit, write_audit
     from curate.checks.base import CheckResult, Status
-    from curate.checks.dedup.api import DedupResult, dedup
-    from curate.checks.pii.scrub import scrub
+    from curate.duplicates.api import DedupResult, dedup
+    from curate.pii.scrub import scrub
     from curate.receipt import verify
     from curate.report import Report, load_report
 
@@ -25,9 +25,9 @@ _LAZY = {
     "write_audit": "curate.auditing",
     "CheckResult": "curate.checks.base",
     "Status": "curate.checks.base",
-    "DedupResult": "curate.checks.dedup.api",
-    "dedup": "curate.checks.dedup.api",
-    "scrub": "curate.checks.pii.scrub",
+    "DedupResult": "curate.duplicates.api",
+    "dedup": "curate.duplicates.api",
+    "scrub": "curate.pii.scrub",
     "verify": "curate.receipt",
     "Report": "curate.report",
     "load_report": "curate.report",

@@ -404,8 +404,8 @@ def dedup(
     **kwargs: Any,
 ) -> int:
     """Write DATA without exact and near-duplicate rows (and without rows found in --against)."""
-    from curate.checks.dedup.api import dedup as run_dedup
-    from curate.checks.dedup.settings import settings_from_options, settings_from_rules
+    from curate.duplicates.api import dedup as run_dedup
+    from curate.duplicates.settings import settings_from_options, settings_from_rules
     from curate.rules.loader import load_rules
 
     columns = pick_columns(kwargs)
@@ -540,8 +540,8 @@ def scrub(
             return EXIT_OK
     import json
 
-    from curate.checks.pii import scrub as run_scrub
     from curate.io import write_text
+    from curate.pii.scrub import scrub as run_scrub
 
     result = run_scrub(
         paths,

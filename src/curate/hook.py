@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from curate.checks.pii.scan import Finding
+    from curate.pii.scan import Finding
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ MAX_LISTED = 20
 
 def start_baseline(path: Path) -> bool:
     """Write an empty baseline at ``path`` unless one is there; True if written."""
-    from curate.checks.pii.baseline import Baseline
+    from curate.pii.baseline import Baseline
 
     if path.exists():
         Baseline.load(path)  # refuse a file that is not a baseline

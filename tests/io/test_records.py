@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from curate.checks.dedup.sources import open_source
+from curate.duplicates.sources import open_source
 from curate.errors import InputError
 from curate.io.records import MAX_COLUMNS, MAX_DEPTH, arrow_reason
 from curate.io.table import list_files, load_table

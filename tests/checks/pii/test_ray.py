@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import curate
-from curate.checks.pii.settings import PiiParams
+from curate.pii.settings import PiiParams
 
 ray = pytest.importorskip("ray")
 

@@ -10,11 +10,11 @@ from pydantic import Field
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
-from curate.checks.dedup.audit import as_text, dropping_effect, duplicates, jsonable
-from curate.checks.dedup.contain import contained_across
-from curate.checks.dedup.index import Duplicates, choose_kept
-from curate.checks.dedup.pairs import cross_split_matches
-from curate.checks.dedup.settings import (
+from curate.checks.dedup.computation import dropping_effect, duplicates
+from curate.duplicates.contain import contained_across
+from curate.duplicates.index import Duplicates, choose_kept
+from curate.duplicates.pairs import cross_split_matches
+from curate.duplicates.settings import (
     DEFAULT_SEED,
     ContainmentSettings,
     DedupSettings,
@@ -22,6 +22,7 @@ from curate.checks.dedup.settings import (
     NearSettings,
     Normalization,
 )
+from curate.duplicates.task import as_text, jsonable
 
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10

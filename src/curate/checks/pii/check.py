@@ -11,10 +11,10 @@ import pandas as pd
 
 from curate.checks.base import MapReduceCheck, Outcome, register
 from curate.checks.data import AuditData
-from curate.checks.pii.columns import ColumnJudgement, judge_columns
-from curate.checks.pii.documents import FrameDocument
-from curate.checks.pii.scan import find_pii, masked
-from curate.checks.pii.settings import DEFAULT_ENTITIES, PiiParams
+from curate.pii.columns import ColumnJudgement, judge_columns
+from curate.pii.documents import FrameDocument
+from curate.pii.scan import find_pii, masked
+from curate.pii.settings import DEFAULT_ENTITIES, PiiParams
 
 #: Entities whose per-entity metrics ``fail_if`` / ``warn_if`` may name.
 GATEABLE = (

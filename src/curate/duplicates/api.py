@@ -1,0 +1,276 @@
+"""``curate.dedup``: drop exact and near-duplicate rows (and rows already in another dataset)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from curate.duplicates.contain import Containment
+from curate.duplicates.driver import (
+    DedupResult,
+    KeepPolicy,
+    data_name,
+    deliver,
+    numeric_scores,
+    parse_keep,
+    resolve_for,
+    target_of,
+)
+from curate.duplicates.index import (
+    Fingerprints,
+    choose_kept,
+    concat,
+    find_duplicates,
+)
+from curate.duplicates.lines import (
+    Line,
+    against_lines,
+    cluster_lines,
+    contained_in,
+    row_ids,
+    split_containment,
+    text_batches,
+)
+from curate.duplicates.pairs import Matches, cross_split_matches
+from curate.duplicates.settings import DedupSettings, NearSettings, settings_from_rules
+from curate.duplicates.sources import (
+    FileSource,
+    Source,
+    TableSource,
+    check_columns,
+    column_values,
+    open_source,
+)
+from curate.duplicates.task import FingerprintTask
+from curate.engine import Engine, get_engine
+from curate.errors import UsageError
+from curate.io.options import DEFAULT, ReadOptions
+from curate.io.paths import data_path
+from curate.progress import track
+from curate.rules.loader import RuleSet, load_rules
+
+__all__ = ["DedupResult", "dedup"]
+
+log = logging.getLogger(__name__)
+
+
+def _fingerprints(
+    source: Source, columns: Sequence[str], settings: DedupSettings, engine: Engine
+) -> Fingerprints:
+    batches = track(source.batches(columns), description=f"hashing {source.name}", unit="batch")
+    parts = engine.map(FingerprintTask(tuple(columns), settings), batches)
+    if sum(part.rows for part in parts) == 0:
+        raise source.input_error(ValueError("no rows to deduplicate"))
+    return concat(parts)
+
+
+def _score(source: Source, policy: KeepPolicy) -> np.ndarray | None:
+    """What a ``best:COLUMN`` policy ranks rows by (None: another policy)."""
+    if policy.column is None:
+        return None
+    return numeric_scores(column_values(source, policy.column), policy.column)
+
+
+def dedup(
+    data: object,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    text_column: Sequence[str] | str | None = None,
+    id_column: str | None = None,
+    threshold: float | None = None,
+    keep: str = "first",
+    clusters: str | os.PathLike[str] | None = None,
+    against: object = None,
+    settings: DedupSettings | None = None,
+    near: bool = True,
+    in_place: bool = False,
+    engine: str = "local",
+    workers: int | None = None,
+    ray_address: str | None = None,
+    rules: str | os.PathLike[str] | RuleSet | None = None,
+) -> DedupResult:
+    """Drop duplicate rows from ``data`` (a path, DataFrame or ``datasets`` object).
+
+    Rows are compared on ``text_column`` (one or more; all together) after normalisation;
+    near duplicates are verified MinHash-LSH pairs at Jaccard ``threshold``. In each cluster
+    one row is kept (``first``, ``longest`` or ``best:COLUMN``, the highest value). With
+    ``against``, rows that copy a row of that dataset are dropped too. Rows with no text are
+    kept and counted, never clustered. The result is written to ``out`` in the input's
+    format (never over the input unless ``in_place``), or returned as ``data``: the kind of
+    object given (a DataFrame, or a ``datasets`` Dataset or DatasetDict, features kept).
+    A ``rules`` file supplies the text and id columns, the settings of its ``dedup.near``
+    check and its ``read:`` options, for whatever the arguments leave unset.
+    ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
+    shuffle that never gathers every row on the driver (see :mod:`curate.duplicates.shuffle`);
+    locally, ``workers`` processes hash (default: all cores for inputs of 32 MB and more).
+    """
+    read = DEFAULT
+    if rules is not None:
+        ruleset = rules if isinstance(rules, RuleSet) else load_rules(Path(rules))
+        text_column = text_column or ruleset.columns.text
+        id_column = id_column or ruleset.columns.id
+        settings = settings or settings_from_rules(ruleset)
+        read = ruleset.read
+    settings = settings or DedupSettings()
+    if threshold is not None:
+        near_settings = NearSettings.model_validate(
+            {**settings.near.model_dump(), "threshold": threshold}
+        )
+        fields = settings.fields.model_copy(update={"threshold": threshold})
+        settings = settings.model_copy(update={"near": near_settings, "fields": fields})
+    if not near:
+        settings = settings.model_copy(update={"near_enabled": False})
+    texts = [text_column] if isinstance(text_column, str) else list(text_column or [])
+    if not texts:
+        raise UsageError("name the text column(s) to compare (--text-column)")
+    if isinstance(data, str | os.PathLike):
+        data_path(data)
+    target = target_of(data, out, in_place=in_place)
+    source = open_source(data, read=read)
+    check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
+    settings = resolve_for(source, texts, settings)
+    policy = parse_keep(keep, source)
+    if engine == "ray":
+        from curate.duplicates.on_ray import dedup_on_ray
+
+        return dedup_on_ray(
+            source, target=target, texts=texts, id_column=id_column, keep=policy,
+            clusters=clusters, against=against, settings=settings, read=read, workers=workers,
+            ray_address=ray_address,
+        )  # fmt: skip
+    score = _score(source, policy)
+    if engine == "local" and workers is None:
+        workers = _workers_worth_it(source)
+    with get_engine(engine, workers=workers, address=ray_address) as runner:
+        prints = _fingerprints(source, texts, settings, runner)
+        if policy.kind == "longest":
+            score = prints.length.astype(np.float64)
+        dups = find_duplicates(prints, settings, text=text_batches(source, texts), engine=runner)
+        kept = choose_kept(dups.cluster, score=score)
+        ids = (
+            column_values(source, id_column).to_numpy(dtype=object)
+            if id_column
+            else np.arange(dups.rows)
+        )
+        lines = cluster_lines(dups, kept, ids)
+        inside, inside_lines = split_containment(
+            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=len(lines)
+        )
+        kept[inside.row] = False
+        lines += inside_lines
+        matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+        contained = Containment.empty()
+        if against is not None:
+            matches, against_found = _against(
+                source, against, prints, texts, id_column, settings, runner, ids,
+                start=len(lines), read=read,
+            )  # fmt: skip
+            kept[matches.row] = False
+            lines += against_found
+            contained, contained_lines = contained_in(
+                source, against, texts, id_column, settings, runner,
+                start=len(lines), read=read, copies=matches.row,
+            )  # fmt: skip
+            kept[contained.row] = False
+            lines += contained_lines
+    exact = dups.exact_duplicate_rows
+    within = int(dups.rows - choose_kept(dups.cluster).sum())
+    result = DedupResult(
+        rows=dups.rows,
+        kept=int(kept.sum()),
+        blank_rows=int(dups.blank.sum()),
+        exact_duplicates=exact,
+        near_duplicates=within - exact,
+        against_matches=len(matches),
+        clusters=len(lines),
+        settings=settings,
+        keep=policy.text,
+        contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
+    )
+    log.debug(
+        "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",
+        result.kept,
+        result.rows,
+        result.exact_duplicates,
+        result.near_duplicates,
+        result.against_matches,
+    )
+    return deliver(
+        result,
+        source=source,
+        dropped=np.flatnonzero(~kept),
+        clusters=clusters,
+        lines=lines,
+        target=target,
+    )
+
+
+#: Text below this size is hashed in this process: starting workers would cost more.
+PARALLEL_FROM_BYTES = 32 << 20
+
+
+def _workers_worth_it(source: Source) -> int:
+    """The idle cores for a large input, one process for a small one.
+
+    A worker on a core other jobs already keep busy only adds its start-up and the batches'
+    copies: on the shared 2-core box at load average 7, two workers took 17 to 38 s where one
+    took 7 to 11 s (200,000 rows of 0.7 KB). The one-minute load average says how busy they are.
+    """
+    if isinstance(source, FileSource):
+        size = source.path.stat().st_size
+    else:
+        assert isinstance(source, TableSource)
+        size = int(source.table.frame.memory_usage(deep=True).sum())
+    if size < PARALLEL_FROM_BYTES:
+        return 1
+    return idle_cores()
+
+
+def idle_cores() -> int:
+    """Cores this process may use less the one-minute load average of other work (at least 1)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    try:
+        busy = os.getloadavg()[0]
+    except OSError:  # no load average on this system
+        busy = 0.0
+    return max(1, min(cores or 1, round((cores or 1) - busy)))
+
+
+def _against(
+    data_source: Source,
+    other: object,
+    prints: Fingerprints,
+    texts: Sequence[str],
+    id_column: str | None,
+    settings: DedupSettings,
+    runner: Engine,
+    ids: np.ndarray,
+    *,
+    start: int,
+    read: ReadOptions,
+) -> tuple[Matches, list[Line]]:
+    """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
+    source = open_source(other, read=read)
+    check_columns(source, texts, where=data_name(other))
+    theirs = _fingerprints(source, texts, settings, runner)
+
+    def text() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        yield from text_batches(data_source, texts)()
+        yield from text_batches(source, texts, start=prints.rows)()
+
+    both = find_duplicates(concat([prints, theirs]), settings, text=text, engine=runner)
+    matches = cross_split_matches(both, np.arange(both.rows) >= prints.rows)
+    their_column = id_column if id_column in source.columns else None
+    lines = against_lines(
+        matches,
+        our_ids=ids[matches.row],
+        their_ids=row_ids(source, their_column, matches.match, start=prints.rows),
+        start=start,
+        against=str(data_name(other)),
+    )
+    return matches, lines

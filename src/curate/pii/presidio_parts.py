@@ -1,0 +1,213 @@
+"""Presidio and spaCy, imported once, and the classes curate builds on them.
+
+Kept apart from :mod:`curate.pii.analyzer` so that importing curate costs nothing until
+PII detection runs, and so the analyzer reads as what it does rather than how Presidio is
+adapted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import sys
+from collections.abc import Callable, Iterator
+from types import SimpleNamespace
+from typing import Any
+
+from curate.errors import MissingDependencyError
+
+#: spaCy labels as Presidio entity names.
+SPACY_LABELS = {
+    "PERSON": "PERSON",
+    "PER": "PERSON",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "NORP": "NRP",
+    "ORG": "ORGANIZATION",
+    "DATE": "DATE_TIME",
+    "TIME": "DATE_TIME",
+}
+NER_SCORE = 0.85
+
+#: Words after a value's first token read for context words (Presidio reads five before and
+#: counts these from the value's first token): "0490 75 40 81 (mobile)".
+CONTEXT_AFTER = 6
+
+
+@functools.lru_cache(maxsize=1)
+def presidio() -> SimpleNamespace:
+    """Import spaCy and Presidio once, with the classes curate builds on them.
+
+    Presidio and thinc import torch and transformers when installed, for engines curate does
+    not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
+    they are imported with those two hidden when nothing has loaded them yet.
+    """
+    try:
+        with _hidden("torch", "transformers"):
+            import spacy
+            from presidio_analyzer import (
+                AnalyzerEngine,
+                LocalRecognizer,
+                Pattern,
+                PatternRecognizer,
+                RecognizerRegistry,
+                RecognizerResult,
+            )
+            from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+            from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
+            from presidio_analyzer.predefined_recognizers import (
+                EmailRecognizer,
+                PhoneRecognizer,
+                SpacyRecognizer,
+                UsLicenseRecognizer,
+            )
+            from spacy.tokens import Doc, Span
+    except ImportError as exc:
+        raise MissingDependencyError(
+            feature="PII detection", package=exc.name or "presidio-analyzer", extra="pii"
+        ) from exc
+
+    class NerRecognizer(LocalRecognizer):
+        """spaCy's entities as Presidio results, labels mapped to Presidio's names."""
+
+        def __init__(self, entities: list[str], language: str) -> None:
+            super().__init__(
+                supported_entities=entities, name="curate_spacy_ner", supported_language=language
+            )
+
+        def load(self) -> None:
+            """Nothing to load: the entities come with the NLP artifacts."""
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            if nlp_artifacts is None:
+                return []
+            found = []
+            for ent in nlp_artifacts.entities:
+                label = SPACY_LABELS.get(ent.label_)
+                if label in entities:
+                    found.append(RecognizerResult(label, ent.start_char, ent.end_char, NER_SCORE))
+            return found
+
+    class FunctionRecognizer(LocalRecognizer):
+        """The spans a plain function finds, as Presidio results of one entity."""
+
+        def __init__(
+            self,
+            *,
+            entity: str,
+            name: str,
+            find: Callable[[str], list[tuple[int, int]]],
+            score: float,
+            language: str,
+        ) -> None:
+            self.find = find
+            self.score = score
+            super().__init__(supported_entities=[entity], name=name, supported_language=language)
+
+        def load(self) -> None:
+            """Nothing to load."""
+
+        def analyze(self, text: str, entities: list[str], nlp_artifacts: Any = None) -> list[Any]:
+            entity = self.supported_entities[0]
+            return [RecognizerResult(entity, a, b, self.score) for a, b in self.find(text)]
+
+    class NeededContextEnhancer(LemmaContextAwareEnhancer):
+        """Context words only for results below their threshold: the rest pass already."""
+
+        def __init__(self, threshold: Callable[[str], float]) -> None:
+            super().__init__(context_suffix_count=CONTEXT_AFTER)
+            self.threshold = threshold
+
+        def enhance_using_context(
+            self,
+            text: str,
+            raw_results: list[Any],
+            nlp_artifacts: Any,
+            recognizers: list[Any],
+            context: list[str] | None = None,
+        ) -> list[Any]:
+            low = [r for r in raw_results if r.score < self.threshold(r.entity_type)]
+            if not low:
+                return raw_results
+            high = [r for r in raw_results if r.score >= self.threshold(r.entity_type)]
+            lifted = super().enhance_using_context(text, low, nlp_artifacts, recognizers, context)
+            return high + list(lifted)
+
+    class DocArtifacts(NlpArtifacts):
+        """Presidio's NLP artifacts of a doc, with the token lists built only when read.
+
+        Only context matching reads them, and only for results below their threshold, so most
+        cells never need them.
+        """
+
+        def __init__(self, doc: Any, nlp_engine: Any, language: str) -> None:
+            # Not super().__init__: it builds every list now.
+            self.tokens = doc
+            self.entities = list(doc.ents)
+            self.scores = [NER_SCORE] * len(self.entities)
+            self.nlp_engine = nlp_engine
+            self.language = language
+
+        @functools.cached_property
+        def tokens_indices(self) -> list[int]:  # type: ignore[override]
+            return [token.idx for token in self.tokens]
+
+        @functools.cached_property
+        def lemmas(self) -> list[str]:  # type: ignore[override]
+            return [token.lower_ for token in self.tokens]
+
+        @functools.cached_property
+        def keywords(self) -> list[str]:  # type: ignore[override]
+            return list(self.set_keywords(self.nlp_engine, self.lemmas, self.language))
+
+    class LoadedSpacyEngine(SpacyNlpEngine):
+        """Presidio's spaCy engine around a pipeline curate loaded (never downloads)."""
+
+        def __init__(self, nlp: Any, language: str) -> None:
+            super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
+            self.nlp = {language: nlp}  # type: ignore[assignment]
+            self.context_words: frozenset[str] = frozenset()
+
+        def is_stopword(self, word: str, language: str) -> bool:
+            # Presidio drops stop words before matching context, so "call" could never
+            # support a phone number; a word some recognizer asks for is kept.
+            if word.lower() in self.context_words:
+                return False
+            return bool(super().is_stopword(word, language))
+
+        def load(self) -> None:
+            """Already loaded."""
+
+    return SimpleNamespace(
+        spacy=spacy,
+        Doc=Doc,
+        Span=Span,
+        AnalyzerEngine=AnalyzerEngine,
+        Pattern=Pattern,
+        PatternRecognizer=PatternRecognizer,
+        RecognizerRegistry=RecognizerRegistry,
+        DocArtifacts=DocArtifacts,
+        EmailRecognizer=EmailRecognizer,
+        PhoneRecognizer=PhoneRecognizer,
+        SpacyRecognizer=SpacyRecognizer,
+        UsLicenseRecognizer=UsLicenseRecognizer,
+        NerRecognizer=NerRecognizer,
+        FunctionRecognizer=FunctionRecognizer,
+        LoadedSpacyEngine=LoadedSpacyEngine,
+        NeededContextEnhancer=NeededContextEnhancer,
+    )
+
+
+@contextlib.contextmanager
+def _hidden(*modules: str) -> Iterator[None]:
+    """Make ``import`` of these modules fail inside the block, unless already imported."""
+    hidden = [m for m in modules if m not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
