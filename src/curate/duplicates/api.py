@@ -49,6 +49,7 @@ from curate.duplicates.sources import (
 from curate.duplicates.task import FingerprintTask
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
+from curate.extras import DEDUP_PACKAGES, require
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.paths import data_path
 from curate.progress import track
@@ -109,6 +110,7 @@ def dedup(
     shuffle that never gathers every row on the driver (see :mod:`curate.duplicates.shuffle`);
     locally, ``workers`` processes hash (default: all cores for inputs of 32 MB and more).
     """
+    require(DEDUP_PACKAGES, feature="curate dedup")
     read = DEFAULT
     if rules is not None:
         ruleset = rules if isinstance(rules, RuleSet) else load_rules(Path(rules))

@@ -14,6 +14,7 @@ import pandas as pd
 
 from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
+from curate.extras import PII_PACKAGES, require
 from curate.io import hf
 from curate.io.outputs import check_outputs
 from curate.io.paths import data_path
@@ -139,6 +140,7 @@ def scrub(
     every current finding into it instead. ``engine="ray"`` analyses on Ray: a local Ray, or
     the cluster at ``ray_address``.
     """
+    require(PII_PACKAGES, feature="curate scrub")
     settings = pii_settings(rules)
     frame_input = isinstance(data, pd.DataFrame) or hf.is_hf_object(data)
     paths = [] if frame_input else expand([data] if isinstance(data, str | os.PathLike) else data)

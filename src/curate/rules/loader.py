@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import logging
 import re
 from collections.abc import Collection, Mapping
@@ -14,6 +13,7 @@ from typing import Any
 from curate.checks.base import Check, registered
 from curate.checks.thresholds import Condition
 from curate.errors import MissingDependencyError, RulesError
+from curate.extras import require
 from curate.io.options import ReadOptions
 from curate.rules.required import unmet
 from curate.rules.schema import Columns, RulesModel
@@ -64,19 +64,7 @@ class RuleSet:
         for config in self.checks:
             if only is not None and config.id not in only:
                 continue
-            for module, extra in type(config.check).packages.items():
-                if not importable(module):
-                    raise MissingDependencyError(
-                        feature=f"the check '{config.id}'", package=module, extra=extra
-                    )
-
-
-def importable(module: str) -> bool:
-    """Whether ``module`` can be imported, found without importing it."""
-    try:
-        return importlib.util.find_spec(module) is not None
-    except (ImportError, ValueError):
-        return False
+            require(type(config.check).packages, feature=f"the check '{config.id}'")
 
 
 def default_rules_path() -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any, ClassVar, Literal
 
 import numpy as np
@@ -23,6 +24,7 @@ from curate.duplicates.settings import (
     Normalization,
 )
 from curate.duplicates.task import as_text, jsonable
+from curate.extras import DEDUP_PACKAGES
 
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10
@@ -79,7 +81,7 @@ class _DedupCheck(Check[ExactParams]):
     """What ``dedup.exact`` and ``dedup.near`` share: rates, largest clusters, effect."""
 
     requires = ("text",)
-    packages: ClassVar[dict[str, str]] = {"scipy": "dedup"}
+    packages: ClassVar[Mapping[str, str]] = DEDUP_PACKAGES
     kind: ClassVar[str]
 
     def run(self, data: AuditData) -> Outcome:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -11,6 +11,7 @@ import pandas as pd
 
 from curate.checks.base import MapReduceCheck, Outcome, register
 from curate.checks.data import AuditData
+from curate.extras import PII_PACKAGES
 from curate.pii.columns import ColumnJudgement, judge_columns
 from curate.pii.documents import FrameDocument
 from curate.pii.scan import find_pii, masked
@@ -47,7 +48,7 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
     id = "pii"
     title = "Personal data"
     params_model = PiiParams
-    packages: ClassVar[dict[str, str]] = {"presidio_analyzer": "pii", "spacy": "pii"}
+    packages: ClassVar[Mapping[str, str]] = PII_PACKAGES
     threshold_metrics = frozenset(
         {"pii_rows", "pii_row_rate", "pii_values", "pii_cells"}
         | {f"row_rate.{e}" for e in GATEABLE}
