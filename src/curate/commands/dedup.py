@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +16,6 @@ from curate.commands.options import (
     say,
 )
 from curate.io.outputs import check_outputs
-
-log = logging.getLogger("curate")
 
 
 @command()

@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
 
-from curate.commands.options import (
-    EXIT_OK,
-    command,
-    say,
-)
+from curate.commands.options import EXIT_OK, command, say
 from curate.io.outputs import check_outputs
-
-log = logging.getLogger("curate")
 
 
 @command()

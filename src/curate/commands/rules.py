@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
 
-from curate.commands.options import (
-    EXIT_OK,
-    EXIT_USAGE,
-    command,
-    say,
-)
-
-log = logging.getLogger("curate")
+from curate.commands.options import EXIT_OK, EXIT_USAGE, command, say
 
 
 @click.group()

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
 
-from curate.commands.options import (
-    ALLOW_UNSIGNED,
-    EXIT_OK,
-    command,
-    say,
-)
-
-log = logging.getLogger("curate")
+from curate.commands.options import ALLOW_UNSIGNED, EXIT_OK, command, say
 
 
 @command()
