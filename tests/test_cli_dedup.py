@@ -133,7 +133,7 @@ def test_quoted_newlines_across_block_edges(
     tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Blocks far smaller than the rows: every quoted value spans an edge somewhere."""
-    from curate.duplicates import sources
+    from curate.io import stream as sources
 
     monkeypatch.setattr(sources, "BLOCK_BYTES", 64)
     words = [hashlib.sha256(str(i).encode()).hexdigest() for i in range(40)]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from curate.duplicates import sources
+from curate.io import stream as sources
 from tests.conftest import RunCli
 
 ray = pytest.importorskip("ray")

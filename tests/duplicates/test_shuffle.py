@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 import curate
-from curate.duplicates import api, index, shuffle, sources
+from curate.duplicates import api, index, shuffle
 from curate.duplicates.lsh import BUCKET_PAIR_LIMIT, candidate_pairs
 from curate.duplicates.settings import DedupSettings, FieldSettings
 from curate.duplicates.shuffle import (
@@ -26,6 +26,7 @@ from curate.duplicates.shuffle import (
     _split,
     _subset,
 )
+from curate.io import stream as sources
 from curate.io.writers import write_frame
 
 ray = pytest.importorskip("ray")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from curate.duplicates.sources import open_source
 from curate.errors import InputError
 from curate.io.records import MAX_COLUMNS, MAX_DEPTH, arrow_reason
+from curate.io.stream import open_source
 from curate.io.table import list_files, load_table
 
 SEP = "\u2028"

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from curate import scrub
 from curate.duplicates.api import dedup
+from curate.io.documents import open_document
 from curate.io.records import CsvRecords, JsonLines
 from curate.io.table import load_table
-from curate.pii.documents import open_document
 
 FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
 #: Quotes, delimiters, line breaks inside values, U+2028, accents; no digits or capitals, so

@@ -38,7 +38,13 @@ from curate.duplicates.lines import (
 )
 from curate.duplicates.pairs import Matches, cross_split_matches
 from curate.duplicates.settings import DedupSettings, NearSettings, settings_from_rules
-from curate.duplicates.sources import (
+from curate.duplicates.task import FingerprintTask
+from curate.engine import Engine, get_engine
+from curate.errors import UsageError
+from curate.extras import DEDUP_PACKAGES, require
+from curate.io.options import DEFAULT, ReadOptions
+from curate.io.paths import data_path
+from curate.io.stream import (
     FileSource,
     Source,
     TableSource,
@@ -46,12 +52,6 @@ from curate.duplicates.sources import (
     column_values,
     open_source,
 )
-from curate.duplicates.task import FingerprintTask
-from curate.engine import Engine, get_engine
-from curate.errors import UsageError
-from curate.extras import DEDUP_PACKAGES, require
-from curate.io.options import DEFAULT, ReadOptions
-from curate.io.paths import data_path
 from curate.progress import track
 from curate.rules.loader import RuleSet, load_rules
 

@@ -18,13 +18,13 @@ import pandas as pd
 import pyarrow as pa
 
 from curate.duplicates.lines import Line
-from curate.duplicates.output import write_clusters, write_without
 from curate.duplicates.resolve import resolve
 from curate.duplicates.settings import DedupSettings
-from curate.duplicates.sources import Source, TableSource, check_columns
 from curate.errors import UsageError
 from curate.io import hf
 from curate.io.outputs import check_outputs
+from curate.io.stream import Source, TableSource, check_columns
+from curate.io.subset import write_clusters, write_without
 from curate.io.writers import WRITERS
 
 

@@ -26,10 +26,10 @@ from curate.duplicates.contain import (
 from curate.duplicates.index import Duplicates
 from curate.duplicates.pairs import Matches
 from curate.duplicates.settings import DedupSettings
-from curate.duplicates.sources import Source, TableSource, open_source
 from curate.duplicates.task import as_text, jsonable
 from curate.engine import Engine
 from curate.io.options import ReadOptions
+from curate.io.stream import Source, TableSource, open_source
 from curate.progress import track
 
 Line = dict[str, Any]

@@ -40,9 +40,9 @@ from curate.duplicates.lines import (
 from curate.duplicates.pairs import Matches, cross_split_matches
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.shuffle import Blocks, Placed, Shuffle
-from curate.duplicates.sources import Source, check_columns, open_source
 from curate.engine.ray import RayEngine
 from curate.io.options import ReadOptions
+from curate.io.stream import Source, check_columns, open_source
 
 log = logging.getLogger(__name__)
 

@@ -30,9 +30,9 @@ from curate.duplicates.lines import numbered
 from curate.duplicates.lsh import candidate_pairs, optimal_bands
 from curate.duplicates.minhash import mix64
 from curate.duplicates.settings import DedupSettings
-from curate.duplicates.sources import Source
 from curate.duplicates.task import FingerprintTask
 from curate.engine.ray import IN_FLIGHT, TASK_RETRIES, ray_module
+from curate.io.stream import Source
 from curate.progress import track
 
 log = logging.getLogger(__name__)

@@ -33,7 +33,7 @@ from curate.pii.evidence import (
 )
 
 if TYPE_CHECKING:
-    from curate.pii.documents import Cell
+    from curate.io.documents import Cell
     from curate.pii.settings import PiiParams
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from curate.engine.base import Engine
+from curate.io.documents import Cell, Location, location_text
 from curate.pii.columns import CATEGORY_WORDS, ColumnJudgement, pattern_settings
-from curate.pii.documents import Cell, Location, location_text
 from curate.pii.evidence import could_hold_pattern
 from curate.pii.resolve import Span
 from curate.pii.settings import PiiParams

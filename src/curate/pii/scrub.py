@@ -16,13 +16,13 @@ from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
 from curate.extras import PII_PACKAGES, require
 from curate.io import hf
+from curate.io.documents import Document, FrameDocument, open_document
+from curate.io.hf_document import DatasetDocument
 from curate.io.outputs import check_outputs
 from curate.io.paths import data_path
 from curate.io.readers import DATA_SUFFIXES
 from curate.pii.baseline import Baseline, file_key
 from curate.pii.columns import ColumnJudgement, judge_columns
-from curate.pii.documents import Document, FrameDocument, open_document
-from curate.pii.hf_document import DatasetDocument
 from curate.pii.operators import Anonymizer
 from curate.pii.resolve import Span
 from curate.pii.scan import Finding, Hit, find_pii

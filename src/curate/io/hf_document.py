@@ -14,8 +14,8 @@ from typing import Any
 import pyarrow as pa
 
 from curate.io import hf
+from curate.io.documents import ArrowDocument, Cell, Document, Location
 from curate.io.writers import write_frame
-from curate.pii.documents import ArrowDocument, Cell, Document, Location
 
 
 class DatasetDocument(Document):

@@ -13,13 +13,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from curate.duplicates.sources import STREAMED, FileSource, Source, TableSource, json_blocks
 from curate.errors import InputError
 from curate.io import hf
 from curate.io.atomic import atomic_path
 from curate.io.options import DEFAULT
 from curate.io.readers import arrow_schema
 from curate.io.records import CsvRecords
+from curate.io.stream import STREAMED, FileSource, Source, TableSource, json_blocks
 from curate.io.table import SourceFile
 from curate.io.writers import write_frame
 from curate.progress import track

@@ -8,7 +8,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from curate.errors import InputError
-from curate.pii.documents import location_text, open_document
+from curate.io.documents import location_text, open_document
 
 
 def test_tsv_cells_stay_text_and_round_trip(tmp_path: Path) -> None:

@@ -1,6 +1,6 @@
-"""Where dedup reads rows from: a file streamed in Arrow batches, or a table in memory.
+"""Rows streamed in Arrow batches from a file, or from a table in memory (dedup reads this way).
 
-Streaming keeps memory bounded by the per-row fingerprints, not the text: Parquet, CSV, TSV
+Streaming keeps memory bounded by the per-row values a caller keeps, not the text: Parquet, CSV, TSV
 and JSON Lines files are read batch by batch (twice: once to fingerprint, once to write the
 rows kept). Anything else (a JSON array, a folder, a DataFrame, a ``datasets`` object) is
 loaded whole with :func:`curate.io.table.load_table`.
