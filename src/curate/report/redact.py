@@ -53,10 +53,14 @@ def redact(
     for result in checks:
         if result.id == "coverage":
             result = _coverage(result, columns)
-        elif result.id.startswith("bias."):
+        elif result.id.startswith("bias.") or result.id == "quality.labels":
             result = _groups(result, columns)
         if id_column is not None and id_column in columns:
-            result = dataclasses.replace(result, findings=[_hide_ids(f) for f in result.findings])
+            result = dataclasses.replace(
+                result,
+                findings=[_hide_ids(f) for f in result.findings],
+                records={k: [_hide_ids(r) for r in v] for k, v in result.records.items()},
+            )
         out.append(result)
     return tuple(out)
 
