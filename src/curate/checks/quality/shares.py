@@ -2,8 +2,8 @@
 
 Wrong labels that pile up in one group are label bias: a model learns the annotators' error
 for that group. A group counts as such when its share of flagged rows is at least
-``ratio`` times the overall share and a one-sided binomial test (Bonferroni over the groups
-compared) says so at ``alpha``. Groups under ``min_rows`` are shown, never judged.
+``ratio`` times the overall share and a one-sided Fisher exact test against the other rows
+(Bonferroni over the groups compared) says so at ``alpha``. Groups under ``min_rows`` are shown, never judged.
 """
 
 from __future__ import annotations
@@ -98,7 +98,8 @@ def by_group(
         share = k / n
         if overall <= 0 or share < ratio * overall:
             continue
-        p_value = float(stats.binomtest(k, n, overall, alternative="greater").pvalue) * tests
+        rest = [[k, n - k], [overall_issues - k, rows - n - (overall_issues - k)]]
+        p_value = float(stats.fisher_exact(rest, alternative="greater").pvalue) * tests
         if p_value < alpha:
             found.append(
                 Concentration(
