@@ -111,6 +111,11 @@ def test_a_duplicate_labelled_unlike_its_copies_is_flagged(tmp_path: Path, run_c
     (check,) = json.loads((out / "report.json").read_text())["checks"]
     assert check["metrics"]["conflicting_duplicate_rows"] == 1
     assert check["status"] == "pass"
+    result = run_cli("audit", data, "--rules", rules(tmp_path, "{duplicates: off}"), "--out", out)
+    assert result.code == 0, result.err
+    (check,) = json.loads((out / "report.json").read_text())["checks"]
+    assert check["metrics"]["conflicting_duplicate_rows"] == 0
+    assert not [r for r in issues(out) if "cluster" in r]
 
 
 def test_thresholds_fail_the_gate(tmp_path: Path, run_cli: RunCli) -> None:
@@ -156,3 +161,20 @@ def test_unknown_model_is_a_rules_error(tmp_path: Path, run_cli: RunCli) -> None
     result = run_cli("rules", "validate", rules(tmp_path, "{model: bert}"))
     assert result.code == 2
     assert "quality.labels" in result.err and "model" in result.err
+
+
+@pytest.mark.slow
+def test_minilm_embeddings_are_the_other_model(tmp_path: Path, run_cli: RunCli) -> None:
+    frame = pd.read_csv(EXAMPLES / "sms_spam" / "train.csv", nrows=300)
+    frame.loc[frame["label"] == "spam", "label"] = frame["label"].where(frame.index % 7 != 0, "ham")
+    data = tmp_path / "data.csv"
+    frame.to_csv(data, index=False)
+    out = tmp_path / "out"
+    result = run_cli(
+        "audit", data, "--rules", rules(tmp_path, "{model: minilm, folds: 3}"), "--out", out
+    )
+    assert result.code == 0, result.err
+    (check,) = json.loads((out / "report.json").read_text())["checks"]
+    assert check["metrics"]["model"] == "all-MiniLM-L6-v2 embeddings + logistic regression"
+    assert check["metrics"]["folds"] == 3
+    assert check["metrics"]["model_accuracy"] > 0.8

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
@@ -59,6 +59,12 @@ class LabelParams(Params):
     )
     alpha: float = Field(default=0.01, gt=0, lt=1, description="significance (Bonferroni)")
     seed: int = 0
+
+    @field_validator("duplicates", mode="before")
+    @classmethod
+    def _off(cls, value: Any) -> Any:
+        """YAML reads a bare ``off`` as false."""
+        return "off" if value is False else value
 
 
 @register
