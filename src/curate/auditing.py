@@ -5,6 +5,7 @@ Named ``auditing`` so the module does not shadow the ``curate.audit`` function."
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 import re
@@ -254,8 +255,24 @@ REPORT_SET = (
 )
 
 
+def side_files(report: Report) -> dict[str, bytes]:
+    """The checks' side files (``label_issues.jsonl``) as JSON Lines, by file name.
+
+    Only names of :data:`REPORT_SET`: a file outside the set would outlive the run that made it.
+    """
+    out: dict[str, bytes] = {}
+    for result in report.checks:
+        for name, rows in result.records.items():
+            if name not in REPORT_SET or name in out:
+                raise ValueError(f"check {result.id}: side file '{name}' is not in the report set")
+            lines = (json.dumps(row, ensure_ascii=False, allow_nan=False) + "\n" for row in rows)
+            out[name] = "".join(lines).encode("utf-8")
+    return out
+
+
 def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
-    """Write report.json, report.html, report.md, receipt.json and a copy of the rules as one set.
+    """Write report.json, report.html, report.md, receipt.json, a copy of the rules and the
+    checks' side files (``label_issues.jsonl``) as one set.
 
     They are written into a hidden folder beside ``out`` and swapped in whole, so a reader
     sees the old set or the new one, never a mix; a failed write leaves the old set.
@@ -273,6 +290,8 @@ def write_audit(report: Report, out: str | Path | None = None) -> AuditFiles:
         rules_bytes = rules_copy(report)
         if rules_bytes is not None:
             atomic.write_member(staging, RULES_COPY, rules_bytes)
+        for name, data in side_files(report).items():
+            atomic.write_member(staging, name, data)
     return AuditFiles(
         json=folder / "report.json",
         html=folder / "report.html",

@@ -24,6 +24,7 @@ BUILTIN = (
     "curate.checks.coverage",
     "curate.checks.dedup",
     "curate.checks.pii",
+    "curate.checks.quality",
     "curate.checks.schema",
 )
 

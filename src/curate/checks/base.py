@@ -27,6 +27,10 @@ class Status(enum.StrEnum):
         return self in (Status.FAIL, Status.ERROR)
 
 
+#: Every row of a check's side file, by file name: ids, labels and scores, never cell text.
+Records = dict[str, list[dict[str, Any]]]
+
+
 @dataclass(frozen=True)
 class CheckResult:
     """What every check returns: the report shows these five things and nothing else."""
@@ -36,6 +40,9 @@ class CheckResult:
     summary: str
     metrics: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
+    #: Rows for a file beside the report (file name -> JSON objects, one a line), such as
+    #: ``label_issues.jsonl``; not part of ``report.json`` (see :data:`Records`).
+    records: Records = field(default_factory=dict, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -65,6 +72,7 @@ class Outcome:
     metrics: dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
     skipped: bool = False
+    records: Records = field(default_factory=dict)
 
 
 class Params(BaseModel):

@@ -64,4 +64,6 @@ def run_check(config: CheckConfig, data: AuditData) -> CheckResult:
     elif config.fail_if:
         limits = ", ".join(f"{metric} {condition}" for metric, condition in config.fail_if.items())
         summary += f"; within the gate (fails if {limits})"
-    return CheckResult(config.id, status, summary + ".", outcome.metrics, outcome.findings)
+    return CheckResult(
+        config.id, status, summary + ".", outcome.metrics, outcome.findings, outcome.records
+    )

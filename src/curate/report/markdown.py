@@ -47,6 +47,7 @@ def render_markdown(report: Report) -> str:
         f"`{ds.name}` — {ds.rows:,} rows ({splits}); "
         f"fingerprint `{ds.fingerprint[:19]}…`; rules `{report.rules.path}`.",
         "",
+        *([report.sufficiency, ""] if report.sufficiency else []),
         *_inferred_lines(report.extra.get("inferred", {})),
         *_split_lines(ds.get("split_sources", {})),
         "| check | status | summary |",

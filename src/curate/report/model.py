@@ -116,6 +116,17 @@ class Report:
     def passed(self) -> bool:
         return self.decision == "pass"
 
+    @property
+    def sufficiency(self) -> str | None:
+        """Whether there is enough data, for the verdict (from the coverage check), or None."""
+        for result in self.checks:
+            enough = result.metrics.get("sufficiency") if result.id == "coverage" else None
+            if isinstance(enough, dict) and "level" in enough:
+                from curate.checks.coverage.sufficiency import verdict
+
+                return verdict(enough)
+        return None
+
     def check(self, check_id: str) -> CheckResult:
         for result in self.checks:
             if result.id == check_id:

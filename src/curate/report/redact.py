@@ -53,10 +53,14 @@ def redact(
     for result in checks:
         if result.id == "coverage":
             result = _coverage(result, columns)
-        elif result.id.startswith("bias."):
+        elif result.id.startswith("bias.") or result.id == "quality.labels":
             result = _groups(result, columns)
         if id_column is not None and id_column in columns:
-            result = dataclasses.replace(result, findings=[_hide_ids(f) for f in result.findings])
+            result = dataclasses.replace(
+                result,
+                findings=[_hide_ids(f) for f in result.findings],
+                records={k: [_hide_ids(r) for r in v] for k, v in result.records.items()},
+            )
         out.append(result)
     return tuple(out)
 
@@ -105,6 +109,12 @@ def _coverage(result: CheckResult, columns: frozenset[str]) -> CheckResult:
                 if not _crosses([t.get("rows_column"), t.get("columns_column")], columns)
             ],
         }
+    enough = metrics.get("sufficiency")
+    if isinstance(enough, Mapping) and isinstance(enough.get("slices"), Mapping):
+        metrics["sufficiency"] = {
+            **enough,
+            "slices": {k: v if k not in columns else HIDDEN for k, v in enough["slices"].items()},
+        }
     instruction = metrics.get("instruction")
     if isinstance(instruction, Mapping):
         roles = instruction.get("columns")
@@ -151,7 +161,8 @@ def _crosses(crossed: object, columns: frozenset[str]) -> bool:
 
 def _finding_about(finding: Mapping[str, Any], columns: frozenset[str]) -> bool:
     where = str(finding.get("where", ""))
-    return finding.get("kind") in {"split drift", "slice gap", "category too small"} and any(
+    kinds = {"split drift", "slice gap", "category too small", "not enough data"}
+    return finding.get("kind") in kinds and any(
         where.startswith(f"{c}:") or where.startswith(f"{c}=") or f", {c}=" in where
         for c in columns
     )

@@ -17,6 +17,7 @@ from curate.checks.coverage.labels import label_balance
 from curate.checks.coverage.params import CoverageParams
 from curate.checks.coverage.profile import MAX_DISTINCT_SHARE, profile_columns
 from curate.checks.coverage.slices import slice_gaps
+from curate.checks.coverage.sufficiency import describe, sufficiency
 from curate.checks.coverage.text import UNDETERMINED, text_profile
 from curate.checks.coverage.topics import topics
 from curate.checks.data import AuditData
@@ -24,6 +25,13 @@ from curate.errors import MissingDependencyError, UsageError
 
 log = logging.getLogger(__name__)
 
+#: Sufficiency metrics a threshold may name, copied to the top level.
+LEVEL_METRICS = (
+    "sufficiency_level",
+    "rows_short_of_production",
+    "classes_below_minimum",
+    "slices_below_minimum",
+)
 #: Columns with more distinct values than this are not shown value by value or compared as categories.
 MAX_CATEGORIES = 100
 
@@ -52,6 +60,10 @@ class CoverageCheck(Check[CoverageParams]):
             "without_response_share",
             "small_categories",
             "unavailable_parts",
+            "sufficiency_level",
+            "rows_short_of_production",
+            "classes_below_minimum",
+            "slices_below_minimum",
         }
     )
 
@@ -68,6 +80,7 @@ class CoverageCheck(Check[CoverageParams]):
         )
         self._text(data, acc)
         self._labels(data, acc)
+        self._sufficiency(data, acc)
         self._slices(data, acc)
         self._topics(data, acc)
         self._drift(
@@ -156,6 +169,25 @@ class CoverageCheck(Check[CoverageParams]):
             f"{balance['classes']} classes (smallest {balance['min_class_rows']:,} rows, "
             f"{balance['classes_too_small']} too small)"
         )
+
+    def _sufficiency(self, data: AuditData, acc: _Parts) -> None:
+        p = self.params.sufficiency
+        if not p.enabled:
+            return
+        label = data.columns.label.column if data.columns.label is not None else None
+        result, found = sufficiency(
+            data.frame,
+            data.split,
+            reference=self.params.drift.reference,
+            label=label,
+            slices=list(dict.fromkeys([*data.columns.sensitive, *self.params.slices.columns])),
+            **p.model_dump(exclude={"enabled"}),
+        )
+        acc.metrics["sufficiency"] = result
+        for key in LEVEL_METRICS:
+            acc.metrics[key] = result[key]
+        acc.findings += found
+        acc.summary.append(describe(result))
 
     def _slices(self, data: AuditData, acc: _Parts) -> None:
         p = self.params.slices
@@ -285,6 +317,7 @@ class _Parts:
 def _finding_order(finding: dict[str, Any]) -> tuple[int, int]:
     order = [
         "class too small",
+        "not enough data",
         "topic missing from train",
         "split drift",
         "slice gap",

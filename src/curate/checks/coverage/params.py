@@ -48,6 +48,24 @@ class LabelBalanceParams(_Part):
     min_eval_rows: int = Field(default=10, ge=0, description="rows a class needs in an eval split")
 
 
+class SufficiencyParams(_Part):
+    """Enough data? Defaults follow the usual fine-tuning guidance (see sufficiency.py)."""
+
+    try_rows: int = Field(default=1000, ge=1, description="rows enough to try an idea")
+    production_rows: int = Field(
+        default=10_000, ge=1, description="rows enough for a production model"
+    )
+    class_try_rows: int = Field(default=100, ge=1, description="rows each class needs to try")
+    class_production_rows: int = Field(
+        default=1000, ge=1, description="rows each class needs for a production model"
+    )
+    slice_rows: int = Field(
+        default=100,
+        ge=1,
+        description="rows each sensitive group and slices.columns value needs",
+    )
+
+
 class SliceParams(_Part):
     columns: tuple[str, ...] = Field(
         default=(), description="category columns to cross with the label and sensitive columns"
@@ -98,6 +116,7 @@ class CoverageParams(Params):
     text: TextParams = Field(default_factory=TextParams)
     labels: LabelBalanceParams = Field(default_factory=LabelBalanceParams)
     slices: SliceParams = Field(default_factory=SliceParams)
+    sufficiency: SufficiencyParams = Field(default_factory=SufficiencyParams)
     topics: TopicParams = Field(default_factory=TopicParams)
     drift: DriftParams = Field(default_factory=DriftParams)
     instruction: InstructionParams = Field(default_factory=InstructionParams)
