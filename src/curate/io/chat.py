@@ -128,6 +128,13 @@ class ChatLayout:
         """The columns that hold what the user asked (the turns column for list formats)."""
         return (self.turns,) if self.turns is not None else self.prompt
 
+    def renders(self, columns: Sequence[str]) -> bool:
+        """Whether text ``columns`` mean the conversation (compared as chat): the turns
+        column, or exactly the request's columns; other columns are compared as named."""
+        if self.turns is not None:
+            return self.turns in columns
+        return tuple(columns) == self.prompt
+
     def describe(self) -> str:
         names = {
             "messages": "chat messages (lists of role/content turns)",
@@ -353,8 +360,9 @@ class ChatRows:
         return [row.text(compare) for row in self.rows]
 
     def renders(self, columns: Sequence[str]) -> bool:
-        """Whether text ``columns`` are this layout's own (so rows are compared as chat)."""
-        return bool(columns) and set(columns) <= set(self.layout.columns)
+        """Whether text ``columns`` mean the conversation (compared as chat): the turns
+        column, or exactly the request's columns; other columns are compared as named."""
+        return self.layout.renders(columns)
 
 
 def chat_rows(
