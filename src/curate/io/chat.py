@@ -180,18 +180,20 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
-def _turns_format(values: Iterable[Any]) -> ChatFormat | None:
-    """``messages`` or ``sharegpt`` when the sampled values are lists of turns of that kind."""
+def _turns_format(values: Iterable[Any], *, strict: bool = True) -> ChatFormat | None:
+    """``messages`` or ``sharegpt`` when the sampled values are lists of turns of that kind;
+    not ``strict`` (a column named as the formats name it), a malformed value does not stop
+    it (every row is checked when read, and a bad one named)."""
     seen = 0
     kinds: set[ChatFormat] = set()
     for value in values:
         turns = _as_list(value)
-        if turns is None:
-            return None
+        if turns is None or not all(isinstance(turn, Mapping) for turn in turns[:4]):
+            if strict:
+                return None
+            continue
         seen += 1
         for turn in turns[:4]:
-            if not isinstance(turn, Mapping):
-                return None
             keys = {k for k, v in turn.items() if not _missing(v)}
             if keys & {"role", "content"}:
                 kinds.add("messages")
@@ -205,20 +207,18 @@ def _sample(series: pd.Series) -> list[Any]:
 
 
 def detect_layout(frame: pd.DataFrame) -> ChatLayout | None:
-    """The chat layout of ``frame``, or None for data that is not chat or instruction data."""
+    """The chat layout of ``frame``, or None for data that is not chat or instruction data.
+
+    Columns named as the formats name them come first (``messages``, ``conversations``,
+    ``prompt``/``completion``, ``instruction``/``output``); then any column of turns.
+    """
     by_key = {str(c).strip().lower(): str(c) for c in frame.columns}
     named = [by_key[n] for names in TURN_COLUMNS.values() for n in names if n in by_key]
-    for column in dict.fromkeys([*named, *map(str, frame.columns)]):
-        kind = _turns_format(_sample(frame[column]))
+    for column in named:
+        kind = _turns_format(_sample(frame[column]), strict=False)
         if kind is not None:
             return ChatLayout(format=kind, turns=column)
     system = next((by_key[n] for n in SYSTEM_NAMES if n in by_key), None)
-    instruction = next((by_key[n] for n in INSTRUCTION_NAMES if n in by_key), None)
-    output = next((by_key[n] for n in OUTPUT_NAMES if n in by_key), None)
-    if instruction is not None and output is not None:
-        extra = next((by_key[n] for n in INPUT_NAMES if n in by_key), None)
-        prompt = (instruction,) if extra is None else (instruction, extra)
-        return ChatLayout(format="alpaca", prompt=prompt, response=output, system=system)
     if "prompt" in by_key and "completion" in by_key:
         return ChatLayout(
             format="prompt_completion",
@@ -226,6 +226,16 @@ def detect_layout(frame: pd.DataFrame) -> ChatLayout | None:
             response=by_key["completion"],
             system=system,
         )
+    instruction = next((by_key[n] for n in INSTRUCTION_NAMES if n in by_key), None)
+    output = next((by_key[n] for n in OUTPUT_NAMES if n in by_key), None)
+    if instruction is not None and output is not None:
+        extra = next((by_key[n] for n in INPUT_NAMES if n in by_key), None)
+        prompt = (instruction,) if extra is None else (instruction, extra)
+        return ChatLayout(format="alpaca", prompt=prompt, response=output, system=system)
+    for column in map(str, frame.columns):
+        kind = _turns_format(_sample(frame[column]))
+        if kind is not None and column not in named:
+            return ChatLayout(format=kind, turns=column)
     return None
 
 
