@@ -374,6 +374,10 @@ class ChatRows:
         column, or exactly the request's columns; other columns are compared as named."""
         return self.layout.renders(columns)
 
+    def role_text(self, role: Role) -> list[str]:
+        """Each row's turns of ``role``, joined (empty where it has none)."""
+        return ["\n".join(t.content for t in row.of(role)) for row in self.rows]
+
 
 def chat_rows(
     frame: pd.DataFrame, *, sources: Sequence[SourceFile] = (), name: str = "data"

@@ -22,7 +22,7 @@ import pandas as pd
 from curate.checks.coverage.profile import quantiles
 from curate.checks.coverage.tokens import PACKAGED, token_counter
 from curate.errors import MissingDependencyError, UsageError
-from curate.io.chat import ChatRows, Conversation
+from curate.io.chat import ChatRows, Conversation, Role
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ REFUSAL = re.compile(
 )
 CATEGORY_NAMES = ("category", "task", "task_category", "task_type")
 #: The names the text part profiles each role's turns under.
-ROLE_COLUMNS = {"user": "user turns", "assistant": "assistant turns"}
+ROLE_COLUMNS: dict[Role, str] = {"user": "user turns", "assistant": "assistant turns"}
 
 Counter_ = Callable[[Sequence[Conversation]], np.ndarray]
 
@@ -46,11 +46,7 @@ Counter_ = Callable[[Sequence[Conversation]], np.ndarray]
 def role_texts(chat: ChatRows, index: pd.Index) -> dict[str, pd.Series]:
     """Each row's user turns and assistant turns, joined, as two text columns."""
     return {
-        name: pd.Series(
-            ["\n".join(t.content for t in row.of(role)) for row in chat.rows],  # type: ignore[arg-type]
-            index=index,
-            dtype="string",
-        )
+        name: pd.Series(chat.role_text(role), index=index, dtype="string")
         for role, name in ROLE_COLUMNS.items()
     }
 
