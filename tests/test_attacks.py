@@ -416,7 +416,53 @@ def _report(*, rows: object = 1, profile: object = None) -> bytes:
     return json.dumps(report).encode()
 
 
+def _chat(*, bad_turn: dict[str, object] | None = None) -> bytes:
+    """Support chats with personal data planted in the system prompt and in an answer."""
+    system = "You are the helpdesk bot. Escalate to Maria Garcia at maria.0@example.org."
+    rows = []
+    for n, ask in enumerate(("Where is my parcel?", "Can I change my size?", "Is it waterproof?")):
+        turns: list[dict[str, object]] = [
+            {"role": "system", "content": system},
+            {"role": "user", "content": ask},
+            {"role": "assistant", "content": f"Call Lindqvist on 212-555-1000 (case {n})."},
+        ]
+        if bad_turn is not None and n == 1:
+            turns[1] = bad_turn
+        rows.append(json.dumps({"id": n, "messages": turns}))
+    return ("\n".join(rows) + "\n").encode()
+
+
 INPUT: dict[str, Attack] = {
+    "audit: personal data in a chat system prompt and an answer": Attack(
+        files={"chat.jsonl": _chat()},
+        command=("audit", "{d}/chat.jsonl", "--out", "{d}/r", "-q"),
+        exit=1,
+        unchanged=("chat.jsonl",),
+        absent=PLANTED,
+    ),
+    "scrub --check: personal data in a chat system prompt and an answer": Attack(
+        files={"chat.jsonl": _chat()},
+        command=("scrub", "{d}/chat.jsonl", "--check", "--findings", "{d}/f.jsonl"),
+        exit=1,
+        stderr="messages[0].content",
+        unchanged=("chat.jsonl",),
+        absent=PLANTED,
+    ),
+    "audit: a chat turn without a role": Attack(
+        files={"chat.jsonl": _chat(bad_turn={"content": "Maria Garcia asks"})},
+        command=("audit", "{d}/chat.jsonl", "--out", "{d}/r", "-q"),
+        exit=2,
+        stderr="chat.jsonl: row 1: messages[1] has no 'role'",
+        absent=PLANTED,
+    ),
+    "dedup: a chat turn whose role is someone's name": Attack(
+        files={"chat.jsonl": _chat(bad_turn={"role": "Maria Garcia", "content": "hi"})},
+        command=("dedup", "{d}/chat.jsonl", "--out", "{d}/o.jsonl"),
+        exit=2,
+        stderr="chat.jsonl: row 1: messages[1].role is not a role curate knows",
+        unchanged=("chat.jsonl",),
+        absent=PLANTED,
+    ),
     "scrub --out naming its own input": Attack(
         files={"pii.csv": PII_CSV},
         command=("scrub", "{d}/pii.csv", "--out", "{d}/pii.csv", "--quiet"),

@@ -22,6 +22,7 @@ from curate.checks.schema import simple_type
 from curate.engine import get_engine
 from curate.errors import InputError, RulesError, UsageError
 from curate.io import atomic
+from curate.io.chat import chat_rows
 from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
 from curate.io.options import DEFAULT as DEFAULT_READ
 from curate.io.options import ReadOptions
@@ -160,7 +161,13 @@ def audit(
     if not infer:
         columns = columns.model_copy(update={"infer": False})
     table = load_table(data, name=name, read=ruleset.read)
-    inference = infer_columns(table.frame, columns, has_file_splits=table.split is not None)
+    chat = chat_rows(table.frame, sources=table.sources, name=table.name)
+    inference = infer_columns(
+        table.frame,
+        columns,
+        has_file_splits=table.split is not None,
+        chat=None if chat is None else chat.layout,
+    )
     columns = with_positive(
         inference.columns, positive_label=positive_label, positive_prediction=positive_prediction
     )
@@ -170,7 +177,7 @@ def audit(
     _refuse_unmet(ruleset, has_splits=has_splits)
     required = set(required_checks(has_splits=has_splits)) - set(ruleset.waived)
     with get_engine(engine, workers=workers, address=ray_address) as runner:
-        audit_data = AuditData(table=table, columns=columns, engine=runner)
+        audit_data = AuditData(table=table, columns=columns, engine=runner, chat=chat)
         results = tuple(
             _required_ran(run_check(config, audit_data), required) for config in ruleset.checks
         )

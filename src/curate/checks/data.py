@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from curate.io.chat import ChatRows
 from curate.io.table import Table
 from curate.rules.schema import Columns, Target
 
@@ -26,6 +27,8 @@ class AuditData:
     columns: Columns
     engine: Engine
     offset: int = 0
+    #: The rows as conversations, for chat and instruction data (see :mod:`curate.io.chat`).
+    chat: ChatRows | None = None
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -62,4 +65,5 @@ class AuditData:
                 frame=self.frame.iloc[start:stop],
                 split=None if self.split is None else self.split.iloc[start:stop],
             )
-            yield replace(self, table=part, offset=self.offset + start)
+            chat = None if self.chat is None else self.chat.slice(start, stop)
+            yield replace(self, table=part, offset=self.offset + start, chat=chat)

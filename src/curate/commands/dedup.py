@@ -59,6 +59,12 @@ from curate.io.outputs import check_outputs
     help="Several text columns: joined into one text, or field by field (default auto:"
     " fields when they are short).",
 )
+@click.option(
+    "--turns",
+    type=click.Choice(["prompt", "conversation"]),
+    help="Chat and instruction rows: compare what the user asked (default prompt) or every"
+    " user and assistant turn (conversation); the system prompt is never compared.",
+)
 @click.option("--num-perm", type=click.IntRange(8, 1024), help="MinHash size (default 128).")
 @click.option("--seed", type=click.IntRange(0, 2**63 - 1), help="MinHash seed (recorded).")
 @click.option(
@@ -80,6 +86,7 @@ def dedup(
     shingle: str | None,
     shingle_size: int | None,
     compare: str | None,
+    turns: str | None,
     num_perm: int | None,
     seed: int | None,
     normalize: str | None,
@@ -107,6 +114,7 @@ def dedup(
         num_perm=num_perm,
         seed=seed,
         compare=compare,  # type: ignore[arg-type]
+        turns=turns,  # type: ignore[arg-type]
     )
     result = run_dedup(
         data,

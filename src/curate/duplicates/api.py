@@ -42,6 +42,7 @@ from curate.duplicates.task import FingerprintTask
 from curate.engine import Engine, get_engine
 from curate.errors import UsageError
 from curate.extras import DEDUP_PACKAGES, require
+from curate.io.chat import Compare
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.paths import data_path
 from curate.io.stream import (
@@ -90,6 +91,7 @@ def dedup(
     settings: DedupSettings | None = None,
     near: bool = True,
     in_place: bool = False,
+    turns: Compare | None = None,
     engine: str = "local",
     workers: int | None = None,
     ray_address: str | None = None,
@@ -104,6 +106,9 @@ def dedup(
     kept and counted, never clustered. The result is written to ``out`` in the input's
     format (never over the input unless ``in_place``), or returned as ``data``: the kind of
     object given (a DataFrame, or a ``datasets`` Dataset or DatasetDict, features kept).
+    Chat and instruction rows are recognised without a ``text_column`` (or with one naming
+    the conversation's columns) and compared on what the user asked, or on every user and
+    assistant turn with ``turns="conversation"``; the system prompt is never compared.
     A ``rules`` file supplies the text and id columns, the settings of its ``dedup.near``
     check and its ``read:`` options, for whatever the arguments leave unset.
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
@@ -127,13 +132,14 @@ def dedup(
         settings = settings.model_copy(update={"near": near_settings, "fields": fields})
     if not near:
         settings = settings.model_copy(update={"near_enabled": False})
+    if turns is not None:
+        settings = settings.model_copy(update={"turns": turns})
     texts = [text_column] if isinstance(text_column, str) else list(text_column or [])
-    if not texts:
-        raise UsageError("name the text column(s) to compare (--text-column)")
     if isinstance(data, str | os.PathLike):
         data_path(data)
     target = target_of(data, out, in_place=in_place)
     source = open_source(data, read=read)
+    texts = _chat_texts(source, texts, settings.turns)
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
     settings = resolve_for(source, texts, settings)
     policy = parse_keep(keep, source)
@@ -212,6 +218,21 @@ def dedup(
     )
 
 
+def _chat_texts(source: Source, texts: list[str], turns: Compare) -> list[str]:
+    """The text columns to compare: the chat view of chat rows when no text column is named
+    or the named ones are the conversation's own, else those named."""
+    view = source.with_view(turns)
+    if view is not None and (not texts or view.layout.renders(texts)):
+        log.info("comparing %s on %s", view.layout.describe(), turns)
+        return [view.name]
+    if not texts:
+        raise UsageError(
+            "name the text column(s) to compare (--text-column); "
+            "the data holds no chat or instruction rows curate recognises"
+        )
+    return texts
+
+
 #: Text below this size is hashed in this process: starting workers would cost more.
 PARALLEL_FROM_BYTES = 32 << 20
 
@@ -257,7 +278,7 @@ def _against(
     read: ReadOptions,
 ) -> tuple[Matches, list[Line]]:
     """Rows of the data that copy a row of ``other`` (exactly or verified near), as clusters."""
-    source = open_source(other, read=read)
+    source = open_source(other, read=read, texts=texts)
     check_columns(source, texts, where=data_name(other))
     theirs = _fingerprints(source, texts, settings, runner)
 

@@ -154,7 +154,7 @@ def contained_in(
         return Containment.empty(), []
     from curate.duplicates.driver import data_name
 
-    source = open_source(other, read=read)
+    source = open_source(other, read=read, texts=texts)
     index = build_index(_columns(source, texts), settings)
     found = find_contained(index, _columns(data_source, texts), settings, engine=engine)
     found = found.without(copies)

@@ -225,7 +225,7 @@ def _against(
     start: int,
 ) -> tuple[Matches, list[Line]]:
     """Rows that copy a row of ``other``: the data's map outputs reduced again with its."""
-    source = open_source(other, read=read)
+    source = open_source(other, read=read, texts=shuffle.columns)
     check_columns(source, shuffle.columns, where=data_name(other))
     their_column = id_column if id_column in source.columns else None
     theirs = shuffle.fingerprints(source, start=blocks.rows)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from curate.io.chat import Compare
+
 if TYPE_CHECKING:
     from curate.rules.loader import RuleSet
 
@@ -86,6 +88,9 @@ class DedupSettings(BaseModel):
     auto: bool = True
     fields: FieldSettings = Field(default_factory=FieldSettings)
     containment: ContainmentSettings = Field(default_factory=ContainmentSettings)
+    #: Chat and instruction rows: compare what the user asked (``prompt``) or every user and
+    #: assistant turn (``conversation``); the system prompt is never compared.
+    turns: Compare = "prompt"
     #: What :func:`curate.duplicates.resolve.resolve` picked, in words (reported).
     picked: str = ""
 
@@ -126,6 +131,7 @@ def settings_from_options(
     num_perm: int | None = None,
     seed: int | None = None,
     compare: Literal["auto", "joined", "fields"] | None = None,
+    turns: Compare | None = None,
 ) -> DedupSettings:
     """Settings from command-line options; options not given keep ``base``'s values."""
     from curate.errors import UsageError
@@ -150,4 +156,6 @@ def settings_from_options(
         update["auto"] = False
     if compare is not None:
         update["fields"] = base.fields.model_copy(update={"compare": compare})
+    if turns is not None:
+        update["turns"] = turns
     return base.model_copy(update=update)

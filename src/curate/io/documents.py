@@ -3,7 +3,8 @@
 Scrubbing must keep everything it does not anonymize: CSV and TSV are read as text (so
 ``007`` stays ``007``), JSON and JSON Lines as the parsed records (key order, nesting and
 numbers kept), Parquet through Arrow. A cell is addressed by its 0-based row and a location:
-the column, then keys and list indexes for nested values.
+the column, then keys and list indexes for nested values. The role of a chat turn
+(``messages[2].role``) is never a cell: only what was said is read and rewritten.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import pyarrow.parquet as pq
 
 from curate.errors import InputError
 from curate.io.atomic import atomic_path
+from curate.io.chat import is_role_leaf
 from curate.io.options import DEFAULT
 from curate.io.readers import read_parquet_table, reader_for, unique_names
 from curate.io.records import CsvRecords, JsonLines, Record
@@ -47,7 +49,8 @@ def _leaves(value: Any, loc: Location) -> Iterator[tuple[Location, str, bool]]:
         yield loc, value, True
     elif isinstance(value, dict):
         for key, inner in value.items():
-            yield from _leaves(inner, (*loc, str(key)))
+            if not is_role_leaf(value, key):  # a chat turn's role is no one's data
+                yield from _leaves(inner, (*loc, str(key)))
     elif isinstance(value, list | tuple | np.ndarray):
         for index, inner in enumerate(value):
             yield from _leaves(inner, (*loc, index))

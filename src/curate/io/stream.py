@@ -21,7 +21,9 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
+from curate.checks.dedup.chat import VIEW_NAMES, ChatView, find_view, is_view
 from curate.errors import InputError
+from curate.io.chat import Compare
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
 from curate.io.records import (
@@ -55,10 +57,28 @@ class Source(ABC):
 
     name: str
     columns: tuple[str, ...]
+    #: Chat rows read as one text column (see :mod:`curate.checks.dedup.chat`).
+    view: ChatView | None = None
 
-    @abstractmethod
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         """The named columns, in consecutive batches covering every row in order."""
+        if self.view is not None and self.view.name in columns:
+            yield from self.view.render(self.read_batches, columns)
+        else:
+            yield from self.read_batches(columns)
+
+    @abstractmethod
+    def read_batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+        """The named columns of the data as read."""
+
+    def with_view(self, turns: Compare) -> ChatView | None:
+        """Read chat rows as one text column of what ``turns`` says; the view, or None when
+        the rows are not chat or instruction data."""
+        where = self.path if isinstance(self, FileSource) else self.name
+        self.view = find_view(self.read_batches, self.columns, turns=turns, where=where)
+        if self.view is not None:
+            self.columns = (*self.columns, self.view.name)
+        return self.view
 
     def input_error(self, exc: Exception) -> InputError:
         return InputError(arrow_reason(exc), path=self.name)
@@ -75,7 +95,7 @@ class TableSource(Source):
         self.name = table.name
         self.columns = tuple(map(str, table.frame.columns))
 
-    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+    def read_batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         frame = self.table.frame
         for start in range(0, len(frame), BATCH_ROWS):
             part = frame.iloc[start : start + BATCH_ROWS]
@@ -156,7 +176,7 @@ class FileSource(Source):
                 yield from table.to_batches()
             self._checked = stamp
 
-    def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
+    def read_batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
         try:
             for batch in self._stream(columns):
                 table = pa.Table.from_batches([batch])
@@ -236,9 +256,28 @@ def _arrow(series: pd.Series) -> pa.Array:
         return pa.array(series.astype("string"), from_pandas=True)
 
 
-def open_source(data: object, *, name: str | None = None, read: ReadOptions = DEFAULT) -> Source:
+def open_source(
+    data: object,
+    *,
+    name: str | None = None,
+    read: ReadOptions = DEFAULT,
+    texts: Sequence[str] = (),
+) -> Source:
     """A streamed file where the format allows, otherwise the whole table in memory (also
-    when a rules file's ``read:`` options say how to read it)."""
+    when a rules file's ``read:`` options say how to read it). ``texts`` naming a chat view
+    (``<chat: prompt>``) read the rows as chat; data that holds none is exit 2."""
+    source = _open(data, name=name, read=read)
+    for column in texts:
+        if is_view(column) and source.view is None:
+            turns: Compare = "prompt" if column == VIEW_NAMES["prompt"] else "conversation"
+            if source.with_view(turns) is None:
+                raise InputError(
+                    "holds no chat or instruction rows to compare with", path=source.name
+                )
+    return source
+
+
+def _open(data: object, *, name: str | None, read: ReadOptions) -> Source:
     if isinstance(data, str | Path) and Path(data).is_file() and read == DEFAULT:
         path = Path(data)
         if path.suffix.lower() in STREAMED:

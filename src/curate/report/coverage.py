@@ -18,6 +18,7 @@ from curate.report.plots import (
     short,
 )
 from curate.report.views import (
+    ChatCoverage,
     ColumnProfile,
     CoverageView,
     DriftRow,
@@ -306,7 +307,40 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 ],
             )
         )
+    if m.chat is not None:
+        tables.append(_chat_table(m.chat))
     return tables
+
+
+def _chat_table(chat: ChatCoverage) -> Table:
+    """Conversations at a glance: how long, what training would cut, what the answers lack."""
+    tokens = chat.tokens or {}
+    system = chat.system_prompts
+    rows = [
+        ["format", chat.format],
+        ["turns per conversation", _counts(chat.turns_per_conversation)],
+        ["rows without a user turn", f"{chat.rows_without_user_turn:,}"],
+        ["rows without an answer", f"{chat.rows_without_answer:,}"],
+        ["empty answers", f"{chat.empty_answers:,} of {chat.assistant_turns:,}"],
+        ["refusal-like answers", f"{chat.refusal_answers:,} of {chat.assistant_turns:,}"],
+        [
+            "system prompts",
+            f"{system.distinct:,} distinct in {system.rows_with:,} rows"
+            f" (the commonest in {system.top_share:.0%})",
+        ],
+    ]
+    if tokens:
+        rows.append(
+            [
+                f"over {tokens['max_length']:,} tokens",
+                f"{tokens['truncated']:,} ({tokens['truncated_share']:.1%});"
+                f" median {tokens.get('p50', 0)}; {tokens['counted_with']}",
+            ]
+        )
+    if chat.categories:
+        named = {k: v for k, v in chat.categories.items() if k != "column"}
+        rows.append([f"rows per {chat.categories.get('column')}", _counts(named)])
+    return Table("Chat and instruction rows", ["", ""], rows)
 
 
 def _values(profile: ColumnProfile) -> str:

@@ -149,6 +149,27 @@ class InstructionView(View):
     categories: dict[str, Category] = {}
 
 
+class SystemPrompts(View):
+    rows_with: int = 0
+    distinct: int = 0
+    top_share: float = 0.0
+
+
+class ChatCoverage(View):
+    """The chat part of ``coverage``: counts only, never a turn's text."""
+
+    format: str
+    turns_per_conversation: dict[str, int] = {}
+    rows_without_user_turn: int = 0
+    rows_without_answer: int = 0
+    assistant_turns: int = 0
+    empty_answers: int = 0
+    refusal_answers: int = 0
+    system_prompts: SystemPrompts = SystemPrompts()
+    tokens: dict[str, Any] | None = None
+    categories: dict[str, Any] | None = None
+
+
 class ColumnProfile(View):
     type: str
     missing_rate: float
@@ -170,3 +191,4 @@ class CoverageView(View):
     drift: list[DriftRow] = []
     slices: SlicesView | None = None
     instruction: InstructionView | None = None
+    chat: ChatCoverage | None = None

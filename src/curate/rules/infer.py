@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from curate.io.chat import ChatLayout
 from curate.io.splits import CANONICAL
 from curate.rules.schema import Columns, Target
 
@@ -83,6 +84,8 @@ class Inference:
     columns: Columns
     inferred: tuple[Inferred, ...]
     suggested_sensitive: tuple[str, ...]
+    #: How the rows hold conversations, for chat and instruction data.
+    chat: ChatLayout | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report's account of it, with how to override each guess."""
@@ -151,10 +154,20 @@ def _time_values(series: pd.Series) -> bool:
     return bool(parsed.notna().mean() >= 0.9)
 
 
-def infer_columns(frame: pd.DataFrame, given: Columns, *, has_file_splits: bool) -> Inference:
-    """Fill the roles ``given`` leaves empty from ``frame``'s names, types and values."""
+def infer_columns(
+    frame: pd.DataFrame,
+    given: Columns,
+    *,
+    has_file_splits: bool,
+    chat: ChatLayout | None = None,
+) -> Inference:
+    """Fill the roles ``given`` leaves empty from ``frame``'s names, types and values.
+
+    For chat and instruction data (``chat``, found by :func:`curate.io.chat.detect_layout`)
+    the text is what the user asked: the turns column, or instruction and input, or prompt.
+    """
     if not given.infer:
-        return Inference(columns=given, inferred=(), suggested_sensitive=())
+        return Inference(columns=given, inferred=(), suggested_sensitive=(), chat=chat)
     taken = set(given.named())
     by_key = {_key(c): str(c) for c in frame.columns}
     found: list[Inferred] = []
@@ -189,7 +202,14 @@ def infer_columns(frame: pd.DataFrame, given: Columns, *, has_file_splits: bool)
                 count = frame[column].nunique()
                 take("label", column, f"named '{column}', {count} distinct values")
                 break
-    if not given.text:
+    if chat is not None:
+        found.append(Inferred(role="chat", column=", ".join(chat.columns), reason=chat.describe()))
+    if not given.text and chat is not None:
+        update["text"] = chat.prompt_columns
+        for column in chat.prompt_columns:
+            take("text", column, "what the user asked (system prompt and answers left out)")
+        taken.update(chat.columns)
+    elif not given.text:
         texts = [c for c in free(TEXT_NAMES) if _is_texty(frame[c])]
         if texts:
             update["text"] = tuple(texts)
@@ -227,4 +247,5 @@ def infer_columns(frame: pd.DataFrame, given: Columns, *, has_file_splits: bool)
         columns=given.model_copy(update=update),
         inferred=tuple(found),
         suggested_sensitive=suggested,
+        chat=chat,
     )

@@ -12,6 +12,7 @@ from pydantic import Field
 
 from curate.checks.base import MapReduceCheck, Outcome
 from curate.checks.bias.groups import (
+    CHAT_ROLES,
     JOIN,
     Array,
     Attribute,
@@ -25,6 +26,7 @@ from curate.checks.bias.groups import (
 from curate.checks.bias.lexicon import Lexicon, load_lexicon
 from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError, UsageError
+from curate.io.chat import ChatRows, Role
 from curate.rules.schema import Target
 
 
@@ -62,14 +64,29 @@ class BiasCheck(MapReduceCheck[P, Counts], Generic[P]):
 
     def attributes(self, data: AuditData) -> list[Attribute]:
         return attributes_for(
-            data.columns, intersections=self.params.intersections, lexicon=self.lexicon(data)
+            data.columns,
+            intersections=self.params.intersections,
+            lexicon=self.lexicon(data),
+            chat=chat_of(data) is not None,
         )
 
     def memberships(self, batch: AuditData) -> dict[str, Membership]:
         lexicon = self.lexicon(batch)
         text = joined_text(batch) if lexicon is not None else None
+        chat = chat_of(batch)
+        by_role: dict[Role, pd.Series] = {}
+        if chat is not None and lexicon is not None:
+            by_role = {
+                role: pd.Series(chat.role_text(role), index=batch.frame.index, dtype="string")
+                for role in CHAT_ROLES
+            }
         return {
-            a.name: membership(batch.frame, a, text=text, lexicon=lexicon)
+            a.name: membership(
+                batch.frame,
+                a,
+                text=by_role.get(a.turns, text) if a.turns else text,
+                lexicon=lexicon,
+            )
             for a in self.attributes(batch)
         }
 
@@ -121,8 +138,19 @@ def reduce_counts(partials: Sequence[Counts]) -> Counts:
     return out
 
 
+def chat_of(data: AuditData) -> ChatRows | None:
+    """The rows as conversations when the text columns are a chat layout's own."""
+    if data.chat is not None and data.chat.renders(data.columns.text):
+        return data.chat
+    return None
+
+
 def joined_text(batch: AuditData) -> pd.Series:
-    """The text columns of each row joined into one string."""
+    """The text columns of each row joined into one string (for chat rows, every user and
+    assistant turn; never the system prompt)."""
+    chat = chat_of(batch)
+    if chat is not None:
+        return pd.Series(chat.texts("conversation"), index=batch.frame.index, dtype="string")
     columns = list(batch.columns.text)
     text = batch.frame[columns[0]].astype("string").fillna("")
     for column in columns[1:]:

@@ -19,6 +19,7 @@ from pandas.api import types as ptypes
 from pydantic import Field
 
 from curate.checks.base import Params
+from curate.io.chat import Role
 
 if TYPE_CHECKING:
     from curate.checks.bias.lexicon import Lexicon
@@ -52,6 +53,10 @@ class GroupParams(Params):
     seed: int = 0
 
 
+#: The turns the identity-term lexicon reads apart in chat rows.
+CHAT_ROLES: tuple[Role, ...] = ("user", "assistant")
+
+
 @dataclass(frozen=True)
 class Attribute:
     """A way to split rows into groups."""
@@ -60,6 +65,8 @@ class Attribute:
     columns: tuple[str, ...] = ()
     #: an identity-term lexicon category (gender, religion...), for text data
     category: str | None = None
+    #: chat rows: whose turns the lexicon reads (the user's questions or the answers)
+    turns: Role | None = None
 
     @property
     def from_text(self) -> bool:
@@ -67,9 +74,10 @@ class Attribute:
 
 
 def attributes_for(
-    columns: Columns, *, intersections: bool, lexicon: Lexicon | None
+    columns: Columns, *, intersections: bool, lexicon: Lexicon | None, chat: bool = False
 ) -> list[Attribute]:
-    """Sensitive columns (and pairs of them), or else the lexicon's categories over the text."""
+    """Sensitive columns (and pairs of them), or else the lexicon's categories over the text;
+    over chat rows (``chat``), the user's turns and the answers apart."""
     if columns.sensitive:
         single = [Attribute(name=c, columns=(c,)) for c in columns.sensitive]
         pairs = (
@@ -81,6 +89,12 @@ def attributes_for(
             else []
         )
         return single + pairs
+    if columns.text and lexicon is not None and chat:
+        return [
+            Attribute(name=f"mentions: {c} ({role} turns)", category=c, turns=role)
+            for role in CHAT_ROLES
+            for c in lexicon.categories
+        ]
     if columns.text and lexicon is not None:
         return [Attribute(name=f"mentions: {c}", category=c) for c in lexicon.categories]
     return []

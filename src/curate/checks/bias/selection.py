@@ -208,8 +208,8 @@ def _headline(per_attribute: dict[str, Any], reference: dict[str, Any]) -> dict[
 def _mentions(per_attribute: dict[str, Any], rows: int) -> str:
     """The groups texts mention most, across the lexicon's categories."""
     shares = [
-        (e["share"] or 0.0, g)
-        for info in per_attribute.values()
+        (e["share"] or 0.0, g + (f" ({name.rsplit('(', 1)[1]}" if name.endswith(" turns)") else ""))
+        for name, info in per_attribute.items()
         for g, e in info["groups"].items()
         if g != NO_MENTION
     ]

@@ -11,6 +11,8 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from curate.checks.base import Check, Outcome, register
+from curate.checks.coverage.chat import DEFAULT_MAX_LENGTH, chat_coverage, role_texts
+from curate.checks.coverage.chat import describe as describe_chat
 from curate.checks.coverage.drift import split_drift
 from curate.checks.coverage.instruction import find_columns, instruction_coverage
 from curate.checks.coverage.labels import label_balance
@@ -22,6 +24,7 @@ from curate.checks.coverage.text import UNDETERMINED, text_profile
 from curate.checks.coverage.topics import topics
 from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError, UsageError
+from curate.io.chat import ChatRows
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +67,9 @@ class CoverageCheck(Check[CoverageParams]):
             "rows_short_of_production",
             "classes_below_minimum",
             "slices_below_minimum",
+            "empty_answer_share",
+            "refusal_share",
+            "without_answer_share",
         }
     )
 
@@ -72,7 +78,10 @@ class CoverageCheck(Check[CoverageParams]):
         frame = data.frame
         acc = _Parts(metrics={"rows": len(frame)})
         acc.summary.append(f"{len(frame):,} rows, {len(frame.columns)} columns")
+        chat = data.chat if data.chat is not None and data.chat.renders(data.columns.text) else None
         private = set(data.columns.text) | ({data.columns.id} if data.columns.id else set())
+        if chat is not None:
+            private |= set(chat.layout.columns)
         profiles = profile_columns(frame, private=private, top=p.top_values, bins=p.bins)
         acc.metrics["profile"] = profiles
         acc.metrics["max_missing_rate"] = max(
@@ -87,6 +96,7 @@ class CoverageCheck(Check[CoverageParams]):
             data, acc, skip={*private, *([data.columns.split] if data.columns.split else [])}
         )
         self._instruction(data, acc)
+        self._chat(data, acc)
 
         acc.metrics["unavailable"] = acc.unavailable
         acc.metrics["unavailable_parts"] = len(acc.unavailable)
@@ -108,23 +118,26 @@ class CoverageCheck(Check[CoverageParams]):
         if not p.enabled:
             return
         tokenizer, max_tokens, label = p.tokenizer, p.max_tokens, p.tokenizer
+        acc.tokenizer = tokenizer
         if p.recipe is not None:
             from curate.train.recipe import load_recipe
 
             recipe = load_recipe(p.recipe)
             tokenizer = recipe.base_model_path()
             max_tokens = recipe.model.training.max_length
+            acc.tokenizer, acc.max_length = tokenizer, max_tokens
             label = recipe.model.base_model.describe()
             acc.metrics["recipe"] = {
                 "path": p.recipe,
                 "base_model": label,
                 "max_length": max_tokens,
             }
-        for column in data.columns.text:
+        columns = _text_columns(data)
+        for column, series in columns.items():
             profile, lang, tokens = text_profile(
-                data.frame[column],
+                series,
                 tokenizer=tokenizer,
-                max_tokens=max_tokens,
+                max_tokens=None if _chat(data) is not None else max_tokens,
                 near_empty_chars=p.near_empty_chars,
                 language=p.languages,
                 language_min_chars=p.language_min_chars,
@@ -139,7 +152,7 @@ class CoverageCheck(Check[CoverageParams]):
             if tokens is not None:
                 lengths, unit = tokens, "tokens"
             else:
-                lengths = data.frame[column].astype("string").fillna("").str.len().to_numpy()
+                lengths = series.astype("string").fillna("").str.len().to_numpy()
                 unit = "chars"
             acc.derived[f"{column} ({unit})"] = pd.Series(
                 np.asarray(lengths, dtype=float), index=data.frame.index
@@ -209,15 +222,16 @@ class CoverageCheck(Check[CoverageParams]):
     def _topics(self, data: AuditData, acc: _Parts) -> None:
         p = self.params.topics
         reference = self.params.drift.reference
-        column = p.column or (data.columns.text[0] if data.columns.text else None)
+        texts = _text_columns(data)
+        column = p.column or next(iter(texts), None)
         if not p.enabled or column is None:
             return
-        if column not in data.frame.columns:
+        if column not in data.frame.columns and column not in texts:
             raise UsageError(f"coverage.topics.column: no column '{column}' in the data")
         label = data.columns.label
         try:
             described, found = topics(
-                data.frame[column],
+                texts[column] if column in texts else data.frame[column],
                 data.split,
                 data.frame[label.column].astype("string").fillna("<missing>") if label else None,
                 sample=p.sample,
@@ -301,6 +315,45 @@ class CoverageCheck(Check[CoverageParams]):
             f"{coverage['without_response']:,} instructions without a response"
         )
 
+    def _chat(self, data: AuditData, acc: _Parts) -> None:
+        """Turns, conversation length against what training truncates, answers, system prompts."""
+        p = self.params.chat
+        chat = _chat(data)
+        if not p.enabled or chat is None:
+            return
+        tokenizer = p.tokenizer or acc.tokenizer
+        max_length = p.max_length or acc.max_length or DEFAULT_MAX_LENGTH
+        metrics, found = chat_coverage(
+            chat,
+            data.frame,
+            tokenizer=tokenizer,
+            max_length=max_length,
+            min_category_rows=p.min_category_rows,
+            unavailable=acc.unavailable,
+        )
+        acc.metrics["chat"] = metrics
+        for name in ("empty_answer_share", "refusal_share", "without_answer_share"):
+            acc.metrics[name] = metrics[name]
+        if "tokens" in metrics:
+            acc.metrics["truncated_share"] = metrics["tokens"]["truncated_share"]
+        acc.findings += found
+        acc.summary.append(describe_chat(metrics))
+
+
+def _chat(data: AuditData) -> ChatRows | None:
+    """The rows as conversations when the text columns are a chat layout's own."""
+    if data.chat is not None and data.chat.renders(data.columns.text):
+        return data.chat
+    return None
+
+
+def _text_columns(data: AuditData) -> dict[str, pd.Series]:
+    """The texts the text part profiles: each text column, or for chat rows each role's turns."""
+    chat = _chat(data)
+    if chat is not None:
+        return role_texts(chat, data.frame.index)
+    return {column: data.frame[column] for column in data.columns.text}
+
 
 @dataclass
 class _Parts:
@@ -312,6 +365,9 @@ class _Parts:
     summary: list[str] = field(default_factory=list)
     unavailable: dict[str, str] = field(default_factory=dict)
     derived: dict[str, pd.Series] = field(default_factory=dict)
+    #: the tokenizer and maximum length training uses (the text part's, or the recipe's)
+    tokenizer: str | None = None
+    max_length: int | None = None
 
 
 def _finding_order(finding: dict[str, Any]) -> tuple[int, int]:
@@ -323,6 +379,10 @@ def _finding_order(finding: dict[str, Any]) -> tuple[int, int]:
         "slice gap",
         "instruction without response",
         "category too small",
+        "conversation truncated",
+        "empty answer",
+        "refusal-like answer",
+        "conversation without answer",
     ]
     kind = finding["kind"]
     rows = finding.get("rows")

@@ -109,6 +109,23 @@ class InstructionParams(_Part):
     min_category_rows: int = Field(default=20, ge=1)
 
 
+class ChatParams(_Part):
+    """Chat and instruction rows (recognised by their shape; see curate.io.chat)."""
+
+    tokenizer: str | None = Field(
+        default=None,
+        description="tokenizer whose chat template measures each conversation (a folder, an "
+        "installed model or a .gguf file); default: text.tokenizer (or the recipe's), counting "
+        "plain tokens when it has no chat template",
+    )
+    max_length: int | None = Field(
+        default=None,
+        ge=1,
+        description="what training truncates at; default the recipe's training.max_length, else 2048",
+    )
+    min_category_rows: int = Field(default=20, ge=1)
+
+
 class CoverageParams(Params):
     max_findings: int = 30
     top_values: int = Field(default=10, ge=1, le=100)
@@ -120,3 +137,4 @@ class CoverageParams(Params):
     topics: TopicParams = Field(default_factory=TopicParams)
     drift: DriftParams = Field(default_factory=DriftParams)
     instruction: InstructionParams = Field(default_factory=InstructionParams)
+    chat: ChatParams = Field(default_factory=ChatParams)

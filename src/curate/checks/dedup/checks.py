@@ -11,7 +11,7 @@ from pydantic import Field
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
-from curate.checks.dedup.computation import dropping_effect, duplicates
+from curate.checks.dedup.computation import compared_text, dropping_effect, duplicates
 from curate.duplicates.contain import contained_across
 from curate.duplicates.index import Duplicates, choose_kept
 from curate.duplicates.pairs import cross_split_matches
@@ -23,8 +23,9 @@ from curate.duplicates.settings import (
     NearSettings,
     Normalization,
 )
-from curate.duplicates.task import as_text, jsonable
+from curate.duplicates.task import jsonable
 from curate.extras import DEDUP_PACKAGES
+from curate.io.chat import Compare
 
 #: Dropped ids listed per cluster in findings (the count is always given).
 _IDS_PER_FINDING = 10
@@ -33,9 +34,13 @@ _IDS_PER_FINDING = 10
 class ExactParams(Params):
     normalize: Normalization = Field(default_factory=Normalization)
     top_clusters: int = Field(default=10, ge=0, description="largest clusters listed by id")
+    turns: Compare = Field(
+        default="prompt",
+        description="chat rows: compare the user's turns (prompt) or the whole conversation",
+    )
 
     def settings(self) -> DedupSettings:
-        return DedupSettings(normalize=self.normalize, near_enabled=False)
+        return DedupSettings(normalize=self.normalize, near_enabled=False, turns=self.turns)
 
 
 class NearParams(ExactParams):
@@ -58,7 +63,9 @@ class NearParams(ExactParams):
             num_perm=self.num_perm,
             seed=self.seed,
         )
-        return DedupSettings(normalize=self.normalize, near=near, auto=auto, fields=self.fields)
+        return DedupSettings(
+            normalize=self.normalize, near=near, auto=auto, fields=self.fields, turns=self.turns
+        )
 
 
 class CrossSplitParams(NearParams):
@@ -197,7 +204,7 @@ class CrossSplit(Check[CrossSplitParams]):
         others = split != train
         evaluated = int((others & ~dups.blank).sum())
         settings = dups.settings or self.params.settings()
-        columns = [as_text(data.frame[c]) for c in data.columns.text]
+        columns, _ = compared_text(data, settings.turns)
         inside = contained_across(
             columns, evaluated=others & ~dups.blank, train=~others, settings=settings,
             engine=data.engine,

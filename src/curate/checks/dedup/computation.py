@@ -19,9 +19,24 @@ from curate.duplicates.index import Duplicates, Fingerprints, concat, find_dupli
 from curate.duplicates.resolve import resolve
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.task import FingerprintTask, as_text
+from curate.io.chat import Compare
 
 _CACHE_SIZE = 2
 _cache: list[tuple[tuple[int, str], pd.DataFrame, Duplicates]] = []
+
+
+def compared_text(data: AuditData, turns: Compare) -> tuple[list[pa.Array], tuple[str, ...]]:
+    """The text dedup compares, one array per column, with the columns' names.
+
+    Chat and instruction rows whose text columns are the layout's own are compared as one
+    text: what the user asked, or the whole conversation (:meth:`Conversation.text`), never
+    the system prompt or any template. Other text columns are compared as they are.
+    """
+    chat = data.chat
+    if chat is not None and chat.renders(data.columns.text):
+        name = f"{'+'.join(chat.layout.prompt_columns)} ({turns})"
+        return [pa.array(chat.texts(turns), pa.large_string())], (name,)
+    return [as_text(data.frame[c]) for c in data.columns.text], tuple(data.columns.text)
 
 
 def duplicates(data: AuditData, settings: DedupSettings) -> Duplicates:
@@ -31,15 +46,21 @@ def duplicates(data: AuditData, settings: DedupSettings) -> Duplicates:
         if cached_key == key and frame is data.frame:
             return result
     first = next(iter(data.batches()), None)
-    sample = [as_text(first.frame[c]) for c in data.columns.text] if first is not None else []
+    sample, names = compared_text(first, settings.turns) if first is not None else ([], ())
     if sample:
-        settings = resolve(settings, sample, names=data.columns.text)
-    task = FingerprintTask(columns=tuple(data.columns.text), settings=settings)
-    parts: Sequence[Fingerprints] = data.engine.map(task, data.batches())
+        settings = resolve(settings, sample, names=names)
+    task = FingerprintTask(columns=names, settings=settings)
+
+    def tables() -> Iterator[pa.Table]:
+        for batch in data.batches():
+            columns, _ = compared_text(batch, settings.turns)
+            yield pa.table(dict(zip(names, columns, strict=True)))
+
+    parts: Sequence[Fingerprints] = data.engine.map(task, tables())
 
     def text() -> Iterator[tuple[int, list[pa.Array]]]:
         for batch in data.batches():
-            yield batch.offset, [as_text(batch.frame[c]) for c in data.columns.text]
+            yield batch.offset, compared_text(batch, settings.turns)[0]
 
     result = find_duplicates(concat(parts), settings, text=text, engine=data.engine)
     _cache.insert(0, (key, data.frame, result))
