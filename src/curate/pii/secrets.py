@@ -17,7 +17,7 @@ import importlib
 import math
 import re
 import string
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +28,13 @@ ENTITY = "SECRET"
 FORMAT_SCORE = 0.95
 #: A random-looking string beside a word that says it is a secret.
 CONTEXT_SCORE = 0.8
+#: A long random-looking string with no such word (see :func:`_random_strings`).
+ALONE_SCORE = 0.6
+ALONE_LENGTH = 32
 
 #: detect-secrets' plugins (module, class) whose formats hold in free text. Left out: the
 #: keyword plugin (``Secret: I love you`` in a text message), the entropy plugins (they need
-#: quotes; see :func:`_contextual`), the public-IP plugin (``IP_ADDRESS`` is its own entity),
+#: quotes; see :func:`_random_strings`), the public-IP plugin (``IP_ADDRESS`` is its own entity),
 #: the private-key plugin (it reports the header; :data:`_PRIVATE_KEY` takes the block).
 PLUGINS: tuple[tuple[str, str], ...] = (
     ("aws", "AWSKeyDetector"),
@@ -77,20 +80,26 @@ EXTRA_FORMATS: tuple[tuple[str, re.Pattern[str]], ...] = (
 _PRIVATE_KEY = re.compile(
     r"-----BEGIN (?P<label>[A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----"
     r"(?:.{0,20000}?-----END (?P=label)-----"
-    r"|(?:\s*(?:[A-Za-z0-9+/=]{16,}|[A-Za-z-]+:[^\n]*))*(?:\s*[A-Za-z0-9+/]*={1,2})?)",
+    r"|(?:\s*(?:[A-Za-z0-9+/=]{16,}|[A-Za-z-]+:[^\n]*))*"
+    # and a last short line: padded, on a line of its own, or not a word (a digit, + or /)
+    r"(?:[ \t]*\r?\n[ \t]*(?:(?=[A-Za-z0-9+/]{0,14}[0-9+/])[A-Za-z0-9+/]{1,15}(?![\w+/])"
+    r"|[A-Za-z0-9+/]{1,15}(?:={1,2}|(?=[ \t]*(?:\r?\n|$)|[^\sA-Za-z0-9+/=]))))?)",
     re.DOTALL,
 )
 #: A PuTTY key file from its first line to its MAC line (or the end of the text).
 _PUTTY_KEY = re.compile(r"PuTTY-User-Key-File-\d:.{0,20000}?(?:Private-MAC: *[0-9a-f]+|\Z)", re.S)
 
 #: A string that may be random: long enough, of token characters.
-_CANDIDATE = re.compile(r"(?<![\w+/=\-.])[A-Za-z0-9+/_\-]{20,}={0,2}(?![\w+/=\-])")
+_CANDIDATE = re.compile(r"(?<![\w+/\-.])[A-Za-z0-9+/_\-]{20,}={0,2}(?![\w+/=\-])")
 _HEX = frozenset(string.hexdigits)
-#: Words that say the string beside them is a secret (in identifiers too: AWS_SECRET_KEY).
+#: Words that say the string beside them is a secret (in identifiers too: AWS_SECRET_KEY),
+#: and an AWS access key id, which travels with its secret key.
 _KEYWORD = re.compile(
-    r"key|token|secret|passw|pwd|credential|auth|bearer|api|private|signature", re.IGNORECASE
+    r"key|token|secret|passw|pwd|credential|auth|bearer|api|private|signature|aws"
+    r"|A[KS]IA[0-9A-Z]{16}",
+    re.IGNORECASE,
 )
-#: Characters before and after a candidate searched for a keyword (on its own line).
+#: Characters before and after a candidate searched for a keyword.
 BEFORE, AFTER = 60, 30
 #: Characters that continue a token: a format match is widened over them, so a longer key
 #: than the format's fixed length (Stripe's) is hidden whole, and a JWT with its signature.
@@ -146,6 +155,7 @@ def find_secrets(text: str) -> list[SecretSpan]:
     if not could_hold_secret(text):
         return []
     found = [*_blocks(text)]
+    found += [SecretSpan(a, b, "High-entropy string", s) for a, b, s in _random_strings(text)]
     offset = 0
     for line in text.splitlines(keepends=True):
         if could_hold_secret(line):
@@ -172,30 +182,49 @@ def _in_line(line: str, offset: int) -> Iterator[SecretSpan]:
             if group == 0:
                 start, end = _widened(line, start, end)
             yield SecretSpan(offset + start, offset + end, kind, FORMAT_SCORE)
-    for start, end in _contextual(line):
-        yield SecretSpan(offset + start, offset + end, "High-entropy string", CONTEXT_SCORE)
 
 
-def _contextual(line: str) -> Iterator[tuple[int, int]]:
-    """Random-looking strings with a secret's keyword nearby, by detect-secrets' entropy.
+def _random_strings(text: str) -> Iterator[tuple[int, int, float]]:
+    """Random-looking strings, by detect-secrets' entropy, with a secret's keyword nearby or
+    long and mixed enough to stand alone.
 
     detect-secrets' limits (4.5 bits for base64, 3 for hex) are for long strings; a string
-    of ``n`` characters has at most log2(n) bits, so the limit is capped at 85% of that, and
-    a digit and a letter are both required (long words and all-digit numbers are not keys).
+    of ``n`` characters has at most log2(n) bits, so the limit is capped at 80% of that
+    beside a keyword (99.5% of random base64 strings pass), at 85% without; a letter and a
+    digit are required (words and numbers are not keys), or upper and lower case in a
+    string at least :data:`ALONE_LENGTH` long. Without a keyword a string must be of base64
+    characters, that long, and hold upper and lower case: hex alone is left out (checksums
+    and commit ids are not secrets).
     """
     base64, hexadecimal = _entropy_plugins()
-    for match in _CANDIDATE.finditer(line):
+    for match in _CANDIDATE.finditer(text):
         value = match.group().rstrip("=")
-        if not (any(c.isdigit() for c in value) and any(c.isalpha() for c in value)):
+        long = len(value) >= ALONE_LENGTH
+        upper, lower = _has(value, str.isupper), _has(value, str.islower)
+        if not (upper or lower) or not (_has(value, str.isdigit) or (upper and lower and long)):
             continue
-        plugin = hexadecimal if set(value) <= _HEX else base64
-        ceiling = 0.85 * math.log2(len(value))
-        if plugin.calculate_shannon_entropy(value) <= min(plugin.entropy_limit, ceiling):
+        hexed = set(value) <= _HEX
+        plugin = hexadecimal if hexed else base64
+        entropy = plugin.calculate_shannon_entropy(value)
+        bits = math.log2(len(value))
+        if entropy <= min(plugin.entropy_limit, 0.8 * bits):
             continue
         start, end = match.span()
-        near = line[max(0, start - BEFORE) : start] + " " + line[end : end + AFTER]
+        near = text[max(0, start - BEFORE) : start] + " " + text[end : end + AFTER]
         if _KEYWORD.search(near):
-            yield start, end
+            yield start, end, CONTEXT_SCORE
+        elif (
+            not hexed
+            and long
+            and upper
+            and lower
+            and entropy > min(plugin.entropy_limit, 0.85 * bits)
+        ):
+            yield start, end, ALONE_SCORE
+
+
+def _has(value: str, test: Callable[[str], bool]) -> bool:
+    return any(test(c) for c in value)
 
 
 def _plugin_spans(plugin: Any, line: str) -> Iterator[tuple[int, int]]:
