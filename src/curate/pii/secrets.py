@@ -4,8 +4,9 @@ detect-secrets' plugins find the token formats they know, line by line, as detec
 scans a file; the span of each value they report is looked up in its line. curate adds what
 they miss in free text: fine-grained GitHub tokens, Google API keys, a password in any URL's
 user part (not only one free of ``!$&'()*+,;=``), a private key block whole across its lines,
-and long random-looking strings -- scored by detect-secrets' entropy measure -- only beside a
-word such as key, token, secret or password: alone, entropy flags ids and words in prose.
+and random-looking strings -- scored by detect-secrets' entropy measure -- beside a word such
+as key, token, secret or password, or alone only when long and of mixed case: entropy alone
+flags ids, hashes and words in prose.
 
 Nothing here logs or returns a value: only offsets, and which detector found them.
 """
