@@ -140,3 +140,41 @@ def test_the_readme_pre_commit_section_works_as_written(
     git(project, "add", ".curate-pii-baseline.json", env=env)
     done = git(project, "commit", "-m", "add data", env=env)
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_hook_blocks_a_commit_that_adds_a_secret(tmp_path: Path, env: dict[str, str]) -> None:
+    hooks = tmp_path / "hooks"
+    hooks.mkdir()
+    shutil.copy(REPO / ".pre-commit-hooks.yaml", hooks)
+    for args in (("init", "-q"), ("add", "."), ("commit", "-qm", "hooks")):
+        git(hooks, *args, env=env)
+    rev = git(hooks, "rev-parse", "HEAD", env=env).stdout.strip()
+    project = tmp_path / "project"
+    project.mkdir()
+    git(project, "init", "-q", env=env)
+    # SECRET only: no NER entity, so the hook skips loading spaCy's model.
+    (project / "pii.yaml").write_text("checks:\n  pii:\n    entities: [SECRET]\n")
+    hook = {"id": "curate-pii", "args": ["--rules", "pii.yaml"]}
+    config = {"repos": [{"repo": str(hooks), "rev": rev, "hooks": [hook]}]}
+    (project / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    git(project, "add", ".pre-commit-config.yaml", env=env)
+    install = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "install"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert install.returncode == 0, install.stderr
+    token = "gh" + "p_" + "x7Kq2LmN9pR4sT6vW8yZ1aB3cD5eF0gH2jK4"  # split: no token in this file
+    data = project / "notes.jsonl"
+    data.write_text(f'{{"text": "use {token} for CI"}}\n')
+    git(project, "add", "notes.jsonl", env=env)
+
+    blocked = git(project, "commit", "-m", "add data", env=env)
+    said = blocked.stdout + blocked.stderr
+    assert blocked.returncode != 0
+    assert "notes.jsonl: row 0, column text: SECRET" in said
+    assert token not in said and token[4:20] not in said
+    assert git(project, "log", "--oneline", env=env).returncode != 0  # nothing committed

@@ -26,6 +26,7 @@ from curate.pii.people import with_people
 from curate.pii.presidio_parts import presidio
 from curate.pii.recognizers import BUILT_IN
 from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
+from curate.pii.secrets import could_hold_secret, recognizer_class
 from curate.pii.settings import PiiParams, RecognizerSpec
 from curate.pii.validate import (
     iban_valid,
@@ -90,6 +91,7 @@ PREFILTERS: dict[str, Callable[[str, int], bool]] = {
     "URL": lambda t, d: _DOMAIN_HINT.search(t) is not None,
     "DATE_TIME": lambda t, d: d >= 1,
     "US_DRIVER_LICENSE": lambda t, d: d >= 5,
+    "SECRET": lambda t, d: could_hold_secret(t),
 }
 #: Words after which find_names takes any word as a name, even in lower case.
 _NAME_LEADS = CUES | {w for pair in INTRODUCERS for w in pair.split()}
@@ -392,6 +394,8 @@ def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[An
         yield p.FunctionRecognizer(
             entity=entity, name=name, find=find, score=score, language=language
         )
+    if "SECRET" in wanted:
+        yield recognizer_class()(language=language)
     for spec in (*BUILT_IN, *settings.recognizers):
         if spec in BUILT_IN and spec.entity not in wanted:
             continue

@@ -14,6 +14,9 @@ from dataclasses import dataclass
 
 #: Entities whose matches are validated (checksum, syntax or a parsed number).
 STRUCTURED = frozenset({"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "URL"})
+#: Secrets outrank everything: a key block or a URL's password hides whatever looks like
+#: a name, a number or an e-mail address inside it.
+SECRETS = frozenset({"SECRET"})
 #: Entities recognised by statistical NER, the least specific evidence.
 FROM_NER = frozenset({"PERSON", "LOCATION", "NRP", "ORGANIZATION", "DATE_TIME"})
 
@@ -39,6 +42,8 @@ class Span:
 
 
 def _tier(entity_type: str) -> int:
+    if entity_type in SECRETS:
+        return 3
     if entity_type in STRUCTURED:
         return 2
     if entity_type in FROM_NER:

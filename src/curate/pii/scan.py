@@ -112,7 +112,9 @@ _EMAIL = re.compile(r"^([^@]?)[^@]*@([^.]?)[^@]*?(\.[A-Za-z]{2,})?$")
 
 def masked(value: str, entity_type: str) -> str:
     """A shape of the value that does not disclose it: ``j***@e***.com``, ``J*** S***``,
-    ``(###) ###-####``."""
+    ``(###) ###-####``; a secret shows nothing of itself, not even its shape."""
+    if entity_type == "SECRET":
+        return "***"
     if entity_type == "EMAIL_ADDRESS":
         match = _EMAIL.match(value)
         if match:

@@ -25,6 +25,7 @@ DEFAULT_ENTITIES: tuple[str, ...] = (
     "LOCATION",
     "DATE_TIME",
     "US_DRIVER_LICENSE",
+    "SECRET",
 )
 
 #: Entities found by spaCy's named-entity recogniser; the others come from patterns.
@@ -32,6 +33,7 @@ NER_ENTITIES: frozenset[str] = frozenset({"PERSON", "LOCATION", "NRP", "DATE_TIM
 
 #: What a column's name says it holds, for ``pii_columns`` given as a plain list.
 COLUMN_NAME_ENTITIES: tuple[tuple[str, str], ...] = (
+    (r"passw|secret|token|api.?key|private.?key", "SECRET"),
     (r"e-?mail", "EMAIL_ADDRESS"),
     (r"phone|mobile|tel(ephone)?|fax", "PHONE_NUMBER"),
     (r"ssn|social.?security", "US_SSN"),
