@@ -188,8 +188,8 @@ def _write(
     ids: dict[str, list[Any]],
 ) -> None:
     """Build the folder beside ``target`` and swap it in, so a failed run leaves the old one."""
+    from curate.train.base import quiet_libraries
     from curate.train.card import render_card
-    from curate.train.lora import quiet_libraries
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
