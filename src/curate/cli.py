@@ -602,7 +602,8 @@ def scrub(
 @click.option(
     "--recipe",
     type=click.Path(path_type=Path),
-    help="Training recipe (default: train/default.yaml, LoRA on the packaged MiniLM).",
+    help="Training recipe: a YAML file, or a shipped one by name (chat, instruct); "
+    "default: train/default.yaml, LoRA on the packaged MiniLM.",
 )
 @click.option(
     "--out",

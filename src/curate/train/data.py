@@ -70,6 +70,14 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     labels: tuple[str, ...] = ()
     chat: str | None = None
     if task == "sequence-classification":
+        from curate.train.chat import chat_shape
+
+        if not columns.text and chat_shape(list(frame.columns), recipe.model.prompt):
+            raise InputError(
+                "this is chat data, and the recipe trains a classifier; "
+                "train a chat model with --recipe chat",
+                path=admitted.name,
+            )
         if not columns.text:
             raise InputError(
                 "the audit named no text column; audit with --text-column", path=admitted.name

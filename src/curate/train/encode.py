@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from curate.errors import RecipeError
 from curate.train.chat import IGNORE, ChatEncoder
 from curate.train.data import CONTEXT, INSTRUCTION, LABEL, MESSAGES, RESPONSE, TEXT
 from curate.train.recipe import Recipe
@@ -104,6 +105,18 @@ def truncation_record(encoded: Dataset, *, max_length: int) -> dict[str, Any]:
         "answer_tokens_cut": int(sum(encoded[CUT])),
         "rows_without_answer_tokens": no_answer,
     }
+
+
+def with_answers(dataset: Dataset, *, recipe: Recipe) -> Dataset:
+    """The rows that still have answer tokens after truncation: a batch of rows without any
+    has no loss to learn from (its mean is NaN, which would spoil every weight)."""
+    keep = [i for i, labels in enumerate(dataset["labels"]) if any(t != IGNORE for t in labels)]
+    if not keep:
+        raise RecipeError(
+            f"{recipe.path}: training.max_length {recipe.model.training.max_length} leaves no "
+            "answer tokens in any training row; raise it"
+        )
+    return dataset if len(keep) == len(dataset) else dataset.select(keep)
 
 
 def collator(tokenizer: Any, recipe: Recipe) -> Any:

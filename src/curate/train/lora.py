@@ -20,7 +20,7 @@ from curate.train.base import cpu_threads, load_base, quiet_libraries
 from curate.train.chat import IGNORE
 from curate.train.data import TrainingData
 from curate.train.encode import collator as _collator
-from curate.train.encode import encode_split, tokenize
+from curate.train.encode import encode_split, tokenize, with_answers
 from curate.train.progress import LossProgress
 from curate.train.recipe import Recipe
 
@@ -170,6 +170,8 @@ def fine_tune(data: TrainingData, recipe: Recipe) -> tuple[Trained, dict[str, Da
             tokenized[name], cut = encode_split(data.splits[name], tokenizer, recipe, data.labels)
             if cut is not None:
                 truncation[name] = cut
+        if recipe.model.task == "causal-lm":
+            tokenized["train"] = with_answers(tokenized["train"], recipe=recipe)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
     log.info(

@@ -221,8 +221,19 @@ def default_recipe_path() -> Path:
 
 
 def load_recipe(path: str | Path | None = None) -> Recipe:
-    """Read and validate a recipe (the shipped default when ``path`` is None)."""
+    """Read and validate a recipe (the shipped default when ``path`` is None).
+
+    A bare name that is no file (``chat``) names a shipped recipe (``train/chat.yaml``).
+    """
     source = Path(path) if path is not None else default_recipe_path()
+    shipped = shipped_dir("train") / f"{source}.yaml"
+    if (
+        path is not None
+        and not source.exists()
+        and source.name == str(source)
+        and shipped.is_file()
+    ):
+        source = shipped
     try:
         data = source.read_bytes()
     except OSError as exc:
