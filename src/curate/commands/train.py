@@ -21,7 +21,8 @@ from curate.io.outputs import check_outputs
 @click.option(
     "--recipe",
     type=click.Path(path_type=Path),
-    help="Training recipe (default: train/default.yaml, LoRA on the packaged MiniLM).",
+    help="Training recipe: a YAML file, or a shipped one by name (chat, instruct); "
+    "default: train/default.yaml, LoRA on the packaged MiniLM.",
 )
 @click.option(
     "--out",

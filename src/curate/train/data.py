@@ -17,6 +17,7 @@ import pandas as pd
 from curate.auditing import prepare
 from curate.errors import GateError, InputError
 from curate.io.fingerprint import fingerprint_digests, fingerprint_frame
+from curate.io.table import Table
 from curate.train.gate import Admitted
 from curate.train.recipe import Recipe
 
@@ -26,13 +27,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SPLITS = ("train", "validation", "test")
-ID, TEXT, LABEL, INSTRUCTION, CONTEXT, RESPONSE = (
+ID, TEXT, LABEL, INSTRUCTION, CONTEXT, RESPONSE, MESSAGES = (
     "_id",
     "_text",
     "_label",
     "_instruction",
     "_context",
     "_response",
+    "_messages",
 )
 SENSITIVE_PREFIX = "_sensitive:"
 
@@ -46,6 +48,9 @@ class TrainingData:
     sensitive: tuple[str, ...]
     record: dict[str, Any]
     ids: dict[str, list[Any]] = field(repr=False)
+    #: causal-lm: the chat shape the rows were read as (``messages``, ``sharegpt``, ...),
+    #: or None where they go through the recipe's prompt templates.
+    chat: str | None = None
 
 
 def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
@@ -63,7 +68,16 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     task = recipe.model.task
     work = pd.DataFrame({ID: _ids(frame, columns.id)})
     labels: tuple[str, ...] = ()
+    chat: str | None = None
     if task == "sequence-classification":
+        from curate.train.chat import chat_shape
+
+        if not columns.text and chat_shape(list(frame.columns), recipe.model.prompt):
+            raise InputError(
+                "this is chat data, and the recipe trains a classifier; "
+                "train a chat model with --recipe chat",
+                path=admitted.name,
+            )
         if not columns.text:
             raise InputError(
                 "the audit named no text column; audit with --text-column", path=admitted.name
@@ -81,13 +95,7 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
                 path=admitted.name,
             )
     else:
-        prompt = recipe.model.prompt
-        work[INSTRUCTION] = _required(frame, prompt.instruction_column, "instruction", admitted)
-        work[RESPONSE] = _required(frame, prompt.response_column, "response", admitted)
-        if prompt.context_column is not None and prompt.context_column in frame.columns:
-            work[CONTEXT] = frame[prompt.context_column].astype("string").fillna("").to_numpy()
-        else:
-            work[CONTEXT] = ""
+        chat = _causal_lm_columns(work, table, recipe, admitted)
     for column in columns.sensitive:
         work[SENSITIVE_PREFIX + column] = (
             frame[column].astype("string").fillna("<missing>").to_numpy()
@@ -114,7 +122,37 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
         sensitive=tuple(columns.sensitive),
         record=record,
         ids=ids,
+        chat=chat,
     )
+
+
+def _causal_lm_columns(
+    work: pd.DataFrame, table: Table, recipe: Recipe, admitted: Admitted
+) -> str | None:
+    """Fill ``work`` with each row's conversation (chat) or prompt parts; return the chat shape."""
+    from curate.train.chat import chat_shape, conversations
+
+    frame = table.frame
+    prompt = recipe.model.prompt
+    shape = None if prompt.format == "template" else chat_shape(list(frame.columns), prompt)
+    if prompt.format == "chat" and shape is None:
+        raise InputError(
+            "prompt.format is chat, but the data has no messages, conversations, "
+            f"instruction/output, prompt/completion or {prompt.instruction_column}/"
+            f"{prompt.response_column} columns",
+            path=admitted.name,
+        )
+    if shape is not None:
+        log.info("chat data (%s): loss on the assistant turns", shape)
+        work[MESSAGES] = conversations(table, shape=shape, prompt=prompt)
+        return shape
+    work[INSTRUCTION] = _required(frame, prompt.instruction_column, "instruction", admitted)
+    work[RESPONSE] = _required(frame, prompt.response_column, "response", admitted)
+    if prompt.context_column is not None and prompt.context_column in frame.columns:
+        work[CONTEXT] = frame[prompt.context_column].astype("string").fillna("").to_numpy()
+    else:
+        work[CONTEXT] = ""
+    return None
 
 
 def _why_no_training_rows(assigned: np.ndarray[Any, np.dtype[Any]]) -> str:

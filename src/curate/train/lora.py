@@ -7,27 +7,20 @@ adapter restored at the end. Same seed, data and recipe give the same weights.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import math
 import time
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 
-from curate.errors import RecipeError
-from curate.train.data import (
-    CONTEXT,
-    INSTRUCTION,
-    LABEL,
-    RESPONSE,
-    TEXT,
-    TrainingData,
-)
+from curate.train.base import cpu_threads, load_base, quiet_libraries
+from curate.train.chat import IGNORE
+from curate.train.data import TrainingData
+from curate.train.encode import collator as _collator
+from curate.train.encode import encode_split, tokenize, with_answers
 from curate.train.progress import LossProgress
 from curate.train.recipe import Recipe
 
@@ -36,7 +29,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("curate.train")
 
-IGNORE = -100
+__all__ = [
+    "IGNORE",
+    "Outputs",
+    "Trained",
+    "cpu_threads",
+    "fine_tune",
+    "load_base",
+    "predict",
+    "quiet_libraries",
+    "tokenize",
+]
 
 
 @dataclass
@@ -63,127 +66,8 @@ class Trained:
     seconds: float = 0.0
     trainable_parameters: int = 0
     total_parameters: int = 0
-
-
-@contextlib.contextmanager
-def quiet_libraries() -> Iterator[None]:
-    """Keep transformers' load reports and datasets' bars out of curate's own progress output."""
-    import datasets
-    import transformers
-
-    verbosity = transformers.logging.get_verbosity()
-    bars = datasets.is_progress_bar_enabled()
-    model_bars = transformers.logging.is_progress_bar_enabled()
-    transformers.logging.set_verbosity_error()  # type: ignore[no-untyped-call]
-    transformers.logging.disable_progress_bar()  # type: ignore[no-untyped-call]
-    datasets.disable_progress_bars()
-    try:
-        with warnings.catch_warnings():
-            # peft asks a transformers attribute that transformers 5 deprecates; not ours to fix.
-            warnings.filterwarnings(
-                "ignore", message=".*is_gradient_checkpointing", category=FutureWarning
-            )
-            yield
-    finally:
-        transformers.logging.set_verbosity(verbosity)
-        if bars:
-            datasets.enable_progress_bars()
-        if model_bars:
-            transformers.logging.enable_progress_bar()  # type: ignore[no-untyped-call]
-
-
-def load_base(recipe: Recipe, *, labels: tuple[str, ...]) -> tuple[Any, Any]:
-    """The base model wrapped with fresh LoRA adapters, and its tokenizer."""
-    from peft import LoraConfig, TaskType, get_peft_model
-    from transformers import (
-        AutoModelForCausalLM,
-        AutoModelForSequenceClassification,
-        AutoTokenizer,
-    )
-
-    settings = recipe.model
-    source = recipe.base_model_path()
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(source)
-        if settings.task == "sequence-classification":
-            model = AutoModelForSequenceClassification.from_pretrained(
-                source,
-                num_labels=len(labels),
-                id2label=dict(enumerate(labels)),
-                label2id={label: i for i, label in enumerate(labels)},
-            )
-            task_type = TaskType.SEQ_CLS
-        else:
-            model = AutoModelForCausalLM.from_pretrained(source)
-            task_type = TaskType.CAUSAL_LM
-    except OSError as exc:
-        raise RecipeError(
-            f"{recipe.path}: cannot load base model {settings.base_model.describe()}: "
-            + str(exc).splitlines()[0]
-        ) from exc
-    if tokenizer.pad_token is None:
-        tokenizer.pad_token = tokenizer.eos_token or tokenizer.sep_token
-    if getattr(model.config, "pad_token_id", None) is None:
-        model.config.pad_token_id = tokenizer.pad_token_id
-    lora = settings.lora
-    config = LoraConfig(
-        task_type=task_type,
-        r=lora.rank,
-        lora_alpha=lora.alpha,
-        lora_dropout=lora.dropout,
-        target_modules=list(lora.target_modules),
-    )
-    try:
-        peft_model = get_peft_model(model, config)
-    except ValueError as exc:
-        raise RecipeError(f"{recipe.path}: lora.target_modules: {exc}") from exc
-    return peft_model, tokenizer
-
-
-def tokenize(dataset: Dataset, tokenizer: Any, recipe: Recipe, labels: tuple[str, ...]) -> Dataset:
-    """Model inputs and ``labels`` for one split, as lists the collator pads into tensors."""
-    settings = recipe.model
-    max_length = settings.training.max_length
-    if settings.task == "sequence-classification":
-        index = {label: i for i, label in enumerate(labels)}
-
-        def encode(batch: dict[str, list[Any]]) -> dict[str, Any]:
-            encoded = tokenizer(batch[TEXT], truncation=True, max_length=max_length)
-            encoded["labels"] = [index[label] for label in batch[LABEL]]
-            return dict(encoded)
-
-    else:
-        prompt = settings.prompt
-        eos = tokenizer.eos_token_id
-        if eos is None:
-            eos = tokenizer.sep_token_id
-
-        def encode(batch: dict[str, list[Any]]) -> dict[str, Any]:
-            out: dict[str, list[list[int]]] = {"input_ids": [], "attention_mask": [], "labels": []}
-            for instruction, context, response in zip(
-                batch[INSTRUCTION], batch[CONTEXT], batch[RESPONSE], strict=True
-            ):
-                template = prompt.context_template if context else prompt.template
-                head = tokenizer(template.format(instruction=instruction, context=context))[
-                    "input_ids"
-                ]
-                tail = tokenizer(response, add_special_tokens=False)["input_ids"] + [eos]
-                ids = (head + tail)[:max_length]
-                target = ([IGNORE] * len(head) + tail)[:max_length]
-                out["input_ids"].append(ids)
-                out["attention_mask"].append([1] * len(ids))
-                out["labels"].append(target)
-            return out
-
-    return dataset.map(encode, batched=True, remove_columns=dataset.column_names)
-
-
-def _collator(tokenizer: Any, recipe: Recipe) -> Any:
-    from transformers import DataCollatorForSeq2Seq, DataCollatorWithPadding
-
-    if recipe.model.task == "sequence-classification":
-        return DataCollatorWithPadding(tokenizer)
-    return DataCollatorForSeq2Seq(tokenizer, label_pad_token_id=IGNORE, padding=True)
+    #: causal-lm: per split, the rows ``max_length`` cut and the answer tokens lost.
+    truncation: dict[str, Any] = field(default_factory=dict)
 
 
 def _loader(
@@ -271,31 +155,23 @@ def _predict_in_order(model: Any, dataset: Dataset, *, tokenizer: Any, recipe: R
     return Outputs(loss=float(sums.sum() / max(counts.sum(), 1)), example_losses=per_example)
 
 
-@contextlib.contextmanager
-def cpu_threads(count: int | None) -> Iterator[None]:
-    """Run torch on ``count`` CPU threads (None: leave torch's default), then restore it."""
-    before = torch.get_num_threads()
-    if count is not None:
-        torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
-
-
 def fine_tune(data: TrainingData, recipe: Recipe) -> tuple[Trained, dict[str, Dataset]]:
     """Train LoRA adapters on ``data``'s train split; return the best epoch's model."""
     from peft import get_peft_model_state_dict, set_peft_model_state_dict
     from transformers import get_linear_schedule_with_warmup, set_seed
 
     settings = recipe.model.training
+    truncation: dict[str, Any] = {}
     with quiet_libraries():
         set_seed(settings.seed)
         model, tokenizer = load_base(recipe, labels=data.labels)
-        tokenized = {
-            name: tokenize(data.splits[name], tokenizer, recipe, data.labels)
-            for name in data.splits
-        }
+        tokenized = {}
+        for name in data.splits:
+            tokenized[name], cut = encode_split(data.splits[name], tokenizer, recipe, data.labels)
+            if cut is not None:
+                truncation[name] = cut
+        if recipe.model.task == "causal-lm":
+            tokenized["train"] = with_answers(tokenized["train"], recipe=recipe)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
     log.info(
@@ -325,8 +201,22 @@ def fine_tune(data: TrainingData, recipe: Recipe) -> tuple[Trained, dict[str, Da
         optimizer, int(settings.warmup_ratio * total_steps), total_steps
     )
     trained = Trained(
-        model=model, tokenizer=tokenizer, trainable_parameters=trainable, total_parameters=total
+        model=model,
+        tokenizer=tokenizer,
+        trainable_parameters=trainable,
+        total_parameters=total,
+        truncation=truncation,
     )
+    for name, cut in truncation.items():
+        if cut["truncated_rows"]:
+            log.warning(
+                "%s: max_length %d cut %d of %d rows (%d answer tokens)",
+                name,
+                cut["max_length"],
+                cut["truncated_rows"],
+                cut["rows"],
+                cut["answer_tokens_cut"],
+            )
     best_loss, best_state, waited = math.inf, None, 0
     with LossProgress(total=total_steps) as progress:
         for epoch in range(1, settings.epochs + 1):

