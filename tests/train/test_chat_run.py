@@ -10,7 +10,14 @@ import pytest
 import curate
 from curate.train import TrainResult
 from tests.conftest import RunCli
-from tests.train.conftest import Audited, audited_chat, chat_recipe, chat_rows, write_jsonl
+from tests.train.conftest import (
+    CHAT_RULES,
+    Audited,
+    audited_chat,
+    chat_recipe,
+    chat_rows,
+    write_jsonl,
+)
 
 
 @pytest.fixture(scope="module")
@@ -104,17 +111,19 @@ def test_cli_refuses_an_unaudited_chat_file_before_loading(
     assert result.code == 1 and "receipt" in result.err
 
 
-def test_bad_turn_is_exit_2_with_file_and_line(
-    tmp_path: Path, run_cli: RunCli, tiny_chat_llama: Path
+def test_bad_turn_is_refused_before_training_with_file_and_row(
+    tmp_path: Path, run_cli: RunCli
 ) -> None:
     rows = chat_rows(6)
     rows[4] = {"messages": [{"role": "user", "content": "x"}, {"role": "robot", "content": "y"}]}
-    chat = audited_chat(tmp_path, rows)
-    recipe = chat_recipe(tmp_path, tiny_chat_llama)
-    result = run_cli("train", chat.data, "--receipt", chat.receipt, "--recipe", recipe)
+    data = write_jsonl(tmp_path / "chat" / "train.jsonl", rows)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(CHAT_RULES)
+    result = run_cli("audit", data.parent, "--rules", rules, "--out", tmp_path / "audit")
     assert result.code == 2
-    assert "train.jsonl:5: messages[1].role: unknown role" in result.err
+    assert "train.jsonl: row 4: messages[1].role" in result.err
     assert "Traceback" not in result.err
+    assert not (tmp_path / "audit" / "receipt.json").exists()
 
 
 def test_chat_data_under_the_classifier_recipe_points_to_the_chat_recipe(
