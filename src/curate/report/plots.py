@@ -58,7 +58,7 @@ PLOTS: dict[str, PlotMaker] = {}
 #: Check-specific tables, shown under the plots.
 TABLES: dict[str, TableMaker] = {}
 #: The report modules that fill ``PLOTS`` and ``TABLES`` when imported.
-MAKERS = ("curate.report.bias_plots", "curate.report.coverage")
+MAKERS = ("curate.report.bias_plots", "curate.report.coverage", "curate.report.quality")
 
 
 def _load_makers() -> None:

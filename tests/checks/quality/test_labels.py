@@ -90,6 +90,8 @@ def test_issues_concentrated_in_one_group_are_reported_as_label_bias(
     assert groups["b"]["label_bias"] is True and "label_bias" not in groups["a"]
     assert check["status"] == "warn"
     assert "possible label bias" in check["summary"] and "group=b" in check["summary"]
+    html = (out / "report.html").read_text()
+    assert "Flagged rows by group" in html and "share of rows flagged, by given label" in html
 
 
 def test_a_duplicate_labelled_unlike_its_copies_is_flagged(tmp_path: Path, run_cli: RunCli) -> None:
