@@ -92,13 +92,7 @@ def conversation_tokens(rows: Sequence[Conversation], *, tokenizer: str) -> tupl
     templated = None if tokenizer == PACKAGED else _template_tokenizer(tokenizer)
     if templated is not None:
         counts = [
-            len(
-                templated.apply_chat_template(
-                    [{"role": t.role, "content": t.content} for t in row.turns],
-                    tokenize=True,
-                    return_dict=False,
-                )
-            )
+            len(templated.apply_chat_template(row.messages(), tokenize=True, return_dict=False))
             for row in rows
         ]
         return np.asarray(counts, dtype=np.int64), f"chat template of {tokenizer}"
