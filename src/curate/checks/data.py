@@ -38,6 +38,14 @@ class AuditData:
     def split(self) -> pd.Series | None:
         return self.table.split
 
+    @property
+    def as_chat(self) -> ChatRows | None:
+        """The rows as conversations when the text columns are the chat layout's own (so a
+        check reads turns by role); None for other data, or other text columns named."""
+        if self.chat is not None and self.chat.renders(self.columns.text):
+            return self.chat
+        return None
+
     def ids(self) -> pd.Series:
         """Row ids as DESIGN.md defines them: the id column, or 0-based data-row numbers."""
         if self.columns.id is not None:

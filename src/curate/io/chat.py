@@ -97,6 +97,10 @@ class Conversation:
         """The system prompt(s), joined; empty when there is none."""
         return "\n".join(t.content for t in self.of("system"))
 
+    def messages(self) -> list[dict[str, str]]:
+        """The turns as a tokenizer's ``apply_chat_template`` takes them."""
+        return [{"role": t.role, "content": t.content} for t in self.turns]
+
     def text(self, compare: Compare) -> str:
         """What dedup compares: the user's turns, or the user's and the assistant's; never the
         system prompt, which many rows share and which would make them all look alike."""

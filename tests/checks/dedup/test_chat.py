@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import curate
@@ -134,3 +135,32 @@ def test_a_malformed_conversation_is_exit_2(tmp_path: Path, run_cli: RunCli) -> 
         assert result.code == 2
         assert "bad.jsonl: row 3: messages[1] has no 'role'" in result.err
         assert "no role here" not in result.err
+
+
+def _write(kind: str, folder: Path, rows: list[dict[str, Any]]) -> Path:
+    """``rows`` as a file (or folder) of ``kind``."""
+    frame = pd.DataFrame(rows)
+    if kind == "parquet":
+        path = folder / "chat.parquet"
+        frame.to_parquet(path)
+    elif kind == "json":
+        path = folder / "chat.json"
+        path.write_text(json.dumps(rows))
+    elif kind == "csv":
+        path = folder / "chat.csv"
+        frame.assign(messages=[json.dumps(r["messages"]) for r in rows]).to_csv(path, index=False)
+    else:
+        import datasets
+
+        path = folder / "saved"
+        datasets.Dataset.from_list(rows).save_to_disk(str(path))
+    return path
+
+
+@pytest.mark.parametrize("kind", ["parquet", "json", "csv", "datasets"])
+def test_chat_in_every_container(kind: str, tmp_path: Path, run_cli: RunCli) -> None:
+    data = _write(kind, tmp_path, support_rows(40) + _asked_again(3))
+    out = tmp_path / ("out" if kind == "datasets" else f"out{data.suffix}")
+    result = run_cli("dedup", data, "--out", out)
+    assert result.code == 0, result.err
+    assert "kept 40 of 43 rows" in result.err

@@ -26,7 +26,7 @@ from curate.checks.bias.groups import (
 from curate.checks.bias.lexicon import Lexicon, load_lexicon
 from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError, UsageError
-from curate.io.chat import ChatRows, Role
+from curate.io.chat import Role
 from curate.rules.schema import Target
 
 
@@ -67,13 +67,13 @@ class BiasCheck(MapReduceCheck[P, Counts], Generic[P]):
             data.columns,
             intersections=self.params.intersections,
             lexicon=self.lexicon(data),
-            chat=chat_of(data) is not None,
+            chat=data.as_chat is not None,
         )
 
     def memberships(self, batch: AuditData) -> dict[str, Membership]:
         lexicon = self.lexicon(batch)
         text = joined_text(batch) if lexicon is not None else None
-        chat = chat_of(batch)
+        chat = batch.as_chat
         by_role: dict[Role, pd.Series] = {}
         if chat is not None and lexicon is not None:
             by_role = {
@@ -138,17 +138,10 @@ def reduce_counts(partials: Sequence[Counts]) -> Counts:
     return out
 
 
-def chat_of(data: AuditData) -> ChatRows | None:
-    """The rows as conversations when the text columns are a chat layout's own."""
-    if data.chat is not None and data.chat.renders(data.columns.text):
-        return data.chat
-    return None
-
-
 def joined_text(batch: AuditData) -> pd.Series:
     """The text columns of each row joined into one string (for chat rows, every user and
     assistant turn; never the system prompt)."""
-    chat = chat_of(batch)
+    chat = batch.as_chat
     if chat is not None:
         return pd.Series(chat.texts("conversation"), index=batch.frame.index, dtype="string")
     columns = list(batch.columns.text)

@@ -21,6 +21,7 @@ import pandas as pd
 
 from curate.checks.coverage.profile import quantiles
 from curate.checks.coverage.tokens import PACKAGED, token_counter
+from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError, UsageError
 from curate.io.chat import ChatRows, Conversation, Role
 
@@ -49,6 +50,14 @@ def role_texts(chat: ChatRows, index: pd.Index) -> dict[str, pd.Series]:
         name: pd.Series(chat.role_text(role), index=index, dtype="string")
         for role, name in ROLE_COLUMNS.items()
     }
+
+
+def text_columns(data: AuditData) -> dict[str, pd.Series]:
+    """The texts the text part profiles: each text column, or for chat rows each role's turns."""
+    chat = data.as_chat
+    if chat is not None:
+        return role_texts(chat, data.frame.index)
+    return {column: data.frame[column] for column in data.columns.text}
 
 
 @functools.cache
@@ -83,13 +92,7 @@ def conversation_tokens(rows: Sequence[Conversation], *, tokenizer: str) -> tupl
     templated = None if tokenizer == PACKAGED else _template_tokenizer(tokenizer)
     if templated is not None:
         counts = [
-            len(
-                templated.apply_chat_template(
-                    [{"role": t.role, "content": t.content} for t in row.turns],
-                    tokenize=True,
-                    return_dict=False,
-                )
-            )
+            len(templated.apply_chat_template(row.messages(), tokenize=True, return_dict=False))
             for row in rows
         ]
         return np.asarray(counts, dtype=np.int64), f"chat template of {tokenizer}"

@@ -11,7 +11,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from curate.checks.base import Check, Outcome, register
-from curate.checks.coverage.chat import DEFAULT_MAX_LENGTH, chat_coverage, role_texts
+from curate.checks.coverage.chat import DEFAULT_MAX_LENGTH, chat_coverage, text_columns
 from curate.checks.coverage.chat import describe as describe_chat
 from curate.checks.coverage.drift import split_drift
 from curate.checks.coverage.instruction import find_columns, instruction_coverage
@@ -24,7 +24,6 @@ from curate.checks.coverage.text import UNDETERMINED, text_profile
 from curate.checks.coverage.topics import topics
 from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError, UsageError
-from curate.io.chat import ChatRows
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +77,7 @@ class CoverageCheck(Check[CoverageParams]):
         frame = data.frame
         acc = _Parts(metrics={"rows": len(frame)})
         acc.summary.append(f"{len(frame):,} rows, {len(frame.columns)} columns")
-        chat = data.chat if data.chat is not None and data.chat.renders(data.columns.text) else None
+        chat = data.as_chat
         private = set(data.columns.text) | ({data.columns.id} if data.columns.id else set())
         if chat is not None:
             private |= set(chat.layout.columns)
@@ -132,12 +131,12 @@ class CoverageCheck(Check[CoverageParams]):
                 "base_model": label,
                 "max_length": max_tokens,
             }
-        columns = _text_columns(data)
+        columns = text_columns(data)
         for column, series in columns.items():
             profile, lang, tokens = text_profile(
                 series,
                 tokenizer=tokenizer,
-                max_tokens=None if _chat(data) is not None else max_tokens,
+                max_tokens=None if data.as_chat is not None else max_tokens,
                 near_empty_chars=p.near_empty_chars,
                 language=p.languages,
                 language_min_chars=p.language_min_chars,
@@ -222,7 +221,7 @@ class CoverageCheck(Check[CoverageParams]):
     def _topics(self, data: AuditData, acc: _Parts) -> None:
         p = self.params.topics
         reference = self.params.drift.reference
-        texts = _text_columns(data)
+        texts = text_columns(data)
         column = p.column or next(iter(texts), None)
         if not p.enabled or column is None:
             return
@@ -318,7 +317,7 @@ class CoverageCheck(Check[CoverageParams]):
     def _chat(self, data: AuditData, acc: _Parts) -> None:
         """Turns, conversation length against what training truncates, answers, system prompts."""
         p = self.params.chat
-        chat = _chat(data)
+        chat = data.as_chat
         if not p.enabled or chat is None:
             return
         tokenizer = p.tokenizer or acc.tokenizer
@@ -338,21 +337,6 @@ class CoverageCheck(Check[CoverageParams]):
             acc.metrics["truncated_share"] = metrics["tokens"]["truncated_share"]
         acc.findings += found
         acc.summary.append(describe_chat(metrics))
-
-
-def _chat(data: AuditData) -> ChatRows | None:
-    """The rows as conversations when the text columns are a chat layout's own."""
-    if data.chat is not None and data.chat.renders(data.columns.text):
-        return data.chat
-    return None
-
-
-def _text_columns(data: AuditData) -> dict[str, pd.Series]:
-    """The texts the text part profiles: each text column, or for chat rows each role's turns."""
-    chat = _chat(data)
-    if chat is not None:
-        return role_texts(chat, data.frame.index)
-    return {column: data.frame[column] for column in data.columns.text}
 
 
 @dataclass

@@ -32,8 +32,8 @@ def compared_text(data: AuditData, turns: Compare) -> tuple[list[pa.Array], tupl
     text: what the user asked, or the whole conversation (:meth:`Conversation.text`), never
     the system prompt or any template. Other text columns are compared as they are.
     """
-    chat = data.chat
-    if chat is not None and chat.renders(data.columns.text):
+    chat = data.as_chat
+    if chat is not None:
         name = f"{'+'.join(chat.layout.prompt_columns)} ({turns})"
         return [pa.array(chat.texts(turns), pa.large_string())], (name,)
     return [as_text(data.frame[c]) for c in data.columns.text], tuple(data.columns.text)
