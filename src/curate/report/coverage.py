@@ -153,11 +153,10 @@ def _topic_plot(topics: TopicsView) -> Plot:
     ax.set_ylabel("topic: distinctive terms")
     if splits:
         ax.legend(loc="lower right")
-    return Plot(
-        "Topics",
-        figure_svg(fig),
-        "Clusters of sentence embeddings, named by their most distinctive terms, split by split.",
-    )
+    note = "Clusters of sentence embeddings, named by their most distinctive terms, split by split."
+    if topics.terms_hidden:
+        note = f"Clusters of sentence embeddings, split by split ({topics.terms_hidden})."
+    return Plot("Topics", figure_svg(fig), note)
 
 
 #: Conventional PSI bands, drawn when the rules set no limit on ``max_psi``.
@@ -294,6 +293,7 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 "Topics",
                 ["topic", "rows", "distinctive terms", "by split", "by label"],
                 rows,
+                note=m.topics.terms_hidden or "" if m.topics is not None else "",
                 highlight=flagged,
             )
         )
