@@ -201,10 +201,26 @@ def audit(
         rules=RulesInfo(path=ruleset.path, sha256=ruleset.sha256),
         checks=results,
         gate=GateInfo(
-            required=tuple(required_checks(has_splits=has_splits)), waived=dict(ruleset.waived)
+            required=tuple(required_checks(has_splits=has_splits)),
+            waived=dict(ruleset.waived),
+            thresholds=_thresholds(ruleset),
         ),
         extra={"inferred": inference.to_dict()},
     )
+
+
+def _thresholds(ruleset: RuleSet) -> dict[str, dict[str, dict[str, str]]]:
+    """Each check's limits as the rules wrote them, so the report can say what decided it."""
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for config in ruleset.checks:
+        kinds = {
+            kind: {metric: str(condition) for metric, condition in conditions.items()}
+            for kind, conditions in (("fail_if", config.fail_if), ("warn_if", config.warn_if))
+            if conditions
+        }
+        if kinds:
+            out[config.id] = kinds
+    return out
 
 
 def _log_inference(inference: Inference) -> None:

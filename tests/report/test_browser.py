@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from curate.report.model import Report
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
 FLAGS = (
@@ -115,6 +117,45 @@ def test_screenshot_shows_the_verdict_and_a_plot(
     assert red > green + 40 and red > blue + 40  # the red banner: the raw demo fails the gate
     bars = [px for px in crop(plot).getdata() if _near(px, (0x4C, 0x72, 0xB0))]
     assert len(bars) > 500  # the plot's bars are drawn in the palette's first colour
+
+
+def test_verdict_names_the_deciding_checks_and_plots_have_axis_titles(
+    browser: Any, demo_html: Path, demo_report: Report
+) -> None:
+    visit(browser, demo_html)
+    blocking = [c.id for c in demo_report.checks if c.status.blocks]
+    why = browser.find_elements("css selector", "#verdict #why li")
+    assert [li.get_attribute("data-check") for li in why] == blocking
+    cross = next(li.text for li in why if li.get_attribute("data-check") == "dedup.cross_split")
+    assert "Rows outside train that copy a training row: 160; the gate fails above 0." in cross
+    figures = browser.find_elements("css selector", "figure.plot")
+    assert len(figures) >= 10
+    for figure in figures:
+        caption = figure.find_element("tag name", "figcaption").text
+        for title in ("x-title", "y-title"):
+            found = figure.find_elements("css selector", f'svg [id="{title}"]')
+            assert found, (caption, title)
+            text = browser.execute_script("return arguments[0].textContent.trim()", found[0])
+            box = browser.execute_script("return arguments[0].getBBox().width", found[0])
+            assert text and box > 0, (caption, title)
+
+
+def test_a_findings_table_sorts_by_a_clicked_column(browser: Any, demo_html: Path) -> None:
+    visit(browser, demo_html)
+    browser.execute_script("document.querySelectorAll('details').forEach(d => d.open = true)")
+    table = browser.find_element("css selector", "#check-dedup-exact table.findings")
+    size = next(th for th in table.find_elements("tag name", "th") if th.text.startswith("size"))
+    column = [th.text for th in table.find_elements("tag name", "th")].index(size.text)
+
+    def sizes() -> list[int]:
+        rows = table.find_elements("css selector", "tbody tr")
+        return [int(r.find_elements("tag name", "td")[column].text) for r in rows]
+
+    click = "arguments[0].click()"  # a screenshot above may leave the viewport resized
+    browser.execute_script(click, size)
+    assert sizes() == sorted(sizes())
+    browser.execute_script(click, size)
+    assert sizes() == sorted(sizes(), reverse=True)
 
 
 def test_the_checks_catch_what_they_should(browser: Any, tmp_path: Path) -> None:

@@ -120,3 +120,37 @@ def test_a_re_rendered_older_report_names_only_shared_values() -> None:
     old["checks"][1]["metrics"]["profile"]["label"]["top"] = [["spam", 9], ["Jon Snow", 1]]
     profile = Report.from_dict(old).check("coverage").metrics["profile"]
     assert profile["label"]["top"] == [["spam", 9]]
+
+
+def test_topic_terms_and_dedup_group_counts_of_pii_columns_are_hidden() -> None:
+    """A name written in many messages is a distinctive topic term; a sensitive column of names
+    has its groups counted by dedup's dropping effect. Neither may name anyone."""
+    base = _report({"cells_by_column": {"text": 3, "name": 9}})
+    topics = {
+        "column": "text",
+        "sampled": 10,
+        "clusters": [{"topic": 0, "size": 5, "terms": ["garcia", "maria", "reach"]}],
+    }
+    coverage = CheckResult(
+        "coverage",
+        Status.WARN,
+        "1 topic.",
+        {"topics": topics},
+        [{"kind": "topic missing from train", "where": "topic 0: garcia, maria", "rows": 5}],
+    )
+    effect = {"sensitive": {"name": {"before": {"Maria Garcia": 5}, "after": {"Maria Garcia": 4}}}}
+    dedup = CheckResult("dedup.exact", Status.PASS, "1 cluster.", {"effect": effect})
+    report = Report(
+        curate_version="0",
+        created_at=base.created_at,
+        dataset=base.dataset,
+        rules=base.rules,
+        checks=(base.checks[0], coverage, dedup),
+    )
+    for text in (report.to_json(), report.to_html(), report.to_markdown()):
+        assert "garcia" not in text.lower()
+    assert report.check("coverage").findings[0]["where"] == "topic 0"
+    assert report.check("dedup.exact").metrics["effect"]["sensitive"]["name"] == {
+        "before": {"group 1": 5},
+        "after": {"group 1": 4},
+    }

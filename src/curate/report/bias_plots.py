@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from curate.checks.base import CheckResult
+from curate.checks.base import CheckResult, Status
 from curate.checks.bias.groups import JOIN
 from curate.checks.bias.rates import RATE_NAMES
+from curate.checks.thresholds import Condition
+from curate.report.labels import Unit, fmt, label
 from curate.report.plots import MAX_BARS, PALETTE, PLOTS, Plot, figure_svg, new_figure
+from curate.report.verdict import NO_LIMITS, Limits, locate
 from curate.report.views import (
     BiasView,
     Interval,
@@ -45,13 +48,17 @@ def interval_chart(
     series: Series,
     *,
     title: str,
+    ylabel: str,
     reference: Sequence[float | None] | None = None,
-    xlabel: str = "rate",
+    xlabel: str = "% of the group's rows",
+    note: str = "",
 ) -> Plot:
     """Each group a row; each series a point with its interval; optional reference ticks."""
+    from matplotlib.ticker import PercentFormatter
+
     groups, n, too_small = list(groups)[:MAX_BARS], list(n)[:MAX_BARS], list(too_small)[:MAX_BARS]
     rows = len(groups)
-    fig, ax = new_figure(6.8, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5)
+    fig, ax = new_figure(6.8, max(2.2, 1.0 + 0.32 * rows * max(1, len(series)) ** 0.5))
     offsets = [(i - (len(series) - 1) / 2) * 0.22 for i in range(len(series))]
     for k, (name, (values, intervals)) in enumerate(series.items()):
         colour = COLOURS[k % len(COLOURS)]
@@ -87,21 +94,38 @@ def interval_chart(
         if small:
             tick.set_color(GREY)
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.set_xlim(left=0)
+    ax.set_ylim(-0.6, rows - 0.4)
+    ax.xaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.grid(axis="x", color="#e5e7eb")
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     if len(series) > 1 or reference is not None:
-        ax.legend(
-            fontsize=7, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=4
-        )
-    fig.tight_layout()
-    return Plot(title=title, svg=figure_svg(fig))
+        ax.legend(fontsize=7, frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncol=4)
+    return Plot(title=title, svg=figure_svg(fig), note=note)
 
 
-def _singles(attributes: Mapping[str, A]) -> list[tuple[str, A]]:
-    """Single-column attributes (not intersections), as many as get a plot."""
-    return [(n, a) for n, a in attributes.items() if JOIN not in n][:MAX_PLOTS]
+def _plotted(
+    result: CheckResult, attributes: Mapping[str, A], limits: Limits
+) -> list[tuple[str, A]]:
+    """Single columns, and any intersection that decided a limit the rules set (first)."""
+    deciding = _deciding(result, limits)
+    chosen = [n for n in attributes if n in deciding and JOIN in n]
+    chosen += [n for n in attributes if JOIN not in n]
+    return [(n, attributes[n]) for n in chosen][:MAX_PLOTS]
+
+
+def _deciding(result: CheckResult, limits: Limits) -> set[str]:
+    """The attributes (columns or intersections) that gave each limited metric its value."""
+    found = set()
+    for metric in limits.metrics:
+        value = result.metrics.get(metric)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            where = locate(result, metric, float(value))
+            if where is not None:
+                found.add(where.attribute)
+    return found
 
 
 def _level(m: BiasView[Any]) -> str:
@@ -121,26 +145,26 @@ def _rate_series(
     return groups, [e.n for e in entries], [e.too_small for e in entries], series
 
 
-def label_plots(result: CheckResult) -> list[Plot]:
+def label_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     m = BiasView[RateAttribute].model_validate(result.metrics)
     prediction = any(
         "fpr" in e.model_fields_set for a in m.attributes.values() for e in a.groups.values()
     )
     metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
-    out: list[Plot] = []
-    for name, info in _singles(m.attributes):
+    out = gap_plots(result, limits)
+    for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, metrics)
         title = f"{name}: positive label rate"
         if prediction:
             title += ", false positive and false negative rates"
-        out.append(interval_chart(groups, n, small, series, title=title + _level(m)))
+        out.append(interval_chart(groups, n, small, series, title=title + _level(m), ylabel=name))
     return out
 
 
-def selection_plots(result: CheckResult) -> list[Plot]:
+def selection_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     m = BiasView[RateAttribute].model_validate(result.metrics)
-    out: list[Plot] = []
-    for name, info in _singles(m.attributes):
+    out = gap_plots(result, limits)
+    for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, ("share",))
         reference = [e.reference for e in info.groups.values()]
         out.append(
@@ -151,16 +175,17 @@ def selection_plots(result: CheckResult) -> list[Plot]:
                 series,
                 title=f"{name}: share of rows against the reference population",
                 reference=reference if any(r is not None for r in reference) else None,
-                xlabel="share of rows",
+                xlabel="% of all rows",
+                ylabel=name,
             )
         )
     return out
 
 
-def sampling_plots(result: CheckResult) -> list[Plot]:
+def sampling_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     m = BiasView[SplitAttribute].model_validate(result.metrics)
     out: list[Plot] = []
-    for name, info in _singles(m.attributes):
+    for name, info in _plotted(result, m.attributes, limits):
         entries = list(info.groups.values())
         with_ci = all(e.share_ci is not None for e in entries)
         series: Series = {
@@ -177,20 +202,26 @@ def sampling_plots(result: CheckResult) -> list[Plot]:
                 [bool(e.too_small_to_evaluate) or e.too_small_to_learn for e in entries],
                 series,
                 title=f"{name}: share of rows in each split{_level(m)}",
-                xlabel="share of the split's rows",
+                xlabel="% of the split's rows",
+                ylabel=name,
             )
         )
     return out
 
 
-def historical_plots(result: CheckResult) -> list[Plot]:
+def historical_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     m = BiasView[RateAttribute].model_validate(result.metrics)
-    out: list[Plot] = []
-    for name, info in _singles(m.attributes):
+    out = gap_plots(result, limits)
+    for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, ("base_rate",))
         out.append(
             interval_chart(
-                groups, n, small, series, title=f"{name}: positive outcome rate{_level(m)}"
+                groups,
+                n,
+                small,
+                series,
+                title=f"{name}: positive outcome rate{_level(m)}",
+                ylabel=name,
             )
         )
     for name, trend in m.trends.items():
@@ -198,7 +229,7 @@ def historical_plots(result: CheckResult) -> list[Plot]:
             out.append(_trend_chart(name, trend))
     for name, proxy in m.proxies.items():
         if proxy.cramers_v:
-            out.append(_proxy_chart(name, proxy))
+            out.append(_proxy_chart(name, proxy, limits))
     return out
 
 
@@ -218,7 +249,11 @@ def _trend_chart(name: str, trend: Trend) -> Plot:
             )
     ax.set_xticks(list(x))
     ax.set_xticklabels(periods, rotation=45, ha="right")
-    ax.set_ylabel("positive outcome rate")
+    ax.set_xlabel(trend.period)
+    ax.set_ylabel("positive outcome rate (% of the group's rows)")
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
     ax.legend(fontsize=7, frameon=False)
@@ -229,11 +264,13 @@ def _trend_chart(name: str, trend: Trend) -> Plot:
     )
 
 
-def _proxy_chart(name: str, proxy: Proxy) -> Plot:
+def _proxy_chart(name: str, proxy: Proxy, limits: Limits) -> Plot:
     items = [(c, v) for c, v in proxy.cramers_v.items() if v is not None][:15]
     fig, ax = new_figure(6.8, 1.0 + 0.26 * len(items))
     ax.barh([c for c, _ in reversed(items)], [v for _, v in reversed(items)], color=COLOURS[0])
-    ax.set_xlabel("Cramér's V with " + name)
+    _limit_lines(ax, limits.for_metric("max_proxy_association"), "max_proxy_association")
+    ax.set_xlabel(f"Cramér's V with {name} (0: unrelated, 1: one names the other)")
+    ax.set_ylabel("column")
     ax.set_xlim(0, 1)
     ax.spines[["top", "right"]].set_visible(False)
     ax.tick_params(labelsize=8)
@@ -245,6 +282,126 @@ def _proxy_chart(name: str, proxy: Proxy) -> Plot:
         else ""
     )
     return Plot(title=f"Columns that predict {name}{extra}", svg=figure_svg(fig))
+
+
+FAIL_COLOUR, WARN_COLOUR = "#cf222e", "#9a6700"
+
+#: Per gated metric: where its per-attribute values live, as (metrics key, rate, kind).
+_PER_ATTRIBUTE = {
+    **{
+        f"{rate}_{kind}": ("attributes", rate, kind)
+        for rate in (
+            "base_rate",
+            "selection_rate",
+            "fpr",
+            "fnr",
+            "tpr",
+            "precision",
+            "accuracy",
+            "equalized_odds",
+        )
+        for kind in ("difference", "ratio")
+    },
+    "outcome_rate_difference": ("attributes", "base_rate", "difference"),
+    "outcome_rate_ratio": ("attributes", "base_rate", "ratio"),
+    "conditional_base_rate_difference": ("conditional", "", "difference"),
+    "conditional_base_rate_ratio": ("conditional", "", "ratio"),
+}
+
+
+def _per_attribute(metrics: Mapping[str, Any], metric: str) -> dict[str, float]:
+    """``metric``'s value for each column and intersection (the gate reads the worst)."""
+    if metric == "min_representation_ratio":
+        return {
+            f"{name}: {group}": float(g["ratio"])
+            for name, entry in metrics.get("attributes", {}).items()
+            for group, g in entry.get("groups", {}).items()
+            if isinstance(g.get("ratio"), int | float)
+        }
+    where = _PER_ATTRIBUTE.get(metric)
+    if where is None:
+        return {}
+    key, rate, kind = where
+    out = {}
+    for name, entry in metrics.get(key, {}).items():
+        value = entry.get(kind) if not rate else entry.get("gaps", {}).get(rate, {}).get(kind)
+        if isinstance(value, int | float):
+            out[str(name)] = float(value)
+    return out
+
+
+def _limit_lines(ax: Any, lines: list[tuple[Status, Condition]], metric: str) -> None:
+    scale = 100 if label(metric).unit is Unit.POINTS else 1
+    for status, condition in lines:
+        colour = FAIL_COLOUR if status is Status.FAIL else WARN_COLOUR
+        at = condition.value * scale
+        ax.axvline(at, color=colour, linestyle="--" if status is Status.FAIL else ":", lw=1.4)
+        verb = "fails" if status is Status.FAIL else "warns"
+        ax.annotate(
+            f"{verb} {condition.op} {fmt(condition.value, label(metric).unit)}",
+            (at, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 2),
+            textcoords="offset points",
+            color=colour,
+            fontsize=7,
+        )
+
+
+def gap_plots(result: CheckResult, limits: Limits) -> list[Plot]:
+    """For each metric the rules limit: its value per column and intersection, the limit a line.
+
+    The gate reads the worst of these; the bar that gave it is the one the verdict names.
+    """
+    out = []
+    for metric in limits.metrics:
+        values = _per_attribute(result.metrics, metric)
+        lines = limits.for_metric(metric)
+        if not values or not lines:
+            continue
+        unit = label(metric).unit
+        scale = 100 if unit is Unit.POINTS else 1
+        items = sorted(values.items(), key=lambda kv: kv[1], reverse=unit is not Unit.RATIO)
+        items = items[:MAX_BARS]
+        fig, ax = new_figure(6.8, 1.1 + 0.3 * len(items))
+        colours = []
+        for _, value in items:
+            crossed = [s for s, c in lines if c.holds(value)]
+            colours.append(
+                FAIL_COLOUR if Status.FAIL in crossed else WARN_COLOUR if crossed else COLOURS[0]
+            )
+        names = [n if len(n) <= 40 else n[:39] + "…" for n, _ in items]
+        bars = ax.barh(names, [v * scale for _, v in items], color=colours)
+        ax.bar_label(bars, labels=[fmt(v, unit) for _, v in items], padding=2, fontsize=7)
+        _limit_lines(ax, lines, metric)
+        top = max([v * scale for _, v in items] + [c.value * scale for _, c in lines])
+        ax.set_xlim(0, max(1.0, top * 1.3) if unit is Unit.RATIO else top * 1.3 or 1)
+        ax.invert_yaxis()
+        ax.set_xlabel(
+            "percentage points (highest group's rate minus lowest's)"
+            if unit is Unit.POINTS
+            else "share of rows ÷ reference share (1: as in the population)"
+            if metric == "min_representation_ratio"
+            else "ratio (lowest rate ÷ highest; 1 is parity)"
+            if unit is Unit.RATIO
+            else label(metric).text
+        )
+        ax.set_ylabel(
+            "column: group" if metric == "min_representation_ratio" else "column or intersection"
+        )
+        ax.tick_params(labelsize=8)
+        ax.spines[["top", "right"]].set_visible(False)
+        text = label(metric).text
+        out.append(
+            Plot(
+                title=f"{text[0].upper()}{text[1:]}, against the rules' limit",
+                svg=figure_svg(fig),
+                note=f"One bar per {'group' if metric == 'min_representation_ratio' else 'column and intersection'} "
+                f"({metric}); the gate reads the worst: red where it crosses a fail limit, "
+                "amber a warn limit.",
+            )
+        )
+    return out
 
 
 PLOTS.update(

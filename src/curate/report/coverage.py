@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from curate.checks.base import CheckResult
+from curate.checks.base import CheckResult, Status
 from curate.checks.coverage.profile import MIN_VALUE_ROWS
+from curate.checks.thresholds import Condition
 from curate.report.plots import (
     PALETTE,
     PLOTS,
@@ -17,6 +18,7 @@ from curate.report.plots import (
     new_figure,
     short,
 )
+from curate.report.verdict import NO_LIMITS, Limits
 from curate.report.views import (
     ChatCoverage,
     ColumnProfile,
@@ -31,10 +33,11 @@ from curate.report.views import (
 )
 
 GAP_COLOUR = "#cf222e"
+WARN_COLOUR = "#9a6700"
 MAX_HISTOGRAMS = 6
 
 
-def coverage_plots(result: CheckResult) -> list[Plot]:
+def coverage_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     m = CoverageView.model_validate(result.metrics)
     plots: list[Plot] = []
     if m.labels is not None:
@@ -48,6 +51,7 @@ def coverage_plots(result: CheckResult) -> list[Plot]:
                     {k: v * 100 for k, v in langs.items()},
                     title=f"Languages of {column}",
                     xlabel="% of rows",
+                    ylabel="language (ISO 639 code)",
                     fmt="%.1f",
                     note="'und': too short or too mixed to tell.",
                 )
@@ -55,7 +59,7 @@ def coverage_plots(result: CheckResult) -> list[Plot]:
     if m.topics is not None and m.topics.clusters:
         plots.append(_topic_plot(m.topics))
     if m.drift:
-        plots.append(_drift_plot(m.drift))
+        plots.append(_drift_plot(m.drift, limits))
     if m.slices is not None:
         for table in m.slices.tables[:4]:
             plots.append(_slice_plot(table, m.slices.min_rows))
@@ -86,6 +90,7 @@ def _label_plot(labels: LabelsView) -> Plot:
     ax.set_yticks(y + height * (len(splits) - 1) / 2, [short(c) for c in classes])
     ax.invert_yaxis()
     ax.set_xlabel("% of the split's rows")
+    ax.set_ylabel("label")
     ax.legend(loc="lower right")
     return Plot(
         "Label balance per split",
@@ -115,7 +120,7 @@ def _length_plot(column: str, text: TextView) -> Plot:
             fontsize=8,
         )
         note += f" ({text.tokenizer}); rows right of the line are cut at training"
-    ax.set_xlabel(unit)
+    ax.set_xlabel(f"length in {unit}")
     ax.set_ylabel("rows")
     return Plot(f"Length of {column}", figure_svg(fig), note + ".")
 
@@ -146,32 +151,55 @@ def _topic_plot(topics: TopicsView) -> Plot:
             )
     ax.invert_yaxis()
     ax.set_xlabel(f"rows in the embedded sample of {topics.sampled:,}")
+    ax.set_ylabel("topic: distinctive terms")
     if splits:
         ax.legend(loc="lower right")
-    return Plot(
-        "Topics",
-        figure_svg(fig),
-        "Clusters of sentence embeddings, named by their most distinctive terms, split by split.",
-    )
+    note = "Clusters of sentence embeddings, named by their most distinctive terms, split by split."
+    if topics.terms_hidden:
+        note = f"Clusters of sentence embeddings, split by split ({topics.terms_hidden})."
+    return Plot("Topics", figure_svg(fig), note)
 
 
-def _drift_plot(drift: list[DriftRow]) -> Plot:
+#: Conventional PSI bands, drawn when the rules set no limit on ``max_psi``.
+PSI_SOME, PSI_LARGE = 0.1, 0.25
+
+
+def _drift_plot(drift: list[DriftRow], limits: Limits) -> Plot:
+    """PSI per feature, scaled to the limits (not to the largest bar), each limit a line."""
     worst = drift[:15]
-    fig, ax = new_figure(6.4, 0.9 + 0.28 * len(worst))
+    lines = limits.for_metric("max_psi") or [(Status.FAIL, Condition(">", PSI_LARGE))]
+    fail_at = min((c.value for s, c in lines if s is Status.FAIL), default=PSI_LARGE)
+    warn_at = min((c.value for s, c in lines if s is Status.WARN), default=PSI_SOME)
+    fig, ax = new_figure(6.4, 1.1 + 0.28 * len(worst))
     labels = [short(f"{d.feature} ({d.split})", 34) for d in worst]
     values = [d.psi for d in worst]
-    colours = [GAP_COLOUR if v > 0.25 else "#9a6700" if v > 0.1 else PALETTE[0] for v in values]
+    colours = [
+        GAP_COLOUR if v > fail_at else WARN_COLOUR if v > warn_at else PALETTE[0] for v in values
+    ]
     bars = ax.barh(labels, values, color=colours)
     ax.bar_label(bars, fmt="%.3f", padding=2, fontsize=7)
-    for line in (0.1, 0.25):
-        if max(values, default=0) > line * 0.5:
-            ax.axvline(line, color="#6e7781", linestyle=":", linewidth=1)
+    ax.axvline(warn_at, color=WARN_COLOUR, linestyle=":", linewidth=1.2)
+    ax.axvline(fail_at, color=GAP_COLOUR, linestyle="--", linewidth=1.2)
+    for at, colour, text in ((warn_at, WARN_COLOUR, "warn"), (fail_at, GAP_COLOUR, "fail")):
+        ax.annotate(
+            f"{text} {at:g}",
+            (at, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 2),
+            textcoords="offset points",
+            color=colour,
+            fontsize=7,
+        )
+    ax.set_xlim(0, max(fail_at * 1.25, max(values, default=0) * 1.15))
     ax.invert_yaxis()
-    ax.set_xlabel("population stability index vs train")
+    ax.set_xlabel("population stability index (PSI) against train")
+    ax.set_ylabel("feature (split)")
+    gate = "the rules' limit" if limits.for_metric("max_psi") else "the usual bands"
     return Plot(
         "Split drift, worst first",
         figure_svg(fig),
-        "PSI under 0.1: little change; 0.1–0.25: some; over 0.25: a different population.",
+        f"Bars scaled to {gate}: under {warn_at:g} little change, over {fail_at:g} a different "
+        "population.",
     )
 
 
@@ -212,6 +240,7 @@ def _instruction_plot(instruction: InstructionView) -> Plot:
     fig, (left, right) = new_figure(7.2, 0.9 + 0.28 * len(names), ncols=2)
     left.barh(names, [categories[c].rows for c in names], color=PALETTE[0])
     left.set_xlabel("rows")
+    left.set_ylabel("task category")
     right.barh(names, [categories[c].response_words_median for c in names], color=PALETTE[2])
     right.set_xlabel("median response words")
     left.invert_yaxis()
@@ -265,6 +294,7 @@ def coverage_tables(result: CheckResult) -> list[Table]:
                 "Topics",
                 ["topic", "rows", "distinctive terms", "by split", "by label"],
                 rows,
+                note=m.topics.terms_hidden or "" if m.topics is not None else "",
                 highlight=flagged,
             )
         )

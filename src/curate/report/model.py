@@ -11,11 +11,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from curate.checks.base import CheckResult
+
+if TYPE_CHECKING:
+    from curate.report.verdict import Limits
 
 SCHEMA_VERSION = 1
 
@@ -85,6 +88,8 @@ class GateInfo(_Part):
 
     required: tuple[str, ...] = ()
     waived: dict[str, str] = {}
+    #: Per check, the rules' limits: ``{"bias.label": {"fail_if": {"metric": "> 0.1"}}}``.
+    thresholds: dict[str, dict[str, dict[str, str]]] = {}
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,14 @@ class Report:
 
                 return verdict(enough)
         return None
+
+    def limits(self, check_id: str) -> Limits:
+        """The ``fail_if`` / ``warn_if`` limits the rules set for ``check_id``."""
+        from curate.report.verdict import limits_from, limits_in_summary
+
+        if self.gate is None or "thresholds" not in self.gate.model_fields_set:
+            return limits_in_summary(self.check(check_id))
+        return limits_from(self.gate.thresholds.get(check_id))
 
     def check(self, check_id: str) -> CheckResult:
         for result in self.checks:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curate.checks.base import CheckResult
+from curate.report.labels import Unit, label
+from curate.report.verdict import NO_LIMITS, Limits
 
 MAX_BARS = 30
 
@@ -50,7 +52,8 @@ class Table:
     highlight: frozenset[tuple[int, int]] = field(default_factory=frozenset)
 
 
-PlotMaker = Callable[[CheckResult], list[Plot]]
+#: Makes a check's plots from its result and the rules' limits for it (drawn as lines).
+PlotMaker = Callable[[CheckResult, Limits], list[Plot]]
 TableMaker = Callable[[CheckResult], list[Table]]
 
 #: Check-specific plots; checks without an entry get bar charts of their per-key metrics.
@@ -68,13 +71,13 @@ def _load_makers() -> None:
         importlib.import_module(module)
 
 
-def plots_for(result: CheckResult) -> list[Plot]:
+def plots_for(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     _load_makers()
     if not result.metrics:
         return []
     maker = PLOTS.get(result.id, generic_plots)
     with styled():
-        return maker(result)
+        return maker(result, limits)
 
 
 @contextlib.contextmanager
@@ -96,12 +99,54 @@ def tables_for(result: CheckResult) -> list[Table]:
     return maker(result) if maker is not None and result.metrics else []
 
 
-def generic_plots(result: CheckResult) -> list[Plot]:
+@dataclass(frozen=True)
+class Axes:
+    """Titles of a generic bar chart: the plot's, the values' (with unit) and the names'."""
+
+    title: str
+    values: str
+    names: str
+    unit: Unit = Unit.COUNT
+
+
+#: Generic per-key metrics of the built-in checks, titled in words with their units.
+AXES: dict[str, Axes] = {
+    "missing_by_column": Axes(
+        "Missing values by column", "% of rows missing", "column", Unit.SHARE
+    ),
+    "empty_by_column": Axes("Empty strings by column", "% of rows empty", "column", Unit.SHARE),
+    "label_values": Axes("Rows per label value", "rows", "label"),
+    "cluster_sizes": Axes("Groups of duplicates by size", "groups", "rows in the group"),
+    "by_split": Axes("Rows that copy a training row, by split", "rows", "split"),
+    "values_by_entity": Axes("Personal values found, by kind", "values", "kind of personal data"),
+    "row_rate_by_entity": Axes(
+        "Rows with personal data, by kind", "% of rows", "kind of personal data", Unit.SHARE
+    ),
+    "cells_by_column": Axes("Cells with personal data, by column", "cells", "column"),
+    "columns_judged": Axes("Columns judged wholly personal", "share of values", "column"),
+    "unavailable": Axes("Parts not computed", "count", "part"),
+}
+
+
+def generic_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     """A bar chart for every metric that maps names to numbers and is not all zero."""
     out = []
     for name, value in result.metrics.items():
         if _is_numeric_mapping(value) and any(v for v in value.values()):
-            out.append(bar_chart(value, title=name.replace("_", " ")))
+            axes = AXES.get(name) or Axes(
+                label(name).text[:1].upper() + label(name).text[1:], "value", "name", Unit.NUMBER
+            )
+            if axes.unit is Unit.SHARE:
+                value = {k: 100 * v for k, v in value.items()}
+            out.append(
+                bar_chart(
+                    value,
+                    title=axes.title,
+                    xlabel=axes.values,
+                    ylabel=axes.names,
+                    fmt="%.1f" if axes.unit is Unit.SHARE else "%g",
+                )
+            )
     return out
 
 
@@ -124,9 +169,15 @@ def new_figure(width: float = 6.4, height: float = 3.0, *, ncols: int = 1) -> tu
 
 
 def bar_chart(
-    values: Mapping[str, float], *, title: str, xlabel: str = "", note: str = "", fmt: str = ""
+    values: Mapping[str, float],
+    *,
+    title: str,
+    xlabel: str,
+    ylabel: str,
+    note: str = "",
+    fmt: str = "",
 ) -> Plot:
-    """Horizontal bars, largest first, at most ``MAX_BARS`` of them."""
+    """Horizontal bars, largest first, at most ``MAX_BARS`` of them; both axes titled."""
     items = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:MAX_BARS]
     labels = [short(str(k)) for k, _ in reversed(items)]
     numbers = [float(v) for _, v in reversed(items)]
@@ -135,19 +186,25 @@ def bar_chart(
     if fmt:
         ax.bar_label(bars, fmt=fmt, padding=2, fontsize=8)
     ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     ax.tick_params(labelsize=8)
     return Plot(title=title, svg=figure_svg(fig), note=note)
 
 
 def figure_svg(fig: Any) -> str:
-    """The figure as an inline ``<svg>`` element (no XML prolog, no date, fixed ids)."""
+    """The figure as an inline ``<svg>`` element (no XML prolog, no date, fixed ids); axis
+    titles are the groups ``x-title`` and ``y-title``, so a test can find them."""
     import matplotlib
     import matplotlib.pyplot as plt
 
+    for ax in fig.axes:
+        for axis, gid in ((ax.xaxis, "x-title"), (ax.yaxis, "y-title")):
+            if axis.label.get_text():
+                axis.label.set_gid(gid)
     buffer = io.StringIO()
     with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "curate"}):
         fig.tight_layout()
-        fig.savefig(buffer, format="svg", metadata={"Date": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
     svg = buffer.getvalue()
     return svg[svg.index("<svg") :]

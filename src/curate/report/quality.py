@@ -7,9 +7,11 @@ from typing import Any
 
 from curate.checks.base import CheckResult
 from curate.report.plots import PLOTS, TABLES, Plot, Table, bar_chart
+from curate.report.verdict import Limits
 
 
-def quality_plots(result: CheckResult) -> list[Plot]:
+def quality_plots(result: CheckResult, limits: Limits) -> list[Plot]:
+    """The share of rows flagged per given label (no threshold line: the limits are on the total)."""
     per_class = result.metrics.get("by_class")
     if not isinstance(per_class, Mapping) or not result.metrics.get("label_issues"):
         return []
@@ -18,6 +20,8 @@ def quality_plots(result: CheckResult) -> list[Plot]:
         bar_chart(
             shares,
             title="share of rows flagged, by given label",
+            xlabel="share of the label's rows flagged",
+            ylabel="given label",
             fmt="{:.1%}",
             note="Rows whose label is likely wrong, as a share of the rows given that label.",
         )

@@ -5,7 +5,9 @@ The PII check names such columns: ``cells_by_column`` (where it found PII) and
 values are taken out of every other check's result: a column profile keeps its counts but
 not its values, quantiles or histogram; drift and slice entries over it go; and a sensitive
 column that holds PII keeps its group table with the groups numbered instead of named.
-Coverage lists values only when enough rows share them (``MIN_VALUE_ROWS``), so a report
+Topics over such a text column keep their counts but not their terms, and the group counts of
+``dedup.*``'s dropping effect number the groups of such a column. Coverage lists values only
+when enough rows share them (``MIN_VALUE_ROWS``), so a report
 without a PII check does not single anyone out either.
 
 It works on the metrics as JSON, not through :mod:`curate.report.views`: it must hand back
@@ -23,6 +25,7 @@ from curate.checks.base import CheckResult
 from curate.checks.coverage.profile import MIN_VALUE_ROWS
 
 HIDDEN = "not shown: the column holds personal data"
+TERMS_HIDDEN = "terms not shown: the text holds personal data"
 ID_HIDDEN = "<hidden>"
 #: Profile entries that show values; counts (missing, distinct) stay.
 _VALUE_KEYS = ("top", "top_rare_rows", "quantiles", "histogram", "mean", "infinite")
@@ -55,6 +58,8 @@ def redact(
             result = _coverage(result, columns)
         elif result.id.startswith("bias.") or result.id == "quality.labels":
             result = _groups(result, columns)
+        elif result.id.startswith("dedup."):
+            result = _dedup_effect(result, columns)
         if id_column is not None and id_column in columns:
             result = dataclasses.replace(
                 result,
@@ -121,7 +126,53 @@ def _coverage(result: CheckResult, columns: frozenset[str]) -> CheckResult:
         if isinstance(roles, Mapping) and roles.get("category") in columns:
             metrics["instruction"] = {**instruction, "categories": {}}
     findings = [f for f in result.findings if not _finding_about(f, columns)]
+    topics = metrics.get("topics")
+    if isinstance(topics, Mapping) and topics.get("column") in columns:
+        metrics["topics"], findings = _topics_without_terms(topics, findings)
     return dataclasses.replace(result, metrics=metrics, findings=findings)
+
+
+def _topics_without_terms(
+    topics: Mapping[str, Any], findings: list[dict[str, Any]]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Topics over a text column that holds personal data keep their counts, not their terms:
+    a name or an address written in many rows would otherwise be a distinctive term."""
+    clusters = topics.get("clusters")
+    hidden = {
+        **topics,
+        "terms_hidden": TERMS_HIDDEN,
+        "clusters": [
+            {**c, "terms": []} if isinstance(c, Mapping) else c
+            for c in (clusters if isinstance(clusters, list) else [])
+        ],
+    }
+    kept = []
+    for finding in findings:
+        where = finding.get("where")
+        if isinstance(where, str) and where.startswith("topic ") and ":" in where:
+            finding = {**finding, "where": where.split(":", 1)[0]}
+        kept.append(finding)
+    return hidden, kept
+
+
+def _dedup_effect(result: CheckResult, columns: frozenset[str]) -> CheckResult:
+    """Group counts before and after dropping duplicates, numbered for a column holding PII."""
+    effect = result.metrics.get("effect")
+    sensitive = effect.get("sensitive") if isinstance(effect, Mapping) else None
+    if not isinstance(sensitive, Mapping) or not set(map(str, sensitive)) & columns:
+        return result
+    renamed = {}
+    for column, entry in sensitive.items():
+        if str(column) in columns and isinstance(entry, Mapping):
+            names: dict[str, str] = {}
+            for part in ("before", "after"):
+                for group in entry.get(part, {}) if isinstance(entry.get(part), Mapping) else {}:
+                    names.setdefault(str(group), f"group {len(names) + 1}")
+            entry = _rename(entry, names, text=False)
+        renamed[column] = entry
+    assert isinstance(effect, Mapping)
+    metrics = {**result.metrics, "effect": {**effect, "sensitive": renamed}}
+    return dataclasses.replace(result, metrics=metrics)
 
 
 def _shared_values(entry: Mapping[str, Any]) -> Mapping[str, Any]:

@@ -112,6 +112,8 @@ class TopicCluster(View):
 
 class TopicsView(View):
     sampled: int = 0
+    #: Set when the terms are hidden (the text holds personal data).
+    terms_hidden: str | None = None
     clusters: list[TopicCluster] = []
 
 
