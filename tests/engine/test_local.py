@@ -60,3 +60,16 @@ def test_threads_map_in_order_and_read_ahead_raises_where_read() -> None:
     with pytest.raises(ValueError, match="broken batch"):
         seen.extend(read_ahead(failing()))
     assert seen == [1]
+
+
+def test_in_background_waits_and_raises_at_the_end_of_the_block() -> None:
+    from curate.engine.local import in_background
+
+    def broken() -> None:
+        raise OSError("disk full")
+
+    with in_background(sum, [1, 2, 3]) as total:
+        pass
+    assert total.result() == 6
+    with pytest.raises(OSError, match="disk full"), in_background(broken):
+        pass

@@ -160,24 +160,24 @@ def dedup(
             if id_column
             else np.arange(dups.rows)
         )
-        lines = cluster_lines(dups, kept, ids)
-        inside, inside_lines = split_containment(
-            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=len(lines)
+        chosen = kept.copy()  # the clusters' lines name the row chosen before containment
+        clustered = int(dups.cluster.max(initial=-1)) + 1  # one line per cluster, made last
+        inside, lines = split_containment(
+            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=clustered
         )
         kept[inside.row] = False
-        lines += inside_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
             matches, against_found = _against(
                 source, against, prints, texts, id_column, settings, runner, ids,
-                start=len(lines), read=read,
+                start=clustered + len(lines), read=read,
             )  # fmt: skip
             kept[matches.row] = False
             lines += against_found
             contained, contained_lines = contained_in(
                 source, against, texts, id_column, settings, runner,
-                start=len(lines), read=read, copies=matches.row,
+                start=clustered + len(lines), read=read, copies=matches.row,
             )  # fmt: skip
             kept[contained.row] = False
             lines += contained_lines
@@ -190,7 +190,7 @@ def dedup(
         exact_duplicates=exact,
         near_duplicates=within - exact,
         against_matches=len(matches),
-        clusters=len(lines),
+        clusters=clustered + len(lines),
         settings=settings,
         keep=policy.text,
         contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
@@ -208,7 +208,7 @@ def dedup(
         source=source,
         dropped=np.flatnonzero(~kept),
         clusters=clusters,
-        lines=lines,
+        lines=lambda: cluster_lines(dups, chosen, ids) + lines,
         target=target,
     )
 

@@ -197,9 +197,16 @@ def _same_rows(source: FileSource, seen: int, rows: int) -> None:
         )
 
 
-def write_clusters(lines: Sequence[dict[str, object]], path: Path) -> Path:
-    """The duplicate groups as JSON Lines (DESIGN.md's format), atomically."""
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+def write_clusters(
+    lines: Sequence[dict[str, object]], path: Path, *, after: Callable[[], object] | None = None
+) -> Path:
+    """The duplicate groups as JSON Lines (DESIGN.md's format), atomically; ``after`` (the
+    data's own write) is waited for before the file is moved into place, and its error
+    leaves no clusters file."""
+    with atomic_path(path) as tmp:
+        with tmp.open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if after is not None:
+            after()
     return path

@@ -9,6 +9,7 @@ loaded once per worker, or inherited from this process where workers are forked)
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections import deque
@@ -121,6 +122,16 @@ def _streamed(pool: Executor, fn: Callable[[T], R], items: Iterable[T], window: 
 
 
 _END = object()
+
+
+@contextlib.contextmanager
+def in_background(fn: Callable[..., R], *args: Any, **kwargs: Any) -> Iterator[Future[R]]:
+    """Run ``fn`` on a thread of this process while the ``with`` body runs; leaving the block
+    waits for it, and its error is raised there unless the body raised first."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        done = pool.submit(fn, *args, **kwargs)
+        yield done
+    done.result()
 
 
 def read_ahead(items: Iterable[T], *, ahead: int = 2) -> Iterator[T]:
