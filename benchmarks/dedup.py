@@ -255,7 +255,7 @@ def main() -> None:
     parser.add_argument("--threshold", type=float, default=0.8)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument(
-        "--workers", type=int, help="curate's processes (default: its own choice, all cores here)"
+        "--workers", type=int, help="curate's threads (default: its own choice, one per core here)"
     )
     parser.add_argument("--workdir", help="keep (and reuse) the corpus here, not in a temp dir")
     parser.add_argument(

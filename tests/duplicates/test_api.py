@@ -321,10 +321,34 @@ def test_a_folder_of_saved_splits_is_written_back_split_by_split(tmp_path: Path)
     assert list(datasets.load_from_disk(str(tmp_path / "out" / "test"))["n"]) == [7]
 
 
-def test_hashing_uses_idle_cores_only() -> None:
-    """At least one process, never more than the cores this process may run on."""
+def test_workers_default_to_the_cores_for_more_than_one_batch(tmp_path: Path) -> None:
+    """One thread for an input of one batch, one per usable core beyond; never the load."""
     import os
 
-    from curate.duplicates.api import idle_cores
+    from curate.duplicates.api import default_workers
+    from curate.io.stream import BATCH_ROWS, open_source
 
-    assert 1 <= idle_cores() <= len(os.sched_getaffinity(0))
+    small, large = tmp_path / "small.parquet", tmp_path / "large.parquet"
+    pq.write_table(pa.table({"text": ["a b c"] * BATCH_ROWS}), small)
+    pq.write_table(pa.table({"text": ["a b c"] * (BATCH_ROWS + 1)}), large)
+    assert default_workers(open_source(small)) == 1
+    assert default_workers(open_source(large)) == len(os.sched_getaffinity(0))
+
+
+def test_threads_give_the_same_result_as_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hashing and verifying on several threads changes nothing in the output."""
+    from curate.io import stream as sources
+
+    monkeypatch.setattr(sources, "BATCH_ROWS", 400)  # several batches for the threads
+    rows = [f"row {i % 900} of a text that repeats now and then {i % 7}" for i in range(3_000)]
+    data = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"text": rows}), data, row_group_size=500)
+    outputs = []
+    for workers in (1, 2):
+        out, clusters = tmp_path / f"out{workers}.parquet", tmp_path / f"c{workers}.jsonl"
+        result = curate.dedup(data, out=out, clusters=clusters, text_column="text", workers=workers)
+        assert result.kept < len(rows)
+        outputs.append((out.read_bytes(), clusters.read_bytes()))
+    assert outputs[0] == outputs[1]

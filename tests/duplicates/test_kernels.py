@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from curate.duplicates import kernels
 from curate.duplicates.confirm import ShingleSets
-from curate.duplicates.lsh import band_keys
+from curate.duplicates.lsh import band_keys, sketch
 from curate.duplicates.minhash import (
     exact_hashes,
     shingle_hashes,
@@ -20,6 +20,7 @@ from curate.duplicates.minhash import (
     token_hashes,
 )
 from curate.duplicates.settings import NearSettings
+from curate.duplicates.text import ASCII_LOWER
 
 pytestmark = pytest.mark.skipif(not kernels.AVAILABLE, reason="numba is not installed")
 
@@ -56,6 +57,15 @@ def _both(text: pa.Array, near: NearSettings) -> list[tuple[np.ndarray, ...]]:
                 starts,
                 sigs,
                 band_keys(sigs, bands=8, rows=near.num_perm // 8, compiled=compiled),
+                *sketch(
+                    tokens,
+                    offsets,
+                    near,
+                    bands=8,
+                    rows=near.num_perm // 8,
+                    keep_signatures=True,
+                    compiled=compiled,
+                ),
             )
         )
     return out
@@ -68,7 +78,7 @@ def _assert_same(numpy_side: tuple[np.ndarray, ...], numba_side: tuple[np.ndarra
 
 
 @pytest.mark.parametrize("shingle_size", [1, 3, 5])
-@pytest.mark.parametrize("num_perm", [16, 128])
+@pytest.mark.parametrize("num_perm", [16, 100, 128])
 def test_awkward_rows_hash_the_same_both_ways(shingle_size: int, num_perm: int) -> None:
     near = NearSettings(shingle_size=shingle_size, num_perm=num_perm, seed=99)
     text = pa.array(AWKWARD, type=pa.large_string())
@@ -112,3 +122,35 @@ def test_many_short_rows_more_words_than_half_the_bytes() -> None:
     """One-letter rows have as many words as bytes: the output must still have room."""
     text = pa.array(["a", "b c", "d", "", "e f g"] * 50, type=pa.large_string())
     _assert_same(*_both(text, NearSettings(shingle_size=1, num_perm=16)))
+
+
+def test_one_pass_sketch_gives_the_band_keys_of_the_signatures() -> None:
+    """The fused kernel's keys and signatures are the separate steps', with and without
+    the signatures kept, and for rows that need more densification attempts than are tabled."""
+    near = NearSettings(shingle_size=3, num_perm=128, seed=4)
+    rows = ["a b c", "x", "", "one two three four five six seven eight nine ten"] * 3
+    tokens, offsets = token_hashes(pa.array(rows, type=pa.large_string()), near)
+    shingles, starts = shingle_hashes(tokens, offsets, 3, seed=4)
+    sigs = signatures_from_shingles(shingles, starts, num_perm=128, seed=4)
+    keys = band_keys(sigs, bands=16, rows=8)
+    kept, kept_sigs = sketch(tokens, offsets, near, bands=16, rows=8, keep_signatures=True)
+    alone, none = sketch(tokens, offsets, near, bands=16, rows=8)
+    assert none is None
+    assert kept_sigs is not None
+    np.testing.assert_array_equal(kept_sigs, sigs)
+    np.testing.assert_array_equal(kept, keys)
+    np.testing.assert_array_equal(alone, keys)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.text(alphabet=" \tabcXYZ.,!\n", max_size=70), min_size=1, max_size=20))
+def test_lower_casing_while_hashing_equals_hashing_lower_cased_text(rows: list[str]) -> None:
+    """Words hashed through ASCII_LOWER are the words of the lower-cased text, both ways."""
+    near = NearSettings(shingle_size=2, num_perm=16, seed=5)
+    text = pa.array(rows, type=pa.large_string())
+    lowered = pa.array([r.lower() for r in rows], type=pa.large_string())
+    for compiled in (False, True):
+        expected = token_hashes(lowered, near, compiled=compiled)
+        got = token_hashes(text, near, compiled=compiled, table=ASCII_LOWER)
+        for a, b in zip(got, expected, strict=True):
+            np.testing.assert_array_equal(a, b)

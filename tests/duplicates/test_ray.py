@@ -38,25 +38,53 @@ def test_dedup_on_ray_matches_local(
     assert outputs["local"][1].count(b"\n") > 10
 
 
+WORDS = [
+    ["the quick brown fox jumps over the lazy dog near the river bank today"],
+    ["the quick brown fox jumps over the lazy dog near the river bank now"],
+    ["an entirely different sentence about databases and their many indexes"],
+    ["completely unrelated words describing weather in the northern mountains"],
+]
+#: Short records in several columns: compared field by field on character 3-gram candidates.
+FIELDS = [
+    ["Effects of aspirin on stroke risk in adults", "Smith J, Jones K", "2001"],
+    ["Effects of aspirin on stroke risk in adults.", "Smith J., Jones K.", "2001"],
+    ["A survey of database indexing methods", "Brown A", "1999"],
+    ["Weather patterns in northern mountain regions", "Lee C", "2010"],
+]
+
+
 @pytest.mark.parametrize("exact_copies", [False, True])
+@pytest.mark.parametrize(
+    ("base", "columns", "options"),
+    [
+        (WORDS, ["text"], ["--threshold", "0.5"]),
+        (FIELDS, ["title", "author", "year"], []),
+    ],
+    ids=["words", "fields"],
+)
 def test_ray_and_local_give_the_same_clusters_with_and_without_exact_copies(
-    local_ray: None, tmp_path: Path, run_cli: RunCli, exact_copies: bool
+    local_ray: None,
+    tmp_path: Path,
+    run_cli: RunCli,
+    exact_copies: bool,
+    base: list[list[str]],
+    columns: list[str],
+    options: list[str],
 ) -> None:
-    base = [
-        "the quick brown fox jumps over the lazy dog near the river bank today",
-        "the quick brown fox jumps over the lazy dog near the river bank now",
-        "an entirely different sentence about databases and their many indexes",
-        "completely unrelated words describing weather in the northern mountains",
-    ]
+    """Without an exact copy Ray once failed (an empty array of repeated rows); with them the
+    exact links and the near pairs must come out as the local engine's, in both modes."""
     rows = base + ([base[2], base[0]] if exact_copies else [])
     data = tmp_path / "data.csv"
-    data.write_text("id,text\n" + "".join(f"{i},{t}\n" for i, t in enumerate(rows)))
+    lines = [",".join(["id", *columns])]
+    lines += [",".join([str(i), *(f'"{value}"' for value in row)]) for i, row in enumerate(rows)]
+    data.write_text("\n".join(lines) + "\n")
+    texts = [option for column in columns for option in ("--text-column", column)]
     outputs = {}
     for engine in ("local", "ray"):
         out, clusters = tmp_path / engine / "out.csv", tmp_path / engine / "clusters.jsonl"
         result = run_cli(
-            "dedup", data, "--out", out, "--clusters", clusters, "--text-column", "text",
-            "--id-column", "id", "--threshold", "0.5", "--engine", engine, "-q",
+            "dedup", data, "--out", out, "--clusters", clusters, *texts,
+            "--id-column", "id", *options, "--engine", engine, "-q",
         )  # fmt: skip
         assert result.code == 0, result.err
         outputs[engine] = out.read_bytes(), clusters.read_bytes()

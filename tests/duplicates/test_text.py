@@ -2,8 +2,16 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-from curate.duplicates.settings import Normalization
-from curate.duplicates.text import codepoints, combine, normalize, word_spans
+from curate.duplicates.minhash import token_hashes
+from curate.duplicates.settings import NearSettings, Normalization
+from curate.duplicates.text import (
+    ASCII_LOWER,
+    codepoints,
+    combine,
+    combine_words,
+    normalize,
+    word_spans,
+)
 
 
 def test_normalize_each_step() -> None:
@@ -36,3 +44,27 @@ def test_words_and_codepoints_give_row_offsets() -> None:
     points, point_offsets = codepoints(pa.array(["né", "", "x"]))
     assert points.tolist() == [ord("n"), ord("é"), ord("x")]
     assert point_offsets.tolist() == [0, 2, 2, 3]
+
+
+def test_combine_words_gives_the_words_of_the_normalised_text() -> None:
+    """ASCII text is left to the hasher to lower-case; the words hashed are the same as those
+    of the normalised text, whatever the settings, ASCII or not, one column or two."""
+    first = pa.array(["The  Quick\tFOX!", None, " ", "Café AU lait", "a-b C"])
+    second = pa.array(["Over", "x", "", None, "D E"])
+    near = NearSettings(shingle="word")
+    for settings in (
+        Normalization(),
+        Normalization(lowercase=False),
+        Normalization(punctuation=True),
+    ):
+        for columns in ([first], [first, second], [first.slice(0, 3), second.slice(0, 3)]):
+            text, blank, table = combine_words(columns, settings)
+            expected, expected_blank = combine(columns, settings, collapse=False)
+            assert blank.tolist() == expected_blank.tolist()
+            got = token_hashes(text, near, table=table)
+            want = token_hashes(expected, near)
+            for a, b in zip(got, want, strict=True):
+                assert a.tolist() == b.tolist()
+    ascii_text, _, table = combine_words([pa.array(["Plain ASCII"])], Normalization())
+    assert ascii_text.to_pylist() == ["Plain ASCII"]  # no lower-cased copy made
+    assert (table == ASCII_LOWER).all()

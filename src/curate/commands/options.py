@@ -83,7 +83,10 @@ def engine_options(fn: F) -> F:
     fn = click.option(
         "--workers",
         type=click.IntRange(1),
-        help="Processes on this machine, or Ray workers (default: as many as pay off, up to all cores).",
+        help=(
+            "Workers on this machine (dedup: threads; audit, scrub: processes), or Ray workers"
+            " (default: as many as pay off, up to all cores)."
+        ),
     )(fn)
     fn = click.option(
         "--ray-address",

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from curate.duplicates.contain import Containment
 from curate.duplicates.driver import (
@@ -39,13 +40,15 @@ from curate.duplicates.lines import (
 from curate.duplicates.pairs import Matches, cross_split_matches
 from curate.duplicates.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.duplicates.task import FingerprintTask
-from curate.engine import Engine, get_engine
+from curate.engine import Engine, LocalEngine, get_engine
 from curate.errors import UsageError
 from curate.extras import DEDUP_PACKAGES, require
 from curate.io.chat import Compare
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.paths import data_path
 from curate.io.stream import (
+    BATCH_ROWS,
+    BLOCK_BYTES,
     FileSource,
     Source,
     TableSource,
@@ -113,7 +116,7 @@ def dedup(
     check and its ``read:`` options, for whatever the arguments leave unset.
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
     shuffle that never gathers every row on the driver (see :mod:`curate.duplicates.shuffle`);
-    locally, ``workers`` processes hash (default: all cores for inputs of 32 MB and more).
+    locally, ``workers`` threads hash and verify (default: :func:`default_workers`).
     """
     require(DEDUP_PACKAGES, feature="curate dedup")
     read = DEFAULT
@@ -152,9 +155,9 @@ def dedup(
             ray_address=ray_address,
         )  # fmt: skip
     score = _score(source, policy)
-    if engine == "local" and workers is None:
-        workers = _workers_worth_it(source)
-    with get_engine(engine, workers=workers, address=ray_address) as runner:
+    if engine != "local":
+        get_engine(engine)  # exit 2 naming the engines known
+    with LocalEngine(workers=workers or default_workers(source), threads=True) as runner:
         prints = _fingerprints(source, texts, settings, runner)
         if policy.kind == "longest":
             score = prints.length.astype(np.float64)
@@ -165,24 +168,24 @@ def dedup(
             if id_column
             else np.arange(dups.rows)
         )
-        lines = cluster_lines(dups, kept, ids)
-        inside, inside_lines = split_containment(
-            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=len(lines)
+        chosen = kept.copy()  # the clusters' lines name the row chosen before containment
+        clustered = int(dups.cluster.max(initial=-1)) + 1  # one line per cluster, made last
+        inside, lines = split_containment(
+            source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=clustered
         )
         kept[inside.row] = False
-        lines += inside_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
             matches, against_found = _against(
                 source, against, prints, texts, id_column, settings, runner, ids,
-                start=len(lines), read=read,
+                start=clustered + len(lines), read=read,
             )  # fmt: skip
             kept[matches.row] = False
             lines += against_found
             contained, contained_lines = contained_in(
                 source, against, texts, id_column, settings, runner,
-                start=len(lines), read=read, copies=matches.row,
+                start=clustered + len(lines), read=read, copies=matches.row,
             )  # fmt: skip
             kept[contained.row] = False
             lines += contained_lines
@@ -195,7 +198,7 @@ def dedup(
         exact_duplicates=exact,
         near_duplicates=within - exact,
         against_matches=len(matches),
-        clusters=len(lines),
+        clusters=clustered + len(lines),
         settings=settings,
         keep=policy.text,
         contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
@@ -213,7 +216,7 @@ def dedup(
         source=source,
         dropped=np.flatnonzero(~kept),
         clusters=clusters,
-        lines=lines,
+        lines=lambda: cluster_lines(dups, chosen, ids) + lines,
         target=target,
     )
 
@@ -233,35 +236,33 @@ def _chat_texts(source: Source, texts: list[str], turns: Compare) -> list[str]:
     return texts
 
 
-#: Text below this size is hashed in this process: starting workers would cost more.
-PARALLEL_FROM_BYTES = 32 << 20
+def default_workers(source: Source) -> int:
+    """Threads that hash and verify when ``workers`` is not given: one per core this process
+    may run on, or one for an input of a single batch (nothing to share).
 
-
-def _workers_worth_it(source: Source) -> int:
-    """The idle cores for a large input, one process for a small one.
-
-    A worker on a core other jobs already keep busy only adds its start-up and the batches'
-    copies: on the shared 2-core box at load average 7, two workers took 17 to 38 s where one
-    took 7 to 11 s (200,000 rows of 0.7 KB). The one-minute load average says how busy they are.
+    They are threads of this process, not processes: the work is Arrow's compute and numba
+    kernels that release the GIL, so a second worker starts nothing and copies nothing. The
+    count depends only on the cores and the input's size, never on how busy the machine is,
+    so the same command runs the same way every time; ``workers`` sets it. On the shared
+    2-core box a second thread made 200,000 rows of 0.7 KB faster at every load measured
+    (benchmarks/README.md), where a second process had made it 2.5 to 4 times slower.
     """
     if isinstance(source, FileSource):
-        size = source.path.stat().st_size
+        if source.kind == "parquet":
+            single = pq.ParquetFile(source.path).metadata.num_rows <= BATCH_ROWS
+        else:
+            single = source.path.stat().st_size <= BLOCK_BYTES
     else:
         assert isinstance(source, TableSource)
-        size = int(source.table.frame.memory_usage(deep=True).sum())
-    if size < PARALLEL_FROM_BYTES:
-        return 1
-    return idle_cores()
+        single = len(source.table.frame) <= BATCH_ROWS
+    return 1 if single else usable_cores()
 
 
-def idle_cores() -> int:
-    """Cores this process may use less the one-minute load average of other work (at least 1)."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    try:
-        busy = os.getloadavg()[0]
-    except OSError:  # no load average on this system
-        busy = 0.0
-    return max(1, min(cores or 1, round((cores or 1) - busy)))
+def usable_cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _against(

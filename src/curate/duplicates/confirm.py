@@ -19,7 +19,7 @@ from curate.duplicates.fields import FieldRecords, merged, records_of
 from curate.duplicates.lookup import RowLookup
 from curate.duplicates.minhash import compiled_kernels, shingle_hashes, token_hashes
 from curate.duplicates.settings import DedupSettings
-from curate.duplicates.text import combine
+from curate.duplicates.text import combine, combine_words
 from curate.engine.base import Engine
 from curate.engine.local import LocalEngine
 
@@ -64,9 +64,13 @@ class _ShingleRows:
 
     def __call__(self, item: tuple[np.ndarray, Sequence[pa.Array]]) -> ShingleSets:
         rows, columns = item
-        text, _ = combine(columns, self.settings.normalize, collapse=not self.settings.by_words)
         near = self.settings.near
-        tokens, offsets = token_hashes(text, near)
+        if self.settings.by_words:
+            text, _, table = combine_words(columns, self.settings.normalize)
+            tokens, offsets = token_hashes(text, near, table=table)
+        else:
+            text, _ = combine(columns, self.settings.normalize)
+            tokens, offsets = token_hashes(text, near)
         hashes, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)
         kernels = compiled_kernels()
         if kernels is not None:

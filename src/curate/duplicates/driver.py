@@ -8,7 +8,7 @@ result here, so they refuse and write alike.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
@@ -20,6 +20,7 @@ import pyarrow as pa
 from curate.duplicates.lines import Line
 from curate.duplicates.resolve import resolve
 from curate.duplicates.settings import DedupSettings
+from curate.engine.local import in_background
 from curate.errors import UsageError
 from curate.io import hf
 from curate.io.outputs import check_outputs
@@ -96,11 +97,15 @@ def deliver(
     source: Source,
     dropped: np.ndarray,
     clusters: str | os.PathLike[str] | None,
-    lines: list[Line],
+    lines: Sequence[Line] | Callable[[], Sequence[Line]],
     target: Path | None,
 ) -> DedupResult:
     """Write the clusters file and the data less the ``dropped`` rows (sorted row numbers),
-    or, with no ``target``, return the rows kept as ``frame``. Both engines end here."""
+    or, with no ``target``, return the rows kept as ``frame``. Both engines end here.
+
+    The clusters file's ``lines`` (or what makes them) are made and written while the data
+    is written on another thread; it is moved into place only once the data is written.
+    """
     if target is None:
         assert isinstance(source, TableSource)
         kept = np.ones(result.rows, dtype=bool)
@@ -108,11 +113,16 @@ def deliver(
         frame = source.table.frame[kept].reset_index(drop=True)
         given = hf.take_rows(source.data, kept) if hf.is_hf_object(source.data) else None
         result = replace(result, frame=frame, dataset=given)
+        if clusters is not None:
+            write_clusters(lines() if callable(lines) else lines, Path(clusters))
     else:
-        write_without(source, dropped, target, rows=result.rows)
+        with in_background(write_without, source, dropped, target, rows=result.rows) as written:
+            if clusters is not None:
+                write_clusters(
+                    lines() if callable(lines) else lines, Path(clusters), after=written.result
+                )
         result = replace(result, output=target)
     if clusters is not None:
-        write_clusters(lines, Path(clusters))
         result = replace(result, clusters_path=Path(clusters))
     return result
 

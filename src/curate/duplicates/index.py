@@ -23,17 +23,16 @@ from curate.duplicates.confirm import (
     read_shingle_sets,
 )
 from curate.duplicates.fields import FieldRecords, verified_scores
-from curate.duplicates.lsh import band_keys, candidate_pairs, optimal_bands
+from curate.duplicates.lsh import candidate_pairs, optimal_bands, sketch
 from curate.duplicates.minhash import (
     estimate_jaccard,
     exact_hashes,
-    shingle_hashes,
-    signatures_from_shingles,
     token_hashes,
 )
 from curate.duplicates.settings import DedupSettings
-from curate.duplicates.text import combine
+from curate.duplicates.text import combine, combine_words
 from curate.engine.base import Engine
+from curate.engine.local import LocalEngine
 from curate.errors import MissingDependencyError
 
 log = logging.getLogger(__name__)
@@ -69,14 +68,15 @@ def fingerprint(
     so the reduce needs buckets, not signatures (112 bytes a row at 0.8, not 512).
     """
     near = settings.near
-    text, blank = combine(columns, settings.normalize, collapse=not settings.by_words)
     tokens: np.ndarray | None = None
     offsets: np.ndarray | None = None
     if settings.by_words:
-        tokens, offsets = token_hashes(text, near)
+        text, blank, table = combine_words(columns, settings.normalize)
+        tokens, offsets = token_hashes(text, near, table=table)
         exact = exact_hashes(tokens, offsets)
         length = np.diff(offsets)
     else:
+        text, blank = combine(columns, settings.normalize)
         values = text.to_numpy(zero_copy_only=False)
         exact = np.stack(
             [
@@ -90,16 +90,16 @@ def fingerprint(
             tokens, offsets = token_hashes(text, near)
     sigs = keys = None
     if settings.near_enabled and tokens is not None and offsets is not None:
-        shingles, starts = shingle_hashes(tokens, offsets, near.shingle_size, seed=near.seed)
-        sigs = signatures_from_shingles(shingles, starts, num_perm=near.num_perm, seed=near.seed)
         bands, rows = optimal_bands(near.threshold, near.num_perm)
-        keys = band_keys(sigs, bands=bands, rows=rows)
+        keys, sigs = sketch(
+            tokens, offsets, near, bands=bands, rows=rows, keep_signatures=keep_signatures
+        )
     return Fingerprints(
         exact=exact,
         blank=blank,
         length=length,
         band_keys=keys,
-        signatures=sigs if keep_signatures else None,
+        signatures=sigs,
     )
 
 
@@ -190,7 +190,9 @@ def find_duplicates(
     if settings.near_enabled and prints.band_keys is not None:
         reps = np.flatnonzero(exact_first == index)
         bands, band_rows = optimal_bands(settings.near.threshold, settings.near.num_perm)
-        found = candidate_pairs(prints.band_keys[reps])
+        # Bands are sorted on threads only: shipping them to processes would cost more.
+        threads = engine if isinstance(engine, LocalEngine) and engine.threads else None
+        found = candidate_pairs(prints.band_keys[reps], engine=threads)
         candidates = len(found)
         pairs = reps[found]
         if text is not None:

@@ -55,29 +55,22 @@ def mix64(x: Any) -> Any:
 
 
 @_jit
-def load8(padded: Any, at: int, count: int) -> Any:
-    """The ``count`` bytes (at most 8) at ``at`` as a little-endian uint64. Always reads eight
-    bytes (``padded`` has eight zero bytes past the data) and masks, so the loop has no branch."""
-    value = np.uint64(0)
-    for k in range(8):
-        value |= np.uint64(padded[at + k]) << np.uint64(8 * k)
-    if count >= 8:
-        return value
-    return value & ((np.uint64(1) << np.uint64(8 * count)) - np.uint64(1))
-
-
-@_jit
 def is_space(byte: Any) -> Any:
     return byte == 32 or (9 <= byte <= 13)
 
 
 @_jit
-def word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
-    """Hashes of the whitespace-separated words of each row, and the row offsets into them."""
+def word_hashes(data: Any, offsets: Any, seed: Any, table: Any) -> Any:
+    """Hashes of the whitespace-separated words of each row, and the row offsets into them,
+    as if every byte were first replaced by ``table[byte]`` (an ASCII lower-casing, so that
+    ASCII text needs no normalised copy). ``table`` must map
+    whitespace to itself and nothing else to whitespace.
+
+    The first eight bytes of a word are gathered while it is scanned; only words longer than
+    eight bytes are read a second time.
+    """
     rows = len(offsets) - 1
     salt = mix64(np.uint64(seed))
-    padded = np.zeros(len(data) + 8, dtype=np.uint8)
-    padded[: len(data)] = data
     # A row of n bytes has at most n // 2 + 1 words (one-byte words between single spaces).
     hashes = np.empty(len(data) // 2 + rows + 1, dtype=np.uint64)
     out_offsets = np.zeros(rows + 1, dtype=np.int64)
@@ -86,19 +79,27 @@ def word_hashes(data: Any, offsets: Any, seed: Any) -> Any:
         end = offsets[row + 1]
         at = offsets[row]
         while at < end:
-            while at < end and is_space(padded[at]):
+            while at < end and is_space(data[at]):
                 at += 1
             if at >= end:
                 break
             start = at
-            while at < end and not is_space(padded[at]):
+            chunk = np.uint64(0)
+            while at < end:
+                byte = data[at]
+                if is_space(byte):
+                    break
+                if at - start < 8:
+                    chunk |= np.uint64(table[byte]) << np.uint64(8 * (at - start))
                 at += 1
             length = at - start
-            acc = load8(padded, start, length) ^ salt ^ (np.uint64(length) << np.uint64(56))
-            acc = mix64(acc)
+            acc = mix64(chunk ^ salt ^ (np.uint64(length) << np.uint64(56)))
             done = 8
             while length > done:
-                acc = mix64(acc ^ load8(padded, start + done, length - done))
+                chunk = np.uint64(0)
+                for j in range(min(8, length - done)):
+                    chunk |= np.uint64(table[data[start + done + j]]) << np.uint64(8 * j)
+                acc = mix64(acc ^ chunk)
                 done += 8
             hashes[k] = acc
             k += 1
@@ -185,6 +186,74 @@ def band_keys(signatures: Any, bands: int, rows: int) -> Any:
                 acc = mix64(acc ^ np.uint64(signatures[i, column]))
             keys[i, band] = acc
     return keys
+
+
+@_jit
+def sketch(
+    tokens: Any,
+    offsets: Any,
+    size: int,
+    seed: Any,
+    num_perm: int,
+    borrowed: Any,
+    bands: int,
+    band_rows: int,
+    keep: bool,
+) -> Any:
+    """:func:`shingle_hashes`, :func:`signatures` and :func:`band_keys` of each row in one
+    pass, with no array of shingles or (unless ``keep``) signatures: returns the band keys
+    and the signatures (``keep``) or an empty array. ``borrowed[a - 1, b]`` is the bin that
+    bin ``b`` borrows from on densification attempt ``a`` (:func:`borrow`, precomputed for the
+    first attempts; later ones are computed)."""
+    rows = len(offsets) - 1
+    salt = mix64(np.uint64(seed))
+    keys = np.empty((rows, bands), dtype=np.uint64)
+    out = np.empty((rows if keep else 0, num_perm), dtype=np.uint32)
+    sig = np.empty(num_perm, dtype=np.uint64)
+    filled = np.empty(num_perm, dtype=np.uint64)
+    perm = np.uint64(num_perm)
+    mask = np.uint64(num_perm - 1)
+    power_of_two = (num_perm & (num_perm - 1)) == 0
+    tabled = borrowed.shape[0]
+    empty = np.uint64(_EMPTY)
+    for row in range(rows):
+        first = offsets[row]
+        length = offsets[row + 1] - first
+        width = min(size, length)
+        windows = length - size + 1 if length >= size else min(length, 1)
+        sig[:] = empty
+        for w in range(windows):
+            acc = np.uint64(0)
+            for j in range(width):
+                acc += rotl(tokens[first + w + j], 17 * j)
+            h = mix64(acc ^ salt)
+            b = (h >> np.uint64(32)) & mask if power_of_two else (h >> np.uint64(32)) % perm
+            v = h & np.uint64(_LOW32)
+            if v < sig[b]:
+                sig[b] = v
+        if windows > 0:
+            filled[:] = sig
+            for b in range(num_perm):
+                attempt = 0
+                while filled[b] == empty:
+                    attempt += 1
+                    if attempt <= tabled:
+                        source = sig[borrowed[attempt - 1, b]]
+                    else:
+                        source = sig[borrow(num_perm, attempt, seed, b)]
+                    if source != empty:
+                        filled[b] = source
+            sig[:] = filled
+        for b in range(num_perm):
+            sig[b] = min(sig[b], np.uint64(_LOW32))
+            if keep:
+                out[row, b] = np.uint32(sig[b])
+        for band in range(bands):
+            acc = np.uint64(band + 1)
+            for column in range(band * band_rows, (band + 1) * band_rows):
+                acc = mix64(acc ^ sig[column])
+            keys[row, band] = acc
+    return keys, out
 
 
 @_jit

@@ -6,7 +6,15 @@ import functools
 
 import numpy as np
 
-from curate.duplicates.minhash import compiled_kernels, mix64
+from curate.duplicates.minhash import (
+    borrow_table,
+    compiled_kernels,
+    mix64,
+    shingle_hashes,
+    signatures_from_shingles,
+)
+from curate.duplicates.settings import NearSettings
+from curate.engine.base import Engine
 
 _U64 = np.uint64
 #: Buckets up to this size give every pair; larger ones link each row to the next ones only,
@@ -63,22 +71,59 @@ def band_keys(
     return keys
 
 
-def candidate_pairs(keys: np.ndarray) -> np.ndarray:
-    """Pairs of row positions (i < j, unique, sorted) that share a key in at least one band."""
-    found: list[np.ndarray] = []
-    for band in range(keys.shape[1]):
-        column = keys[:, band]
-        order = np.argsort(column, kind="stable")
-        ordered = column[order]
-        for distance in range(1, BUCKET_PAIR_LIMIT):
-            same = ordered[distance:] == ordered[:-distance]
-            if not same.any():
-                break
-            left = order[:-distance][same]
-            right = order[distance:][same]
-            found.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
+def sketch(
+    tokens: np.ndarray,
+    offsets: np.ndarray,
+    settings: NearSettings,
+    *,
+    bands: int,
+    rows: int,
+    keep_signatures: bool = False,
+    compiled: bool | None = None,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The LSH band keys of each row's shingles (and its signatures, when asked for):
+    :func:`shingle_hashes`, :func:`signatures_from_shingles` and :func:`band_keys` at
+    once, which the numba kernel does row by row without the arrays in between."""
+    kernels = compiled_kernels(compiled)
+    size, seed, num_perm = settings.shingle_size, settings.seed, settings.num_perm
+    if kernels is not None:
+        table = borrow_table(num_perm, seed)
+        keys, sigs = kernels.sketch(
+            tokens, offsets, size, seed, num_perm, table, bands, rows, keep_signatures
+        )
+        return keys, sigs if keep_signatures else None
+    shingles, starts = shingle_hashes(tokens, offsets, size, seed=seed, compiled=False)
+    sigs = signatures_from_shingles(shingles, starts, num_perm=num_perm, seed=seed, compiled=False)
+    keys = band_keys(sigs, bands=bands, rows=rows, compiled=False)
+    return keys, sigs if keep_signatures else None
+
+
+def candidate_pairs(keys: np.ndarray, *, engine: Engine | None = None) -> np.ndarray:
+    """Pairs of row positions (i < j, unique, sorted) that share a key in at least one band
+    (the bands on ``engine``'s workers, when given: numpy sorts without the GIL)."""
+    columns = [np.ascontiguousarray(keys[:, band]) for band in range(keys.shape[1])]
+    found = [
+        pairs
+        for pairs in (engine.map(_band_pairs, columns) if engine else map(_band_pairs, columns))
+        if len(pairs)
+    ]
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     size = np.int64(len(keys))
-    codes = np.unique(np.concatenate(found).astype(np.int64) @ np.array([size, 1]))
+    codes = np.unique(np.concatenate(found) @ np.array([size, 1]))
     return np.stack([codes // size, codes % size], axis=1)
+
+
+def _band_pairs(column: np.ndarray) -> np.ndarray:
+    """Pairs (i < j) of positions with the same key in one band's column."""
+    order = np.argsort(column, kind="stable")
+    ordered = column[order]
+    found: list[np.ndarray] = []
+    for distance in range(1, BUCKET_PAIR_LIMIT):
+        same = ordered[distance:] == ordered[:-distance]
+        if not same.any():
+            break
+        left = order[:-distance][same]
+        right = order[distance:][same]
+        found.append(np.stack([np.minimum(left, right), np.maximum(left, right)], axis=1))
+    return np.concatenate(found).astype(np.int64) if found else np.zeros((0, 2), np.int64)

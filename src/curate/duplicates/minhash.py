@@ -10,13 +10,14 @@ signatures agree in a bin with probability equal to their Jaccard similarity, as
 
 from __future__ import annotations
 
+import functools
 from types import ModuleType
 
 import numpy as np
 import pyarrow as pa
 
 from curate.duplicates.settings import NearSettings
-from curate.duplicates.text import buffers, codepoints, word_spans
+from curate.duplicates.text import SAME_BYTES, buffers, codepoints, word_spans
 
 _U64 = np.uint64
 #: Marks an empty bin while signatures are built (no 32-bit value reaches it).
@@ -77,18 +78,26 @@ def compiled_kernels(compiled: bool | None = None) -> ModuleType | None:
 
 
 def token_hashes(
-    text: pa.Array, settings: NearSettings, *, compiled: bool | None = None
+    text: pa.Array,
+    settings: NearSettings,
+    *,
+    compiled: bool | None = None,
+    table: np.ndarray = SAME_BYTES,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Hash each token (word or code point) of every row; returns flat hashes and row offsets."""
+    """Hash each token (word or code point) of every row; returns flat hashes and row offsets.
+
+    Words are hashed as if every byte were first replaced by ``table[byte]``
+    (:func:`curate.duplicates.text.combine_words`); code points ignore ``table``.
+    """
     salt = mix64(np.array([settings.seed], dtype=_U64))[0]
     kernels = compiled_kernels(compiled)
     if settings.shingle == "word" and kernels is not None:
         data, offsets = buffers(text)
-        hashes, token_offsets = kernels.word_hashes(data, offsets, settings.seed)
+        hashes, token_offsets = kernels.word_hashes(data, offsets, settings.seed, table)
         return hashes, token_offsets
     if settings.shingle == "word":
         data, starts, ends, offsets = word_spans(text)
-        return hash_words(data, starts, ends, settings.seed), offsets
+        return hash_words(table[data], starts, ends, settings.seed), offsets
     points, offsets = codepoints(text)
     return mix64(points.astype(_U64) ^ salt), offsets
 
@@ -227,6 +236,16 @@ def _densify(sig: np.ndarray, *, seed: int) -> None:
         found = source != _EMPTY
         sig[rows[found], bins[found]] = source[found]
         rows, bins = rows[~found], bins[~found]
+
+
+#: Densification attempts whose borrowed bins are computed once, not per row and bin.
+BORROW_TABLE_ATTEMPTS = 64
+
+
+@functools.lru_cache(maxsize=16)
+def borrow_table(num_perm: int, seed: int) -> np.ndarray:
+    """``table[a - 1, b]``: the bin that bin ``b`` borrows from on attempt ``a``."""
+    return np.stack([_borrow_order(num_perm, a, seed) for a in range(1, BORROW_TABLE_ATTEMPTS + 1)])
 
 
 def signatures(text: pa.Array, settings: NearSettings) -> np.ndarray:

@@ -25,10 +25,7 @@ def normalize(
 
     ``collapse=False`` leaves whitespace runs alone, for callers that split into words anyway.
     """
-    if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
-    text = pc.cast(values, pa.large_string()).fill_null("")
-    ascii_only = pc.all(pc.string_is_ascii(text)).as_py() is not False
+    text, ascii_only = _text(values)
     if settings.nfkc and not ascii_only:
         text = pc.utf8_normalize(text, "NFKC")
     if settings.lowercase:
@@ -40,6 +37,14 @@ def normalize(
     return text
 
 
+def _text(values: pa.Array | pa.ChunkedArray) -> tuple[pa.Array, bool]:
+    """One column as a large string array without nulls, and whether it is all ASCII."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
+    text = pc.cast(values, pa.large_string()).fill_null("")
+    return text, pc.all(pc.string_is_ascii(text)).as_py() is not False
+
+
 def combine(
     columns: Sequence[pa.Array | pa.ChunkedArray],
     settings: Normalization,
@@ -47,7 +52,10 @@ def combine(
     collapse: bool = True,
 ) -> tuple[pa.Array, np.ndarray]:
     """The normalised text of each row (columns joined) and whether the row has no text at all."""
-    normalised = [normalize(column, settings, collapse=collapse) for column in columns]
+    return _joined([normalize(column, settings, collapse=collapse) for column in columns])
+
+
+def _joined(normalised: Sequence[pa.Array]) -> tuple[pa.Array, np.ndarray]:
     blank = np.ones(len(normalised[0]), dtype=bool)
     for column in normalised:
         blank &= pc.equal(pc.utf8_trim_whitespace(column), "").to_numpy(zero_copy_only=False)
@@ -57,6 +65,28 @@ def combine(
         *normalised, pa.scalar(COLUMN_SEPARATOR, pa.large_string())
     )
     return joined, blank
+
+
+#: Byte maps for the word hasher: every byte to itself, and ASCII capitals to small letters.
+SAME_BYTES = np.arange(256, dtype=np.uint8)
+ASCII_LOWER = SAME_BYTES.copy()
+ASCII_LOWER[ord("A") : ord("Z") + 1] += 32
+
+
+def combine_words(
+    columns: Sequence[pa.Array | pa.ChunkedArray], settings: Normalization
+) -> tuple[pa.Array, np.ndarray, np.ndarray]:
+    """:func:`combine` for text split into words, leaving to the word hasher what it can do
+    as it reads the bytes: returns the text, the blank rows and the byte map the hasher
+    applies. ASCII text whose normalisation is at most lower-casing (no punctuation
+    dropped) is returned as it is, with :data:`ASCII_LOWER`, which gives the same words as
+    lower-casing it first, without a normalised copy of the batch."""
+    raw = [_text(column) for column in columns]
+    if settings.punctuation or not all(ascii_only for _, ascii_only in raw):
+        text, blank = combine(columns, settings, collapse=False)
+        return text, blank, SAME_BYTES
+    text, blank = _joined([column for column, _ in raw])
+    return text, blank, ASCII_LOWER if settings.lowercase else SAME_BYTES
 
 
 def buffers(text: pa.Array) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import codecs
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from curate.engine.local import read_ahead
 from curate.errors import InputError
 from curate.io import hf
 from curate.io.atomic import atomic_path
@@ -103,15 +104,26 @@ def _folder(
 
 
 def _parquet(source: FileSource, dropped: np.ndarray, tmp: Path) -> None:
+    """Parquet: the kept rows of each batch, read and filtered on another thread while the
+    previous batch is compressed and written."""
     schema = pq.ParquetFile(source.path).schema_arrow
-    start = 0
     with pq.ParquetWriter(tmp, schema) as writer:
-        for batch in track(source.batches(list(schema.names)), description="writing", unit="batch"):
-            lo, hi = np.searchsorted(dropped, [start, start + batch.num_rows])
-            mask = np.ones(batch.num_rows, dtype=bool)
-            mask[dropped[lo:hi] - start] = False
-            start += batch.num_rows
-            writer.write_table(batch.filter(pa.array(mask)))
+        kept = read_ahead(_kept_rows(source, dropped, list(schema.names)))
+        for batch in track(kept, description="writing", unit="batch"):
+            writer.write_table(batch)
+
+
+def _kept_rows(source: FileSource, dropped: np.ndarray, columns: list[str]) -> Iterator[pa.Table]:
+    start = 0
+    for batch in source.batches(columns):
+        lo, hi = np.searchsorted(dropped, [start, start + batch.num_rows])
+        start += batch.num_rows
+        if lo == hi:
+            yield batch
+            continue
+        mask = np.ones(batch.num_rows, dtype=bool)
+        mask[dropped[lo:hi] - (start - batch.num_rows)] = False
+        yield batch.filter(pa.array(mask))
 
 
 def _dropping(dropped: np.ndarray) -> Callable[[int], bool]:
@@ -185,9 +197,16 @@ def _same_rows(source: FileSource, seen: int, rows: int) -> None:
         )
 
 
-def write_clusters(lines: Sequence[dict[str, object]], path: Path) -> Path:
-    """The duplicate groups as JSON Lines (DESIGN.md's format), atomically."""
-    with atomic_path(path) as tmp, tmp.open("w", encoding="utf-8") as handle:
-        for line in lines:
-            handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+def write_clusters(
+    lines: Sequence[dict[str, object]], path: Path, *, after: Callable[[], object] | None = None
+) -> Path:
+    """The duplicate groups as JSON Lines (DESIGN.md's format), atomically; ``after`` (the
+    data's own write) is waited for before the file is moved into place, and its error
+    leaves no clusters file."""
+    with atomic_path(path) as tmp:
+        with tmp.open("w", encoding="utf-8") as handle:
+            for line in lines:
+                handle.write(json.dumps(line, ensure_ascii=False) + "\n")
+        if after is not None:
+            after()
     return path
