@@ -361,6 +361,13 @@ def rules_show(path: Path | None) -> int:
 )
 @click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
 @click.option(
+    "--semantic",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="THRESHOLD",
+    help="Also drop rows that say the same as another in other words: cosine of MiniLM"
+    " embeddings at least THRESHOLD (e.g. 0.9). Settings from the rules' dedup.semantic.",
+)
+@click.option(
     "--shingle",
     type=click.Choice(["word", "char"]),
     help="Shingle type (default: picked from the text lengths, char for short texts).",
@@ -392,6 +399,7 @@ def dedup(
     keep: str,
     rules: Path | None,
     exact_only: bool,
+    semantic: float | None,
     shingle: str | None,
     shingle_size: int | None,
     compare: str | None,
@@ -439,6 +447,7 @@ def dedup(
         workers=workers,
         ray_address=ray_address,
         rules=ruleset,
+        semantic=_semantic_settings(semantic, ruleset),
     )
     against_part = (
         f", {result.against_matches} found in {against},"
@@ -453,11 +462,26 @@ def dedup(
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
         f" -> {result.output}",
     )
+    if semantic is not None:
+        _say(f"  {result.semantic_duplicates:,} more dropped by meaning (cosine >= {semantic:g})")
     if result.settings.picked:
         _say(f"  compared on {result.settings.picked}")
     if result.clusters_path is not None:
         _say(f"  clusters {result.clusters_path} ({result.clusters:,})")
     return EXIT_OK
+
+
+def _semantic_settings(threshold: float | None, ruleset: Any) -> Any:
+    """``--semantic THRESHOLD`` over the rules' ``dedup.semantic`` settings, if they name it."""
+    if threshold is None:
+        return None
+    from curate.duplicates.semantic import SemanticSettings
+
+    for config in ruleset.checks if ruleset is not None else ():
+        if config.id == "dedup.semantic":
+            settings: SemanticSettings = config.check.params.settings()
+            return settings.model_copy(update={"threshold": threshold})
+    return SemanticSettings(threshold=threshold)
 
 
 @command(cli)
