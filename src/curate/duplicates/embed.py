@@ -112,7 +112,7 @@ def embed_texts(
             hidden = encoder.model(input_ids=ids_t, attention_mask=mask_t).last_hidden_state
             weights = mask_t.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * weights).sum(1) / weights.sum(1).clamp(min=1e-9)
-            out[index] = torch.nn.functional.normalize(pooled, dim=1).numpy()
+            out[index] = torch.nn.functional.normalize(pooled.float(), dim=1).numpy()
     return out
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import functools
 import logging
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
 from curate.duplicates.embed import MODEL, Embedded, EmbedTask, load_encoder, threads_per_worker
@@ -66,13 +67,28 @@ def embed(
     """Every row's vector, batch by batch on ``engine`` (the model loaded once per worker)."""
     task = EmbedTask(columns=columns, max_tokens=settings.max_tokens, batch=settings.batch)
     factory = functools.partial(load_encoder, threads_per_worker(engine))
-    parts: list[Embedded] = engine.map_with(factory, task, batches, description="embedding")
+    items = _chunks(batches)
+    parts: list[Embedded] = engine.map_with(factory, task, items, description="embedding")
     if not parts:
         return Embedded(np.zeros((0, 384), np.float32), np.zeros(0, bool))
     return Embedded(
         vectors=np.concatenate([p.vectors for p in parts]),
         blank=np.concatenate([p.blank for p in parts]),
     )
+
+
+#: Rows per map item: small enough that every worker gets some of a modest input.
+CHUNK_ROWS = 2048
+
+
+def _chunks(batches: Iterable[Any]) -> Iterator[Any]:
+    """The batches (Arrow tables or audit slices) cut into items of at most CHUNK_ROWS rows."""
+    for batch in batches:
+        if isinstance(batch, pa.Table):
+            for start in range(0, max(batch.num_rows, 1), CHUNK_ROWS):
+                yield batch.slice(start, CHUNK_ROWS)
+        else:
+            yield from batch.batches(CHUNK_ROWS)
 
 
 def similar_pairs(vectors: np.ndarray, settings: SemanticSettings) -> Pairs:
