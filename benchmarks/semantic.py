@@ -38,6 +38,7 @@ SMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "sms_spam" / "SM
 
 #: A hand-written synonym table (both directions are used). No WordNet or other lexicon is
 #: installed in this environment, so this is the offline stand-in the issue allows.
+# fmt: off
 SYNONYMS = {
     "call": "phone", "home": "house", "now": "right away", "later": "afterwards",
     "good": "nice", "great": "excellent", "happy": "glad", "sorry": "apologies",
@@ -69,6 +70,7 @@ SYNONYMS = {
     "big.": "huge.", "anything": "something", "everything": "all", "nothing": "nought",
     "someone": "somebody", "everyone": "everybody", "wanna": "want to", "gonna": "going to",
 }
+# fmt: on
 _WORD = re.compile(r"^(\W*)(\w+)(\W*)$")
 _CLAUSES = re.compile(r"(?<=[.!?,;])\s+|\s+(?=(?:and|but|so|then|because)\s)", re.IGNORECASE)
 
@@ -141,8 +143,10 @@ def quality(rows: int, paraphrases: int, seed: int) -> tuple[np.ndarray, list[st
     start = time.perf_counter()
     embedded = embed([pa.table({"text": texts})], ("text",), settings, LocalEngine())
     took = time.perf_counter() - start
-    print(f"rows {len(texts):,} ({len(base):,} distinct SMS + {len(made):,} paraphrases);"
-          f" embedded in {took:.0f} s (load {os.getloadavg()[0]:.1f})")
+    print(
+        f"rows {len(texts):,} ({len(base):,} distinct SMS + {len(made):,} paraphrases);"
+        f" embedded in {took:.0f} s (load {os.getloadavg()[0]:.1f})"
+    )
     vectors = embedded.vectors
     low = SemanticSettings(threshold=0.7)
     semantic.BRUTE_FORCE_ROWS = 0  # k-means even on this small set, to see what it misses
@@ -158,8 +162,10 @@ def quality(rows: int, paraphrases: int, seed: int) -> tuple[np.ndarray, list[st
             right = len(got & truth)
             line.append((len(got), right, right / len(got) if got else 1.0, right / len(truth)))
         (n, right, precision, recall), (bn, _, _, brecall) = line
-        print(f"{threshold:9.2f} {n:6d} {right:6d} {n - right:6d} {precision:10.3f}"
-              f" {recall:7.3f}   ({brecall:.3f}, {bn})")
+        print(
+            f"{threshold:9.2f} {n:6d} {right:6d} {n - right:6d} {precision:10.3f}"
+            f" {recall:7.3f}   ({brecall:.3f}, {bn})"
+        )
     return vectors, texts
 
 
@@ -179,8 +185,10 @@ def speed(vectors: np.ndarray, texts: list[str], total: int, sample: int, seed: 
     embed([pa.table({"text": variants})], ("text",), settings, LocalEngine(workers=1))
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     load = os.getloadavg()[0]
-    print(f"embedding {sample} rows: {sample / wall:.1f} rows/s wall ({wall:.0f} s, load {load:.1f}),"
-          f" {sample / cpu:.1f} rows per CPU-second ({cpu:.0f} CPU s)")
+    print(
+        f"embedding {sample} rows: {sample / wall:.1f} rows/s wall ({wall:.0f} s, load {load:.1f}),"
+        f" {sample / cpu:.1f} rows per CPU-second ({cpu:.0f} CPU s)"
+    )
     picks = rng.integers(len(vectors), size=total)
     big = vectors[picks] + rng.normal(scale=0.02, size=(total, vectors.shape[1])).astype(np.float32)
     big /= np.linalg.norm(big, axis=1, keepdims=True)
@@ -189,9 +197,11 @@ def speed(vectors: np.ndarray, texts: list[str], total: int, sample: int, seed: 
     search = time.perf_counter() - start
     print(f"search over {total:,} vectors: {search:.0f} s wall ({len(pairs):,} pairs)")
     cores = 2
-    print(f"estimate for {total:,} rows on {cores} idle cores: embedding"
-          f" {total / (sample / cpu) / cores:.0f} s + search {search:.0f} s;"
-          f" at this run's wall rate: {total / (sample / wall) + search:.0f} s")
+    print(
+        f"estimate for {total:,} rows on {cores} idle cores: embedding"
+        f" {total / (sample / cpu) / cores:.0f} s + search {search:.0f} s;"
+        f" at this run's wall rate: {total / (sample / wall) + search:.0f} s"
+    )
 
 
 def main() -> None:
