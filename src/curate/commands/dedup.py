@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,10 @@ from curate.commands.options import (
     say,
 )
 from curate.io.outputs import check_outputs
+
+if TYPE_CHECKING:
+    from curate.duplicates.semantic import SemanticSettings
+    from curate.rules.loader import RuleSet
 
 
 @command()
@@ -45,6 +49,13 @@ from curate.io.outputs import check_outputs
     help="Rules file: its columns, dedup.near settings and read: options (options here win).",
 )
 @click.option("--exact-only", is_flag=True, help="Exact duplicates only (no MinHash).")
+@click.option(
+    "--semantic",
+    type=click.FloatRange(0.0, 1.0, min_open=True),
+    metavar="THRESHOLD",
+    help="Also drop rows that say the same as another in other words: cosine of MiniLM"
+    " embeddings at least THRESHOLD (e.g. 0.9). Settings from the rules' dedup.semantic.",
+)
 @click.option(
     "--shingle",
     type=click.Choice(["word", "char"]),
@@ -83,6 +94,7 @@ def dedup(
     keep: str,
     rules: Path | None,
     exact_only: bool,
+    semantic: float | None,
     shingle: str | None,
     shingle_size: int | None,
     compare: str | None,
@@ -132,6 +144,7 @@ def dedup(
         workers=workers,
         ray_address=ray_address,
         rules=ruleset,
+        semantic=_semantic_settings(semantic, ruleset),
     )
     against_part = (
         f", {result.against_matches} found in {against},"
@@ -146,8 +159,23 @@ def dedup(
         f" {result.near_duplicates:,} near duplicates{against_part}; {result.blank_rows:,} without text)"
         f" -> {result.output}",
     )
+    if semantic is not None:
+        say(f"  {result.semantic_duplicates:,} more dropped by meaning (cosine >= {semantic:g})")
     if result.settings.picked:
         say(f"  compared on {result.settings.picked}")
     if result.clusters_path is not None:
         say(f"  clusters {result.clusters_path} ({result.clusters:,})")
     return EXIT_OK
+
+
+def _semantic_settings(threshold: float | None, ruleset: RuleSet | None) -> SemanticSettings | None:
+    """``--semantic THRESHOLD`` over the rules' ``dedup.semantic`` settings, if they name it."""
+    if threshold is None:
+        return None
+    from curate.duplicates.semantic import SemanticSettings
+
+    for config in ruleset.checks if ruleset is not None else ():
+        if config.id == "dedup.semantic":
+            settings: SemanticSettings = config.check.params.settings()
+            return settings.model_copy(update={"threshold": threshold})
+    return SemanticSettings(threshold=threshold)

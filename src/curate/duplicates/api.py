@@ -38,6 +38,7 @@ from curate.duplicates.lines import (
     text_batches,
 )
 from curate.duplicates.pairs import Matches, cross_split_matches
+from curate.duplicates.semantic import SemanticSettings, drop_by_meaning, semantic_settings
 from curate.duplicates.settings import DedupSettings, NearSettings, settings_from_rules
 from curate.duplicates.task import FingerprintTask
 from curate.engine import Engine, LocalEngine, get_engine
@@ -99,6 +100,7 @@ def dedup(
     workers: int | None = None,
     ray_address: str | None = None,
     rules: str | os.PathLike[str] | RuleSet | None = None,
+    semantic: float | SemanticSettings | None = None,
 ) -> DedupResult:
     """Drop duplicate rows from ``data`` (a path, DataFrame or ``datasets`` object).
 
@@ -117,6 +119,8 @@ def dedup(
     ``engine="ray"`` runs it on Ray (a local Ray, or the cluster at ``ray_address``) as a
     shuffle that never gathers every row on the driver (see :mod:`curate.duplicates.shuffle`);
     locally, ``workers`` threads hash and verify (default: :func:`default_workers`).
+    With ``semantic`` (a cosine threshold, or :class:`SemanticSettings`), rows left that say
+    the same as another in other words are dropped too (:mod:`curate.duplicates.semantic`).
     """
     require(DEDUP_PACKAGES, feature="curate dedup")
     read = DEFAULT
@@ -146,13 +150,14 @@ def dedup(
     check_columns(source, [*texts, *([id_column] if id_column else [])], where=data_name(data))
     settings = resolve_for(source, texts, settings)
     policy = parse_keep(keep, source)
+    by_meaning = semantic_settings(semantic)
     if engine == "ray":
         from curate.duplicates.on_ray import dedup_on_ray
 
         return dedup_on_ray(
             source, target=target, texts=texts, id_column=id_column, keep=policy,
             clusters=clusters, against=against, settings=settings, read=read, workers=workers,
-            ray_address=ray_address,
+            ray_address=ray_address, semantic=by_meaning,
         )  # fmt: skip
     score = _score(source, policy)
     if engine != "local":
@@ -174,6 +179,14 @@ def dedup(
             source, texts, kept, settings, runner, ids=lambda rows: ids[rows], start=clustered
         )
         kept[inside.row] = False
+        meaning = np.zeros(0, np.int64)
+        if by_meaning is not None:
+            meaning, meaning_lines = drop_by_meaning(
+                source, texts, kept, by_meaning, runner, ids=lambda rows: ids[rows],
+                score=score, start=clustered + len(lines),
+            )  # fmt: skip
+            kept[meaning] = False
+            lines += meaning_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
@@ -202,6 +215,7 @@ def dedup(
         settings=settings,
         keep=policy.text,
         contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
+        semantic_duplicates=len(meaning),
     )
     log.debug(
         "kept %d of %d rows (%d exact, %d near duplicates, %d in the --against data)",

@@ -44,6 +44,8 @@ class DedupResult:
     keep: str
     #: Rows dropped because they contain a row of the ``against`` data (n-gram containment).
     contained_matches: int = 0
+    #: Rows dropped because they repeat a kept row's meaning (``semantic``).
+    semantic_duplicates: int = 0
     output: Path | None = None
     clusters_path: Path | None = None
     frame: pd.DataFrame | None = None

@@ -38,6 +38,7 @@ from curate.duplicates.lines import (
     values_at,
 )
 from curate.duplicates.pairs import Matches, cross_split_matches
+from curate.duplicates.semantic import SemanticSettings, drop_by_meaning
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.shuffle import Blocks, Placed, Shuffle
 from curate.engine.ray import RayEngine
@@ -141,6 +142,7 @@ def dedup_on_ray(
     read: ReadOptions,
     workers: int | None,
     ray_address: str | None,
+    semantic: SemanticSettings | None = None,
 ) -> DedupResult:
     """:func:`curate.dedup` on Ray, with the driver holding edges, never every row."""
     with RayEngine(workers=workers, address=ray_address) as engine:
@@ -158,6 +160,16 @@ def dedup_on_ray(
         )  # fmt: skip
         drop = np.union1d(drop, inside.row)
         lines += inside_lines
+        meaning = np.zeros(0, np.int64)
+        if semantic is not None:
+            still[drop] = False
+            meaning, meaning_lines = drop_by_meaning(
+                source, texts, still, semantic, engine, start=len(lines),
+                ids=lambda found: row_ids(source, id_column, found),
+                score=_scores(source, keep, shuffle, np.arange(blocks.rows)),
+            )  # fmt: skip
+            drop = np.union1d(drop, meaning)
+            lines += meaning_lines
         matches = Matches(np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
         contained = Containment.empty()
         if against is not None:
@@ -184,6 +196,7 @@ def dedup_on_ray(
         settings=settings,
         keep=keep.text,
         contained_matches=len(np.unique(np.concatenate([contained.row, inside.row]))),
+        semantic_duplicates=len(meaning),
     )
     return deliver(
         result, source=source, dropped=drop, clusters=clusters, lines=lines, target=target

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from curate.checks.dedup import checks
+from curate.checks.dedup import checks, semantic
 
-__all__ = ["checks"]
+__all__ = ["checks", "semantic"]
