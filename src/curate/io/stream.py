@@ -21,7 +21,7 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from curate.checks.dedup.chat import VIEW_NAMES, ChatView, find_view, is_view
+from curate.io.chat_view import VIEW_NAMES, ChatView, find_view, is_view
 from curate.errors import InputError
 from curate.io.chat import Compare
 from curate.io.options import DEFAULT, ReadOptions
@@ -57,7 +57,7 @@ class Source(ABC):
 
     name: str
     columns: tuple[str, ...]
-    #: Chat rows read as one text column (see :mod:`curate.checks.dedup.chat`).
+    #: Chat rows read as one text column (see :mod:`curate.io.chat_view`).
     view: ChatView | None = None
 
     def batches(self, columns: Sequence[str]) -> Iterator[pa.Table]:
