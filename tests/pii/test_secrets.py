@@ -61,6 +61,7 @@ NOT_SECRETS = [
     "Call 09061701461. Claim code KL341. Valid 12 hours only.",
     "The password reset link expires in 24 hours.",
     "Mail me at maria.garcia@example.com or visit http://localhost:8080/admin",
+    "Saved under Backups/Projects2024/ClientFiles/Q3Reports/Final as usual.",
 ]
 
 
