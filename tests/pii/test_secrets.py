@@ -158,7 +158,7 @@ def test_a_baseline_accepts_a_known_secret_and_not_a_new_one(
     assert run_cli(*args).code == 0
     with data.open("a") as f:
         f.write(json.dumps({"text": CASES["google"][0]}) + "\n")
-    again = run_cli(*args)
+    again = run_cli("--verbose", *args)  # debug logging names no value either
     assert again.code == 1
     assert "row 1, column text: SECRET" in again.err
     no_values(baseline.read_text(), again.out, again.err)
