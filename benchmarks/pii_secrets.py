@@ -14,7 +14,8 @@
   false positive, listed by detector (never by value). Precision is also given over the
   planted corpus pooled with those texts.
 - Cost: analyzer throughput with and without ``SECRET`` in the same run, on the same texts,
-  in slices taken in turn; and the secret finder alone per text.
+  in slices taken in turn, with a second analyzer without it as a control for noise; and
+  the secret finder alone per text.
 
     python benchmarks/pii_secrets.py --per-kind 100 --seed 7
 """
@@ -376,11 +377,14 @@ def main() -> None:
     texts = [*sms, *hate, *(p.text for p in corpus)]
     random.Random(args.seed).shuffle(texts)
     size = -(-len(texts) // args.rounds)
-    wall = {"with": 0.0, "without": 0.0}
-    cpu = {"with": 0.0, "without": 0.0}
+    # A second analyzer without SECRET is the control: its ratio to the first is the noise.
+    control = PiiAnalyzer(PiiParams(entities=without.settings.entities))
+    runs = (("without", without), ("with", with_secret), ("control", control))
+    wall = dict.fromkeys(("with", "without", "control"), 0.0)
+    cpu = dict.fromkeys(("with", "without", "control"), 0.0)
     for r in range(args.rounds):
         part = texts[r * size : (r + 1) * size]
-        for label, analyzer in (("without", without), ("with", with_secret))[:: 1 if r % 2 else -1]:
+        for label, analyzer in runs[r % 3 :] + runs[: r % 3]:
             start, start_cpu = time.perf_counter(), time.process_time()
             analyze(analyzer, part)
             wall[label] += time.perf_counter() - start
@@ -394,7 +398,8 @@ def main() -> None:
     for name, spent in (("wall", wall), ("CPU", cpu)):
         print(
             f"  {name:4s} without SECRET {n / spent['without']:.0f} texts/s, with SECRET "
-            f"{n / spent['with']:.0f} texts/s (time ratio {spent['with'] / spent['without']:.3f})"
+            f"{n / spent['with']:.0f} texts/s (time ratio {spent['with'] / spent['without']:.3f}; "
+            f"control without/without {spent['control'] / spent['without']:.3f})"
         )
     print(
         f"find_secrets alone: {alone / n * 1e6:.1f} µs CPU per text "

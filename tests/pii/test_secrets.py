@@ -61,6 +61,7 @@ NOT_SECRETS = [
     "Call 09061701461. Claim code KL341. Valid 12 hours only.",
     "The password reset link expires in 24 hours.",
     "Mail me at maria.garcia@example.com or visit http://localhost:8080/admin",
+    "Saved under Backups/Projects2024/ClientFiles/Q3Reports/Final as usual.",
 ]
 
 
@@ -157,7 +158,7 @@ def test_a_baseline_accepts_a_known_secret_and_not_a_new_one(
     assert run_cli(*args).code == 0
     with data.open("a") as f:
         f.write(json.dumps({"text": CASES["google"][0]}) + "\n")
-    again = run_cli(*args)
+    again = run_cli("--verbose", *args)  # debug logging names no value either
     assert again.code == 1
     assert "row 1, column text: SECRET" in again.err
     no_values(baseline.read_text(), again.out, again.err)

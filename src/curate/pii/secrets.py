@@ -194,8 +194,9 @@ def _random_strings(text: str) -> Iterator[tuple[int, int, float]]:
     beside a keyword (99.5% of random base64 strings pass), at 85% without; a letter and a
     digit are required (words and numbers are not keys), or upper and lower case in a
     string at least :data:`ALONE_LENGTH` long. Without a keyword a string must be of base64
-    characters, that long, and hold upper and lower case: hex alone is left out (checksums
-    and commit ids are not secrets).
+    characters, that long, hold upper and lower case, and not be a path (a base64 key has
+    a slash in 64 characters): hex alone is left out (checksums and commit ids are not
+    secrets).
     """
     base64, hexadecimal = _entropy_plugins()
     for match in _CANDIDATE.finditer(text):
@@ -219,6 +220,7 @@ def _random_strings(text: str) -> Iterator[tuple[int, int, float]]:
             and long
             and upper
             and lower
+            and value.count("/") <= max(3, len(value) // 16)  # else a path, not a key
             and entropy > min(plugin.entropy_limit, 0.85 * bits)
         ):
             yield start, end, ALONE_SCORE
