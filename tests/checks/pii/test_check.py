@@ -65,3 +65,29 @@ def test_default_rules_run_pii_on_the_demo(run_cli: RunCli, demo: Path, tmp_path
     assert check["status"] in ("pass", "warn", "fail")
     assert check["metrics"]["rows"] == report["dataset"]["rows"]
     assert result.code in (0, 1)
+
+
+def test_one_secret_fails_the_default_gate(run_cli: RunCli, tmp_path: Path) -> None:
+    import yaml
+
+    from curate.rules import default_rules_path
+
+    shipped = yaml.safe_load(default_rules_path().read_text())
+    checks = {k: v for k, v in shipped["checks"].items() if k in {"schema", "dedup.exact", "pii"}}
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(yaml.safe_dump({**shipped, "checks": checks}))
+    key = "AKIA" + "Q3EGRT7WZJ5KXN2B"
+    texts = [f"note {i}: the meeting moved to room {i % 7}" for i in range(300)]
+    texts[123] = f"deploy with aws_access_key_id = {key} tonight"
+    data = tmp_path / "notes.csv"
+    pd.DataFrame({"text": texts}).to_csv(data, index=False)
+    out = tmp_path / "report"
+    result = run_cli("audit", data, "--rules", rules, "--out", out)
+    assert result.code == 1, result.err
+    pii = next(
+        c for c in json.loads((out / "report.json").read_text())["checks"] if c["id"] == "pii"
+    )
+    assert pii["status"] == "fail"
+    assert pii["metrics"]["pii_row_rate"] < 0.01
+    for written in out.iterdir():
+        assert key not in written.read_text(errors="replace")
