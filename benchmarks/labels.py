@@ -7,8 +7,8 @@
 labels flipped at random, one run per seed. Precision and recall of the flipped rows among
 those flagged, for curate's check (the audit's entry, default settings: TF-IDF + logistic
 regression, 5 folds, near-duplicate conflicts) and for two baselines in the same run:
-cleanlab's ``CleanLearning(clf).find_label_issues`` with the same model (TF-IDF and logistic
-regression in one pipeline, its own 5-fold cross-validation), and cleanlab's
+cleanlab's ``CleanLearning(clf).find_label_issues`` with the same model (the same TF-IDF
+features and logistic regression in one pipeline, its own 5-fold cross-validation), and cleanlab's
 ``filter.find_label_issues`` on curate's out-of-fold probabilities (the check less its
 duplicate conflicts). Then the flagged share where nothing was flipped: SMS as published and
 HateCheck (``../shared/data/hatecheck``, 3,728 templated test cases, hateful/non-hateful).
@@ -87,13 +87,18 @@ def curate_flags(frame: pd.DataFrame, settings: str = "{}") -> tuple[np.ndarray,
 
 
 def model(c: float = 1.0):  # type: ignore[no-untyped-def]
-    """The same model curate fits, as one scikit-learn pipeline (for CleanLearning)."""
+    """The same model curate fits (word 1-2 grams beside character 2-5 grams, TF-IDF, then a
+    logistic regression), as one scikit-learn pipeline for CleanLearning."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
+    from sklearn.pipeline import make_pipeline, make_union
 
+    common = {"sublinear_tf": True, "min_df": 2, "max_features": 100_000, "dtype": np.float32}
     return make_pipeline(
-        TfidfVectorizer(sublinear_tf=True, ngram_range=(1, 2), min_df=2, dtype=np.float32),
+        make_union(
+            TfidfVectorizer(ngram_range=(1, 2), **common),
+            TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), **common),
+        ),
         LogisticRegression(C=c, max_iter=1000),
     )
 

@@ -3,6 +3,8 @@
 The clusters are those ``dedup.near`` finds under the same settings (computed once per audit
 and shared); within each cluster the consensus label is the most common one (ties go to the
 label the model finds likeliest over the cluster), and rows labelled otherwise are flagged.
+The model's probabilities are honest there because a cluster is never split across folds
+(:func:`curate.checks.quality.probs.out_of_fold`): copies cannot vouch for each other's label.
 """
 
 from __future__ import annotations
@@ -37,12 +39,12 @@ def clusters(data: AuditData, *, threshold: float | None) -> Array:
     return np.asarray(duplicates(data, params.settings()).cluster, dtype=np.int64)
 
 
-def label_conflicts(cluster: Array, labels: Array, probs: Array, judged: Array) -> Conflicts:
-    """Flag rows (among ``judged``) labelled against their cluster's consensus."""
+def label_conflicts(cluster: Array, labels: Array, probs: Array) -> Conflicts:
+    """Flag rows labelled against their cluster's consensus."""
     rows, classes = len(cluster), probs.shape[1]
     flagged = np.zeros(rows, dtype=bool)
     consensus = np.full(rows, -1, dtype=np.int64)
-    member = np.flatnonzero((cluster >= 0) & judged)
+    member = np.flatnonzero(cluster >= 0)
     if len(member) == 0:
         return Conflicts(flagged, consensus, cluster, 0)
     ids, local = np.unique(cluster[member], return_inverse=True)
@@ -54,6 +56,8 @@ def label_conflicts(cluster: Array, labels: Array, probs: Array, judged: Array) 
     # Votes decide; the model's mean probability (< 1) only breaks ties between them.
     chosen = np.argmax(votes + likely / np.maximum(sizes, 1) * 0.5, axis=1)
     mixed = (votes > 0).sum(axis=1) > 1
+    ordered = np.sort(votes, axis=1)
+    majority = ordered[:, -1] > ordered[:, -2]
     consensus[member] = chosen[local]
-    flagged[member] = mixed[local] & (labels[member] != chosen[local])
+    flagged[member] = (mixed & majority)[local] & (labels[member] != chosen[local])
     return Conflicts(flagged, consensus, cluster, int(mixed.sum()))

@@ -36,14 +36,17 @@ MODEL_NAMES = {"tfidf": "TF-IDF", "minilm": "all-MiniLM-L6-v2 embeddings"}
 
 class LabelParams(Params):
     model: Model = Field(
-        default="tfidf", description="features: tfidf (word 1-2 grams) or minilm (packaged)"
+        default="tfidf",
+        description="features: tfidf (word 1-2 and character 2-5 grams) or minilm (packaged)",
     )
     folds: int = Field(default=5, ge=2, le=20, description="cross-validation folds")
     c: float = Field(default=1.0, gt=0, description="inverse regularisation strength")
     filter_by: FilterBy = Field(
         default="prune_by_noise_rate", description="cleanlab's find_label_issues method"
     )
-    max_features: int = Field(default=200_000, ge=10, description="TF-IDF vocabulary at most")
+    max_features: int = Field(
+        default=100_000, ge=10, description="TF-IDF terms at most, of words and of characters"
+    )
     min_df: int = Field(default=2, ge=1, description="a TF-IDF term must occur in this many texts")
     max_tokens: int = Field(default=128, ge=8, le=512, description="tokens embedded (minilm)")
     duplicates: Literal["near", "exact", "off"] = Field(
@@ -125,16 +128,17 @@ class LabelIssues(Check[LabelParams]):
             min_df=p.min_df,
             max_tokens=p.max_tokens,
         )
+        cluster = self._clusters(data, rows)
         probs = out_of_fold(
             feats, labels, classes=len(kept), folds=p.folds, c=p.c, seed=p.seed,
-            engine=data.engine,
+            groups=cluster, engine=data.engine,
         )  # fmt: skip
         model_flag = np.asarray(
             cleanlab.filter.find_label_issues(labels, probs, filter_by=p.filter_by, n_jobs=1),
             dtype=bool,
         )
         quality = np.asarray(cleanlab.rank.get_label_quality_scores(labels, probs), dtype=float)
-        conflicts = self._conflicts(data, rows, labels, probs)
+        conflicts = label_conflicts(cluster, labels, probs)
         flagged = model_flag | conflicts.flagged
         suggested = np.where(conflicts.flagged, conflicts.consensus, probs.argmax(axis=1))
 
@@ -186,15 +190,13 @@ class LabelIssues(Check[LabelParams]):
             records={FILE: records},
         )
 
-    def _conflicts(
-        self, data: AuditData, rows: np.ndarray, labels: np.ndarray, probs: np.ndarray
-    ) -> Conflicts:
+    def _clusters(self, data: AuditData, rows: np.ndarray) -> np.ndarray:
+        """The duplicate cluster of each judged row (-1: none, or duplicates off)."""
         p = self.params
         if p.duplicates == "off":
-            none = np.zeros(len(rows), dtype=bool)
-            return label_conflicts(np.full(len(rows), -1), labels, probs, none)
-        cluster = clusters(data, threshold=None if p.duplicates == "exact" else p.threshold)
-        return label_conflicts(cluster[rows], labels, probs, np.ones(len(rows), dtype=bool))
+            return np.full(len(rows), -1, dtype=np.int64)
+        found = clusters(data, threshold=None if p.duplicates == "exact" else p.threshold)
+        return np.asarray(found[rows], dtype=np.int64)
 
 
 def _texts(data: AuditData, rows: np.ndarray) -> list[str]:
