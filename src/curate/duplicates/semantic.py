@@ -39,7 +39,7 @@ class SemanticSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    threshold: float = Field(default=0.9, gt=0.0, le=1.0, description="cosine similarity")
+    threshold: float = Field(default=0.83, gt=0.0, le=1.0, description="cosine similarity")
     max_tokens: int = Field(default=128, ge=8, le=512, description="tokens embedded per row")
     batch: int = Field(default=64, ge=1, le=4096, description="texts per forward pass")
     clusters: int | None = Field(
