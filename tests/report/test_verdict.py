@@ -10,6 +10,7 @@ import yaml
 
 from curate.auditing import audit
 from curate.checks.base import Status
+from curate.report.card import render_card
 from curate.report.model import Report
 from curate.report.verdict import reasons
 from curate.rules.loader import parse_rules
@@ -58,6 +59,9 @@ def test_the_verdict_names_the_intersection_that_crossed_the_limit() -> None:
     assert "sex × race: positive label rate" in html  # the deciding intersection is plotted
     assert "One bar per column and intersection" in html  # bars against the limit line
     assert "m × a 80.0% vs" in report.to_markdown()
+    card = render_card(report)
+    assert "- `bias.label` (fail): Largest gap in positive label rate between groups: 50.0" in card
+    assert "(sex × race); the gate fails above 30.0 points." in card
 
 
 def test_a_report_without_stored_limits_reads_them_from_the_summary() -> None:

@@ -22,6 +22,7 @@ from curate.errors import InputError
 from curate.io.splits import split_from_path
 from curate.io.table import SPLIT_ORDER
 from curate.report.model import Report
+from curate.report.verdict import reasons
 
 #: The Hub's ``size_categories`` buckets, upper bounds first to last.
 SIZES = (
@@ -119,7 +120,10 @@ def _status_lines(report: Report, ids: tuple[str, ...]) -> list[str]:
         except KeyError:
             lines.append(f"- `{check_id}`: not run.")
             continue
-        lines.append(f"- `{check_id}` ({result.status.value}): {result.summary}")
+        why = " ".join(r.sentence() for r in reasons(result, report.limits(check_id)))
+        lines.append(f"- `{check_id}` ({result.status.value}): {why or result.summary}")
+        if why:
+            lines.append(f"  In full: {result.summary}")
     return lines
 
 
@@ -180,10 +184,12 @@ def render_card(report: Report, *, receipt: Mapping[str, Any] | None = None) -> 
     lines += [
         "## Checks and results",
         "",
-        "| check | status | summary |",
-        "|---|---|---|",
+        "| check | status | what decided it | summary |",
+        "|---|---|---|---|",
         *(
-            f"| `{c.id}` | {c.status.value} | {c.summary.replace('|', '/')} |"
+            f"| `{c.id}` | {c.status.value} | "
+            + "; ".join(r.brief() for r in reasons(c, report.limits(c.id))).replace("|", "/")
+            + f" | {c.summary.replace('|', '/')} |"
             for c in report.checks
         ),
         "",

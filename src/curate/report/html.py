@@ -146,7 +146,7 @@ def sections(report: Report) -> list[Section]:
                 result=c,
                 title=check_title(c.id),
                 anchor="check-" + c.id.replace(".", "-"),
-                lead=lead(c, found),
+                lead=lead(c, found, limits),
                 reasons=found,
                 tiles=tiles(c, limits),
                 plots=plots_for(c, limits),

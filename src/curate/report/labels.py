@@ -149,8 +149,13 @@ ENTITIES = {
 }
 
 
-def entity_words(entity: str) -> str:
-    return ENTITIES.get(entity, entity.replace("_", " ").lower())
+def entity_words(entity: str, *, article: bool = True) -> str:
+    """``PHONE_NUMBER`` -> ``a phone number`` (``phone number`` without the article)."""
+    words = ENTITIES.get(entity, entity.replace("_", " ").lower())
+    if not article:
+        for prefix in ("a ", "an "):
+            words = words.removeprefix(prefix)
+    return words
 
 
 def label(key: str) -> Label:

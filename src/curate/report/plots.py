@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curate.checks.base import CheckResult
-from curate.report.labels import Unit, label
+from curate.report.labels import Unit, entity_words, label
 from curate.report.verdict import NO_LIMITS, Limits
 
 MAX_BARS = 30
@@ -128,6 +128,10 @@ AXES: dict[str, Axes] = {
 }
 
 
+#: Generic metrics keyed by PII entity type, shown in words.
+ENTITY_KEYED = frozenset({"values_by_entity", "row_rate_by_entity"})
+
+
 def generic_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
     """A bar chart for every metric that maps names to numbers and is not all zero."""
     out = []
@@ -138,6 +142,8 @@ def generic_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]
             )
             if axes.unit is Unit.SHARE:
                 value = {k: 100 * v for k, v in value.items()}
+            if name in ENTITY_KEYED:
+                value = {f"{entity_words(k, article=False)} ({k})": v for k, v in value.items()}
             out.append(
                 bar_chart(
                     value,
@@ -145,6 +151,7 @@ def generic_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]
                     xlabel=axes.values,
                     ylabel=axes.names,
                     fmt="%.1f" if axes.unit is Unit.SHARE else "%g",
+                    label_chars=48 if name in ENTITY_KEYED else 28,
                 )
             )
     return out
@@ -176,10 +183,11 @@ def bar_chart(
     ylabel: str,
     note: str = "",
     fmt: str = "",
+    label_chars: int = 28,
 ) -> Plot:
     """Horizontal bars, largest first, at most ``MAX_BARS`` of them; both axes titled."""
     items = sorted(values.items(), key=lambda kv: kv[1], reverse=True)[:MAX_BARS]
-    labels = [short(str(k)) for k, _ in reversed(items)]
+    labels = [short(str(k), label_chars) for k, _ in reversed(items)]
     numbers = [float(v) for _, v in reversed(items)]
     fig, ax = new_figure(6.4, 0.9 + 0.28 * len(items))
     bars = ax.barh(labels, numbers, color=PALETTE[0])

@@ -197,7 +197,7 @@ def reasons(result: CheckResult, limits: Limits) -> list[Reason]:
     ]
 
 
-def lead(result: CheckResult, found: list[Reason]) -> str:
+def lead(result: CheckResult, found: list[Reason], limits: Limits = NO_LIMITS) -> str:
     """One sentence that opens the check's section: why it has its status."""
     if result.status in (Status.FAIL, Status.WARN) and found:
         first = found[0]
@@ -206,7 +206,9 @@ def lead(result: CheckResult, found: list[Reason]) -> str:
         verb = "Fails" if result.status is Status.FAIL else "Warns"
         return f"{verb}: {first.label} is {first.shown_value}{where}; the gate {first.limit}{more}."
     if result.status is Status.PASS:
-        return "Passes: no limit of the rules is crossed."
+        if not limits.metrics:
+            return "Passes: the rules set no limit on this check; read its numbers below."
+        return f"Passes: within every limit the rules set ({len(limits.metrics)})."
     if result.status is Status.SKIPPED:
         return "Did not run."
     if result.status is Status.ERROR:
