@@ -78,6 +78,46 @@ def test_numbers_in_prose_are_not_addresses(text: str) -> None:
     assert addresses(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("My zip code is 90210, thanks", ["90210"]),
+        ("Postcode: SW1A 2AA", ["SW1A 2AA"]),
+        ("Envoyez-le au 40 rue Victor Hugo, Lyon", ["40 rue Victor Hugo, Lyon"]),
+        ("Bureau: 12 3 Avenue des Lilas\nNantes", ["12 3 Avenue des Lilas\nNantes"]),
+        ("Címem: 8 Petőfi u. 12.\n Apt. 3\n Szeged", ["8 Petőfi u. 12.\n Apt. 3\n Szeged"]),
+        ("Meet at the corner of Elm Street and 5th Avenue.", ["Elm Street and 5th Avenue"]),
+        ("The cafe on Kensington Road closed.", ["Kensington Road"]),
+        ("the cafe on cobble lane closed", ["cobble lane"]),
+        ("Schicken an Postfach 1234, 8001 Zürich", ["Postfach 1234, 8001 Zürich"]),
+        ("Write to 7 P.O. Box 41, Nuuk", ["7 P.O. Box 41, Nuuk"]),
+        ("Hotel: 3 Rúa do Franco 12, Santiago", ["3 Rúa do Franco 12, Santiago"]),
+    ],
+)
+def test_addresses_without_a_usual_street_line(text: str, address: list[str]) -> None:
+    assert addresses(text) == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok i will tell u. 2 tell u. later",
+        "I saw it from the corner of my eye and smiled",
+        "we drove down the main road for 2 hours",
+        "He finished in 2nd place Sunday",
+    ],
+)
+def test_words_that_only_look_like_an_address(text: str) -> None:
+    assert addresses(text) == []
+
+
+def test_an_ssn_shaped_run_of_house_numbers_stays_in_the_address() -> None:
+    text = "Ship to Suite 680 36 4022 Birchwood Lane\nAustin TX 73301 please"
+    assert found(text, ("LOCATION", "US_SSN")) == [
+        ("LOCATION", "Suite 680 36 4022 Birchwood Lane\nAustin TX 73301")
+    ]
+
+
 def test_countries_in_any_case_and_cities_with_a_capital() -> None:
     text = "after lagos we flew to new zealand, then Montevideo; Jordan stayed in china town"
     assert [text[a:b] for a, b in find_places(text)] == ["new zealand", "Montevideo"]

@@ -305,16 +305,21 @@ class PiiAnalyzer:
         ]
 
 
+#: Numbers that a street address's house and unit numbers can look like.
+_NUMBER_LIKE = frozenset({"PHONE_NUMBER", "US_SSN", "US_DRIVER_LICENSE"})
+
+
 def _inside_addresses_dropped(spans: list[Span], text: str) -> list[Span]:
     """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
-    number, not a phone): the address is anonymized whole."""
+    number, not a phone; "Suite 680 36 4022 Oak Lane" no SSN): the address is anonymized
+    whole."""
     streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
     phones = [s for s in spans if s.entity_type == "PHONE_NUMBER"]
     cut = {id(a): _before_phone(a, phones, text) for a in streets}
     return [
         cut.get(id(s), s)
         for s in spans
-        if s.entity_type != "PHONE_NUMBER"
+        if s.entity_type not in _NUMBER_LIKE
         or not any(a.start <= s.start and s.end < a.end for a in streets)
     ]
 
