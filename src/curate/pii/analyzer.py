@@ -20,6 +20,7 @@ from typing import Any
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
 from curate.pii.address import find_addresses
+from curate.pii.dictionary import english_words, person_plausible
 from curate.pii.gazetteer import find_cued_places, find_places
 from curate.pii.names import CUES, INTRODUCERS, find_names, gazetteer, tidy_person
 from curate.pii.people import with_people
@@ -192,6 +193,7 @@ class PiiAnalyzer:
         self.entities = tuple(wanted)
         self.custom = frozenset(r.entity for r in settings.recognizers)
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
+        self.english = english_words(model)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self._load_each(registry.recognizers)
         self.analyze([_WARM_UP])
@@ -302,6 +304,10 @@ class PiiAnalyzer:
             s
             for s in with_people(text, spans, score=NAME_SCORE)
             if text[s.start : s.end].strip().casefold() not in self.allow
+            and (
+                s.entity_type != "PERSON"
+                or person_plausible(text, s.start, s.end, english=self.english)
+            )
         ]
 
 
