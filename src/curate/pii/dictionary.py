@@ -60,7 +60,7 @@ def english_words(package: str) -> frozenset[str]:
     if not tables:
         log.debug("spaCy model %s ships no lemma tables: no English word list", package)
         return frozenset()
-    import srsly  # a spaCy dependency
+    import srsly  # type: ignore[import-untyped]  # a spaCy dependency
 
     data = srsly.read_msgpack(tables[0])
     index = data.get("lemma_index", {})
