@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from curate.pii import analyzer as analyzer_module
+from curate.pii import registry as registry_module
 from curate.pii.address import find_addresses
 from curate.pii.analyzer import get_analyzer
 from curate.pii.gazetteer import find_places
@@ -131,7 +131,7 @@ def test_a_broken_place_list_stops_the_run_naming_the_recognizer(
 
     # As if tzdata's files were missing; a threshold no other test uses builds a new analyzer.
     # The module the analyzer uses (another test may have imported curate afresh).
-    places = analyzer_module.find_places.__globals__
+    places = registry_module.find_places.__globals__
     monkeypatch.setitem(places, "_table", missing)
     caches = [places["countries"], places["cities"], places["_first_words"]]
     for cache in caches:
