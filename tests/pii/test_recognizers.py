@@ -265,3 +265,41 @@ def test_a_place_after_arrival_origin_and_where_cues(text: str, place: str) -> N
     from curate.pii.gazetteer import find_cued_places
 
     assert [text[a:b] for a, b in find_cued_places(text)] == [place]
+
+
+def test_a_rules_recognizer_that_cannot_load_stops_the_run_naming_it(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(value: str) -> bool:
+        raise LookupError("checksum table missing")
+
+    # Its validation fails on the analyzer's warm-up text, as a recognizer whose data is gone.
+    monkeypatch.setitem(registry_module.build_recognizers.__globals__, "iban_valid", broken)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "checks:\n  pii:\n    recognizers:\n      - entity: STAFF_ACCOUNT\n        name: staff_accounts\n"
+        "        validate_as: iban\n        patterns:\n"
+        "          - regex: '[A-Z]{2}\\d\\d [A-Z]{4}( \\d{4}){3} \\d\\d'\n            score: 0.6\n"
+    )
+    data = tmp_path / "notes.csv"
+    data.write_text("id,text\n1,Staff account GB33 BUKB 2020 1555 5555 55\n")
+    result = run_cli("scrub", data, "--check", "--rules", rules)
+    assert result.code == 2
+    assert "PII recognizer 'staff_accounts' could not load (LookupError)" in result.err
+    assert "BUKB" not in result.err and "Traceback" not in result.err
+
+
+def test_a_rules_recognizer_with_a_broken_pattern_is_named_by_line(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "checks:\n  pii:\n    recognizers:\n      - entity: STAFF_ID\n        patterns:\n"
+        "          - regex: 'EMP-(\\d{4'\n            score: 0.8\n"
+    )
+    data = tmp_path / "notes.csv"
+    data.write_text("id,text\n1,Hello EMP-1234\n")
+    result = run_cli("scrub", data, "--check", "--rules", rules)
+    assert result.code == 2
+    assert f"{rules}:6: checks.pii.recognizers.0.patterns.0.regex" in result.err
+    assert "Traceback" not in result.err
