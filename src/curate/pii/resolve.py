@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from curate.pii.address_cues import is_cued_postcode
+
 #: Entities whose matches are validated (checksum, syntax or a parsed number).
 STRUCTURED = frozenset({"EMAIL_ADDRESS", "CREDIT_CARD", "IBAN_CODE", "IP_ADDRESS", "URL"})
 #: Secrets outrank everything: a key block or a URL's password hides whatever looks like
@@ -67,7 +69,9 @@ def plausible(span: Span, text: str) -> bool:
     if span.entity_type == "DATE_TIME":
         return _CALENDAR_DATE.search(value) is not None
     if span.entity_type == "LOCATION":
-        return "@" not in value and any(c.isalpha() for c in value)
+        return "@" not in value and (
+            any(c.isalpha() for c in value) or is_cued_postcode(text, span.start, span.end)
+        )
     if span.entity_type in ("PERSON", "NRP", "ORGANIZATION"):
         return not any(c.isdigit() or c == "@" for c in value) and any(c.isalpha() for c in value)
     return True

@@ -213,7 +213,7 @@ def _conditions(
 
 def _entity_problems(section: dict[str, Any], doc: YamlFile) -> list[str]:
     """``checks.pii.entities`` that no recognizer audit and scrub build would find."""
-    from curate.pii.analyzer import unsupported_entities
+    from curate.pii.registry import unsupported_entities
     from curate.pii.settings import PiiParams
 
     params, _ = doc.check(PiiParams, {k: v for k, v in section.items() if k not in RESERVED})
