@@ -257,9 +257,12 @@ def default_workers(source: Source) -> int:
     They are threads of this process, not processes: the work is Arrow's compute and numba
     kernels that release the GIL, so a second worker starts nothing and copies nothing. The
     count depends only on the cores and the input's size, never on how busy the machine is,
-    so the same command runs the same way every time; ``workers`` sets it. On the shared
-    2-core box a second thread made 200,000 rows of 0.7 KB faster at every load measured
-    (benchmarks/README.md), where a second process had made it 2.5 to 4 times slower.
+    so the same command runs the same way every time; ``workers`` sets it. Measured on the
+    shared 2-core box at load average 11-12 (200,000 rows of 0.7 KB, benchmarks/README.md):
+    two threads 15.3 s and 12.4 s against one thread's 17.7 s and 11.9 s, never the 2.5 to 4
+    times slowdown a second process had cost. The steps threads share (reading, hashing,
+    verifying, writing) are about two thirds of the CPU time; on an idle machine they can
+    take up to half as long (not measured: the box was never idle).
     """
     if isinstance(source, FileSource):
         if source.kind == "parquet":
