@@ -101,3 +101,21 @@ def test_ray_drops_the_same_rows_and_writes_the_same_clusters(
         outputs[engine] = out.read_bytes(), clusters.read_bytes()
     assert outputs["ray"] == outputs["local"]
     assert outputs["local"][1].count(b"\n") == 2
+
+
+def test_exact_copies_are_dropped_first_and_paraphrases_numbered_after(tmp_path: Path) -> None:
+    frame = pd.read_csv(_data(tmp_path), keep_default_na=False)
+    frame = pd.concat([frame, frame.iloc[[2]].assign(id="copy")], ignore_index=True)
+    clusters = tmp_path / "clusters.jsonl"
+    result = curate.dedup(
+        frame, text_column="text", id_column="id", semantic=0.82, clusters=clusters
+    )
+    assert result.exact_duplicates == 1
+    assert result.semantic_duplicates == 2
+    assert result.data["id"].tolist() == ["r0", "r1", "r3", "r4", "r5"]
+    lines = [json.loads(line) for line in clusters.read_text().splitlines()]
+    assert [(line["cluster"], line["kept"], line["dropped"]) for line in lines] == [
+        (0, "r2", ["copy"]),
+        (1, "r0", ["r2"]),
+        (2, "r5", ["r6"]),
+    ]

@@ -269,10 +269,23 @@ def drop_by_meaning(
     start: int,
 ) -> tuple[np.ndarray, list[dict[str, Any]]]:
     """For ``curate dedup --semantic``: the rows still ``kept`` that repeat another kept row's
-    meaning (sorted row numbers, to drop) and their clusters-file lines."""
-    embedded = embed(source.batches(list(texts)), tuple(texts), settings, engine)
-    found = find(embedded, settings, considered=kept, score=score)
+    meaning (sorted row numbers, to drop) and their clusters-file lines. Only kept rows are
+    embedded: exact and near copies dropped already cost nothing."""
+    part = embed(_kept_rows(source, texts, kept), tuple(texts), settings, engine)
+    vectors = np.zeros((len(kept), part.vectors.shape[1]), dtype=np.float32)
+    blank = np.ones(len(kept), dtype=bool)
+    vectors[kept], blank[kept] = part.vectors, part.blank
+    found = find(Embedded(vectors, blank), settings, considered=kept, score=score)
     return found.dropped[kept[found.dropped]], lines(found, ids, start=start)
+
+
+def _kept_rows(source: Source, texts: Sequence[str], kept: np.ndarray) -> Iterator[pa.Table]:
+    offset = 0
+    for batch in source.batches(list(texts)):
+        rows = np.flatnonzero(kept[offset : offset + batch.num_rows])
+        offset += batch.num_rows
+        if len(rows):
+            yield batch.take(pa.array(rows))
 
 
 def describe(settings: SemanticSettings) -> dict[str, Any]:
