@@ -20,6 +20,7 @@ def persons(text: str) -> list[str]:
         ("Please send it to Okwuosa's address today.", "Okwuosa"),
         ("Tavita, can you check the invoice?", "Tavita"),
         ("Stop shouting, Yeshe!", "Yeshe"),
+        ('Ngozi: "Where were you?"', "Ngozi"),
         ("Xoliswa shouted at the driver.", "Xoliswa"),
         ("The film is starring Ngaio in the lead.", "Ngaio"),
         ("why is tavita so quiet?", None),
@@ -39,3 +40,15 @@ def test_a_word_in_a_persons_role_is_a_person(text: str, name: str | None) -> No
 )
 def test_words_and_groups_in_those_roles_are_not_persons(text: str) -> None:
     assert persons(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("The show is starring Bang and friends.", "Bang"),
+        ("The band is featuring Crow tonight.", "Crow"),
+        ("Kestrel yelled at the referee.", "Kestrel"),
+    ],
+)
+def test_roles_that_leave_no_doubt_take_a_name_that_is_also_a_word(text: str, name: str) -> None:
+    assert name in persons(text)

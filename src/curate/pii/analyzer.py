@@ -213,22 +213,28 @@ class PiiAnalyzer:
         spans = resolve(_inside_addresses_dropped(spans, text))
         if "PERSON" not in entities:
             return spans
-        roles = role_persons(
-            text, english=self.english, stop_words=self.stop_words, score=NAME_SCORE
-        )
+        return [
+            s
+            for s in self._people(text, spans)
+            if text[s.start : s.end].strip().casefold() not in self.allow
+        ]
+
+    def _people(self, text: str, spans: list[Span]) -> list[Span]:
+        """``spans`` with persons from their neighbours and their roles; a person no role
+        supports needs a name word (:func:`person_plausible`)."""
         people = with_people(text, spans, score=NAME_SCORE)
+        roles = set(
+            role_persons(text, english=self.english, stop_words=self.stop_words, score=NAME_SCORE)
+        )
         # A role makes a person of a word no recognizer found, and of one NER called a place.
         taken = [s for s in people if s.entity_type != "LOCATION" or s.score >= NAME_SCORE]
         people += [r for r in roles if all(r.end <= s.start or r.start >= s.end for s in taken)]
-        people = resolve(people)
         return [
             s
-            for s in people
-            if text[s.start : s.end].strip().casefold() not in self.allow
-            and (
-                s.entity_type != "PERSON"
-                or person_plausible(text, s.start, s.end, english=self.english)
-            )
+            for s in resolve(people)
+            if s.entity_type != "PERSON"
+            or any(r.start <= s.start and s.end <= r.end for r in roles)
+            or person_plausible(text, s.start, s.end, english=self.english)
         ]
 
 

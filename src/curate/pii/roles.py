@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from curate.pii.dictionary import is_name_word
-from curate.pii.names import group_words, widespread
+from curate.pii.names import COMMON_WORDS, group_words, widespread
 from curate.pii.resolve import Span
 
 _NAME = r"(?P<name>[^\W\d_][\w'’-]*)"
@@ -30,20 +30,28 @@ _OWNED = (
 #: Verbs with a person as their subject, after the name.
 _DOES = (
     r"shouted|yelled|whispered|replied|said|says|told|asked|had given|gave|spent|"
-    r"is from|was from|works at|worked at|lives in|lived in|is very|was very|is so"
+    r"is from|was from|works at|worked at|lives in|lived in|is very|was very|is a very|is so"
 )
 #: Words before a person: verbs and phrases whose object or speaker is one.
 _DONE_TO = (
-    r"shouted at|yelled at|said to|spoke to|talked to|gave|given|told|asked|starring|"
-    r"featuring|says|said|thanked|hugged|married|met with"
+    r"shouted at|yelled at|said to|spoke to|talked to|gave|given|told|asked|says|said|thanked|"
+    r"hugged|met with"
 )
-_PATTERNS = (
-    re.compile(rf"(?<![\w'’-]){_NAME}['’]s[ \t]+(?:{_OWNED})\b", re.IGNORECASE),
+#: Words before a person that leave no doubt, so a name that is also a word counts.
+_NAMED_AS = r"starring|featuring|named him|named her|calls me|call me|married"
+_WEAK = (
+    re.compile(rf"(?<![\w'’-]){_NAME}\\?['’]s[ \t]+(?:{_OWNED})\b", re.IGNORECASE),
     re.compile(rf"(?:^|[.!?\n][ \t]*){_NAME},[ \t]+(?:can|could|would|will|please|do|did)\b"),
     re.compile(rf",[ \t]+{_NAME}[ \t]*!"),
     re.compile(rf"(?:^|[.!?\n\"“][ \t]*){_NAME}[ \t]+(?:{_DOES})\b", re.IGNORECASE),
     re.compile(rf"\b(?:{_DONE_TO})[ \t]+{_NAME}(?![\w'’-])", re.IGNORECASE),
     re.compile(rf"\b(?:why|how|where)[ \t]+(?:is|was)[ \t]+{_NAME}[ \t]+so\b", re.IGNORECASE),
+    # A speaker before a colon and a quotation: 'Ada: "Who are you?"'
+    re.compile(rf"(?m)^[ \t]*{_NAME}:[ \t]*(?:\\?[\"“'‘]|\\)"),
+)
+_STRONG = (
+    re.compile(rf"\b(?:{_NAMED_AS})[ \t]+{_NAME}(?![\w'’-])", re.IGNORECASE),
+    re.compile(rf"(?:^|[.!?\n\"“][ \t]*){_NAME}[ \t]+(?:shouted|yelled|whispered)\b"),
 )
 
 
@@ -54,7 +62,7 @@ def role_persons(
     lowered = text == text.lower()
     groups = group_words()
     found: list[Span] = []
-    for pattern in _PATTERNS:
+    for pattern in (*_WEAK, *_STRONG):
         for match in pattern.finditer(text):
             word = match.group("name")
             key = word.lower()
@@ -68,11 +76,16 @@ def role_persons(
                 or key.rstrip("s") in groups
             ):
                 continue
-            # A name that is also a word ("Moon", "Honey") needs more than its role.
+            # A name that is also a word ("Moon", "Honey") needs a role that leaves no doubt.
             known = is_name_word(word, english=english, mixed=not lowered) and (
-                key not in english or key in widespread()
+                key not in english
+                or key in widespread()
+                or key in COMMON_WORDS
+                or pattern in _STRONG
             )
-            unknown_capital = word[0].isupper() and key not in english and not lowered
+            unknown_capital = (
+                word[0].isupper() and not lowered and (key not in english or pattern in _STRONG)
+            )
             if known or unknown_capital:
                 found.append(Span("PERSON", match.start("name"), match.end("name"), score))
     return found
