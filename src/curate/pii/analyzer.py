@@ -26,6 +26,7 @@ from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
 from curate.pii.presidio_parts import presidio
 from curate.pii.registry import ADDRESS_SCORE, NAME_SCORE, build_recognizers, wanted_entities
 from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
+from curate.pii.roles import role_persons
 from curate.pii.settings import PiiParams
 
 log = logging.getLogger(__name__)
@@ -105,6 +106,7 @@ class PiiAnalyzer:
         self.custom = frozenset(r.entity for r in settings.recognizers)
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.english = english_words(model)
+        self.stop_words = frozenset(self.nlp.Defaults.stop_words)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self._load_each(registry.recognizers)
         self.analyze([_WARM_UP])
@@ -213,12 +215,26 @@ class PiiAnalyzer:
             return spans
         return [
             s
-            for s in with_people(text, spans, score=NAME_SCORE)
+            for s in self._people(text, spans)
             if text[s.start : s.end].strip().casefold() not in self.allow
-            and (
-                s.entity_type != "PERSON"
-                or person_plausible(text, s.start, s.end, english=self.english)
-            )
+        ]
+
+    def _people(self, text: str, spans: list[Span]) -> list[Span]:
+        """``spans`` with persons from their neighbours and their roles; a person no role
+        supports needs a name word (:func:`person_plausible`)."""
+        people = with_people(text, spans, score=NAME_SCORE)
+        roles = set(
+            role_persons(text, english=self.english, stop_words=self.stop_words, score=NAME_SCORE)
+        )
+        # A role makes a person of a word no recognizer found, and of one NER called a place.
+        taken = [s for s in people if s.entity_type != "LOCATION" or s.score >= NAME_SCORE]
+        people += [r for r in roles if all(r.end <= s.start or r.start >= s.end for s in taken)]
+        return [
+            s
+            for s in resolve(people)
+            if s.entity_type != "PERSON"
+            or any(r.start <= s.start and s.end <= r.end for r in roles)
+            or person_plausible(text, s.start, s.end, english=self.english)
         ]
 
 
