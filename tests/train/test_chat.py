@@ -104,6 +104,13 @@ def test_each_shape_becomes_the_same_conversation(shape: str, tmp_path: Path) ->
     assert json.loads(text) == TURNS[1:3]
 
 
+def test_prompt_and_completion_as_turn_lists(tmp_path: Path) -> None:
+    row = {"prompt": TURNS[:2], "completion": TURNS[2:3]}
+    table, _ = prepare(write_jsonl(tmp_path / "d.jsonl", [row]), Columns())
+    (text,) = conversations(table, shape="prompt", prompt=PromptSettings())
+    assert json.loads(text) == TURNS[:3]
+
+
 def test_alpaca_input_joins_the_instruction(tmp_path: Path) -> None:
     row = {"instruction": "Translate to French.", "input": "Good morning", "output": "Bonjour"}
     table, _ = prepare(write_jsonl(tmp_path / "d.jsonl", [row]), Columns())
@@ -124,6 +131,10 @@ def test_alpaca_input_joins_the_instruction(tmp_path: Path) -> None:
         ),
         ({"messages": "hello"}, r"d\.jsonl:3: 'messages' is text that is not a JSON list"),
         ({"messages": [{"role": "user", "content": "hi"}]}, r"d\.jsonl:3: .*no assistant turn"),
+        (
+            {"messages": [{"role": "assistant", "content": "hi"}]},
+            r"d\.jsonl:3: messages\[0\] is an assistant turn before any user turn",
+        ),
     ],
 )
 def test_bad_turns_name_file_and_line(row: dict[str, Any], message: str, tmp_path: Path) -> None:

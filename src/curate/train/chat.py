@@ -91,8 +91,9 @@ def _row_turns(frame: pd.DataFrame, row: int, *, shape: str, prompt: PromptSetti
     if shape == "prompt":
         head, tail = cell("prompt"), cell("completion")
         if isinstance(head, list | np.ndarray) or isinstance(tail, list | np.ndarray):
-            return _turn_list(head, key="prompt", role_key="role", text_key="content") + (
-                _turn_list(tail, key="completion", role_key="role", text_key="content")
+            first = _turn_list(head, key="prompt", role_key="role", text_key="content")
+            return first + _turn_list(
+                tail, key="completion", role_key="role", text_key="content", before=first
             )
         return _pair(head, None, tail, names=("prompt", "completion"))
     context_column = prompt.context_column
@@ -117,7 +118,14 @@ def _pair(question: Any, extra: Any, answer: Any, *, names: tuple[str, str]) -> 
     return [{"role": "user", "content": text}, {"role": "assistant", "content": answer}]
 
 
-def _turn_list(value: Any, *, key: str, role_key: str, text_key: str = "value") -> list[Turn]:
+def _turn_list(
+    value: Any,
+    *,
+    key: str,
+    role_key: str,
+    text_key: str = "value",
+    before: Sequence[Turn] = (),
+) -> list[Turn]:
     if isinstance(value, str):
         try:
             value = json.loads(value)
@@ -126,7 +134,7 @@ def _turn_list(value: Any, *, key: str, role_key: str, text_key: str = "value") 
     if not isinstance(value, list | tuple | np.ndarray) or len(value) == 0:
         raise ValueError(f"'{key}' is not a non-empty list of turns")
     roles = SHAREGPT_ROLES if role_key == "from" else {r: r for r in ROLES}
-    turns = []
+    turns: list[Turn] = []
     for i, turn in enumerate(value):
         if not isinstance(turn, Mapping):
             raise ValueError(f"{key}[{i}] is not an object")
@@ -136,6 +144,8 @@ def _turn_list(value: Any, *, key: str, role_key: str, text_key: str = "value") 
             raise ValueError(f"{key}[{i}].{role_key}: unknown role (known: {known})")
         if not isinstance(text, str):
             raise ValueError(f"{key}[{i}].{text_key}: missing or not text")
+        if roles[role] == "assistant" and not any(t["role"] == "user" for t in [*before, *turns]):
+            raise ValueError(f"{key}[{i}] is an assistant turn before any user turn")
         turns.append({"role": roles[role], "content": text})
     return turns
 
