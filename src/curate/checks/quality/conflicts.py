@@ -3,8 +3,9 @@
 The clusters are those ``dedup.near`` finds under the same settings (computed once per audit
 and shared); within each cluster the consensus label is the most common one (ties go to the
 label the model finds likeliest over the cluster), and rows labelled otherwise are flagged.
-The model's probabilities are honest there because a cluster is never split across folds
-(:func:`curate.checks.quality.probs.out_of_fold`): copies cannot vouch for each other's label.
+The model's probabilities are honest there because a cluster whose rows disagree is never split
+across folds (:func:`mixed`): copies cannot vouch for a label the others contradict. Clusters
+that agree may be split; their copies teach the model what the data already agrees on.
 """
 
 from __future__ import annotations
@@ -37,6 +38,16 @@ def clusters(data: AuditData, *, threshold: float | None) -> Array:
 
     params = ExactParams() if threshold is None else NearParams(threshold=threshold)
     return np.asarray(duplicates(data, params.settings()).cluster, dtype=np.int64)
+
+
+def mixed(cluster: Array, labels: Array) -> Array:
+    """``cluster`` where the cluster's rows carry more than one label, else -1."""
+    member = np.flatnonzero(cluster >= 0)
+    pairs = np.unique(np.stack([cluster[member], labels[member]], axis=1), axis=0)
+    ids, counts = np.unique(pairs[:, 0], return_counts=True)
+    out = np.full(len(cluster), -1, dtype=np.int64)
+    out[member] = np.where(np.isin(cluster[member], ids[counts > 1]), cluster[member], -1)
+    return out
 
 
 def label_conflicts(cluster: Array, labels: Array, probs: Array) -> Conflicts:

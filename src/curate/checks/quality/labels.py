@@ -20,7 +20,7 @@ from pydantic import Field, field_validator
 
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
-from curate.checks.quality.conflicts import Conflicts, clusters, label_conflicts
+from curate.checks.quality.conflicts import Conflicts, clusters, label_conflicts, mixed
 from curate.checks.quality.probs import Model, features, out_of_fold
 from curate.checks.quality.shares import by_class, by_group
 from curate.duplicates.task import jsonable
@@ -131,7 +131,7 @@ class LabelIssues(Check[LabelParams]):
         cluster = self._clusters(data, rows)
         probs = out_of_fold(
             feats, labels, classes=len(kept), folds=p.folds, c=p.c, seed=p.seed,
-            groups=cluster, engine=data.engine,
+            groups=mixed(cluster, labels), engine=data.engine,
         )  # fmt: skip
         model_flag = np.asarray(
             cleanlab.filter.find_label_issues(labels, probs, filter_by=p.filter_by, n_jobs=1),
