@@ -8,19 +8,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pandas.api import types as ptypes
 
 from curate.checks.base import Check, Outcome, register
 from curate.checks.coverage.chat import DEFAULT_MAX_LENGTH, chat_coverage, text_columns
 from curate.checks.coverage.chat import describe as describe_chat
-from curate.checks.coverage.drift import split_drift
+from curate.checks.coverage.drift import drift_features, split_drift
 from curate.checks.coverage.instruction import find_columns, instruction_coverage
 from curate.checks.coverage.labels import label_balance
 from curate.checks.coverage.params import CoverageParams
-from curate.checks.coverage.profile import MAX_DISTINCT_SHARE, profile_columns
+from curate.checks.coverage.profile import profile_columns
 from curate.checks.coverage.slices import slice_gaps
 from curate.checks.coverage.sufficiency import describe, sufficiency
-from curate.checks.coverage.text import UNDETERMINED, text_profile
+from curate.checks.coverage.text import describe_text, summarize_text, text_profile
 from curate.checks.coverage.topics import topics
 from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError, UsageError
@@ -34,8 +33,6 @@ LEVEL_METRICS = (
     "classes_below_minimum",
     "slices_below_minimum",
 )
-#: Columns with more distinct values than this are not shown value by value or compared as categories.
-MAX_CATEGORIES = 100
 
 
 @register
@@ -159,8 +156,8 @@ class CoverageCheck(Check[CoverageParams]):
             if lang is not None:
                 acc.derived[f"{column} (language)"] = lang
         if text_metrics:
-            acc.metrics.update(_text_summary(text_metrics))
-            acc.summary.append(_describe_text(text_metrics))
+            acc.metrics.update(summarize_text(text_metrics))
+            acc.summary.append(describe_text(text_metrics))
 
     def _labels(self, data: AuditData, acc: _Parts) -> None:
         p = self.params.labels
@@ -263,7 +260,7 @@ class CoverageCheck(Check[CoverageParams]):
             return
         if not bool((split == p.reference).any()):
             return
-        features = _drift_features(data.frame, cols_skip=skip, profiles=acc.metrics["profile"])
+        features = drift_features(data.frame, cols_skip=skip, profiles=acc.metrics["profile"])
         features.update(acc.derived)
         drift = split_drift(
             features, split.astype("string"), reference=p.reference, bins=p.bins, top=p.top_values
@@ -374,52 +371,3 @@ def _finding_order(finding: dict[str, Any]) -> tuple[int, int]:
         order.index(kind) if kind in order else len(order),
         rows if isinstance(rows, int) else 0,
     )
-
-
-def _text_summary(text_metrics: dict[str, Any]) -> dict[str, Any]:
-    """The worst value over text columns of each thresholdable text metric."""
-    values = list(text_metrics.values())
-    out: dict[str, Any] = {
-        "empty_text_share": max(v["empty_share"] for v in values),
-        "near_empty_text_share": max(v["near_empty_share"] for v in values),
-    }
-    shares = [v["truncated_share"] for v in values if "truncated_share" in v]
-    if shares:
-        out["truncated_share"] = max(shares)
-    langs = [v for v in values if "languages" in v]
-    if langs:
-        out["main_language_share"] = min(v["languages"].get(v["main_language"], 0.0) for v in langs)
-        out["undetermined_language_share"] = max(
-            v["languages"].get(UNDETERMINED, 0.0) for v in langs
-        )
-    return out
-
-
-def _describe_text(text_metrics: dict[str, Any]) -> str:
-    parts = []
-    for column, v in text_metrics.items():
-        bit = f"{column}: median {v['words'].get('p50', 0)} words"
-        if "truncated_share" in v:
-            bit += f", {v['truncated_share']:.1%} over {v['max_tokens']} tokens"
-        if "languages" in v:
-            bit += f", {v['languages'].get(v['main_language'], 0.0):.0%} {v['main_language']}"
-        parts.append(bit)
-    return "; ".join(parts)
-
-
-def _drift_features(
-    frame: pd.DataFrame, *, cols_skip: set[str], profiles: dict[str, dict[str, Any]]
-) -> dict[str, pd.Series]:
-    """Columns compared between splits: numbers, and categories with few distinct values."""
-    features: dict[str, pd.Series] = {}
-    for name, column in frame.items():
-        key = str(name)
-        if key in cols_skip:
-            continue
-        numeric = ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype)
-        profile = profiles[key]
-        filled = len(column) - profile["missing"]
-        categories = profile["distinct"] <= min(MAX_CATEGORIES, MAX_DISTINCT_SHARE * filled)
-        if numeric or categories:
-            features[key] = column
-    return features

@@ -9,6 +9,10 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from curate.checks.coverage.labels import MISSING
+from curate.checks.coverage.profile import MAX_DISTINCT_SHARE
+
+#: Columns with more distinct values than this are not compared as categories.
+MAX_CATEGORIES = 100
 
 EPSILON = 1e-4
 OTHER = "<other>"
@@ -99,3 +103,21 @@ def split_drift(
             )
     out.sort(key=lambda d: d["psi"], reverse=True)
     return out
+
+
+def drift_features(
+    frame: pd.DataFrame, *, cols_skip: set[str], profiles: dict[str, dict[str, Any]]
+) -> dict[str, pd.Series]:
+    """Columns compared between splits: numbers, and categories with few distinct values."""
+    features: dict[str, pd.Series] = {}
+    for name, column in frame.items():
+        key = str(name)
+        if key in cols_skip:
+            continue
+        numeric = ptypes.is_numeric_dtype(column.dtype) and not ptypes.is_bool_dtype(column.dtype)
+        profile = profiles[key]
+        filled = len(column) - profile["missing"]
+        categories = profile["distinct"] <= min(MAX_CATEGORIES, MAX_DISTINCT_SHARE * filled)
+        if numeric or categories:
+            features[key] = column
+    return features

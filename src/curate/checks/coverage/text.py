@@ -122,3 +122,35 @@ def text_profile(
             determined = counts.drop(UNDETERMINED, errors="ignore")
             out["main_language"] = str(determined.index[0]) if len(determined) else UNDETERMINED
     return out, lang, tokens
+
+
+def summarize_text(text_metrics: dict[str, Any]) -> dict[str, Any]:
+    """The worst value over text columns of each thresholdable text metric."""
+    values = list(text_metrics.values())
+    out: dict[str, Any] = {
+        "empty_text_share": max(v["empty_share"] for v in values),
+        "near_empty_text_share": max(v["near_empty_share"] for v in values),
+    }
+    shares = [v["truncated_share"] for v in values if "truncated_share" in v]
+    if shares:
+        out["truncated_share"] = max(shares)
+    langs = [v for v in values if "languages" in v]
+    if langs:
+        out["main_language_share"] = min(v["languages"].get(v["main_language"], 0.0) for v in langs)
+        out["undetermined_language_share"] = max(
+            v["languages"].get(UNDETERMINED, 0.0) for v in langs
+        )
+    return out
+
+
+def describe_text(text_metrics: dict[str, Any]) -> str:
+    """One clause per text column for the check's summary."""
+    parts = []
+    for column, v in text_metrics.items():
+        bit = f"{column}: median {v['words'].get('p50', 0)} words"
+        if "truncated_share" in v:
+            bit += f", {v['truncated_share']:.1%} over {v['max_tokens']} tokens"
+        if "languages" in v:
+            bit += f", {v['languages'].get(v['main_language'], 0.0):.0%} {v['main_language']}"
+        parts.append(bit)
+    return "; ".join(parts)
