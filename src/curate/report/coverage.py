@@ -7,6 +7,7 @@ import numpy as np
 from curate.checks.base import CheckResult, Status
 from curate.checks.coverage.profile import MIN_VALUE_ROWS
 from curate.checks.thresholds import Condition
+from curate.report.limit_plots import limit_lines
 from curate.report.plots import (
     PALETTE,
     PLOTS,
@@ -178,18 +179,11 @@ def _drift_plot(drift: list[DriftRow], limits: Limits) -> Plot:
     ]
     bars = ax.barh(labels, values, color=colours)
     ax.bar_label(bars, fmt="%.3f", padding=2, fontsize=7)
-    ax.axvline(warn_at, color=WARN_COLOUR, linestyle=":", linewidth=1.2)
-    ax.axvline(fail_at, color=GAP_COLOUR, linestyle="--", linewidth=1.2)
-    for at, colour, text in ((warn_at, WARN_COLOUR, "warn"), (fail_at, GAP_COLOUR, "fail")):
-        ax.annotate(
-            f"{text} {at:g}",
-            (at, 1),
-            xycoords=("data", "axes fraction"),
-            xytext=(3, 2),
-            textcoords="offset points",
-            color=colour,
-            fontsize=7,
-        )
+    limit_lines(
+        ax,
+        [(Status.WARN, Condition(">", warn_at)), (Status.FAIL, Condition(">", fail_at))],
+        "max_psi",
+    )
     ax.set_xlim(0, max(fail_at * 1.25, max(values, default=0) * 1.15))
     ax.invert_yaxis()
     ax.set_xlabel("population stability index (PSI) against train")

@@ -10,7 +10,7 @@ from curate.checks.base import CheckResult, Status
 from curate.checks.thresholds import Condition
 from curate.report.labels import Unit, fmt, label
 from curate.report.plots import MAX_BARS, PALETTE, Plot, figure_svg, new_figure
-from curate.report.verdict import Limits
+from curate.report.verdict import GAPS, Limits
 
 BAR_COLOUR = PALETTE[0]
 
@@ -18,22 +18,7 @@ FAIL_COLOUR, WARN_COLOUR = "#cf222e", "#9a6700"
 
 #: Per gated metric: where its per-attribute values live, as (metrics key, rate, kind).
 _PER_ATTRIBUTE = {
-    **{
-        f"{rate}_{kind}": ("attributes", rate, kind)
-        for rate in (
-            "base_rate",
-            "selection_rate",
-            "fpr",
-            "fnr",
-            "tpr",
-            "precision",
-            "accuracy",
-            "equalized_odds",
-        )
-        for kind in ("difference", "ratio")
-    },
-    "outcome_rate_difference": ("attributes", "base_rate", "difference"),
-    "outcome_rate_ratio": ("attributes", "base_rate", "ratio"),
+    **{metric: ("attributes", rate, kind) for metric, (rate, kind) in GAPS.items()},
     "conditional_base_rate_difference": ("conditional", "", "difference"),
     "conditional_base_rate_ratio": ("conditional", "", "ratio"),
 }

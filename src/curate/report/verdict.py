@@ -219,7 +219,7 @@ def lead(result: CheckResult, found: list[Reason], limits: Limits = NO_LIMITS) -
 # Where a worst-case metric came from ------------------------------------------------------
 
 #: Bias metrics that are the worst of one gap over every attribute: metric -> (rate, kind).
-_GAPS = {
+GAPS = {
     f"{rate}_{kind}": (rate, kind)
     for rate in (
         "base_rate",
@@ -232,21 +232,18 @@ _GAPS = {
         "equalized_odds",
     )
     for kind in ("difference", "ratio")
+} | {
+    "outcome_rate_difference": ("base_rate", "difference"),
+    "outcome_rate_ratio": ("base_rate", "ratio"),
 }
-_GAPS.update(
-    {
-        "outcome_rate_difference": ("base_rate", "difference"),
-        "outcome_rate_ratio": ("base_rate", "ratio"),
-    }
-)
 
 
 def locate(result: CheckResult, metric: str, value: float) -> Location | None:
     """The column (or intersection) and groups whose numbers gave ``metric`` its ``value``."""
     m = result.metrics
     try:
-        if metric in _GAPS and isinstance(m.get("attributes"), Mapping):
-            rate, kind = _GAPS[metric]
+        if metric in GAPS and isinstance(m.get("attributes"), Mapping):
+            rate, kind = GAPS[metric]
             return _gap(m["attributes"], rate, kind, value)
         if metric.startswith("conditional_base_rate_") and isinstance(
             m.get("conditional"), Mapping
