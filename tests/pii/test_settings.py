@@ -48,3 +48,11 @@ def test_the_shipped_default_rules_configure_pii(run_cli: RunCli) -> None:
     result = run_cli("rules", "validate", "rules/default.yaml")
     assert result.code == 0
     assert "pii" in result.out
+
+
+def test_patterns_compile_as_presidio_compiles_them() -> None:
+    # Presidio runs recognizer patterns with the `regex` module, which knows \p{...} classes.
+    params = PiiParams.model_validate(
+        {"recognizers": [{"entity": "TAG", "patterns": [{"regex": r"#\p{L}+"}]}]}
+    )
+    assert params.recognizers[0].patterns[0].regex == r"#\p{L}+"

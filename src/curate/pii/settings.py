@@ -83,9 +83,15 @@ class PatternSpec(_Strict):
     @field_validator("regex")
     @classmethod
     def _compiles(cls, value: str) -> str:
+        """Compiled as Presidio will compile it: with the ``regex`` module (``\\p{L}`` and the
+        like), or ``re`` where the PII extra is not installed."""
         try:
-            re.compile(value)
-        except re.error as exc:
+            import regex as engine
+        except ImportError:
+            engine = re
+        try:
+            engine.compile(value)
+        except engine.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from None
         return value
 
