@@ -303,3 +303,21 @@ def test_a_rules_recognizer_with_a_broken_pattern_is_named_by_line(
     assert result.code == 2
     assert f"{rules}:6: checks.pii.recognizers.0.patterns.0.regex" in result.err
     assert "Traceback" not in result.err
+
+
+def test_every_default_entity_has_a_recognizer() -> None:
+    # unsupported_entities skips building recognizers for these; this keeps that honest.
+    from curate.pii.settings import DEFAULT_ENTITIES
+
+    params = PiiParams()
+    built = registry_module.build_recognizers(params, list(DEFAULT_ENTITIES))
+    covered = {entity for recognizer in built for entity in recognizer.supported_entities}
+    assert set(DEFAULT_ENTITIES) <= covered
+
+
+def test_an_unknown_entity_is_still_refused_by_the_rules(run_cli: RunCli, tmp_path: Path) -> None:
+    rules = tmp_path / "r.yaml"
+    rules.write_text("checks:\n  pii:\n    entities: [PERSON, UK_NINO]\n")
+    result = run_cli("rules", "validate", rules)
+    assert result.code == 2
+    assert "no recognizer for 'UK_NINO'" in result.err

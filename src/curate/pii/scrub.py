@@ -73,18 +73,11 @@ class ScrubResult:
 
 def pii_settings(rules: object = None) -> PiiParams:
     """The ``checks.pii`` settings of a rules file (the shipped default when None)."""
-    from curate.rules import load_rules
-    from curate.rules.loader import RESERVED
+    from curate.rules.loader import load_section
 
     if isinstance(rules, PiiParams):
         return rules
-    ruleset = load_rules(None if rules is None else Path(str(rules)))
-    for config in ruleset.checks:
-        if config.id == "pii":
-            params: PiiParams = config.check.params
-            return params
-    raw = (ruleset.raw.get("checks") or {}).get("pii") or {}
-    return PiiParams.model_validate({k: v for k, v in raw.items() if k not in RESERVED})
+    return load_section(None if rules is None else Path(str(rules)), "pii", PiiParams)
 
 
 def expand(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:

@@ -8,7 +8,9 @@ import re
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from curate.checks.base import Check, registered
 from curate.checks.thresholds import Condition
@@ -23,6 +25,8 @@ from curate.yamlfile import Loc, YamlFile
 log = logging.getLogger(__name__)
 
 RESERVED = ("enabled", "fail_if", "warn_if")
+
+M = TypeVar("M", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -80,6 +84,28 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
         raise RulesError(f"{source}: cannot read rules file: {exc.strerror}") from exc
     display = str(path) if path is not None else "rules/default.yaml"
     return parse_rules(data, path=display)
+
+
+def load_section(path: str | Path | None, check_id: str, model: type[M]) -> M:
+    """One check's settings from a rules file, checked with their lines, without importing
+    every check the file names: ``curate scrub`` needs only ``checks.pii`` and answers a
+    pre-commit hook; ``curate audit`` and ``rules validate`` check the whole file."""
+    source = Path(path) if path is not None else default_rules_path()
+    try:
+        data = source.read_bytes()
+    except OSError as exc:
+        raise RulesError(f"{source}: cannot read rules file: {exc.strerror}") from exc
+    display = str(path) if path is not None else "rules/default.yaml"
+    doc = YamlFile.parse(data, path=display, kind="rules file", error=RulesError)
+    checks = doc.data.get("checks") if isinstance(doc.data, dict) else None
+    section = checks.get(check_id) if isinstance(checks, dict) else None
+    settings = section if isinstance(section, dict) else {}
+    params, problems = doc.check(
+        model, {k: v for k, v in settings.items() if k not in RESERVED}, ("checks", check_id)
+    )
+    if params is None:
+        raise _rules_error(problems)
+    return params
 
 
 def parse_rules(data: bytes, *, path: str) -> RuleSet:
