@@ -10,8 +10,10 @@ import pytest
 
 from curate.auditing import prepare
 from curate.errors import InputError, RecipeError
+from curate.io.chat import ChatFormat, ChatLayout
+from curate.io.table import Table
 from curate.rules.schema import Columns
-from curate.train.chat import IGNORE, ChatEncoder, chat_shape, conversations
+from curate.train.chat import IGNORE, ChatEncoder, chat_layout, conversations
 from curate.train.recipe import PromptSettings
 from tests.train.conftest import write_jsonl
 
@@ -82,7 +84,7 @@ def test_a_tokenizer_without_a_chat_template_names_the_recipe(tiny_llama: Path) 
         ChatEncoder(bert, max_length=64, recipe_path="my.yaml")
 
 
-SHAPES = {
+SHAPES: dict[ChatFormat, dict[str, Any]] = {
     "messages": {"messages": TURNS[1:3]},
     "sharegpt": {
         "conversations": [
@@ -91,30 +93,31 @@ SHAPES = {
         ]
     },
     "alpaca": {"instruction": TURNS[1]["content"], "input": "", "output": TURNS[2]["content"]},
-    "prompt": {"prompt": TURNS[1]["content"], "completion": TURNS[2]["content"]},
+    "prompt_completion": {"prompt": TURNS[1]["content"], "completion": TURNS[2]["content"]},
 }
 
 
 @pytest.mark.parametrize("shape", SHAPES)
-def test_each_shape_becomes_the_same_conversation(shape: str, tmp_path: Path) -> None:
+def test_each_shape_becomes_the_same_conversation(shape: ChatFormat, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "d.jsonl", [SHAPES[shape]])
     table, _ = prepare(path, Columns())
-    assert chat_shape(list(table.frame.columns), PromptSettings()) == shape
-    (text,) = conversations(table, shape=shape, prompt=PromptSettings())
+    layout = chat_layout(table.frame, PromptSettings())
+    assert layout is not None and layout.format == shape
+    (text,) = conversations(table, layout)
     assert json.loads(text) == TURNS[1:3]
 
 
 def test_prompt_and_completion_as_turn_lists(tmp_path: Path) -> None:
     row = {"prompt": TURNS[:2], "completion": TURNS[2:3]}
     table, _ = prepare(write_jsonl(tmp_path / "d.jsonl", [row]), Columns())
-    (text,) = conversations(table, shape="prompt", prompt=PromptSettings())
+    (text,) = conversations(table, _layout(table))
     assert json.loads(text) == TURNS[:3]
 
 
 def test_alpaca_input_joins_the_instruction(tmp_path: Path) -> None:
     row = {"instruction": "Translate to French.", "input": "Good morning", "output": "Bonjour"}
     table, _ = prepare(write_jsonl(tmp_path / "d.jsonl", [row]), Columns())
-    (text,) = conversations(table, shape="alpaca", prompt=PromptSettings())
+    (text,) = conversations(table, _layout(table))
     assert json.loads(text)[0]["content"] == "Translate to French.\n\nGood morning"
 
 
@@ -122,18 +125,21 @@ def test_alpaca_input_joins_the_instruction(tmp_path: Path) -> None:
     ("row", "message"),
     [
         (
-            {"messages": [{"role": "user", "content": "hi"}, {"role": "bot", "content": "x"}]},
-            r"d\.jsonl:3: messages\[1\]\.role: unknown role \(known: system, user, assistant\)",
+            {"messages": [{"role": "user", "content": "hi"}, {"role": "robot", "content": "x"}]},
+            r"d\.jsonl: row 2: messages\[1\]\.role is not a role curate knows",
         ),
         (
             {"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]},
-            r"d\.jsonl:3: messages\[0\]\.content: missing or not text",
+            r"d\.jsonl: row 2: messages\[0\] has no 'content'",
         ),
-        ({"messages": "hello"}, r"d\.jsonl:3: 'messages' is text that is not a JSON list"),
-        ({"messages": [{"role": "user", "content": "hi"}]}, r"d\.jsonl:3: .*no assistant turn"),
+        ({"messages": "hello"}, r"d\.jsonl: row 2: 'messages' is not a list of turns"),
+        (
+            {"messages": [{"role": "user", "content": "hi"}]},
+            r"d\.jsonl: row 2: .*no assistant turn",
+        ),
         (
             {"messages": [{"role": "assistant", "content": "hi"}]},
-            r"d\.jsonl:3: messages\[0\] is an assistant turn before any user turn",
+            r"d\.jsonl: row 2: messages\[0\]\.content: an assistant turn before any user turn",
         ),
     ],
 )
@@ -141,5 +147,11 @@ def test_bad_turns_name_file_and_line(row: dict[str, Any], message: str, tmp_pat
     good = SHAPES["messages"]
     table, _ = prepare(write_jsonl(tmp_path / "d.jsonl", [good, good, row]), Columns())
     with pytest.raises(InputError, match=message) as caught:
-        conversations(table, shape="messages", prompt=PromptSettings())
+        conversations(table, _layout(table))
     assert "hi" not in str(caught.value).split("role")[0]
+
+
+def _layout(table: Table) -> ChatLayout:
+    layout = chat_layout(table.frame, PromptSettings())
+    assert layout is not None
+    return layout

@@ -391,6 +391,12 @@ def chat_rows(
     layout = detect_layout(frame)
     if layout is None:
         return None
+    origin = origin_in(sources, name=name)
+    return ChatRows(layout, tuple(conversations(frame, layout, origin=origin)))
+
+
+def origin_in(sources: Sequence[SourceFile], *, name: object) -> Origin:
+    """Where each row of a table read from ``sources`` came from: its file and row there."""
 
     def origin(row: int) -> tuple[object, int]:
         for source in sources:
@@ -398,4 +404,4 @@ def chat_rows(
                 return source.path, row - source.rows.start
         return name, row
 
-    return ChatRows(layout, tuple(conversations(frame, layout, origin=origin)))
+    return origin

@@ -1,9 +1,8 @@
 """Chat and instruction rows as conversations, and conversations as tokens with loss on answers.
 
-Every shape the design names becomes one list of ``{"role", "content"}`` turns: ``messages``
-(OpenAI and Hugging Face chat), ShareGPT ``conversations`` (``from``/``value``), Alpaca
-``instruction``/``input``/``output`` and ``prompt``/``completion``. Until the reader layer
-knows these shapes itself (``io/``), this module is where training learns them.
+The formats (``messages``, ShareGPT, Alpaca, ``prompt``/``completion``) are read by
+:mod:`curate.io.chat`, the one place that knows them; here training adds what it needs on
+top: an answer to learn from, and no answer before a question.
 
 A conversation is rendered by the tokenizer's own chat template; only the assistant turns
 (their text and the template's end-of-turn marker) carry loss, every other token has label
@@ -14,140 +13,68 @@ renders a prefix of a conversation as a prefix of its text works, with no specia
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from curate.errors import InputError, RecipeError
+from curate.io.chat import ChatLayout, Conversation, detect_layout, origin_in
+from curate.io.chat import conversations as read_conversations
 from curate.io.table import Table
 from curate.train.recipe import PromptSettings
 
 IGNORE = -100
-ROLES = ("system", "user", "assistant")
-SHAREGPT_ROLES = {"system": "system", "human": "user", "user": "user"}
-SHAREGPT_ROLES |= {"gpt": "assistant", "assistant": "assistant"}
 
 Turn = dict[str, str]
 
 
-def chat_shape(columns: Sequence[str], prompt: PromptSettings) -> str | None:
-    """Which chat shape a table has (``messages``, ``sharegpt``, ``alpaca``, ``prompt``), if any."""
-    present = set(columns)
-    if "messages" in present:
-        return "messages"
-    if "conversations" in present:
-        return "sharegpt"
-    if {"instruction", "output"} <= present:
-        return "alpaca"
-    if {"prompt", "completion"} <= present:
-        return "prompt"
-    if prompt.format == "chat" and {prompt.instruction_column, prompt.response_column} <= present:
-        return "columns"
+def chat_layout(frame: pd.DataFrame, prompt: PromptSettings) -> ChatLayout | None:
+    """The data's chat layout as :mod:`curate.io.chat` recognises it, or, when the recipe's
+    ``prompt.format`` is chat, its own instruction (and context) and response columns."""
+    layout = detect_layout(frame)
+    columns = set(frame.columns)
+    template_columns = {prompt.instruction_column, prompt.response_column} <= columns
+    if layout is not None and layout.format == "alpaca" and template_columns:
+        # Instruction rows in the recipe's own columns: its prompt template reads them,
+        # unless the recipe asks for the chat template.
+        layout = None if prompt.format == "auto" else layout
+    if layout is not None:
+        return layout
+    if prompt.format == "chat" and template_columns:
+        context = prompt.context_column
+        asked = (prompt.instruction_column, *([context] if context in columns else []))
+        return ChatLayout(format="alpaca", prompt=asked, response=prompt.response_column)
     return None
 
 
-def conversations(table: Table, *, shape: str, prompt: PromptSettings) -> list[str]:
-    """Each row's conversation, as JSON text (one turn list a row), checked turn by turn."""
-    frame = table.frame
+def conversations(table: Table, layout: ChatLayout) -> list[str]:
+    """Each row's conversation as JSON text (one turn list a row); a row training cannot learn
+    from is an :class:`InputError` naming its file and row."""
+    origin = origin_in(table.sources, name=table.name)
     out = []
-    for row in range(len(frame)):
-        try:
-            turns = _row_turns(frame, row, shape=shape, prompt=prompt)
-        except ValueError as exc:
-            path, line = _where(table, row)
-            raise InputError(str(exc), path=path, line=line) from None
-        if not has_answer(turns):
-            path, line = _where(table, row)
-            raise InputError(
-                "the conversation has no assistant turn to learn from", path=path, line=line
-            )
-        out.append(json.dumps(turns, ensure_ascii=False))
+    for row, conversation in enumerate(read_conversations(table.frame, layout, origin=origin)):
+        problem = _unfit(conversation)
+        if problem is not None:
+            path, at = origin(row)
+            raise InputError(f"row {at}: {problem}", path=path)
+        out.append(json.dumps(conversation.messages(), ensure_ascii=False))
     return out
 
 
-def _where(table: Table, row: int) -> tuple[object, int | None]:
-    """The file and 1-based line (JSON Lines) or data row of a row, for error messages."""
-    for source in table.sources:
-        if row in source.rows:
-            return source.path, row - source.rows.start + 1
-    return table.name, row + 1
-
-
-def _row_turns(frame: pd.DataFrame, row: int, *, shape: str, prompt: PromptSettings) -> list[Turn]:
-    def cell(column: str) -> Any:
-        value = frame[column].iloc[row]
-        return None if _missing(value) else value
-
-    if shape == "messages":
-        return _turn_list(cell("messages"), key="messages", role_key="role", text_key="content")
-    if shape == "sharegpt":
-        return _turn_list(cell("conversations"), key="conversations", role_key="from")
-    if shape == "alpaca":
-        extra = cell("input") if "input" in frame.columns else None
-        return _pair(cell("instruction"), extra, cell("output"), names=("instruction", "output"))
-    if shape == "prompt":
-        head, tail = cell("prompt"), cell("completion")
-        if isinstance(head, list | np.ndarray) or isinstance(tail, list | np.ndarray):
-            first = _turn_list(head, key="prompt", role_key="role", text_key="content")
-            return first + _turn_list(
-                tail, key="completion", role_key="role", text_key="content", before=first
-            )
-        return _pair(head, None, tail, names=("prompt", "completion"))
-    context_column = prompt.context_column
-    context = cell(context_column) if context_column and context_column in frame.columns else None
-    return _pair(
-        cell(prompt.instruction_column),
-        context,
-        cell(prompt.response_column),
-        names=(prompt.instruction_column, prompt.response_column),
-    )
-
-
-def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
-
-
-def _pair(question: Any, extra: Any, answer: Any, *, names: tuple[str, str]) -> list[Turn]:
-    for name, value in zip(names, (question, answer), strict=True):
-        if not isinstance(value, str) or not value.strip():
-            raise ValueError(f"'{name}' is missing or not text")
-    text = f"{question}\n\n{extra}" if isinstance(extra, str) and extra.strip() else question
-    return [{"role": "user", "content": text}, {"role": "assistant", "content": answer}]
-
-
-def _turn_list(
-    value: Any,
-    *,
-    key: str,
-    role_key: str,
-    text_key: str = "value",
-    before: Sequence[Turn] = (),
-) -> list[Turn]:
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except ValueError:
-            raise ValueError(f"'{key}' is text that is not a JSON list of turns") from None
-    if not isinstance(value, list | tuple | np.ndarray) or len(value) == 0:
-        raise ValueError(f"'{key}' is not a non-empty list of turns")
-    roles = SHAREGPT_ROLES if role_key == "from" else {r: r for r in ROLES}
-    turns: list[Turn] = []
-    for i, turn in enumerate(value):
-        if not isinstance(turn, Mapping):
-            raise ValueError(f"{key}[{i}] is not an object")
-        role, text = turn.get(role_key), turn.get(text_key)
-        if role not in roles:
-            known = ", ".join(roles)
-            raise ValueError(f"{key}[{i}].{role_key}: unknown role (known: {known})")
-        if not isinstance(text, str):
-            raise ValueError(f"{key}[{i}].{text_key}: missing or not text")
-        if roles[role] == "assistant" and not any(t["role"] == "user" for t in [*before, *turns]):
-            raise ValueError(f"{key}[{i}] is an assistant turn before any user turn")
-        turns.append({"role": roles[role], "content": text})
-    return turns
+def _unfit(conversation: Conversation) -> str | None:
+    """Why training cannot use a conversation: no question, no answer, or an answer first."""
+    asked = False
+    for turn in conversation.turns:
+        if turn.role == "user" and turn.content.strip():
+            asked = True
+        if turn.role == "assistant" and not asked:
+            return f"{turn.where}: an assistant turn before any user turn"
+    if not asked:
+        return "the conversation has no user turn with text"
+    if not any(t.role == "assistant" and t.content.strip() for t in conversation.turns):
+        return "the conversation has no assistant turn to learn from"
+    return None
 
 
 @dataclass(frozen=True)
@@ -219,7 +146,3 @@ def prompt_and_answer(turns: list[Turn]) -> tuple[list[Turn], str]:
     """The conversation up to its last assistant turn, and that turn's text (the reference)."""
     last = max(i for i, turn in enumerate(turns) if turn["role"] == "assistant")
     return turns[:last], turns[last]["content"]
-
-
-def has_answer(turns: list[Turn]) -> bool:
-    return any(turn["role"] == "assistant" for turn in turns)

@@ -70,9 +70,10 @@ def load_training_data(admitted: Admitted, recipe: Recipe) -> TrainingData:
     labels: tuple[str, ...] = ()
     chat: str | None = None
     if task == "sequence-classification":
-        from curate.train.chat import chat_shape
+        from curate.train.chat import chat_layout
 
-        if not columns.text and chat_shape(list(frame.columns), recipe.model.prompt):
+        layout = chat_layout(frame, recipe.model.prompt)
+        if layout is not None and (not columns.text or layout.renders(columns.text)):
             raise InputError(
                 "this is chat data, and the recipe trains a classifier; "
                 "train a chat model with --recipe chat",
@@ -130,22 +131,22 @@ def _causal_lm_columns(
     work: pd.DataFrame, table: Table, recipe: Recipe, admitted: Admitted
 ) -> str | None:
     """Fill ``work`` with each row's conversation (chat) or prompt parts; return the chat shape."""
-    from curate.train.chat import chat_shape, conversations
+    from curate.train.chat import chat_layout, conversations
 
     frame = table.frame
     prompt = recipe.model.prompt
-    shape = None if prompt.format == "template" else chat_shape(list(frame.columns), prompt)
-    if prompt.format == "chat" and shape is None:
+    layout = None if prompt.format == "template" else chat_layout(frame, prompt)
+    if prompt.format == "chat" and layout is None:
         raise InputError(
             "prompt.format is chat, but the data has no messages, conversations, "
             f"instruction/output, prompt/completion or {prompt.instruction_column}/"
             f"{prompt.response_column} columns",
             path=admitted.name,
         )
-    if shape is not None:
-        log.info("chat data (%s): loss on the assistant turns", shape)
-        work[MESSAGES] = conversations(table, shape=shape, prompt=prompt)
-        return shape
+    if layout is not None:
+        log.info("%s: loss on the assistant turns", layout.describe())
+        work[MESSAGES] = conversations(table, layout)
+        return layout.format
     work[INSTRUCTION] = _required(frame, prompt.instruction_column, "instruction", admitted)
     work[RESPONSE] = _required(frame, prompt.response_column, "response", admitted)
     if prompt.context_column is not None and prompt.context_column in frame.columns:
