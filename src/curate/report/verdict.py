@@ -53,7 +53,7 @@ class Location:
     detail: str
 
     def __str__(self) -> str:
-        if not self.attribute or self.attribute in self.detail:
+        if not self.attribute or re.search(rf"\b{re.escape(self.attribute)}\b", self.detail):
             return self.detail
         return f"{self.detail} ({self.attribute})"
 
@@ -216,6 +216,42 @@ def lead(result: CheckResult, found: list[Reason], limits: Limits = NO_LIMITS) -
     return {Status.FAIL: "Fails the gate.", Status.WARN: "Warns."}.get(result.status, "")
 
 
+def opening(result: CheckResult, limits: Limits) -> str | None:
+    """The sentence a check's own summary opens with when a metric that is the worst over
+    columns and intersections decided its status: the same words as :func:`lead`, so the
+    summary, the report's verdict and the card name the same column, groups, value and limit.
+
+    For a check that passed, the limited metric nearest its limit, located. None when no
+    located metric decided the status (the summary then stands as the check wrote it).
+    """
+    if result.status in (Status.FAIL, Status.WARN):
+        found = reasons(result, limits)
+        if found and found[0].where is not None:
+            return lead(result, found, limits)
+        return None
+    if result.status is not Status.PASS:
+        return None
+    for metric in limits.metrics:
+        value = result.metrics.get(metric)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        where = locate(result, metric, float(value))
+        if where is None:
+            continue
+        level, condition = limits.for_metric(metric)[-1]
+        within = Reason(result.id, level, metric, float(value), condition, where)
+        return f"Passes: {within.label} is {within.shown_value}, {where}; the gate {within.limit}."
+    return None
+
+
+def without_opening(result: CheckResult, limits: Limits) -> str:
+    """The summary less its :func:`opening` (for a page that already shows the lead)."""
+    first = opening(result, limits)
+    if first is not None and result.summary.startswith(first + " "):
+        return result.summary[len(first) + 1 :]
+    return result.summary
+
+
 # Where a worst-case metric came from ------------------------------------------------------
 
 #: Bias metrics that are the worst of one gap over every attribute: metric -> (rate, kind).
@@ -261,6 +297,8 @@ def locate(result: CheckResult, metric: str, value: float) -> Location | None:
             return _proxy(m.get("proxies"), metric)
         if metric == "max_psi" and isinstance(m.get("drift"), list):
             return _drift(m["drift"], value)
+        if metric in _SPLITS and isinstance(m.get("attributes"), Mapping):
+            return _split(m["attributes"], metric, value)
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return None
@@ -374,3 +412,44 @@ def _drift(drift: list[Any], value: float) -> Location | None:
         return None
     feature, d = best
     return Location("", f"{feature} in {d.get('split')} against train")
+
+
+#: bias.sampling metrics that are the worst over attributes and splits: metric -> where to look.
+_SPLITS = {
+    "max_split_distance": "js_distance",
+    "min_split_p_value": "p_value",
+    "max_label_rate_shift": "label_rate_shift",
+    "max_weighted_share_change": "weighted_share",
+}
+
+
+def _split(attributes: Mapping[str, Any], metric: str, value: float) -> Location | None:
+    key = _SPLITS[metric]
+    candidates: list[tuple[float, str, Any]] = []
+    for name, info in attributes.items():
+        if not isinstance(info, Mapping):
+            continue
+        if key == "weighted_share":
+            for group, w in (info.get("weights") or {}).items():
+                if isinstance(w.get("weighted_share"), int | float):
+                    change = abs(float(w["weighted_share"]) - float(w["share"]))
+                    detail = (
+                        f"the weights move {group} from {fmt(w['share'], Unit.SHARE)} "
+                        f"to {fmt(w['weighted_share'], Unit.SHARE)} of rows"
+                    )
+                    candidates.append((change, str(name), detail))
+            continue
+        for split, d in (info.get("distance") or {}).items():
+            base = d.get("compared_with")
+            if key == "label_rate_shift":
+                for group, shift in (d.get(key) or {}).items():
+                    if isinstance(shift, int | float):
+                        detail = f"the label rate of {group} in {split} against {base}"
+                        candidates.append((abs(float(shift)), str(name), detail))
+            elif isinstance(d.get(key), int | float):
+                candidates.append((float(d[key]), str(name), f"{split} against {base}"))
+    best = _closest(candidates, abs(value))
+    if best is None:
+        return None
+    name, detail = best
+    return Location(name, str(detail))

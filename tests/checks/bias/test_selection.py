@@ -27,6 +27,8 @@ def test_shares_against_reference_with_fit_and_summary(run_bias: RunBias) -> Non
     )
     assert result.status is Status.WARN
     assert result.summary.startswith(
+        "Warns: lowest share against the reference population is 0.647, Female are 33.0% of rows"
+        " against 51.0% in the reference population (sex); the gate warns below 0.8. "
         "Rows with sex Female are 33.0% of the data against 51.0% in the reference population"
     )
     female = result.metrics["attributes"]["sex"]["groups"]["Female"]
