@@ -90,3 +90,12 @@ def test_reference_shares_must_be_valid(run_bias: RunBias) -> None:
             {"sensitive": ["sex"]},
             reference={"sex": {"Female": 0.7, "Male": 0.6}},
         )
+
+
+def test_texts_that_mention_no_group_say_so(run_bias: RunBias) -> None:
+    """No "groups mentioned most ... 0.0%" when no text mentions any group."""
+    frame = pd.DataFrame({"text": [f"reset the router, model {i}" for i in range(40)]})
+    result = run_bias(frame, "bias.selection", {"text": "text"})
+    assert result.summary.startswith(
+        "None of 40 texts mentions a group the identity-term lexicon knows"
+    )
