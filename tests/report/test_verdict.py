@@ -12,7 +12,7 @@ from curate.auditing import audit
 from curate.checks.base import Status
 from curate.report.card import render_card
 from curate.report.model import Report
-from curate.report.verdict import reasons
+from curate.report.verdict import lead, opening, reasons
 from curate.rules.loader import parse_rules
 from tests.conftest import WAIVERS
 
@@ -71,3 +71,42 @@ def test_a_report_without_stored_limits_reads_them_from_the_summary() -> None:
     [reason] = reasons(old.check("bias.label"), old.limits("bias.label"))
     assert (reason.metric, reason.condition.value) == ("base_rate_difference", 0.3)
     assert reason.where is not None and reason.where.attribute == "sex × race"
+
+
+def test_the_checks_own_summary_opens_with_what_decided_it() -> None:
+    """Each column alone reads a 25-point gap; the summary opens with the intersection's 50."""
+    report = _intersection_report()
+    result = report.check("bias.label")
+    limits = report.limits("bias.label")
+    assert result.summary.startswith(
+        "Fails: largest gap in positive label rate between groups is 50.0 points, m × a 80.0% vs"
+    )
+    assert "(sex × race); the gate fails above 30.0 points. " in result.summary
+    assert opening(result, limits) == lead(result, reasons(result, limits), limits)
+    assert result.summary.endswith("fails the gate: base_rate_difference 0.5 > 0.3.")
+    html = report.to_html()
+    section = html[html.index('id="check-bias-label"') :]
+    assert (
+        section.count("m × a 80.0% vs m × b") == 1
+    )  # the summary below the lead does not repeat it
+
+
+def test_a_passing_bias_check_names_the_gap_nearest_its_limit() -> None:
+    rules = {
+        "columns": {"sensitive": ["sex", "race"], "label": {"column": "y", "positive": [1]}},
+        "checks": {"bias.label": {"bootstrap": 20, "fail_if": {"base_rate_difference": "> 0.6"}}},
+        "waive": WAIVERS,
+    }
+    cells = [("m", "a", 0.8), ("m", "b", 0.3), ("f", "a", 0.3), ("f", "b", 0.3)]
+    parts = []
+    for sex, race, rate in cells:
+        y = np.zeros(200, dtype=int)
+        y[: int(rate * 200)] = 1
+        parts.append(pd.DataFrame({"sex": sex, "race": race, "y": y}))
+    parsed = parse_rules(yaml.safe_dump(rules).encode(), path="rules.yaml")
+    result = audit(pd.concat(parts, ignore_index=True), rules=parsed).check("bias.label")
+    assert result.status is Status.PASS
+    assert result.summary.startswith(
+        "Passes: largest gap in positive label rate between groups is 50.0 points, m × a 80.0% vs"
+    )
+    assert "(sex × race); the gate fails above 60.0 points." in result.summary

@@ -205,3 +205,10 @@ def test_only_the_checks_that_run_need_their_packages(monkeypatch: pytest.Monkey
     with_historical.require_packages(only={"pii"})
     with pytest.raises(MissingDependencyError, match=r"curate\[bias\]"):
         with_historical.require_packages()
+
+
+def test_validate_quiet_says_nothing_and_answers_by_exit_code(run_cli: RunCli) -> None:
+    loud = run_cli("rules", "validate", default_rules_path())
+    quiet = run_cli("rules", "validate", default_rules_path(), "-q")
+    assert loud.code == quiet.code == 0 and "valid (" in loud.out
+    assert (quiet.out, quiet.err) == ("", "")

@@ -1,14 +1,20 @@
-"""Run one configured check: skip it without its columns, turn a crash into ``error``, apply thresholds."""
+"""Run one configured check: skip it without its columns, turn a crash into ``error``, apply thresholds.
+
+A metric that is the worst over columns and intersections (the bias gaps) opens the summary
+with where it came from, in the words the report's verdict uses.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from curate.checks.base import CheckResult, Status
 from curate.checks.data import AuditData
 from curate.checks.thresholds import breaches
 from curate.crashlog import write_crash_log
 from curate.errors import CurateError
+from curate.report.verdict import Limits, opening
 from curate.rules.loader import CheckConfig
 
 log = logging.getLogger(__name__)
@@ -64,6 +70,10 @@ def run_check(config: CheckConfig, data: AuditData) -> CheckResult:
     elif config.fail_if:
         limits = ", ".join(f"{metric} {condition}" for metric, condition in config.fail_if.items())
         summary += f"; within the gate (fails if {limits})"
-    return CheckResult(
+    result = CheckResult(
         config.id, status, summary + ".", outcome.metrics, outcome.findings, outcome.records
     )
+    first = opening(result, Limits(fail_if=config.fail_if, warn_if=config.warn_if))
+    if first is not None:
+        result = replace(result, summary=f"{first} {result.summary}")
+    return result

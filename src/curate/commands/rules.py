@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from curate.commands.options import EXIT_OK, EXIT_USAGE, command, say
+from curate.progress import is_quiet
 
 
 @click.group()
@@ -32,10 +33,11 @@ def rules_validate(path: Path) -> int:
         click.echo(f"curate: error: {path}: {how_to_waive(missing)}", err=True)
         return EXIT_USAGE
     waived = f"; waived: {', '.join(ruleset.waived)}" if ruleset.waived else ""
-    click.echo(
-        f"{path}: valid ({len(ruleset.checks)} checks: {', '.join(c.id for c in ruleset.checks)}"
-        f"{waived})"
-    )
+    if not is_quiet():
+        click.echo(
+            f"{path}: valid ({len(ruleset.checks)} checks: "
+            f"{', '.join(c.id for c in ruleset.checks)}{waived})"
+        )
     if ruleset.unmet(has_splits=True):
         say("note: data with splits also needs dedup.cross_split (or its waiver)")
     return EXIT_OK

@@ -14,8 +14,9 @@ from curate.checks.base import CheckResult
 from curate.checks.bias.groups import JOIN
 from curate.checks.bias.rates import RATE_NAMES
 from curate.report.limit_plots import gap_plots, limit_lines
+from curate.report.locate import locate
 from curate.report.plots import MAX_BARS, PALETTE, PLOTS, Plot, figure_svg, new_figure
-from curate.report.verdict import NO_LIMITS, Limits, locate
+from curate.report.verdict import NO_LIMITS, Limits
 from curate.report.views import (
     BiasView,
     Interval,

@@ -15,7 +15,7 @@ import jinja2
 from curate.checks.base import CheckResult, Status
 from curate.report.labels import fmt_metric, label
 from curate.report.plots import plots_for, tables_for
-from curate.report.verdict import Limits, Reason, lead, limit_words, reasons
+from curate.report.verdict import Limits, Reason, lead, limit_words, reasons, without_opening
 
 if TYPE_CHECKING:
     from curate.report.model import Report
@@ -128,6 +128,8 @@ class Section:
     anchor: str
     lead: str
     reasons: list[Reason]
+    #: the check's summary less the opening the lead already says
+    summary: str
     tiles: list[Tile]
     plots: list[Any]
     tables: list[Any]
@@ -148,6 +150,7 @@ def sections(report: Report) -> list[Section]:
                 anchor="check-" + c.id.replace(".", "-"),
                 lead=lead(c, found, limits),
                 reasons=found,
+                summary=without_opening(c, limits),
                 tiles=tiles(c, limits),
                 plots=plots_for(c, limits),
                 tables=tables_for(c),

@@ -9,8 +9,9 @@ from typing import Any
 from curate.checks.base import CheckResult, Status
 from curate.checks.thresholds import Condition
 from curate.report.labels import Unit, fmt, label
+from curate.report.locate import GAPS
 from curate.report.plots import MAX_BARS, PALETTE, Plot, figure_svg, new_figure
-from curate.report.verdict import GAPS, Limits
+from curate.report.verdict import Limits
 
 BAR_COLOUR = PALETTE[0]
 

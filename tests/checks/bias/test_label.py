@@ -37,6 +37,10 @@ def test_compas_reproduces_propublica(tmp_path: Path, run_cli: RunCli) -> None:
     assert "Caucasian 47.72% vs African-American 27.99%" in label["summary"]
     assert label["status"] == "fail"
     assert "equalized_odds_difference 0.2487 > 0.1" in label["summary"]
+    assert label["summary"].startswith(  # the gate's 0.2487 is race × sex, not race alone
+        "Fails: largest gap in error rates (equalized odds) is 24.9 points, "
+        "between African-American × Male and Caucasian × Male (race × sex)"
+    )
     assert race["Native American"]["too_small"] and not race["Native American"]["compared"]
     html = (out / "report.html").read_text()
     assert "too small to judge" in html

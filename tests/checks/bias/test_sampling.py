@@ -75,3 +75,19 @@ def test_without_splits_or_weights_it_is_skipped(run_bias: RunBias) -> None:
     result = run_bias(frame, "bias.sampling", {"sensitive": "g", "label": "y"})
     assert result.status is Status.SKIPPED
     assert "needs splits" in result.summary
+
+
+def test_the_summary_opens_with_the_split_and_group_that_crossed_the_limit(
+    run_bias: RunBias,
+) -> None:
+    result = run_bias(
+        _split_data(),
+        "bias.sampling",
+        {"split": "split", "label": "y", "sensitive": "g"},
+        warn_if={"max_label_rate_shift": "> 0.2"},
+    )
+    assert result.status is Status.WARN
+    assert result.summary.startswith("Warns: largest shift of a group's label rate between splits")
+    assert "the label rate of b in test against train (g); the gate warns above 20.0 points." in (
+        result.summary
+    )

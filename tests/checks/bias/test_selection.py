@@ -27,6 +27,8 @@ def test_shares_against_reference_with_fit_and_summary(run_bias: RunBias) -> Non
     )
     assert result.status is Status.WARN
     assert result.summary.startswith(
+        "Warns: lowest share against the reference population is 0.647, Female are 33.0% of rows"
+        " against 51.0% in the reference population (sex); the gate warns below 0.8. "
         "Rows with sex Female are 33.0% of the data against 51.0% in the reference population"
     )
     female = result.metrics["attributes"]["sex"]["groups"]["Female"]
@@ -88,3 +90,12 @@ def test_reference_shares_must_be_valid(run_bias: RunBias) -> None:
             {"sensitive": ["sex"]},
             reference={"sex": {"Female": 0.7, "Male": 0.6}},
         )
+
+
+def test_texts_that_mention_no_group_say_so(run_bias: RunBias) -> None:
+    """No "groups mentioned most ... 0.0%" when no text mentions any group."""
+    frame = pd.DataFrame({"text": [f"reset the router, model {i}" for i in range(40)]})
+    result = run_bias(frame, "bias.selection", {"text": "text"})
+    assert result.summary.startswith(
+        "None of 40 texts mentions a group the identity-term lexicon knows"
+    )

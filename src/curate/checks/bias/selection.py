@@ -213,7 +213,9 @@ def _mentions(per_attribute: dict[str, Any], rows: int) -> str:
         for g, e in info["groups"].items()
         if g != NO_MENTION
     ]
-    top = sorted(shares, reverse=True)[:3]
+    top = [(s, g) for s, g in sorted(shares, reverse=True)[:3] if s > 0]
+    if not top:
+        return f"None of {rows:,} texts mentions a group the identity-term lexicon knows"
     named = ", ".join(f"{g} {pct(s)}" for s, g in top)
     return f"Of {rows:,} texts, the groups mentioned most are {named}"
 
