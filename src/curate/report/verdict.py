@@ -209,7 +209,7 @@ def opening(result: CheckResult, limits: Limits) -> str | None:
     columns and intersections decided its status: the same words as :func:`lead`, so the
     summary, the report's verdict and the card name the same column, groups, value and limit.
 
-    For a check that passed, the limited metric nearest its limit, located. None when no
+    For a bias check that passed, its first limited metric, located. None when no
     located metric decided the status (the summary then stands as the check wrote it).
     """
     if result.status in (Status.FAIL, Status.WARN):
@@ -217,7 +217,7 @@ def opening(result: CheckResult, limits: Limits) -> str | None:
         if found and found[0].where is not None:
             return lead(result, found, limits)
         return None
-    if result.status is not Status.PASS:
+    if result.status is not Status.PASS or not result.id.startswith("bias."):
         return None
     for metric in limits.metrics:
         value = result.metrics.get(metric)
