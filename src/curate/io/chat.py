@@ -184,10 +184,20 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value))
 
 
+#: The two keys of a turn in each list format.
+_TURN_KEYS: tuple[tuple[ChatFormat, frozenset[str]], ...] = (
+    ("messages", frozenset({"role", "content"})),
+    ("sharegpt", frozenset({"from", "value"})),
+)
+
+
 def _turns_format(values: Iterable[Any], *, strict: bool = True) -> ChatFormat | None:
-    """``messages`` or ``sharegpt`` when the sampled values are lists of turns of that kind;
-    not ``strict`` (a column named as the formats name it), a malformed value does not stop
-    it (every row is checked when read, and a bad one named)."""
+    """``messages`` or ``sharegpt`` when the sampled values are lists of turns of that kind.
+
+    ``strict`` (a column of any name): every sampled value is a list of turns that each have
+    both keys of the format, so other nested JSON (``{"role": ...}`` alone) stays plain data.
+    Not ``strict`` (a column named as the formats name it): one key is enough and a malformed
+    value does not stop it (every row is checked when read, and a bad one named)."""
     seen = 0
     kinds: set[ChatFormat] = set()
     for value in values:
@@ -199,10 +209,10 @@ def _turns_format(values: Iterable[Any], *, strict: bool = True) -> ChatFormat |
         seen += 1
         for turn in turns[:4]:
             keys = {k for k, v in turn.items() if not _missing(v)}
-            if keys & {"role", "content"}:
-                kinds.add("messages")
-            elif keys & {"from", "value"}:
-                kinds.add("sharegpt")
+            found = [kind for kind, pair in _TURN_KEYS if (pair <= keys if strict else pair & keys)]
+            if strict and not found:
+                return None
+            kinds.update(found[:1])
     return kinds.pop() if seen and len(kinds) == 1 else None
 
 
