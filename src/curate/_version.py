@@ -1,8 +1,7 @@
-from __future__ import annotations
+"""curate's version: the one place it is written (pyproject.toml reads it from here).
 
-from importlib.metadata import PackageNotFoundError, version
+A constant rather than ``importlib.metadata``: asking the installed metadata scans every
+distribution and cost 45-70 ms of each command's start, the pre-commit hook's included.
+"""
 
-try:
-    __version__ = version("curate")
-except PackageNotFoundError:  # running from a source tree without an install
-    __version__ = "0.0.0"
+__version__ = "0.1.0"

@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 
 import click
 
+from curate._version import __version__
 from curate.commands import audit, dedup, report, rules, scrub, train, verify
 from curate.commands.options import (
     EXIT_CRASH,
@@ -28,7 +29,7 @@ from curate.errors import CurateError, Terminated
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="curate", prog_name="curate")
+@click.version_option(version=__version__, prog_name="curate")
 @log_options
 def cli() -> None:
     """Audit, deduplicate, scrub and gate the data that goes into a fine-tuned model."""
