@@ -21,6 +21,7 @@ steps/s is over the next ``--steps``. curate runs first unless ``--bare-first``.
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import os
 import tempfile
@@ -201,6 +202,9 @@ def main() -> None:
     print(f"  curate fine_tune loop {ours:8.3f} steps/s")
     print(f"  bare LoRA loop        {bare:8.3f} steps/s (baseline)")
     print(f"  ratio curate/bare     {ours / bare:8.2f}")
+    for name, times in (("curate", curate_times), ("bare", bare_times)):
+        steps = " ".join(f"{b - a:.1f}" for a, b in itertools.pairwise(times))
+        print(f"  {name} seconds per step: {steps}")
 
 
 if __name__ == "__main__":
