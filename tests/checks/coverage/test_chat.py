@@ -130,3 +130,17 @@ def test_conversations_are_measured_under_the_chat_template() -> None:
     plain, _ = conversation_tokens(chat.rows, tokenizer=PACKAGED)
     assert how.startswith("chat template of")
     assert (templated > 0).all() and not np.array_equal(templated, plain)
+
+
+@pytest.mark.slow  # reads the tokenizer out of the chat recipe's 98 MB GGUF file
+def test_the_chat_recipe_names_the_template_and_length_that_count(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "chat.jsonl", support_rows(8))
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES.replace("    chat: {%s}\n", "    text: {recipe: chat}\n"))
+    report = curate.audit(data, rules=rules)
+    result = next(c for c in report.checks if c.id == "coverage")
+    assert result.status.value != "error", result.summary
+    tokens = result.metrics["chat"]["tokens"]
+    assert tokens["counted_with"].startswith("chat template of")
+    assert tokens["counted_with"].endswith(".gguf")
+    assert tokens["max_length"] == 256  # train/chat.yaml's training.max_length

@@ -8,21 +8,19 @@ turns (:func:`role_texts`).
 
 from __future__ import annotations
 
-import functools
 import logging
 import re
 from collections import Counter
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from curate.checks.coverage.profile import quantiles
-from curate.checks.coverage.tokens import PACKAGED, token_counter
+from curate.checks.coverage.tokens import PACKAGED, hf_tokenizer, token_counter
 from curate.checks.data import AuditData
-from curate.errors import MissingDependencyError, UsageError
+from curate.errors import MissingDependencyError
 from curate.io.chat import ChatRows, Conversation, Role
 
 log = logging.getLogger(__name__)
@@ -60,29 +58,9 @@ def text_columns(data: AuditData) -> dict[str, pd.Series]:
     return {column: data.frame[column] for column in data.columns.text}
 
 
-@functools.cache
 def _template_tokenizer(name: str) -> Any:
-    """A ``transformers`` tokenizer with a chat template, or None when it has none.
-
-    ``name``: a folder, an installed model name, or a ``.gguf`` file (its tokenizer is read
-    from the file; slow, so only when asked)."""
-    try:
-        from transformers import AutoTokenizer
-    except ImportError:
-        raise MissingDependencyError(
-            feature="chat-template token counts", package="transformers", extra="train"
-        ) from None
-    path = Path(name)
-    try:
-        if path.suffix == ".gguf":
-            loaded = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-        else:
-            loaded = AutoTokenizer.from_pretrained(name, local_files_only=True)
-    except (OSError, ValueError) as exc:
-        raise UsageError(
-            f"coverage.chat.tokenizer: '{name}' cannot be loaded offline: "
-            f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}"
-        ) from None
+    """A ``transformers`` tokenizer with a chat template, or None when it has none."""
+    loaded = hf_tokenizer(name)
     return loaded if getattr(loaded, "chat_template", None) else None
 
 

@@ -6,6 +6,7 @@ import functools
 import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -60,20 +61,32 @@ def token_counter(name: str) -> TokenCounter:
     return count
 
 
-def _transformers_backend(name: str):  # type: ignore[no-untyped-def]
+@functools.cache
+def hf_tokenizer(name: str) -> Any:
+    """A ``transformers`` tokenizer loaded without the network: a folder, an installed model
+    name, or a ``.gguf`` file (the chat recipe's packaged model; its tokenizer is read from
+    the file, which takes seconds, so it is loaded once)."""
     try:
         from transformers import AutoTokenizer
     except ImportError:
         raise MissingDependencyError(
             feature=f"the tokenizer '{name}'", package="transformers", extra="coverage"
         ) from None
+    path = Path(name)
     try:
-        loaded = AutoTokenizer.from_pretrained(name, local_files_only=True)
+        if path.suffix == ".gguf":
+            return AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
+        return AutoTokenizer.from_pretrained(name, local_files_only=True)
     except (OSError, ValueError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise UsageError(
-            f"tokenizer '{name}' cannot be loaded offline (give a folder with tokenizer.json "
-            f"or an installed model): {str(exc).splitlines()[0]}"
+            f"tokenizer '{name}' cannot be loaded offline (give a folder with tokenizer.json, "
+            f"an installed model or a .gguf file): {first}"
         ) from None
+
+
+def _transformers_backend(name: str):  # type: ignore[no-untyped-def]
+    loaded = hf_tokenizer(name)
     backend = getattr(loaded, "backend_tokenizer", None)
     if backend is None:
         raise UsageError(f"tokenizer '{name}' has no fast (Rust) backend; convert it to one")
