@@ -112,3 +112,21 @@ def test_a_datasetdict_comes_back_the_same_from_ray(local_ray: None, demo: Path)
         assert results["ray"][split].to_list() == results["local"][split].to_list()
         assert results["ray"][split].features == data[split].features
     assert len(results["local"]["train"]) < len(frames["train"])
+
+
+def test_chat_rows_on_ray_match_local(local_ray: None, tmp_path: Path, run_cli: RunCli) -> None:
+    from tests.chat_data import support_rows, write_jsonl
+
+    rows = support_rows(40)
+    rows += [dict(rows[3]), dict(rows[11])]  # the same questions asked again
+    data = write_jsonl(tmp_path / "chat.jsonl", rows)
+    outputs = {}
+    for engine in ("local", "ray"):
+        out, clusters = tmp_path / engine / "chat.jsonl", tmp_path / engine / "clusters.jsonl"
+        result = run_cli(
+            "dedup", data, "--out", out, "--clusters", clusters, "--engine", engine, "-q"
+        )
+        assert result.code == 0, result.err
+        outputs[engine] = out.read_bytes(), clusters.read_bytes()
+    assert outputs["ray"] == outputs["local"]
+    assert outputs["local"][0].count(b"\n") == 40
