@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -196,17 +197,21 @@ def speed(rows: int, workers: int) -> None:
         command = [sys.executable, "-m", "curate", "audit", str(data), "--rules", str(rules),
                    "--out", str(Path(tmp) / "out"), "--workers", str(workers), "-q"]  # fmt: skip
         start = time.perf_counter()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         done = subprocess.run(command, env={**os.environ}, check=False)
         ours = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         flagged = sum(1 for _ in (Path(tmp) / "out" / "label_issues.jsonl").open())
+    print(f"\n## Speed: {rows:,} perturbed rows, --workers {workers}")
+    print(f"curate audit (quality.labels only): {ours:.1f} s, exit {done.returncode}, "
+          f"{flagged} flagged; {cpu:.1f} CPU s in all; load {os.getloadavg()}", flush=True)  # fmt: skip
     start = time.perf_counter()
     theirs_rows = cleanlearning_flags(frame, seed=0)
     theirs = time.perf_counter() - start
-    print(f"\n## Speed: {rows:,} perturbed rows, --workers {workers}")
     print(
-        f"curate audit (quality.labels only): {ours:.1f} s, exit {done.returncode}, "
-        f"{flagged} flagged; CleanLearning, same model: {theirs:.1f} s "
-        f"({len(theirs_rows)} flagged); ratio {ours / theirs:.2f}"
+        f"CleanLearning, same model: {theirs:.1f} s ({len(theirs_rows)} flagged); "
+        f"curate / CleanLearning time ratio {ours / theirs:.2f}"
     )
 
 
