@@ -75,14 +75,20 @@ def default_rules_path() -> Path:
     return shipped_dir("rules") / "default.yaml"
 
 
-def load_rules(path: str | Path | None = None) -> RuleSet:
-    """Read and validate a rules file (the shipped default when ``path`` is None)."""
+def _read(path: str | Path | None) -> tuple[bytes, str]:
+    """A rules file's bytes (the shipped default's when ``path`` is None) and its name in
+    messages."""
     source = Path(path) if path is not None else default_rules_path()
     try:
         data = source.read_bytes()
     except OSError as exc:
         raise RulesError(f"{source}: cannot read rules file: {exc.strerror}") from exc
-    display = str(path) if path is not None else "rules/default.yaml"
+    return data, str(path) if path is not None else "rules/default.yaml"
+
+
+def load_rules(path: str | Path | None = None) -> RuleSet:
+    """Read and validate a rules file (the shipped default when ``path`` is None)."""
+    data, display = _read(path)
     return parse_rules(data, path=display)
 
 
@@ -90,12 +96,7 @@ def load_section(path: str | Path | None, check_id: str, model: type[M]) -> M:
     """One check's settings from a rules file, checked with their lines, without importing
     every check the file names: ``curate scrub`` needs only ``checks.pii`` and answers a
     pre-commit hook; ``curate audit`` and ``rules validate`` check the whole file."""
-    source = Path(path) if path is not None else default_rules_path()
-    try:
-        data = source.read_bytes()
-    except OSError as exc:
-        raise RulesError(f"{source}: cannot read rules file: {exc.strerror}") from exc
-    display = str(path) if path is not None else "rules/default.yaml"
+    data, display = _read(path)
     doc = YamlFile.parse(data, path=display, kind="rules file", error=RulesError)
     checks = doc.data.get("checks") if isinstance(doc.data, dict) else None
     section = checks.get(check_id) if isinstance(checks, dict) else None
