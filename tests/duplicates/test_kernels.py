@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -154,3 +158,36 @@ def test_lower_casing_while_hashing_equals_hashing_lower_cased_text(rows: list[s
         got = token_hashes(text, near, compiled=compiled, table=ASCII_LOWER)
         for a, b in zip(got, expected, strict=True):
             np.testing.assert_array_equal(a, b)
+
+
+_NO_CACHE_CHECK = """
+import numpy as np, pyarrow as pa
+from curate.duplicates import kernels
+from curate.duplicates.minhash import token_hashes, warm_kernels
+from curate.duplicates.settings import NearSettings
+warm_kernels().join()
+near = NearSettings()
+text = pa.array(["one two three", "four five"], type=pa.large_string())
+for a, b in zip(token_hashes(text, near), token_hashes(text, near, compiled=False)):
+    np.testing.assert_array_equal(a, b)
+print("compiled in memory")
+"""
+
+
+def test_kernels_run_uncached_where_numba_finds_no_writable_cache_folder(tmp_path: Path) -> None:
+    """A read-only install (no cache folder numba may write) compiles in memory, same values,
+    instead of failing at import."""
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    env = {
+        **os.environ,
+        "NUMBA_CACHE_LOCATOR_CLASSES": "UserProvidedCacheLocator",
+        "NUMBA_CACHE_DIR": str(blocked / "cache"),
+        "PYTHONPATH": str(Path(kernels.__file__).resolve().parents[2]),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", _NO_CACHE_CHECK], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "compiled in memory"
+    assert not (blocked.parent / "cache").exists()

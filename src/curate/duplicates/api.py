@@ -37,6 +37,7 @@ from curate.duplicates.lines import (
     split_containment,
     text_batches,
 )
+from curate.duplicates.minhash import warm_kernels
 from curate.duplicates.pairs import Matches, cross_split_matches
 from curate.duplicates.semantic import SemanticSettings, drop_by_meaning, semantic_settings
 from curate.duplicates.settings import DedupSettings, NearSettings, settings_from_rules
@@ -123,6 +124,8 @@ def dedup(
     the same as another in other words are dropped too (:mod:`curate.duplicates.semantic`).
     """
     require(DEDUP_PACKAGES, feature="curate dedup")
+    if engine == "local":
+        warm_kernels()  # while the data is opened and its first batches read
     read = DEFAULT
     if rules is not None:
         ruleset = rules if isinstance(rules, RuleSet) else load_rules(Path(rules))

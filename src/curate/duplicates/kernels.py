@@ -5,7 +5,9 @@ but walks the bytes once per row instead of making a dozen passes over whole-bat
 arrays: word hashing, shingling, MinHash with densification and LSH band keys run at several
 times the numpy speed and need no memory beyond their outputs. numba is optional (the
 ``dedup`` extra installs it); without it, or with ``CURATE_NO_NUMBA=1``, the numpy code runs.
-Compiled code is cached on disk, so only the first run on a machine pays for compilation.
+Compiled code is cached on disk, so only the first run on a machine pays for compilation; where
+numba finds no writable cache folder (a read-only install and home), kernels are compiled in
+memory on each run instead.
 """
 
 from __future__ import annotations
@@ -38,10 +40,26 @@ _LOW32 = 0xFFFFFFFF
 
 
 def _jit(fn: F) -> F:
-    """Compile ``fn`` with numba (cached on disk); without numba, leave it as Python."""
+    """Compile ``fn`` with numba (cached on disk where numba finds a writable folder, else in
+    memory only); without numba, leave it as Python."""
     if not AVAILABLE:
         return fn
-    return cast(F, numba.njit(cache=True, nogil=True)(fn))
+    try:
+        return cast(F, numba.njit(cache=True, nogil=True)(fn))
+    except RuntimeError as exc:  # numba: "cannot cache function ...: no locator available"
+        log.debug("dedup kernels: not cached on disk (%s)", exc)
+        return cast(F, numba.njit(nogil=True)(fn))
+
+
+@_jit
+def _nothing() -> int:
+    return 0
+
+
+def warm_up() -> None:
+    """Load numba's compiler state now (its first use of a kernel, cached or not, imports and
+    registers most of numba: 0.4 to 1 s, mostly holding the GIL)."""
+    _nothing()
 
 
 @_jit

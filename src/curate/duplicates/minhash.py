@@ -11,6 +11,8 @@ signatures agree in a bin with probability equal to their Jaccard similarity, as
 from __future__ import annotations
 
 import functools
+import logging
+import threading
 from types import ModuleType
 
 import numpy as np
@@ -18,6 +20,8 @@ import pyarrow as pa
 
 from curate.duplicates.settings import NearSettings
 from curate.duplicates.text import SAME_BYTES, buffers, codepoints, word_spans
+
+log = logging.getLogger(__name__)
 
 _U64 = np.uint64
 #: Marks an empty bin while signatures are built (no 32-bit value reaches it).
@@ -75,6 +79,24 @@ def compiled_kernels(compiled: bool | None = None) -> ModuleType | None:
     from curate.duplicates import kernels
 
     return kernels if kernels.AVAILABLE or compiled else None
+
+
+def warm_kernels() -> threading.Thread:
+    """Import numba and load its compiler state on a background thread (the fixed 0.7 to
+    1.5 s a run pays before its first kernel call), so that it overlaps with reading and
+    normalising the first batches, which release the GIL. Kernels called meanwhile wait."""
+    thread = threading.Thread(target=_warm, name="curate-kernels-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+def _warm() -> None:
+    try:
+        kernels = compiled_kernels()
+        if kernels is not None:
+            kernels.warm_up()
+    except Exception as exc:  # the first real kernel call raises it where it counts
+        log.debug("warming the dedup kernels failed: %s", exc)
 
 
 def token_hashes(
