@@ -79,7 +79,10 @@ def row_ids(source: Source, column: str | None, rows: np.ndarray, *, start: int 
 
 
 def cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[Line]:
-    """One line per cluster: the kept row, the dropped rows and each one's similarity to it."""
+    """One line per cluster: the kept row, the dropped rows and each one's similarity to it.
+
+    Ids and similarities become Python values in one pass each, not one row at a time (a
+    million-row run has about 60,000 lines)."""
     clustered = np.flatnonzero(dups.cluster >= 0)
     if len(clustered) == 0:
         return []
@@ -87,27 +90,30 @@ def cluster_lines(dups: Duplicates, kept: np.ndarray, ids: np.ndarray) -> list[L
     labels = dups.cluster[order]
     keeper = np.full(labels.max() + 1, -1, dtype=np.int64)
     keeper[labels[kept[order]]] = order[kept[order]]
-    dropped = order[~kept[order]]
+    dropped = order[~kept[order]]  # grouped by cluster, rows ascending within each
     similarity = dups.similarity(dropped, keeper[dups.cluster[dropped]])
+    bounds = np.searchsorted(dups.cluster[dropped], np.arange(len(keeper) + 1)).tolist()
+    kept_ids = _plain(ids[keeper])
+    dropped_ids = _plain(ids[dropped])
+    rounded = [None if s != s else round(s, 4) for s in similarity.tolist()]
     lines: list[Line] = []
-    by_cluster = pd.Series(np.arange(len(dropped))).groupby(dups.cluster[dropped]).indices
     for cluster in range(len(keeper)):
-        members = by_cluster.get(cluster, np.zeros(0, np.int64))
+        lo, hi = bounds[cluster], bounds[cluster + 1]
+        members = dropped_ids[lo:hi]
         lines.append(
             {
                 "cluster": cluster,
-                "kept": jsonable(ids[keeper[cluster]]),
-                "dropped": [jsonable(ids[dropped[i]]) for i in members],
-                "similarity": {
-                    str(jsonable(ids[dropped[i]])): _rounded(similarity[i]) for i in members
-                },
+                "kept": kept_ids[cluster],
+                "dropped": members,
+                "similarity": dict(zip(map(str, members), rounded[lo:hi], strict=True)),
             }
         )
     return lines
 
 
-def _rounded(value: float) -> float | None:
-    return None if np.isnan(value) else round(float(value), 4)
+def _plain(values: np.ndarray) -> list[Any]:
+    """Ids as the plain Python values JSON needs."""
+    return [jsonable(v) for v in values.tolist()] if values.dtype == object else values.tolist()
 
 
 def against_lines(
