@@ -2,6 +2,7 @@
 
     python benchmarks/dedup.py --rows 20000              # quick
     python benchmarks/dedup.py --rows 1000000 --baseline-rows 20000
+    python benchmarks/dedup.py --rows 1000000 --row-bytes 1000 --no-baselines --no-quality
 
 The corpus is synthetic: rows of about ``--row-bytes`` bytes of Zipf-distributed pseudo-words;
 ``--plant`` of the rows are copies of an earlier row with words substituted at known edit
@@ -268,6 +269,11 @@ def main() -> None:
         "--no-quality", action="store_true", help="skip the real-data and contamination parts"
     )
     parser.add_argument(
+        "--no-baselines",
+        action="store_true",
+        help="time curate alone (its seconds, peak memory and pair quality), no datasketch or rensa",
+    )
+    parser.add_argument(
         "--rensa-rows", type=int, help="rows for the rensa loop (default: all, curate's rows)"
     )
     parser.add_argument(
@@ -306,7 +312,8 @@ def main() -> None:
         )
         mb_per_row = text_mb / args.rows
         rows = {}
-        for name in ("curate", "datasketch", "rensa"):
+        tools = ("curate",) if args.no_baselines else ("curate", "datasketch", "rensa")
+        for name in tools:
             result = _measure(name, args, corpus)
             n = int(result["rows"])  # type: ignore[call-overload]
             seconds = float(result["seconds"])  # type: ignore[arg-type]
@@ -319,10 +326,11 @@ def main() -> None:
                 f" {n * mb_per_row / seconds:7.1f} MB/s  peak {float(result['max_rss_mb']):7,.0f} MB"  # type: ignore[arg-type]
                 f"  P {quality['precision']:.3f} R {quality['recall']:.3f} F1 {quality['f1']:.3f}"
             )
-        print(
-            f"speed-up (rows/s): {rows['curate'] / rows['datasketch']:.1f}x the datasketch loop,"
-            f" {rows['curate'] / rows['rensa']:.2f}x the rensa loop"
-        )
+        if not args.no_baselines:
+            print(
+                f"speed-up (rows/s): {rows['curate'] / rows['datasketch']:.1f}x the datasketch"
+                f" loop, {rows['curate'] / rows['rensa']:.2f}x the rensa loop"
+            )
         if not args.no_quality:
             from dedup_quality import report
 
