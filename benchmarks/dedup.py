@@ -14,7 +14,8 @@ another fresh process, is datasketch's ``MinHash.update_batch`` per row with ``M
 insert and query and a signature check of each candidate, on the first ``--baseline-rows``
 rows (it does not read or write files); a third, rensa's Rust ``RMinHash`` and ``RMinHashLSH``
 in the same loop, on ``--rensa-rows`` (default: all of curate's rows). Prints rows/s, MB/s, peak memory (max RSS of the
-process) and pair precision, recall and F1 for both. Then, in the same run, the quality parts
+process), CPU seconds (user and system, every thread, Python's start-up included: a figure that
+moves far less than the wall clock on a busy machine) and pair precision, recall and F1 for both. Then, in the same run, the quality parts
 of ``dedup_quality.py``: real labelled near-duplicates (``../shared/data/neardup_bib``, curate
 against a datasketch word-3-gram loop) and planted contamination (``--contamination-docs``).
 """
@@ -216,6 +217,8 @@ def _worker(args: argparse.Namespace) -> None:
     else:
         out = run_datasketch(corpus, args.threshold, args.baseline_rows, args.seed)
     out["max_rss_mb"] = _peak_mb()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    out["cpu_s"] = usage.ru_utime + usage.ru_stime
     print(json.dumps(out))
 
 
@@ -324,6 +327,7 @@ def main() -> None:
             print(
                 f"{name:<10} {n:>9,} rows {seconds:8.1f}s {n / seconds:>10,.0f} rows/s"
                 f" {n * mb_per_row / seconds:7.1f} MB/s  peak {float(result['max_rss_mb']):7,.0f} MB"  # type: ignore[arg-type]
+                f"  CPU {float(result['cpu_s']):6.1f}s"  # type: ignore[arg-type]
                 f"  P {quality['precision']:.3f} R {quality['recall']:.3f} F1 {quality['f1']:.3f}"
             )
         if not args.no_baselines:
