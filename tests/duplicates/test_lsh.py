@@ -7,7 +7,7 @@ from datasketch import MinHashLSH
 from curate.duplicates.lsh import BUCKET_PAIR_LIMIT, band_keys, candidate_pairs, optimal_bands
 
 
-@pytest.mark.parametrize("threshold", [0.5, 0.7, 0.8, 0.9])
+@pytest.mark.parametrize("threshold", [0.4, 0.5, 0.7, 0.8, 0.9])
 @pytest.mark.parametrize("recall_weight", [0.5, 0.9])
 def test_bands_match_datasketch(threshold: float, recall_weight: float) -> None:
     weights = (1 - recall_weight, recall_weight)
