@@ -57,6 +57,7 @@ def presidio() -> SimpleNamespace:
             from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
             from presidio_analyzer.nlp_engine import NlpArtifacts, SpacyNlpEngine
             from presidio_analyzer.predefined_recognizers import (
+                DateRecognizer,
                 EmailRecognizer,
                 PhoneRecognizer,
                 SpacyRecognizer,
@@ -211,6 +212,7 @@ def presidio() -> SimpleNamespace:
         PatternRecognizer=PatternRecognizer,
         RecognizerRegistry=RecognizerRegistry,
         DocArtifacts=DocArtifacts,
+        DateRecognizer=DateRecognizer,
         EmailRecognizer=EmailRecognizer,
         PhoneRecognizer=PhoneRecognizer,
         SpacyRecognizer=SpacyRecognizer,
