@@ -82,6 +82,7 @@ class PiiAnalyzer:
         keep = {"ner"} if self.ner_entities else set()
         names = p.spacy.util.get_model_meta(p.spacy.util.get_package_path(model))["pipeline"]
         self.nlp = p.spacy.load(model, exclude=[n for n in names if n not in keep])
+        p.use_numpy_blas(self.nlp)
         self.nlp_engine = p.LoadedSpacyEngine(self.nlp, self.language)
         registry = p.RecognizerRegistry(supported_languages=[self.language])
         for recognizer in build_recognizers(settings, wanted):
@@ -161,6 +162,10 @@ class PiiAnalyzer:
 
     def _recognize_entities(self, docs: Sequence[Any]) -> None:
         """Set each doc's ``ents`` by NER over its :func:`ner_windows` (or all of it)."""
+        with presidio().one_blas_thread():
+            self._recognize_in(docs)
+
+    def _recognize_in(self, docs: Sequence[Any]) -> None:
         p = presidio()
         if self.settings.ner_scope == "all":
             # Whole docs go through the pipeline as they are: NER sets their ents in place.

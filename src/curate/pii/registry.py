@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -29,6 +30,7 @@ PLACE_SCORE = 0.9
 NAME_SCORE = 0.86
 #: Capitalised words after "lives in", "I am in": a place, over a name for the same words.
 CUED_PLACE_SCORE = 0.87
+_DIGIT = re.compile(r"\d")
 
 
 def _offline_extractor() -> Any:
@@ -57,6 +59,16 @@ def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[An
         def validate_result(self, pattern_text: str) -> bool:
             return bool(extractor(pattern_text).fqdn)
 
+    class DigitDateRecognizer(p.DateRecognizer):  # type: ignore[misc,name-defined]
+        """Presidio's dates, not looked for in a text without a digit: every pattern holds one."""
+
+        def analyze(
+            self, text: str, entities: list[str], nlp_artifacts: Any = None, regex_flags: Any = None
+        ) -> list[Any]:
+            if _DIGIT.search(text) is None:
+                return []
+            return super().analyze(text, entities, nlp_artifacts, regex_flags)  # type: ignore[no-any-return]
+
     for recognizer in predefined.recognizers:
         if isinstance(recognizer, p.SpacyRecognizer | p.UsLicenseRecognizer):
             # curate's own NER; its licence recognizer asks for context words instead
@@ -67,6 +79,8 @@ def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[An
             continue
         if isinstance(recognizer, p.EmailRecognizer):
             yield OfflineEmailRecognizer(supported_language=language)
+        elif type(recognizer) is p.DateRecognizer:
+            yield DigitDateRecognizer(supported_language=language, name=recognizer.name)
         elif isinstance(recognizer, p.PhoneRecognizer):
             yield p.PhoneRecognizer(
                 supported_language=language,
