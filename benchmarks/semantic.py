@@ -25,6 +25,7 @@ noise) and is timed in full.
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import time
@@ -33,6 +34,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+
+log = logging.getLogger(__name__)
 
 SMS = Path(__file__).resolve().parents[2] / "shared" / "data" / "sms_spam" / "SMSSpamCollection"
 
@@ -125,13 +128,8 @@ def distinct_sms(limit: int, seed: int) -> list[str]:
     return [texts[i] for i in order]
 
 
-def quality(
-    rows: int, paraphrases: int, seed: int, cache: Path | None = None
-) -> tuple[np.ndarray, list[str]]:
-    from curate.duplicates import semantic
-    from curate.duplicates.semantic import SemanticSettings, _compare, embed, similar_pairs
-    from curate.engine import LocalEngine
-
+def quality_set(rows: int, paraphrases: int, seed: int) -> tuple[list[str], set[tuple[int, int]]]:
+    """The quality set's texts (distinct SMS, then paraphrases of some) and its true pairs."""
     rng = np.random.default_rng(seed)
     base = distinct_sms(rows - paraphrases, seed)
     made: list[tuple[int, str]] = []
@@ -143,6 +141,35 @@ def quality(
             break
     texts = base + [t for _, t in made]
     truth = {(i, len(base) + k) for k, (i, _) in enumerate(made)}
+    log.info("%d distinct SMS + %d paraphrases", len(base), len(made))
+    return texts, truth
+
+
+def precision_recall(
+    vectors: np.ndarray, truth: set[tuple[int, int]], threshold: float = 0.83
+) -> tuple[float, float]:
+    """Precision and recall of the pairs found by the k-means search at ``threshold``."""
+    from curate.duplicates import semantic
+    from curate.duplicates.semantic import SemanticSettings, similar_pairs
+
+    saved, semantic.BRUTE_FORCE_ROWS = semantic.BRUTE_FORCE_ROWS, 0
+    try:
+        pairs = similar_pairs(vectors, SemanticSettings(threshold=threshold))
+    finally:
+        semantic.BRUTE_FORCE_ROWS = saved
+    got = set(zip(pairs.left.tolist(), pairs.right.tolist(), strict=True))
+    right = len(got & truth)
+    return (right / len(got) if got else 1.0), right / len(truth)
+
+
+def quality(
+    rows: int, paraphrases: int, seed: int, cache: Path | None = None
+) -> tuple[np.ndarray, list[str]]:
+    from curate.duplicates import semantic
+    from curate.duplicates.semantic import SemanticSettings, _compare, embed, similar_pairs
+    from curate.engine import LocalEngine
+
+    texts, truth = quality_set(rows, paraphrases, seed)
     settings = SemanticSettings()
     start = time.perf_counter()
     if cache is not None and cache.exists():
@@ -153,8 +180,8 @@ def quality(
             np.save(cache, vectors)
     took = time.perf_counter() - start
     print(
-        f"rows {len(texts):,} ({len(base):,} distinct SMS + {len(made):,} paraphrases);"
-        f" embedded in {took:.0f} s (load {os.getloadavg()[0]:.1f})"
+        f"rows {len(texts):,} ({len(texts) - len(truth):,} distinct SMS + {len(truth):,}"
+        f" paraphrases); embedded in {took:.0f} s (load {os.getloadavg()[0]:.1f})"
     )
     low = SemanticSettings(threshold=0.7)
     semantic.BRUTE_FORCE_ROWS = 0  # k-means even on this small set, to see what it misses

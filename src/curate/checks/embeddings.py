@@ -13,13 +13,13 @@ from curate.duplicates.embed import Embedded
 from curate.duplicates.semantic import SemanticSettings, embed
 
 _CACHE_SIZE = 2
-_cache: list[tuple[tuple[int, tuple[str, ...], int, int], object, Embedded]] = []
+_cache: list[tuple[tuple[int, tuple[str, ...], int, int, str], object, Embedded]] = []
 
 
 def row_embeddings(data: AuditData, settings: SemanticSettings) -> Embedded:
     """Every row's vector over the text columns (cached per table and settings)."""
     columns = tuple(data.columns.text)
-    key = (id(data.frame), columns, settings.max_tokens, settings.batch)
+    key = (id(data.frame), columns, settings.max_tokens, settings.batch, settings.precision)
     for cached_key, frame, result in _cache:
         if cached_key == key and frame is data.frame:
             return result

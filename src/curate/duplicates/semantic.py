@@ -20,7 +20,15 @@ import numpy as np
 import pyarrow as pa
 from pydantic import BaseModel, ConfigDict, Field
 
-from curate.duplicates.embed import MODEL, Embedded, EmbedTask, load_encoder, threads_per_worker
+from curate.duplicates.embed import (
+    MODEL,
+    Embedded,
+    EmbedTask,
+    Precision,
+    load_encoder,
+    resolved,
+    threads_per_worker,
+)
 from curate.duplicates.index import choose_kept, connected_clusters
 from curate.duplicates.task import jsonable
 from curate.engine.base import Engine
@@ -47,6 +55,9 @@ class SemanticSettings(BaseModel):
     )
     probes: int = Field(default=3, ge=1, le=64, description="nearest clusters each row searches")
     seed: int = Field(default=0, ge=0, lt=2**32)
+    precision: Precision = Field(
+        default="auto", description="model arithmetic (auto: bfloat16 where the CPU has it)"
+    )
 
 
 @dataclass(frozen=True)
@@ -65,7 +76,12 @@ def embed(
     batches: Iterable[Any], columns: tuple[str, ...], settings: SemanticSettings, engine: Engine
 ) -> Embedded:
     """Every row's vector, batch by batch on ``engine`` (the model loaded once per worker)."""
-    task = EmbedTask(columns=columns, max_tokens=settings.max_tokens, batch=settings.batch)
+    task = EmbedTask(
+        columns=columns,
+        max_tokens=settings.max_tokens,
+        batch=settings.batch,
+        precision=resolved(settings.precision),
+    )
     factory = functools.partial(load_encoder, threads_per_worker(engine))
     items = _chunks(batches)
     parts: list[Embedded] = engine.map_with(factory, task, items, description="embedding")
@@ -289,8 +305,12 @@ def _kept_rows(source: Source, texts: Sequence[str], kept: np.ndarray) -> Iterat
 
 
 def describe(settings: SemanticSettings) -> dict[str, Any]:
-    """The settings as reported, with the model named."""
-    return {"model": MODEL, **settings.model_dump(mode="json")}
+    """The settings as reported, with the model named and the precision this machine used."""
+    return {
+        "model": MODEL,
+        **settings.model_dump(mode="json"),
+        "precision": resolved(settings.precision),
+    }
 
 
 def semantic_settings(value: float | SemanticSettings | None) -> SemanticSettings | None:

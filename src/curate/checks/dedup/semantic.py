@@ -16,6 +16,7 @@ from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
 from curate.checks.dedup.computation import dropping_effect
 from curate.checks.embeddings import row_embeddings
+from curate.duplicates.embed import Precision
 from curate.duplicates.semantic import SemanticDuplicates, SemanticSettings, describe, find
 from curate.duplicates.task import jsonable
 
@@ -29,6 +30,9 @@ class SemanticParams(Params):
     clusters: int | None = Field(default=None, ge=1, description="k-means clusters (sqrt(rows))")
     probes: int = Field(default=3, ge=1, le=64, description="nearest clusters each row searches")
     seed: int = Field(default=0, ge=0, lt=2**32)
+    precision: Precision = Field(
+        default="auto", description="model arithmetic (auto: bfloat16 where the CPU has it)"
+    )
     top_clusters: int = Field(default=10, ge=0, description="largest groups listed by id")
 
     def settings(self) -> SemanticSettings:
@@ -38,6 +42,7 @@ class SemanticParams(Params):
             clusters=self.clusters,
             probes=self.probes,
             seed=self.seed,
+            precision=self.precision,
         )
 
 
