@@ -203,3 +203,10 @@ def test_a_few_texts_take_a_cold_analyzer_that_finds_what_a_warm_one_does() -> N
     assert not get_analyzer(settings, warm=False).warm  # one row's hook never warms it up
     assert cold == analyzer_module.PiiAnalyzer(settings).analyze(texts)
     assert any(cold)
+
+
+def test_patterns_built_after_presidio_loads_are_still_checked() -> None:
+    # Presidio's import skips checking its own patterns; nothing built later skips it.
+    p = analyzer_module.presidio()
+    with pytest.raises(ValueError, match="Invalid regex"):
+        p.Pattern("broken", "(unclosed", 0.5)
