@@ -7,14 +7,16 @@ follow ("hello", which sends it to NER), and a capitalised name (spaCy and Presi
 Baseline: a bare ``python -c pass`` in the same run, so the figures are the cost curate adds.
 Each command runs ``--repeat`` times in turn; the median is shown. ``--against SRC`` times
 another checkout's ``src`` folder too, each run in turn with this one's, for a before/after
-ratio under the same load:
+ratio under the same load. ``--parts`` times, in fresh processes, each step of loading the
+analyzer for a one-row file with a name (medians):
 
-    PYTHONPATH=src python benchmarks/startup.py --repeat 5 [--against ../main/src]
+    PYTHONPATH=src python benchmarks/startup.py --repeat 5 [--against ../main/src] [--parts]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import statistics
 import subprocess
@@ -29,6 +31,66 @@ FILES = (
     ("lower-case name cue", "cue.csv", "id,text\n1,hello there how are you\n"),
     ("a name", "capital.csv", "id,text\n1,Call Maria Garcia tomorrow\n"),
 )
+
+
+#: Run in a fresh process: the steps before a name's first row is analysed, each timed.
+PARTS = r"""
+import json, sys, time
+
+marks = {}
+last = time.perf_counter()
+
+
+def mark(name):
+    global last
+    now = time.perf_counter()
+    marks[name] = marks.get(name, 0.0) + now - last
+    last = now
+
+
+def timed(name, function):
+    def call(*args, **kwargs):
+        mark("other")
+        out = function(*args, **kwargs)
+        mark(name)
+        return out
+    return call
+
+
+import curate.cli, curate.pii.scrub
+mark("curate CLI and scrub modules")
+from curate.pii.scrub import pii_settings
+settings = pii_settings(None)
+mark("default rules")
+from curate.pii import analyzer
+from curate.pii.presidio_parts import presidio
+p = presidio()
+mark("import spaCy and Presidio")
+p.spacy.load = timed("spacy.load (NER only)", p.spacy.load)
+build = analyzer.build_recognizers
+analyzer.build_recognizers = timed("build recognizers", lambda *a: list(build(*a)))
+p.AnalyzerEngine = timed("AnalyzerEngine", p.AnalyzerEngine)
+analyzer.english_words = timed("English words", analyzer.english_words)
+cold = analyzer.get_analyzer(settings, warm=False)
+mark("other")
+cold.analyze(["Call Maria Garcia tomorrow"])
+mark("first row, cold")
+cold.warm_up()
+mark("warm_up (what a cold one skips)")
+json.dump(marks, sys.stdout)
+"""
+
+
+def _parts(*, repeat: int) -> None:
+    runs = []
+    for _ in range(repeat):
+        out = subprocess.run(
+            [sys.executable, "-c", PARTS], check=True, capture_output=True, text=True
+        ).stdout
+        runs.append(json.loads(out))
+    print("\nloading the analyzer for a name, step by step (median of fresh processes):")
+    for name in runs[0]:
+        print(f"  {name:38s} {statistics.median(r[name] for r in runs):6.3f} s")
 
 
 def _seconds(command: list[str], *, src: str | None) -> float:
@@ -46,6 +108,7 @@ def main() -> None:
     parser.add_argument(
         "--against", help="another checkout's src folder, timed in turn with this one"
     )
+    parser.add_argument("--parts", action="store_true", help="time each loading step too")
     args = parser.parse_args()
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"{started}; load {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
@@ -75,6 +138,8 @@ def main() -> None:
                 other = statistics.median(times[args.against])
                 line += f"  against {other:6.3f} s: {other / seconds:4.2f}x"
             print(line)
+    if args.parts:
+        _parts(repeat=args.repeat)
     print(f"load at the end {os.getloadavg()[0]:.2f}")
 
 
