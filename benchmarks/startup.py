@@ -1,12 +1,23 @@
 """Start-up time of ``import curate``, ``curate --help`` and a one-row ``scrub --check``.
 
+The pre-commit hook's usual case is ``scrub --check`` on a small file, so three one-row files
+are timed: no capitalised word (no model loads), a lower-case text with a word a name could
+follow ("hello", which sends it to NER), and a capitalised name (spaCy and Presidio load).
+
 Baseline: a bare ``python -c pass`` in the same run, so the figures are the cost curate adds.
-Each command runs ``--repeat`` times in turn; the median is shown.
+Each command runs ``--repeat`` times in turn; the median is shown. ``--against SRC`` times
+another checkout's ``src`` folder too, each run in turn with this one's, for a before/after
+ratio under the same load. ``--parts`` times, in fresh processes, each step of loading the
+analyzer for a one-row file with a name (medians):
+
+    PYTHONPATH=src python benchmarks/startup.py --repeat 5 [--against ../main/src] [--parts]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
 import subprocess
 import sys
@@ -14,38 +25,122 @@ import tempfile
 import time
 from pathlib import Path
 
+#: One-row files for the hook's cases: (label, file name, content).
+FILES = (
+    ("no capital", "lower.csv", "id,text\n1,nothing personal here at all\n"),
+    ("lower-case name cue", "cue.csv", "id,text\n1,hello there how are you\n"),
+    ("a name", "capital.csv", "id,text\n1,Call Maria Garcia tomorrow\n"),
+)
 
-def _median_seconds(command: list[str], *, repeat: int) -> float:
-    times = []
+
+#: Run in a fresh process: the steps before a name's first row is analysed, each timed.
+PARTS = r"""
+import json, sys, time
+
+marks = {}
+last = time.perf_counter()
+
+
+def mark(name):
+    global last
+    now = time.perf_counter()
+    marks[name] = marks.get(name, 0.0) + now - last
+    last = now
+
+
+def timed(name, function):
+    def call(*args, **kwargs):
+        mark("other")
+        out = function(*args, **kwargs)
+        mark(name)
+        return out
+    return call
+
+
+import curate.cli, curate.pii.scrub
+mark("curate CLI and scrub modules")
+from curate.pii.scrub import pii_settings
+settings = pii_settings(None)
+mark("default rules")
+from curate.pii import analyzer
+from curate.pii.presidio_parts import presidio
+p = presidio()
+mark("import spaCy and Presidio")
+p.spacy.load = timed("spacy.load (NER only)", p.spacy.load)
+build = analyzer.build_recognizers
+analyzer.build_recognizers = timed("build recognizers", lambda *a: list(build(*a)))
+p.AnalyzerEngine = timed("AnalyzerEngine", p.AnalyzerEngine)
+analyzer.english_words = timed("English words", analyzer.english_words)
+cold = analyzer.get_analyzer(settings, warm=False)
+mark("other")
+cold.analyze(["Call Maria Garcia tomorrow"])
+mark("first row, cold")
+cold.warm_up()
+mark("warm_up (what a cold one skips)")
+json.dump(marks, sys.stdout)
+"""
+
+
+def _parts(*, repeat: int) -> None:
+    runs = []
     for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, check=False, capture_output=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        out = subprocess.run(
+            [sys.executable, "-c", PARTS], check=True, capture_output=True, text=True
+        ).stdout
+        runs.append(json.loads(out))
+    print("\nloading the analyzer for a name, step by step (median of fresh processes):")
+    for name in runs[0]:
+        print(f"  {name:38s} {statistics.median(r[name] for r in runs):6.3f} s")
+
+
+def _seconds(command: list[str], *, src: str | None) -> float:
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = src
+    start = time.perf_counter()
+    subprocess.run(command, check=False, capture_output=True, env=env)
+    return time.perf_counter() - start
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--against", help="another checkout's src folder, timed in turn with this one"
+    )
+    parser.add_argument("--parts", action="store_true", help="time each loading step too")
     args = parser.parse_args()
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    print(f"{started}; load {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     with tempfile.TemporaryDirectory() as tmp:
-        lower = Path(tmp) / "lower.csv"
-        lower.write_text("id,text\n1,nothing personal here at all\n")
-        capital = Path(tmp) / "capital.csv"
-        capital.write_text("id,text\n1,Call Maria Garcia tomorrow\n")
         python = sys.executable
         commands = {
             "python -c pass (baseline)": [python, "-c", "pass"],
             "import curate": [python, "-c", "import curate"],
             "curate --help": [python, "-m", "curate", "--help"],
-            "scrub --check, no capital": [python, "-m", "curate", "scrub", str(lower), "--check"],
-            "scrub --check, a name": [python, "-m", "curate", "scrub", str(capital), "--check"],
         }
+        for label, name, content in FILES:
+            path = Path(tmp) / name
+            path.write_text(content, encoding="utf-8")
+            scrub = [python, "-m", "curate", "scrub", str(path), "--check"]
+            commands[f"scrub --check, {label}"] = scrub
+        sources = [None] if args.against is None else [None, args.against]
         base = None
         for name, command in commands.items():
-            seconds = _median_seconds(command, repeat=args.repeat)
+            times: dict[str | None, list[float]] = {src: [] for src in sources}
+            for _ in range(args.repeat):
+                for src in sources:
+                    times[src].append(_seconds(command, src=src))
+            seconds = statistics.median(times[None])
             base = seconds if base is None else base
-            print(f"{name:32s} {seconds:6.3f} s  (+{seconds - base:.3f} s over bare python)")
+            line = f"{name:38s} {seconds:6.3f} s  (+{seconds - base:.3f} s over bare python)"
+            if args.against is not None:
+                other = statistics.median(times[args.against])
+                line += f"  against {other:6.3f} s: {other / seconds:4.2f}x"
+            print(line)
+    if args.parts:
+        _parts(repeat=args.repeat)
+    print(f"load at the end {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

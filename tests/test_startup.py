@@ -1,9 +1,12 @@
-"""Start-up stays light: ``import curate`` and ``curate --help`` load no data libraries."""
+"""Start-up stays light: ``import curate`` and ``curate --help`` load no data libraries, and
+``curate scrub --check`` (the pre-commit hook) loads no model for a file that needs none."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from pathlib import Path
 
 HEAVY = ("pandas", "pyarrow", "numpy", "presidio_analyzer", "spacy", "torch", "curate.checks")
 
@@ -32,3 +35,33 @@ def test_public_names_load_on_first_use() -> None:
     assert curate.Status.PASS.value == "pass"
     assert callable(curate.audit) and callable(curate.scrub) and callable(curate.dedup)
     assert set(curate.__all__) <= set(dir(curate))
+
+
+#: What a pre-commit hook's ``scrub --check`` of a small file without a name must not load.
+SCRUB_HEAVY = ("pandas", "pyarrow", "numpy", "presidio_analyzer", "presidio_anonymizer", "spacy")
+SCRUB_HEAVY += ("torch", "transformers", "curate.pii.analyzer")
+
+
+def _scrub_check_loads(path: Path) -> set[str]:
+    code = (
+        "from curate.cli import main\n"
+        f"code = main(['scrub', {str(path)!r}, '--check'])\n"
+        "assert code == 0, code"
+    )
+    return _loaded_after(code) & set(SCRUB_HEAVY)
+
+
+def test_scrub_check_of_a_row_without_capitals_loads_no_heavy_module(tmp_path: Path) -> None:
+    data = tmp_path / "notes.csv"
+    data.write_text("id,text\n1,nothing personal here at all\n", encoding="utf-8")
+    assert not _scrub_check_loads(data)
+
+
+def test_scrub_check_of_lower_case_chat_without_a_name_cue_loads_no_heavy_module(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "chat.jsonl"
+    turns = [("user", "what does a sorted function return"), ("assistant", "a new sorted copy")]
+    row = {"messages": [{"role": r, "content": c} for r, c in turns]}
+    data.write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
+    assert not _scrub_check_loads(data)

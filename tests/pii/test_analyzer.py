@@ -193,3 +193,20 @@ def test_settings_that_do_not_change_detection_share_one_analyzer() -> None:
     plain = get_analyzer(PiiParams())
     assert get_analyzer(PiiParams(operators={"PERSON": "fake"}, seed=3, workers=2)) is plain
     assert get_analyzer(PiiParams(ner_scope="capitalised")) is not plain
+
+
+def test_a_few_texts_take_a_cold_analyzer_that_finds_what_a_warm_one_does() -> None:
+    # A threshold no other test uses: an analyzer of its own, built by this call.
+    settings = PiiParams(score_threshold=0.4123)
+    texts = [SENTENCE, "hello there maria", "Meet Ana Silva in Lisbon on 3 May 2021", "nothing"]
+    cold = analyze_texts(settings, texts)
+    assert not get_analyzer(settings, warm=False).warm  # one row's hook never warms it up
+    assert cold == analyzer_module.PiiAnalyzer(settings).analyze(texts)
+    assert any(cold)
+
+
+def test_patterns_built_after_presidio_loads_are_still_checked() -> None:
+    # Presidio's import skips checking its own patterns; nothing built later skips it.
+    p = analyzer_module.presidio()
+    with pytest.raises(ValueError, match="Invalid regex"):
+        p.Pattern("broken", "(unclosed", 0.5)

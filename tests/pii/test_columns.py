@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 from pydantic import ValidationError
 
-from curate.io.documents import FrameDocument, open_document
+from curate.io.documents import open_document
+from curate.io.frame_documents import FrameDocument
 from curate.pii.columns import judge_columns
 from curate.pii.evidence import name_words, named_entity
 from curate.pii.settings import PiiParams

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from curate.io.documents import FrameDocument
+from curate.io.frame_documents import FrameDocument
 from curate.pii.scan import find_pii, masked
 from curate.pii.settings import PiiParams
 

@@ -6,6 +6,8 @@ Importing this package loads only the framework, so a command that needs one fam
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from curate.checks.base import (
     Check,
     CheckResult,
@@ -16,7 +18,9 @@ from curate.checks.base import (
     register,
     registered,
 )
-from curate.checks.data import AuditData
+
+if TYPE_CHECKING:
+    from curate.checks.data import AuditData
 
 #: The modules whose import registers the built-in checks.
 BUILTIN = (
@@ -40,3 +44,12 @@ __all__ = [
     "register",
     "registered",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``AuditData`` on first use: it loads pandas, which ``curate scrub`` does without."""
+    if name == "AuditData":
+        from curate.checks.data import AuditData
+
+        return AuditData
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -18,15 +18,18 @@ the file and row; no message ever quotes a value.
 from __future__ import annotations
 
 import json
+import math
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
-
-import numpy as np
-import pandas as pd
+from typing import TYPE_CHECKING, Any, Literal
 
 from curate.errors import InputError
-from curate.io.table import SourceFile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from curate.io.table import SourceFile
 
 Role = Literal["system", "user", "assistant", "tool"]
 ChatFormat = Literal["messages", "sharegpt", "alpaca", "prompt_completion"]
@@ -169,7 +172,8 @@ def _as_list(value: Any) -> list[Any] | None:
     """A list value as a list (numpy arrays and JSON text of a list too), else None."""
     if isinstance(value, list | tuple):
         return list(value)
-    if isinstance(value, np.ndarray):
+    np = sys.modules.get("numpy")  # an array exists only where numpy is loaded
+    if np is not None and isinstance(value, np.ndarray):
         return value.tolist() if value.dtype != object else list(value)
     if isinstance(value, str) and value.lstrip().startswith("["):
         try:
@@ -181,7 +185,7 @@ def _as_list(value: Any) -> list[Any] | None:
 
 
 def _missing(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+    return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 #: The two keys of a turn in each list format.
@@ -311,7 +315,9 @@ def _text(value: Any, *, column: str) -> str:
         return ""
     if isinstance(value, str):
         return value
-    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool):
+    np = sys.modules.get("numpy")
+    numbers = (int, float) if np is None else (int, float, np.integer, np.floating)
+    if isinstance(value, numbers) and not isinstance(value, bool):
         return str(value)
     raise _Bad(f"'{column}' is not text")
 

@@ -5,6 +5,9 @@ Scrubbing must keep everything it does not anonymize: CSV and TSV are read as te
 numbers kept), Parquet through Arrow. A cell is addressed by its 0-based row and a location:
 the column, then keys and list indexes for nested values. The role of a chat turn
 (``messages[2].role``) is never a cell: only what was said is read and rewritten.
+
+The text formats here need neither pandas nor Arrow, so ``curate scrub --check`` in a
+pre-commit hook loads neither; DataFrames and Parquet are in :mod:`curate.io.frame_documents`.
 """
 
 from __future__ import annotations
@@ -12,24 +15,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import shutil
+import sys
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Literal
-
-import numpy as np
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any, Literal
 
 from curate.errors import InputError
 from curate.io.atomic import atomic_path
 from curate.io.chat import is_role_leaf
-from curate.io.options import DEFAULT
-from curate.io.readers import read_parquet_table, reader_for, unique_names
-from curate.io.records import CsvRecords, JsonLines, Record
-from curate.io.writers import write_frame
+from curate.io.records import CsvRecords, JsonLines, Record, json_records, unique_names
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 Location = tuple[str | int, ...]
 #: (row, location, text, is_text): every scalar leaf; numbers come as their text.
@@ -44,32 +44,41 @@ def location_text(loc: Location) -> str:
     return out
 
 
-def _leaves(value: Any, loc: Location) -> Iterator[tuple[Location, str, bool]]:
+def leaves(value: Any, loc: Location) -> Iterator[tuple[Location, str, bool]]:
+    # A numpy value exists only where numpy is loaded; a text file's cells never load it.
+    np = sys.modules.get("numpy")
     if isinstance(value, str):
         yield loc, value, True
     elif isinstance(value, dict):
         for key, inner in value.items():
             if not is_role_leaf(value, key):  # a chat turn's role is no one's data
-                yield from _leaves(inner, (*loc, str(key)))
-    elif isinstance(value, list | tuple | np.ndarray):
+                yield from leaves(inner, (*loc, str(key)))
+    elif isinstance(value, list | tuple) or (np is not None and isinstance(value, np.ndarray)):
         for index, inner in enumerate(value):
-            yield from _leaves(inner, (*loc, index))
-    elif (
-        isinstance(value, int | float | np.integer | np.floating)
-        and not isinstance(value, bool | np.bool_)
-        and not pd.isna(value)
-    ):
+            yield from leaves(inner, (*loc, index))
+    elif _is_number(value, np):
         yield loc, str(value), False
 
 
-def _assign(container: Any, loc: Location, text: str) -> Any:
+def _is_number(value: Any, np: Any) -> bool:
+    """An int or float (numpy's too) that is no bool and no NaN."""
+    if np is not None and isinstance(value, np.integer | np.floating):
+        return not np.isnan(value)
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and not (isinstance(value, float) and math.isnan(value))
+    )
+
+
+def assign(container: Any, loc: Location, text: str) -> Any:
     """``container`` with the value at ``loc`` (below the column) replaced by ``text``."""
     if not loc:
         return text
     head, rest = loc[0], loc[1:]
     if isinstance(container, tuple):
         container = list(container)
-    container[head] = _assign(container[head], rest, text)
+    container[head] = assign(container[head], rest, text)
     return container
 
 
@@ -91,64 +100,11 @@ class Document(ABC):
     def copy_unchanged(self, target: Path, *, changed: bool) -> bool:
         """Write the source's bytes to ``target`` when nothing changed and the format is the
         same (so scrubbing clean data keeps it byte for byte); whether it did."""
-        if changed or self.path is None or not _same_format(self.path, target):
+        if changed or self.path is None or not same_format(self.path, target):
             return False
         with atomic_path(target) as tmp:
             shutil.copyfile(self.path, tmp)
         return True
-
-
-class FrameDocument(Document):
-    """CSV, TSV and Parquet files, and DataFrames given to the Python API."""
-
-    def __init__(self, frame: pd.DataFrame, path: Path | None = None) -> None:
-        super().__init__(path)
-        self.frame = frame.reset_index(drop=True)
-
-    def cells(self, *, skip: frozenset[str]) -> Iterator[Cell]:
-        for name in self.frame.columns:
-            if str(name) in skip:
-                continue
-            column = self.frame[name]
-            if pd.api.types.is_bool_dtype(column.dtype) or pd.api.types.is_datetime64_any_dtype(
-                column.dtype
-            ):
-                continue
-            for row, value in enumerate(column.tolist()):
-                for loc, text, is_text in _leaves(value, (str(name),)):
-                    yield row, loc, text, is_text
-
-    def set(self, row: int, loc: Location, text: str) -> None:
-        name = self._column(loc[0])
-        column = self.frame[name]
-        if column.dtype != object:
-            self.frame[name] = column.astype(object).where(column.notna(), None)
-            if not pd.api.types.is_string_dtype(column.dtype):
-                self.frame[name] = self.frame[name].map(
-                    lambda v: None if v is None else str(v), na_action="ignore"
-                )
-        current = self.frame.at[row, name]
-        self.frame.at[row, name] = _assign(current, loc[1:], text)
-
-    def _column(self, label: str | int) -> Any:
-        for name in self.frame.columns:
-            if str(name) == label:
-                return name
-        raise KeyError(label)
-
-    def write(self, target: Path) -> None:
-        if target.suffix.lower() in (".csv", ".tsv", ".tab"):
-            sep = "," if target.suffix.lower() == ".csv" else "\t"
-            with atomic_path(target) as tmp:
-                self.frame.to_csv(
-                    tmp,
-                    index=False,
-                    sep=sep,
-                    lineterminator="\n",
-                    quoting=csv.QUOTE_MINIMAL if sep == "," else csv.QUOTE_NONE,
-                )
-        else:
-            write_frame(self.frame, target)
 
 
 class DelimitedDocument(Document):
@@ -176,12 +132,16 @@ class DelimitedDocument(Document):
         self.changed.add(row)
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame([fields for _, fields in self.rows], columns=self.labels, dtype=str)
 
     def write(self, target: Path) -> None:
         if self.copy_unchanged(target, changed=bool(self.changed)):
             return
-        if not _same_format(self.path, target):
+        if not same_format(self.path, target):
+            from curate.io.writers import write_frame
+
             write_frame(self.frame(), target)
             return
         header = self.source.header
@@ -233,13 +193,17 @@ class JsonLinesDocument(Document):
 
     def set(self, row: int, loc: Location, text: str) -> None:
         record = self.rows[row].value
-        record[str(loc[0])] = _assign(record[str(loc[0])], loc[1:], text)
+        record[str(loc[0])] = assign(record[str(loc[0])], loc[1:], text)
         self.changed.add(row)
 
     def write(self, target: Path) -> None:
         if self.copy_unchanged(target, changed=bool(self.changed)):
             return
-        if not _same_format(self.path, target):
+        if not same_format(self.path, target):
+            import pandas as pd
+
+            from curate.io.writers import write_frame
+
             write_frame(pd.DataFrame.from_records([line.value for line in self.rows]), target)
             return
         with atomic_path(target) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
@@ -251,56 +215,6 @@ class JsonLinesDocument(Document):
                 else:
                     out.write(line.raw)
             out.write(self.source.tail)
-
-
-class ArrowDocument(Document):
-    """Parquet through Arrow: columns nobody changed keep their type and values exactly."""
-
-    def __init__(self, table: pa.Table, path: Path | None) -> None:
-        super().__init__(path)
-        self.table = table
-        self.changed: dict[str, list[Any]] = {}
-
-    def cells(self, *, skip: frozenset[str]) -> Iterator[Cell]:
-        for field in self.table.schema:
-            kind = field.type
-            if field.name in skip or pa.types.is_boolean(kind) or pa.types.is_temporal(kind):
-                continue
-            values = self.table.column(field.name).to_pylist()
-            for row, value in enumerate(values):
-                for loc, text, is_text in _leaves(value, (field.name,)):
-                    yield row, loc, text, is_text
-
-    def set(self, row: int, loc: Location, text: str) -> None:
-        name = str(loc[0])
-        if name not in self.changed:
-            self.changed[name] = self.table.column(name).to_pylist()
-        values = self.changed[name]
-        values[row] = _assign(values[row], loc[1:], text)
-
-    def write(self, target: Path) -> None:
-        if self.copy_unchanged(target, changed=bool(self.changed)):
-            return
-        table = self.result()
-        if _same_format(self.path, target):
-            with atomic_path(target) as tmp:
-                pq.write_table(table, tmp)
-        else:
-            write_frame(table.to_pandas(), target)
-
-    def result(self) -> pa.Table:
-        """The table with the cells set so far; columns nobody changed are the same arrays."""
-        table = self.table
-        for name, values in self.changed.items():
-            index = table.schema.get_field_index(name)
-            field = table.schema.field(index)
-            try:
-                column = pa.array(values, type=field.type)
-            except (pa.ArrowInvalid, pa.ArrowTypeError):  # text where there were numbers
-                column = pa.array([None if v is None else str(v) for v in values], pa.string())
-                table = table.replace_schema_metadata(None)
-            table = table.set_column(index, field.with_type(column.type), column)
-        return table
 
 
 class RecordsDocument(Document):
@@ -319,7 +233,7 @@ class RecordsDocument(Document):
     def set(self, row: int, loc: Location, text: str) -> None:
         record = self.records[row]
         key = str(loc[0])
-        record[key] = _assign(record[key], loc[1:], text)
+        record[key] = assign(record[key], loc[1:], text)
         self.changed = True
 
     def write(self, target: Path) -> None:
@@ -338,7 +252,7 @@ def _record_cells(row: int, record: dict[str, Any], skip: frozenset[str]) -> Ite
     for key, value in record.items():
         if key in skip:
             continue
-        for loc, text, is_text in _leaves(value, (key,)):
+        for loc, text, is_text in leaves(value, (key,)):
             yield row, loc, text, is_text
 
 
@@ -346,7 +260,7 @@ _FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".nd
 _FORMATS |= {".parquet": "parquet", ".pq": "parquet", ".json": "json"}
 
 
-def _same_format(source: Path | None, target: Path) -> bool:
+def same_format(source: Path | None, target: Path) -> bool:
     if source is None:
         return False
     kind = _FORMATS.get(source.suffix.lower())
@@ -365,6 +279,12 @@ def open_document(path: Path) -> Document:
     if suffix in (".jsonl", ".ndjson"):
         return JsonLinesDocument(path)
     if suffix in (".parquet", ".pq"):
+        from curate.io.frame_documents import ArrowDocument
+        from curate.io.readers import read_parquet_table
+
         return ArrowDocument(read_parquet_table(path), path)
-    reader_for(path)(path, DEFAULT)  # strict: file and line for malformed input
-    return RecordsDocument(json.loads(path.read_text(encoding="utf-8-sig")), path, lines=False)
+    if suffix != ".json":
+        from curate.io.readers import reader_for
+
+        reader_for(path)  # an unknown format: the error names the known ones
+    return RecordsDocument(json_records(path), path, lines=False)

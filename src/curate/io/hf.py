@@ -11,12 +11,13 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from curate.errors import InputError
 from curate.io.atomic import atomic_folder, check_replaceable
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: The file that marks each kind of ``save_to_disk`` folder.
 DATASET_MARKER = "state.json"
@@ -56,6 +57,8 @@ def load_saved(path: Path) -> Any:
 
 def take_rows(data: Any, keep: np.ndarray) -> Any:
     """``data`` with only the rows where ``keep`` (over all its rows, splits in order) is set."""
+    import numpy as np  # loaded already with the mask; kept out of scrub's start-up
+
     if not is_dict(data):
         return _select(data, np.flatnonzero(keep))
     parts = {}

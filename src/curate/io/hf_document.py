@@ -14,7 +14,8 @@ from typing import Any
 import pyarrow as pa
 
 from curate.io import hf
-from curate.io.documents import ArrowDocument, Cell, Document, Location
+from curate.io.documents import Cell, Document, Location
+from curate.io.frame_documents import ArrowDocument
 from curate.io.writers import write_frame
 
 

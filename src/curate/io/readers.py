@@ -28,34 +28,13 @@ from curate.io.records import (
     arrow_reason,
     check_depth,
     count_rows,
+    json_records,
     read_header,
+    read_utf8,
+    unique_names,
 )
 
 Reader = Callable[[Path, ReadOptions], pd.DataFrame]
-
-_BOM = b"\xef\xbb\xbf"
-
-
-def _read_utf8(path: Path) -> bytes:
-    """Return the file's bytes, BOM removed, after checking they are non-empty UTF-8."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
-    if data.startswith(_BOM):
-        data = data[len(_BOM) :]
-    if not data.strip():
-        raise InputError("file is empty", path=path)
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(
-            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-encode the file as UTF-8",
-            path=path,
-            line=line,
-        ) from exc
-    return data
 
 
 def _to_pandas(table: pa.Table) -> pd.DataFrame:
@@ -64,28 +43,8 @@ def _to_pandas(table: pa.Table) -> pd.DataFrame:
     return frame
 
 
-def unique_names(names: list[str]) -> list[str]:
-    """Repeated column names made unique as pandas does: ``a``, ``a.1``, ``a.2``."""
-    seen: dict[str, int] = {}
-    taken = set(names)
-    out = []
-    for name in names:
-        if name not in seen:
-            seen[name] = 0
-            out.append(name)
-            continue
-        while True:
-            seen[name] += 1
-            candidate = f"{name}.{seen[name]}"
-            if candidate not in taken:
-                break
-        taken.add(candidate)
-        out.append(candidate)
-    return out
-
-
 def _delimited(path: Path, options: ReadOptions, *, sep: str, quoting: bool) -> pd.DataFrame:
-    data = _read_utf8(path)
+    data = read_utf8(path)
     sep = options.delimiter or sep
     mode: Literal[0, 3] = csv.QUOTE_MINIMAL if quoting else csv.QUOTE_NONE
     preamble = bool(options.skip_rows) or options.comment is not None
@@ -194,7 +153,7 @@ def read_tsv(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
 
 def read_jsonl(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """One JSON object per line (see :mod:`curate.io.records` for what a row is)."""
-    data = _read_utf8(path)
+    data = read_utf8(path)
     check_depth(data, path=path)
     try:
         table = pajson.read_json(pa.BufferReader(data))
@@ -208,19 +167,7 @@ def read_jsonl(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
 
 def read_json(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:
     """A JSON array of objects (the records layout)."""
-    data = _read_utf8(path)
-    check_depth(data, path=path, lines=False)
-    try:
-        value = json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"broken JSON: {exc.msg}", path=path, line=exc.lineno) from exc
-    except RecursionError as exc:
-        raise InputError("JSON nested too deeply", path=path) from exc
-    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-        raise InputError("expected a JSON array of objects (one object per row)", path=path)
-    if not value:
-        raise InputError("the JSON array is empty", path=path)
-    return pd.DataFrame.from_records(value)
+    return pd.DataFrame.from_records(json_records(path))
 
 
 def read_parquet(path: Path, options: ReadOptions = DEFAULT) -> pd.DataFrame:

@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import codecs
 import csv
+import functools
 import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Literal
 
 from curate.errors import InputError
+
+if TYPE_CHECKING:
+    import numpy as np
 
 #: Deepest nesting of JSON arrays and objects read; deeper input crashes parsers (pyarrow's
 #: segfaults at about 10,000) and no table needs it.
@@ -34,12 +36,20 @@ MAX_COLUMNS = 10_000
 FIELD_LIMIT = 1 << 24
 
 _BOM = "\ufeff"
-_BRACKETS = np.zeros(256, dtype=np.int8)
-_BRACKETS[[ord("{"), ord("[")]] = 1
-_BRACKETS[[ord("}"), ord("]")]] = -1
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"{}[]\n")
 _BLANK = re.compile(rb"\n[ \t\r]*(?=\n)")
 _TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+@functools.cache
+def _brackets() -> np.ndarray:
+    """+1 for each opening bracket's byte, -1 for each closing one's, 0 for the rest."""
+    import numpy as np  # only for input that could nest too deep; small files never need it
+
+    table = np.zeros(256, dtype=np.int8)
+    table[[ord("{"), ord("[")]] = 1
+    table[[ord("}"), ord("]")]] = -1
+    return table
 
 
 def _deep_line(data: bytes) -> bool:
@@ -74,8 +84,10 @@ def too_deep(data: bytes, *, lines: bool = True) -> int | None:
     brackets = data.translate(None, _NOT_BRACKETS)
     if max(map(len, brackets.split(b"\n") if lines else [brackets])) <= MAX_DEPTH:
         return None  # no line has enough brackets to nest that deep
+    import numpy as np
+
     codes = np.frombuffer(data, dtype=np.uint8)
-    delta = _BRACKETS[codes]
+    delta = _brackets()[codes]
     where = np.flatnonzero(delta)
     steps = delta[where].astype(np.int32)
     level = np.cumsum(steps)
@@ -282,6 +294,69 @@ class CsvRecords:
             )
         self.header = record
         self.names = fields
+
+
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def read_utf8(path: Path) -> bytes:
+    """Return the file's bytes, BOM removed, after checking they are non-empty UTF-8."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", path=path) from exc
+    if data.startswith(_UTF8_BOM):
+        data = data[len(_UTF8_BOM) :]
+    if not data.strip():
+        raise InputError("file is empty", path=path)
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); re-encode the file as UTF-8",
+            path=path,
+            line=line,
+        ) from exc
+    return data
+
+
+def unique_names(names: list[str]) -> list[str]:
+    """Repeated column names made unique as pandas does: ``a``, ``a.1``, ``a.2``."""
+    seen: dict[str, int] = {}
+    taken = set(names)
+    out = []
+    for name in names:
+        if name not in seen:
+            seen[name] = 0
+            out.append(name)
+            continue
+        while True:
+            seen[name] += 1
+            candidate = f"{name}.{seen[name]}"
+            if candidate not in taken:
+                break
+        taken.add(candidate)
+        out.append(candidate)
+    return out
+
+
+def json_records(path: Path) -> list[dict[str, Any]]:
+    """A JSON file's array of objects (the records layout), strictly: anything else, or
+    broken JSON, is an :class:`InputError` naming the file (and line)."""
+    data = read_utf8(path)
+    check_depth(data, path=path, lines=False)
+    try:
+        value = json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"broken JSON: {exc.msg}", path=path, line=exc.lineno) from exc
+    except RecursionError as exc:
+        raise InputError("JSON nested too deeply", path=path) from exc
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise InputError("expected a JSON array of objects (one object per row)", path=path)
+    if not value:
+        raise InputError("the JSON array is empty", path=path)
+    return value
 
 
 def bad_utf8(path: Path) -> InputError:

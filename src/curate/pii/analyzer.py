@@ -72,7 +72,7 @@ def resolve_model(name: str) -> str:
 class PiiAnalyzer:
     """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
 
-    def __init__(self, settings: PiiParams) -> None:
+    def __init__(self, settings: PiiParams, *, warm: bool = True) -> None:
         p = presidio()
         self.settings = settings
         self.language = settings.language
@@ -109,9 +109,24 @@ class PiiAnalyzer:
         self.english = english_words(model)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
-        self._load_each(registry.recognizers)
-        self.analyze([_WARM_UP])
+        self.recognizers: Sequence[Any] = registry.recognizers
+        self.warm = False
+        if warm:
+            self.warm_up()
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    def warm_up(self) -> None:
+        """Load every recognizer and build the tables they build on first use, once.
+
+        A recognizer that cannot load stops the run here, named, rather than in the middle of
+        the data, and forked workers share what was built. A few texts need neither: a cold
+        analyzer builds only what its texts use (a pre-commit hook's one row with a name
+        never builds the e-mail suffix table), and names a recognizer that fails then.
+        """
+        if not self.warm:
+            self._load_each(self.recognizers)
+            self._analyze([_WARM_UP])
+            self.warm = True
 
     def _load_each(self, recognizers: Sequence[Any]) -> None:
         """Run each recognizer once, so one that cannot load (its data missing, a pattern
@@ -151,6 +166,15 @@ class PiiAnalyzer:
 
     def analyze(self, texts: Sequence[str]) -> list[list[Span]]:
         """Spans per text, overlaps resolved, thresholds and allow-list applied."""
+        if self.warm:
+            return self._analyze(texts)
+        try:
+            return self._analyze(texts)
+        except Exception:
+            self._load_each(self.recognizers)  # a recognizer that cannot load: named
+            raise
+
+    def _analyze(self, texts: Sequence[str]) -> list[list[Span]]:
         plans = [self._plan(text) for text in texts]
         docs = [self.nlp.make_doc(t) if p[0] else None for t, p in zip(texts, plans, strict=True)]
         ner_docs = [d for d, (_, ner) in zip(docs, plans, strict=True) if ner and d is not None]
@@ -317,16 +341,20 @@ def ner_windows(
 
 @functools.lru_cache(maxsize=4)
 def _cached(key: str) -> PiiAnalyzer:
-    return PiiAnalyzer(PiiParams.model_validate_json(key))
+    return PiiAnalyzer(PiiParams.model_validate_json(key), warm=False)
 
 
-def get_analyzer(settings: PiiParams) -> PiiAnalyzer:
-    """The analyzer for these settings, built once per process.
+def get_analyzer(settings: PiiParams, *, warm: bool = True) -> PiiAnalyzer:
+    """The analyzer for these settings, built once per process; ``warm``: warmed up too
+    (see :meth:`PiiAnalyzer.warm_up`).
 
     Keyed by the settings it depends on, so rules that differ only in operators or gates
     (scrub and the audit check) share one.
     """
-    return _cached(settings.cache_key())
+    analyzer = _cached(settings.cache_key())
+    if warm:
+        analyzer.warm_up()
+    return analyzer
 
 
 def _analyze_with(analyzer: PiiAnalyzer, texts: list[str]) -> list[list[Span]]:
@@ -366,8 +394,9 @@ def analyze_texts(
         engine = LocalEngine(workers=workers or settings.workers)
     if isinstance(engine, LocalEngine):
         # Loaded here first: a rules error surfaces in this process, and forked workers
-        # inherit the analyzer instead of loading their own.
-        analyzer = get_analyzer(settings)
+        # inherit the analyzer instead of loading their own. A few texts (a pre-commit
+        # hook's) take it cold: it builds only what they use.
+        analyzer = get_analyzer(settings, warm=len(unique) >= PARALLEL_FROM)
         n = engine.processes(costly=True) if len(unique) >= PARALLEL_FROM else 1
         if n == 1:
             parts = [analyzer.analyze(unique[i : i + CHUNK]) for i in range(0, len(unique), CHUNK)]

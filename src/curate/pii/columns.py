@@ -157,12 +157,12 @@ def _pattern_matches(
     samples: Mapping[str, Sequence[str]], settings: PiiParams
 ) -> dict[str, dict[str, float]]:
     """Per column, the share of sampled values that a pattern recognizer matches whole."""
-    from curate.pii.analyzer import analyze_texts
-
     patterns = pattern_settings(settings)
     candidates = {c: s for c, s in samples.items() if sum(map(could_hold_pattern, s)) * 2 >= len(s)}
     if not (patterns.entities or patterns.recognizers) or not candidates:
         return {}
+    from curate.pii.analyzer import analyze_texts
+
     texts = [v for s in candidates.values() for v in s]
     results = iter(analyze_texts(patterns, texts, workers=1))
     shares: dict[str, dict[str, float]] = {}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import re
 import sys
 from collections.abc import Callable, Iterator
 from types import SimpleNamespace
@@ -30,6 +31,8 @@ SPACY_LABELS = {
 }
 NER_SCORE = 0.85
 
+_PRESIDIO_PATTERN = re.compile(r"presidio_analyzer[\\/]pattern\.py$")
+
 #: Words after a value's first token read for context words (Presidio reads five before and
 #: counts these from the value's first token): "0490 75 40 81 (mobile)".
 CONTEXT_AFTER = 6
@@ -41,10 +44,11 @@ def presidio() -> SimpleNamespace:
 
     Presidio and thinc import torch and transformers when installed, for engines curate does
     not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
-    they are imported with those two hidden when nothing has loaded them yet.
+    they are imported with those two hidden when nothing has loaded them yet, and without
+    Presidio's check of its own patterns (see :func:`_builtin_patterns_unchecked`).
     """
     try:
-        with _hidden("torch", "transformers"):
+        with _hidden("torch", "transformers"), _builtin_patterns_unchecked():
             import spacy
             from presidio_analyzer import (
                 AnalyzerEngine,
@@ -236,3 +240,33 @@ def _hidden(*modules: str) -> Iterator[None]:
         for name in hidden:
             if sys.modules.get(name, 0) is None:
                 del sys.modules[name]
+
+
+@contextlib.contextmanager
+def _builtin_patterns_unchecked() -> Iterator[None]:
+    """Skip the check Presidio makes of each of its own patterns as it imports them.
+
+    Importing ``presidio_analyzer`` builds its ~170 predefined patterns, and each checks
+    itself by compiling its regex and dropping the result: about half of Presidio's import
+    time. A recognizer compiles its patterns again, with its flags, when it first runs, so
+    skipping the check changes nothing but the time. Only calls from that check are skipped;
+    patterns built later (the rules' own) are checked as usual.
+    """
+    try:
+        import regex
+    except ImportError:  # Presidio's own import then names what is missing
+        yield
+        return
+    compile_ = regex.compile
+
+    def compile_unless_checking(*args: Any, **kwargs: Any) -> Any:
+        caller = sys._getframe(1).f_code
+        if caller.co_name == "__validate_regex" and _PRESIDIO_PATTERN.search(caller.co_filename):
+            return None
+        return compile_(*args, **kwargs)
+
+    regex.compile = compile_unless_checking
+    try:
+        yield
+    finally:
+        regex.compile = compile_

@@ -11,7 +11,8 @@ from curate.engine.base import Engine
 from curate.io.documents import Cell, Location, location_text
 from curate.pii.columns import CATEGORY_WORDS, ColumnJudgement, pattern_settings
 from curate.pii.evidence import could_hold_pattern
-from curate.pii.resolve import Span
+from curate.pii.prescreen import could_hold_entity
+from curate.pii.resolve import Span, hide_placeholders
 from curate.pii.settings import PiiParams
 
 #: Numbers shorter than this cannot be a phone, card or account number.
@@ -70,8 +71,6 @@ def find_pii(
     in columns judged not PII only a cell of nine words or more goes through the analyzer, the
     others meet only the pattern recognizers; the rest go through the analyzer.
     """
-    from curate.pii.analyzer import analyze_texts
-
     whole = {c: j.entity_type for c, j in (columns or {}).items() if j.entity_type}
     if columns is None:
         whole = dict(settings.pii_columns)
@@ -95,6 +94,10 @@ def find_pii(
     for group, group_settings in ((pending, settings), (patterned, pattern_settings(settings))):
         if not group or not (group_settings.entities or group_settings.recognizers):
             continue
+        if not _any_worth_analyzing(group_settings, (t for _, _, t in group)):
+            continue  # proven empty: the analyzer and its recognizers are not even imported
+        from curate.pii.analyzer import analyze_texts
+
         results = analyze_texts(
             group_settings, [t for _, _, t in group], workers=workers, engine=engine
         )
@@ -105,6 +108,15 @@ def find_pii(
         ]
     hits.sort(key=lambda h: h.row)
     return hits
+
+
+def _any_worth_analyzing(settings: PiiParams, texts: Iterable[str]) -> bool:
+    """Whether a text could hold an entity (as :func:`analyze_texts` screens them): False
+    for a hook's file of cells without a digit, capital or name word."""
+    entities, custom = settings.all_entities, bool(settings.recognizers)
+    return any(
+        could_hold_entity(hide_placeholders(t), entities=entities, custom=custom) for t in texts
+    )
 
 
 _EMAIL = re.compile(r"^([^@]?)[^@]*@([^.]?)[^@]*?(\.[A-Za-z]{2,})?$")

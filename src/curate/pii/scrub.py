@@ -4,23 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from curate.engine import Engine, get_engine
 from curate.errors import InputError, UsageError
 from curate.extras import PII_PACKAGES, require
 from curate.io import hf
-from curate.io.documents import Document, FrameDocument, open_document
-from curate.io.hf_document import DatasetDocument
+from curate.io.documents import Document, open_document
 from curate.io.outputs import check_outputs
 from curate.io.paths import data_path
-from curate.io.readers import DATA_SUFFIXES
 from curate.pii.baseline import Baseline, file_key
 from curate.pii.columns import ColumnJudgement, judge_columns
 from curate.pii.operators import Anonymizer
@@ -28,6 +25,9 @@ from curate.pii.resolve import Span
 from curate.pii.scan import Finding, Hit, find_pii
 from curate.pii.settings import PiiParams
 from curate.progress import track
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ def expand(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
         if not path.is_dir() or hf.is_saved(path):
             found.append(path)
             continue
+        from curate.io.readers import DATA_SUFFIXES  # pandas: only for a folder to search
+
         under: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(path):
             here = Path(dirpath)
@@ -106,6 +108,8 @@ def expand(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
 def _document(path: Path) -> Document:
     """A data file, or a ``save_to_disk`` folder (every split)."""
     if path.is_dir() and hf.is_saved(path):
+        from curate.io.hf_document import DatasetDocument
+
         return DatasetDocument(hf.load_saved(path), path)
     return open_document(path)
 
@@ -135,7 +139,7 @@ def scrub(
     """
     require(PII_PACKAGES, feature="curate scrub")
     settings = pii_settings(rules)
-    frame_input = isinstance(data, pd.DataFrame) or hf.is_hf_object(data)
+    frame_input = _is_frame(data) or hf.is_hf_object(data)
     paths = [] if frame_input else expand([data] if isinstance(data, str | os.PathLike) else data)
     modes = sum([check, in_place, out is not None])
     if modes > 1:
@@ -222,11 +226,14 @@ def _scrub_one(
         if new is None:
             new = rewritten[key] = anonymizer(hit.text, hit.spans)
         document.set(hit.row, hit.loc, new)
-    if path is None and isinstance(document, FrameDocument):
-        report.frame = document.frame
-        return report
-    if path is None and isinstance(document, DatasetDocument):
-        report.dataset = document.result()
+    if path is None:
+        from curate.io.frame_documents import FrameDocument
+        from curate.io.hf_document import DatasetDocument
+
+        if isinstance(document, FrameDocument):
+            report.frame = document.frame
+        elif isinstance(document, DatasetDocument):
+            report.dataset = document.result()
         return report
     target = Path(out) if out is not None else path
     assert target is not None
@@ -241,8 +248,18 @@ def _scrub_one(
     return report
 
 
+def _is_frame(data: Any) -> bool:
+    """Whether ``data`` is a DataFrame (one exists only where pandas is loaded: files to
+    scrub never load it)."""
+    pd = sys.modules.get("pandas")
+    return pd is not None and isinstance(data, pd.DataFrame)
+
+
 def _object_document(data: Any) -> tuple[str, None, Document]:
-    if isinstance(data, pd.DataFrame):
+    from curate.io.frame_documents import FrameDocument
+    from curate.io.hf_document import DatasetDocument
+
+    if _is_frame(data):
         return "dataframe", None, FrameDocument(data)
     return "dataset", None, DatasetDocument(data)
 

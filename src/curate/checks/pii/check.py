@@ -12,7 +12,7 @@ import pandas as pd
 from curate.checks.base import MapReduceCheck, Outcome, register
 from curate.checks.data import AuditData
 from curate.extras import PII_PACKAGES
-from curate.io.documents import FrameDocument
+from curate.io.frame_documents import FrameDocument
 from curate.pii.columns import ColumnJudgement, judge_columns
 from curate.pii.scan import find_pii, masked
 from curate.pii.settings import DEFAULT_ENTITIES, PiiParams
