@@ -29,6 +29,7 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, count_within
+from curate.checks.bias.metrics import HistoricalMetrics
 from curate.checks.bias.proxies import find_proxies
 from curate.checks.bias.rates import RateTable, num, pct, rate_table, spread
 from curate.checks.data import AuditData
@@ -58,6 +59,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
     id = "bias.historical"
     title = "Historical bias"
     params_model = HistoricalParams
+    metrics_model = HistoricalMetrics
     requires = ("label",)
     packages: ClassVar[dict[str, str]] = {"scipy": "bias", "sklearn": "bias"}
     threshold_metrics = frozenset(
@@ -118,7 +120,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
         metrics["confidence"] = p.confidence
         return Outcome(
             summary=_summary(tables, trends, proxies),
-            metrics=metrics,
+            metrics=HistoricalMetrics.model_validate(metrics),
             findings=_findings(tables, proxies, p.max_findings),
         )
 

@@ -35,6 +35,7 @@ from curate.checks.bias.groups import (
     count_within,
     group_names,
 )
+from curate.checks.bias.metrics import LabelBiasMetrics
 from curate.checks.bias.rates import (
     LABEL_RATES,
     PREDICTION_RATES,
@@ -69,6 +70,7 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
     id = "bias.label"
     title = "Label bias"
     params_model = LabelBiasParams
+    metrics_model = LabelBiasMetrics
     requires = ("label",)
     threshold_metrics = frozenset(
         {
@@ -166,7 +168,7 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
         metrics["confidence"] = p.confidence
         return Outcome(
             summary=_summary(tables, conditional, data),
-            metrics=metrics,
+            metrics=LabelBiasMetrics.model_validate(metrics),
             findings=_findings(tables, p.max_findings, p.min_count),
         )
 

@@ -27,6 +27,7 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, NO_MENTION, Attribute
+from curate.checks.bias.metrics import SelectionMetrics
 from curate.checks.bias.rates import bootstrap_cells, interval, num, pct
 from curate.checks.data import AuditData
 from curate.errors import UsageError
@@ -64,6 +65,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
     id = "bias.selection"
     title = "Selection bias"
     params_model = SelectionParams
+    metrics_model = SelectionMetrics
     targets = ()
     threshold_metrics = frozenset(
         {
@@ -106,7 +108,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
         metrics["confidence"] = p.confidence
         return Outcome(
             summary=_summary(per_attribute, attributes, rows),
-            metrics=metrics,
+            metrics=SelectionMetrics.model_validate(metrics),
             findings=_findings(per_attribute, p.max_findings),
         )
 
