@@ -47,16 +47,20 @@ class Metrics(BaseModel):
     def _ordered(
         cls, data: Any, handler: ModelWrapValidatorHandler[Metrics], info: ValidationInfo
     ) -> Metrics:
-        """Keep the order the keys came in; when reading a report, drop unknown keys."""
-        if isinstance(data, Mapping) and info.context and info.context.get(_READING):
+        """Keep the order the keys came in; when reading a report, drop keys the model neither
+        declares nor allows."""
+        reading = bool(info.context and info.context.get(_READING))
+        if isinstance(data, Mapping) and reading and cls.model_config.get("extra") == "forbid":
             data = {k: v for k, v in data.items() if k in cls.model_fields}
         made = handler(data)
         if isinstance(data, Mapping):
-            made._order = tuple(k for k in data if k in cls.model_fields)
+            kept = made.model_extra or {}
+            made._order = tuple(k for k in data if k in cls.model_fields or k in kept)
         return made
 
     def to_json(self) -> dict[str, Any]:
-        """The fields the check set, in the order it set them, as JSON-native values."""
+        """The fields the check set (and keys a model that allows extra kept), in the order it
+        set them, as JSON-native values."""
         keys = self._order or tuple(
             k for k in type(self).model_fields if k in self.model_fields_set
         )

@@ -167,7 +167,7 @@ def label_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
         "fpr" in e.model_fields_set for a in m.attributes.values() for e in a.groups.values()
     )
     metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
-    out = gap_plots(result, limits)
+    out = gap_plots(m, limits)
     for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, metrics)
         title = f"{name}: positive label rate"
@@ -181,7 +181,7 @@ def selection_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plo
     m = metrics_of(result, SelectionMetrics)
     if m is None:
         return []
-    out = gap_plots(result, limits)
+    out = gap_plots(m, limits)
     for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, ("share",))
         reference = [e.reference for e in info.groups.values()]
@@ -233,7 +233,7 @@ def historical_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Pl
     m = metrics_of(result, HistoricalMetrics)
     if m is None:
         return []
-    out = gap_plots(result, limits)
+    out = gap_plots(m, limits)
     for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, ("base_rate",))
         out.append(
