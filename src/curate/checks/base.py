@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
+from curate.checks.metrics import Metrics
+
 if TYPE_CHECKING:
     from curate.checks.data import AuditData
 
@@ -69,10 +71,17 @@ class Outcome:
     """What a check's ``run`` computes; the runner adds the id and, from thresholds, the status."""
 
     summary: str
-    metrics: dict[str, Any] = field(default_factory=dict)
+    #: The check's :class:`Metrics` model where it declares one (``Check.metrics_model``).
+    metrics: Metrics | dict[str, Any] = field(default_factory=dict)
     findings: list[dict[str, Any]] = field(default_factory=list)
     skipped: bool = False
     records: Records = field(default_factory=dict)
+
+    def metrics_json(self) -> dict[str, Any]:
+        """The metrics as ``report.json`` keeps them."""
+        if isinstance(self.metrics, Metrics):
+            return self.metrics.to_json()
+        return self.metrics
 
 
 class Params(BaseModel):
@@ -95,6 +104,8 @@ class Check(ABC, Generic[P]):
     params_model: ClassVar[type[BaseModel]] = Params
     #: Column roles the check needs (``text``, ``label``, ``sensitive``...); without them it is skipped.
     requires: ClassVar[tuple[str, ...]] = ()
+    #: What ``run`` measures, for the renderers that read it (:func:`curate.checks.metrics.metrics_of`).
+    metrics_model: ClassVar[type[Metrics] | None] = None
     #: Metric names that ``fail_if`` / ``warn_if`` may name.
     threshold_metrics: ClassVar[frozenset[str]] = frozenset()
     #: Optional packages ``run`` imports (import name -> the pip extra that installs it): a

@@ -55,12 +55,11 @@ def run_check(config: CheckConfig, data: AuditData) -> CheckResult:
             f"The check crashed ({type(exc).__name__}); details in {path}.",
             metrics={"crash_log": str(path)},
         )
+    metrics = outcome.metrics_json()
     if outcome.skipped:
-        return CheckResult(
-            config.id, Status.SKIPPED, outcome.summary, outcome.metrics, outcome.findings
-        )
-    failed = breaches(outcome.metrics, config.fail_if)
-    warned = breaches(outcome.metrics, config.warn_if)
+        return CheckResult(config.id, Status.SKIPPED, outcome.summary, metrics, outcome.findings)
+    failed = breaches(metrics, config.fail_if)
+    warned = breaches(metrics, config.warn_if)
     status = Status.FAIL if failed else Status.WARN if warned else Status.PASS
     summary = outcome.summary.rstrip(".")
     if failed:
@@ -71,7 +70,7 @@ def run_check(config: CheckConfig, data: AuditData) -> CheckResult:
         limits = ", ".join(f"{metric} {condition}" for metric, condition in config.fail_if.items())
         summary += f"; within the gate (fails if {limits})"
     result = CheckResult(
-        config.id, status, summary + ".", outcome.metrics, outcome.findings, outcome.records
+        config.id, status, summary + ".", metrics, outcome.findings, outcome.records
     )
     first = opening(result, Limits(fail_if=config.fail_if, warn_if=config.warn_if))
     if first is not None:

@@ -8,6 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from curate.checks.metrics import metric_value
+
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
     ">=": operator.ge,
@@ -56,9 +58,7 @@ def breaches(metrics: Mapping[str, Any], conditions: Mapping[str, Condition]) ->
     """The conditions that hold for ``metrics``; a metric that is absent or None never breaches."""
     found = []
     for name, condition in conditions.items():
-        value = metrics.get(name)
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            continue
-        if condition.holds(float(value)):
+        value = metric_value(metrics, name)
+        if value is not None and condition.holds(float(value)):
             found.append(Breach(name, value, condition))
     return found

@@ -50,13 +50,13 @@ def train(
     result = run_train(
         data, receipt=receipt, recipe=recipe, out=out, rules=rules, allow_unsigned=allow_unsigned
     )
-    test = result.metrics["test"]
+    test = result.metrics.test
     score = (
-        f"accuracy {test['accuracy']:.3f}, macro-F1 {test['macro_f1']:.3f}"
-        if "accuracy" in test
-        else f"loss {test['loss']:.3f}"
+        f"accuracy {test.accuracy:.3f}, macro-F1 {test.macro_f1:.3f}"
+        if test.accuracy is not None and test.macro_f1 is not None
+        else f"loss {test.loss:.3f}"
     )
-    say(f"trained: {score} on {test['rows']:,} test rows")
+    say(f"trained: {score} on {test.rows:,} test rows")
     say(f"  model    {result.out}")
     say(f"  card     {result.card}")
     return EXIT_OK

@@ -8,25 +8,33 @@ under ``curate.checks.bias`` only compute the metrics drawn here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from curate.checks.base import CheckResult
 from curate.checks.bias.groups import JOIN
+from curate.checks.bias.metrics import (
+    BiasMetrics,
+    HistoricalMetrics,
+    Interval,
+    LabelBiasMetrics,
+    Proxy,
+    RateAttribute,
+    RateGroup,
+    SamplingMetrics,
+    SelectionMetrics,
+    ShareAttribute,
+    ShareGroup,
+    SplitAttribute,
+    Trend,
+)
 from curate.checks.bias.rates import RATE_NAMES
+from curate.checks.metrics import metric_value, metrics_of
 from curate.report.limit_plots import gap_plots, limit_lines
 from curate.report.locate import locate
 from curate.report.plots import MAX_BARS, PALETTE, PLOTS, Plot, figure_svg, new_figure
 from curate.report.verdict import NO_LIMITS, Limits
-from curate.report.views import (
-    BiasView,
-    Interval,
-    Proxy,
-    RateAttribute,
-    SplitAttribute,
-    Trend,
-)
 
-A = TypeVar("A", RateAttribute, SplitAttribute)
+A = TypeVar("A", RateAttribute, ShareAttribute, SplitAttribute)
 
 COLOURS = PALETTE[:6]
 GREY = "#9aa0a6"
@@ -120,38 +128,46 @@ def _deciding(result: CheckResult, limits: Limits) -> set[str]:
     """The attributes (columns or intersections) that gave each limited metric its value."""
     found = set()
     for metric in limits.metrics:
-        value = result.metrics.get(metric)
-        if isinstance(value, int | float) and not isinstance(value, bool):
+        value = metric_value(result.metrics, metric)
+        if value is not None:
             where = locate(result, metric, float(value))
             if where is not None:
                 found.add(where.attribute)
     return found
 
 
-def _level(m: BiasView[Any]) -> str:
+def _level(m: BiasMetrics) -> str:
     return f" ({m.confidence:.0%} intervals)"
 
 
 def _rate_series(
-    info: RateAttribute, metrics: Sequence[str]
+    info: RateAttribute | ShareAttribute, metrics: Sequence[str]
 ) -> tuple[list[str], list[int], list[bool], Series]:
     groups = list(info.groups)
-    entries = list(info.groups.values())
+    entries: list[RateGroup | ShareGroup] = list(info.groups.values())
     series: Series = {}
     for metric in metrics:
-        values = [e.series(metric) for e in entries]
+        values = [_series(e, metric) for e in entries]
         if any(v is not None for v, _ in values):
             series[metric] = ([v for v, _ in values], [ci for _, ci in values])
     return groups, [e.n for e in entries], [e.too_small for e in entries], series
 
 
+def _series(entry: RateGroup | ShareGroup, metric: str) -> tuple[float | None, Interval]:
+    if isinstance(entry, ShareGroup):
+        return entry.share, entry.share_ci
+    return entry.series(metric)
+
+
 def label_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
-    m = BiasView[RateAttribute].model_validate(result.metrics)
+    m = metrics_of(result, LabelBiasMetrics)
+    if m is None:
+        return []
     prediction = any(
         "fpr" in e.model_fields_set for a in m.attributes.values() for e in a.groups.values()
     )
     metrics = ("base_rate", "fpr", "fnr") if prediction else ("base_rate",)
-    out = gap_plots(result, limits)
+    out = gap_plots(m, limits)
     for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, metrics)
         title = f"{name}: positive label rate"
@@ -162,8 +178,10 @@ def label_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
 
 
 def selection_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
-    m = BiasView[RateAttribute].model_validate(result.metrics)
-    out = gap_plots(result, limits)
+    m = metrics_of(result, SelectionMetrics)
+    if m is None:
+        return []
+    out = gap_plots(m, limits)
     for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, ("share",))
         reference = [e.reference for e in info.groups.values()]
@@ -183,7 +201,9 @@ def selection_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plo
 
 
 def sampling_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
-    m = BiasView[SplitAttribute].model_validate(result.metrics)
+    m = metrics_of(result, SamplingMetrics)
+    if m is None:
+        return []
     out: list[Plot] = []
     for name, info in _plotted(result, m.attributes, limits):
         entries = list(info.groups.values())
@@ -210,8 +230,10 @@ def sampling_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot
 
 
 def historical_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
-    m = BiasView[RateAttribute].model_validate(result.metrics)
-    out = gap_plots(result, limits)
+    m = metrics_of(result, HistoricalMetrics)
+    if m is None:
+        return []
+    out = gap_plots(m, limits)
     for name, info in _plotted(result, m.attributes, limits):
         groups, n, small, series = _rate_series(info, ("base_rate",))
         out.append(

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from curate.checks.coverage.metrics import CoverageMetrics
+from curate.checks.metrics import metrics_of
 from curate.errors import InputError
 from curate.io.splits import split_from_path
 from curate.io.table import SPLIT_ORDER
@@ -58,18 +60,14 @@ def _size_category(rows: int) -> str:
     return "n>1B"
 
 
-def _metrics(report: Report, check_id: str) -> Mapping[str, Any]:
-    try:
-        return report.check(check_id).metrics
-    except KeyError:
-        return {}
-
-
 def _languages(report: Report) -> list[str]:
-    text = _metrics(report, "coverage").get("text", {})
+    try:
+        coverage = metrics_of(report.check("coverage"), CoverageMetrics)
+    except KeyError:
+        coverage = None
     found: dict[str, float] = {}
-    for column in text.values() if isinstance(text, dict) else ():
-        for code, share in (column.get("languages") or {}).items():
+    for column in coverage.text.values() if coverage is not None else ():
+        for code, share in column.languages.items():
             if code != "und" and share >= MIN_LANGUAGE_SHARE:
                 found[code] = max(found.get(code, 0.0), share)
     return sorted(found, key=lambda code: -found[code])

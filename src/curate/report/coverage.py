@@ -5,7 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 from curate.checks.base import CheckResult, Status
+from curate.checks.coverage.metrics import (
+    ChatCoverage,
+    ColumnProfile,
+    CoverageMetrics,
+    DriftRow,
+    Histogram,
+    Instruction,
+    Labels,
+    SliceTable,
+    TextColumn,
+    Topics,
+)
 from curate.checks.coverage.profile import MIN_VALUE_ROWS
+from curate.checks.metrics import metrics_of
 from curate.checks.thresholds import Condition
 from curate.report.limit_plots import limit_lines
 from curate.report.plots import (
@@ -20,18 +33,6 @@ from curate.report.plots import (
     short,
 )
 from curate.report.verdict import NO_LIMITS, Limits
-from curate.report.views import (
-    ChatCoverage,
-    ColumnProfile,
-    CoverageView,
-    DriftRow,
-    Histogram,
-    InstructionView,
-    LabelsView,
-    SliceTable,
-    TextView,
-    TopicsView,
-)
 
 GAP_COLOUR = "#cf222e"
 WARN_COLOUR = "#9a6700"
@@ -39,7 +40,9 @@ MAX_HISTOGRAMS = 6
 
 
 def coverage_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot]:
-    m = CoverageView.model_validate(result.metrics)
+    m = metrics_of(result, CoverageMetrics)
+    if m is None:
+        return []
     plots: list[Plot] = []
     if m.labels is not None:
         plots.append(_label_plot(m.labels))
@@ -76,7 +79,7 @@ def coverage_plots(result: CheckResult, limits: Limits = NO_LIMITS) -> list[Plot
     return plots
 
 
-def _label_plot(labels: LabelsView) -> Plot:
+def _label_plot(labels: Labels) -> Plot:
     by_split = labels.by_split
     classes = list(labels.counts)[:12]
     splits = list(by_split)
@@ -100,7 +103,7 @@ def _label_plot(labels: LabelsView) -> Plot:
     )
 
 
-def _length_plot(column: str, text: TextView) -> Plot:
+def _length_plot(column: str, text: TextColumn) -> Plot:
     tokens = text.tokens_histogram is not None
     hist = text.tokens_histogram or text.chars_histogram
     unit = "tokens" if tokens else "characters"
@@ -126,7 +129,7 @@ def _length_plot(column: str, text: TextView) -> Plot:
     return Plot(f"Length of {column}", figure_svg(fig), note + ".")
 
 
-def _topic_plot(topics: TopicsView) -> Plot:
+def _topic_plot(topics: Topics) -> Plot:
     clusters = topics.clusters
     splits = sorted({s for c in clusters for s in c.by_split}, key=_split_key)
     names = [f"{c.topic}: {', '.join(c.terms[:3]) or '—'}" for c in clusters]
@@ -228,7 +231,7 @@ def _slice_plot(table: SliceTable, min_rows: int) -> Plot:
     )
 
 
-def _instruction_plot(instruction: InstructionView) -> Plot:
+def _instruction_plot(instruction: Instruction) -> Plot:
     categories = instruction.categories
     names = sorted(categories, key=lambda c: categories[c].rows, reverse=True)[:20]
     fig, (left, right) = new_figure(7.2, 0.9 + 0.28 * len(names), ncols=2)
@@ -254,7 +257,9 @@ def _histogram_plot(name: str, hist: Histogram) -> Plot:
 
 
 def coverage_tables(result: CheckResult) -> list[Table]:
-    m = CoverageView.model_validate(result.metrics)
+    m = metrics_of(result, CoverageMetrics)
+    if m is None:
+        return []
     tables: list[Table] = []
     profile = m.profile
     if profile:

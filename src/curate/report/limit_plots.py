@@ -3,10 +3,15 @@ limit a line, so a reader sees which one the gate's worst case came from and by 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from curate.checks.base import CheckResult, Status
+from curate.checks.base import Status
+from curate.checks.bias.metrics import (
+    BiasMetrics,
+    HistoricalMetrics,
+    LabelBiasMetrics,
+    SelectionMetrics,
+)
 from curate.checks.thresholds import Condition
 from curate.report.labels import Unit, fmt, label
 from curate.report.locate import GAPS
@@ -17,32 +22,28 @@ BAR_COLOUR = PALETTE[0]
 
 FAIL_COLOUR, WARN_COLOUR = "#cf222e", "#9a6700"
 
-#: Per gated metric: where its per-attribute values live, as (metrics key, rate, kind).
-_PER_ATTRIBUTE = {
-    **{metric: ("attributes", rate, kind) for metric, (rate, kind) in GAPS.items()},
-    "conditional_base_rate_difference": ("conditional", "", "difference"),
-    "conditional_base_rate_ratio": ("conditional", "", "ratio"),
-}
 
-
-def _per_attribute(metrics: Mapping[str, Any], metric: str) -> dict[str, float]:
+def _per_attribute(m: BiasMetrics, metric: str) -> dict[str, float]:
     """``metric``'s value for each column and intersection (the gate reads the worst)."""
-    if metric == "min_representation_ratio":
-        return {
-            f"{name}: {group}": float(g["ratio"])
-            for name, entry in metrics.get("attributes", {}).items()
-            for group, g in entry.get("groups", {}).items()
-            if isinstance(g.get("ratio"), int | float)
-        }
-    where = _PER_ATTRIBUTE.get(metric)
-    if where is None:
-        return {}
-    key, rate, kind = where
-    out = {}
-    for name, entry in metrics.get(key, {}).items():
-        value = entry.get(kind) if not rate else entry.get("gaps", {}).get(rate, {}).get(kind)
-        if isinstance(value, int | float):
-            out[str(name)] = float(value)
+    out: dict[str, float] = {}
+    if isinstance(m, SelectionMetrics) and metric == "min_representation_ratio":
+        for name, entry in m.attributes.items():
+            for group, g in entry.groups.items():
+                if g.ratio is not None:
+                    out[f"{name}: {group}"] = float(g.ratio)
+    elif isinstance(m, LabelBiasMetrics | HistoricalMetrics) and metric in GAPS:
+        rate, kind = GAPS[metric]
+        for name, attribute in m.attributes.items():
+            gap = attribute.gaps.get(rate)
+            value = getattr(gap, kind) if gap is not None else None
+            if value is not None:
+                out[str(name)] = float(value)
+    elif isinstance(m, LabelBiasMetrics) and metric.startswith("conditional_base_rate_"):
+        kind = metric.rsplit("_", 1)[1]
+        for name, conditional in m.conditional.items():
+            value = getattr(conditional, kind)
+            if value is not None:
+                out[str(name)] = float(value)
     return out
 
 
@@ -65,14 +66,14 @@ def limit_lines(ax: Any, lines: list[tuple[Status, Condition]], metric: str) -> 
         )
 
 
-def gap_plots(result: CheckResult, limits: Limits) -> list[Plot]:
+def gap_plots(m: BiasMetrics, limits: Limits) -> list[Plot]:
     """For each metric the rules limit: its value per column and intersection, the limit a line.
 
     The gate reads the worst of these; the bar that gave it is the one the verdict names.
     """
     out = []
     for metric in limits.metrics:
-        values = _per_attribute(result.metrics, metric)
+        values = _per_attribute(m, metric)
         lines = limits.for_metric(metric)
         if not values or not lines:
             continue

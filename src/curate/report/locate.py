@@ -10,9 +10,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TypeVar
 
 from curate.checks.base import CheckResult
+from curate.checks.bias.metrics import (
+    Conditional,
+    HistoricalMetrics,
+    LabelBiasMetrics,
+    Proxy,
+    RateAttribute,
+    RateGroup,
+    SamplingMetrics,
+    SelectionMetrics,
+    ShareAttribute,
+    SplitAttribute,
+)
+from curate.checks.coverage.metrics import CoverageMetrics, DriftRow
+from curate.checks.metrics import Metrics, metrics_of
 from curate.report.labels import Unit, fmt
 
 
@@ -49,141 +63,156 @@ GAPS = {
 }
 
 
+#: The checks whose worst-case metrics can be located, and the metrics each produces.
+_MODELS: dict[str, type[Metrics]] = {
+    "bias.label": LabelBiasMetrics,
+    "bias.historical": HistoricalMetrics,
+    "bias.selection": SelectionMetrics,
+    "bias.sampling": SamplingMetrics,
+    "coverage": CoverageMetrics,
+}
+
+
 def locate(result: CheckResult, metric: str, value: float) -> Location | None:
     """The column (or intersection) and groups whose numbers gave ``metric`` its ``value``."""
-    m = result.metrics
-    try:
-        if metric in GAPS and isinstance(m.get("attributes"), Mapping):
-            rate, kind = GAPS[metric]
-            return _gap(m["attributes"], rate, kind, value)
-        if metric.startswith("conditional_base_rate_") and isinstance(
-            m.get("conditional"), Mapping
-        ):
-            kind = metric.rsplit("_", 1)[1]
-            return _conditional(m["conditional"], kind, value)
-        if metric == "disagreement_difference" and isinstance(m.get("disagreement"), Mapping):
-            return _gap(m["disagreement"], "base_rate", "difference", value)
-        if metric in ("min_representation_ratio", "max_share_gap"):
-            return _selection(m.get("attributes"), metric, value)
-        if metric in ("max_proxy_association", "proxy_lift", "proxy_balanced_accuracy"):
-            return _proxy(m.get("proxies"), metric)
-        if metric == "max_psi" and isinstance(m.get("drift"), list):
-            return _drift(m["drift"], value)
-        if metric in _SPLITS and isinstance(m.get("attributes"), Mapping):
-            return _split(m["attributes"], metric, value)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
+    model = _MODELS.get(result.id)
+    m = metrics_of(result, model) if model is not None else None
+    if isinstance(m, LabelBiasMetrics | HistoricalMetrics) and metric in GAPS:
+        rate, kind = GAPS[metric]
+        return _gap(m.attributes, rate, kind, value)
+    if isinstance(m, LabelBiasMetrics):
+        if metric.startswith("conditional_base_rate_") and m.conditional:
+            return _conditional(m.conditional, metric.rsplit("_", 1)[1], value)
+        if metric == "disagreement_difference" and m.disagreement:
+            return _gap(m.disagreement, "base_rate", "difference", value)
+    if isinstance(m, SelectionMetrics) and metric in ("min_representation_ratio", "max_share_gap"):
+        return _selection(m.attributes, metric, value)
+    if isinstance(m, HistoricalMetrics) and metric in (
+        "max_proxy_association",
+        "proxy_lift",
+        "proxy_balanced_accuracy",
+    ):
+        return _proxy(m.proxies, metric)
+    if isinstance(m, CoverageMetrics) and metric == "max_psi":
+        return _drift(m.drift, value)
+    if isinstance(m, SamplingMetrics) and metric in _SPLITS:
+        return _split(m.attributes, metric, value)
     return None
 
 
-def _closest(candidates: list[tuple[float, str, Any]], value: float) -> tuple[str, Any] | None:
+T = TypeVar("T")
+
+
+def _closest(candidates: list[tuple[float, str, T]], value: float) -> tuple[str, T] | None:
     if not candidates:
         return None
     _, name, entry = min(candidates, key=lambda c: abs(c[0] - value))
     return name, entry
 
 
-def _gap(attributes: Mapping[str, Any], rate: str, kind: str, value: float) -> Location | None:
+def _gap(
+    attributes: Mapping[str, RateAttribute], rate: str, kind: str, value: float
+) -> Location | None:
     candidates = [
-        (float(entry["gaps"][rate][kind]), name, entry)
+        (float(getattr(entry.gaps[rate], kind)), name, entry)
         for name, entry in attributes.items()
-        if isinstance(entry, Mapping)
-        and isinstance(entry.get("gaps"), Mapping)
-        and isinstance(entry["gaps"].get(rate), Mapping)
-        and isinstance(entry["gaps"][rate].get(kind), int | float)
+        if rate in entry.gaps and getattr(entry.gaps[rate], kind) is not None
     ]
     best = _closest(candidates, value)
     if best is None:
         return None
     name, entry = best
-    gap = entry["gaps"][rate]
-    high, low = gap.get("highest"), gap.get("lowest")
-    groups = entry.get("groups", {})
-    if rate in groups.get(high, {}) and rate in groups.get(low, {}):
-        detail = f"{high} {fmt(groups[high][rate], Unit.SHARE)} vs {low} {fmt(groups[low][rate], Unit.SHARE)}"
+    gap = entry.gaps[rate]
+    high = entry.groups.get(gap.highest) if gap.highest is not None else None
+    low = entry.groups.get(gap.lowest) if gap.lowest is not None else None
+    if high is not None and low is not None and _has(high, rate) and _has(low, rate):
+        shown = f"{fmt(getattr(high, rate), Unit.SHARE)} vs {gap.lowest} {fmt(getattr(low, rate), Unit.SHARE)}"
+        detail = f"{gap.highest} {shown}"
     else:
-        detail = f"between {high} and {low}"
+        detail = f"between {gap.highest} and {gap.lowest}"
     return Location(str(name), detail)
 
 
-def _conditional(conditional: Mapping[str, Any], kind: str, value: float) -> Location | None:
+def _has(group: RateGroup, rate: str) -> bool:
+    """Whether the check gave ``group`` a value (perhaps null) for ``rate``."""
+    return rate in group.model_fields_set
+
+
+def _conditional(
+    conditional: Mapping[str, Conditional], kind: str, value: float
+) -> Location | None:
     candidates = [
-        (float(entry[kind]), name, entry)
+        (float(getattr(entry, kind)), name, entry)
         for name, entry in conditional.items()
-        if isinstance(entry, Mapping) and isinstance(entry.get(kind), int | float)
+        if getattr(entry, kind, None) is not None
     ]
     best = _closest(candidates, value)
     if best is None:
         return None
     name, entry = best
-    like = ", ".join(map(str, entry.get("columns", [])))
-    detail = f"{entry.get('highest')} vs {entry.get('lowest')}"
+    like = ", ".join(map(str, entry.columns))
+    detail = f"{entry.highest} vs {entry.lowest}"
     if like:
         detail += f" with the same {like}"
     return Location(str(name), detail)
 
 
-def _selection(attributes: Any, metric: str, value: float) -> Location | None:
-    if not isinstance(attributes, Mapping):
-        return None
+def _selection(
+    attributes: Mapping[str, ShareAttribute], metric: str, value: float
+) -> Location | None:
     key = "ratio" if metric == "min_representation_ratio" else "gap"
     candidates = [
-        (abs(float(g[key])), f"{name}\0{group}", g)
+        (abs(float(getattr(g, key))), f"{name}\0{group}", g)
         for name, entry in attributes.items()
-        for group, g in entry.get("groups", {}).items()
-        if isinstance(g, Mapping) and isinstance(g.get(key), int | float)
+        for group, g in entry.groups.items()
+        if getattr(g, key) is not None
     ]
     best = _closest(candidates, abs(value))
     if best is None:
         return None
     names, g = best
     name, group = names.split("\0")
-    detail = f"{group} are {fmt(g.get('share'), Unit.SHARE)} of rows"
-    if g.get("reference") is not None:
-        detail += f" against {fmt(g['reference'], Unit.SHARE)} in the reference population"
+    detail = f"{group} are {fmt(g.share, Unit.SHARE)} of rows"
+    if g.reference is not None:
+        detail += f" against {fmt(g.reference, Unit.SHARE)} in the reference population"
     return Location(name, detail)
 
 
-def _proxy(proxies: Any, metric: str) -> Location | None:
-    if not isinstance(proxies, Mapping) or not proxies:
+def _proxy(proxies: Mapping[str, Proxy], metric: str) -> Location | None:
+    if not proxies:
         return None
     if metric == "max_proxy_association":
         pairs = [
             (float(v), column, name)
             for name, p in proxies.items()
-            for column, v in p.get("cramers_v", {}).items()
-            if isinstance(v, int | float)
+            for column, v in p.cramers_v.items()
+            if v is not None
         ]
         if not pairs:
             return None
         v, column, name = max(pairs)
         return Location(name, f"{column} predicts {name} (Cramér's V {v:.2f})")
     scored = [
-        (float(p["balanced_accuracy"]) - float(p.get("chance") or 0), name, p)
+        (float(p.balanced_accuracy) - float(p.chance or 0), name, p)
         for name, p in proxies.items()
-        if isinstance(p.get("balanced_accuracy"), int | float)
+        if p.balanced_accuracy is not None
     ]
     if not scored:
         return None
     _, name, p = max(scored, key=lambda s: s[0])
     return Location(
         name,
-        f"the other columns predict {name} with balanced accuracy {p['balanced_accuracy']:.2f} "
-        f"(chance {float(p.get('chance') or 0):.2f})",
+        f"the other columns predict {name} with balanced accuracy {p.balanced_accuracy:.2f} "
+        f"(chance {float(p.chance or 0):.2f})",
     )
 
 
-def _drift(drift: list[Any], value: float) -> Location | None:
-    candidates = [
-        (float(d["psi"]), str(d.get("feature")), d)
-        for d in drift
-        if isinstance(d, Mapping) and isinstance(d.get("psi"), int | float)
-    ]
-    best = _closest(candidates, value)
+def _drift(drift: list[DriftRow], value: float) -> Location | None:
+    best = _closest([(float(d.psi), str(d.feature), d) for d in drift], value)
     if best is None:
         return None
     feature, d = best
-    return Location("", f"{feature} in {d.get('split')} against train")
+    return Location("", f"{feature} in {d.split} against train")
 
 
 #: bias.sampling metrics that are the worst over attributes and splits: metric -> where to look.
@@ -195,33 +224,31 @@ _SPLITS = {
 }
 
 
-def _split(attributes: Mapping[str, Any], metric: str, value: float) -> Location | None:
+def _split(attributes: Mapping[str, SplitAttribute], metric: str, value: float) -> Location | None:
     key = _SPLITS[metric]
-    candidates: list[tuple[float, str, Any]] = []
+    candidates: list[tuple[float, str, str]] = []
     for name, info in attributes.items():
-        if not isinstance(info, Mapping):
-            continue
         if key == "weighted_share":
-            for group, w in (info.get("weights") or {}).items():
-                if isinstance(w.get("weighted_share"), int | float):
-                    change = abs(float(w["weighted_share"]) - float(w["share"]))
+            for group, w in info.weights.items():
+                if w.weighted_share is not None and w.share is not None:
+                    change = abs(float(w.weighted_share) - float(w.share))
                     detail = (
-                        f"the weights move {group} from {fmt(w['share'], Unit.SHARE)} "
-                        f"to {fmt(w['weighted_share'], Unit.SHARE)} of rows"
+                        f"the weights move {group} from {fmt(w.share, Unit.SHARE)} "
+                        f"to {fmt(w.weighted_share, Unit.SHARE)} of rows"
                     )
                     candidates.append((change, str(name), detail))
             continue
-        for split, d in (info.get("distance") or {}).items():
-            base = d.get("compared_with")
+        for split, d in info.distance.items():
+            base = d.compared_with
             if key == "label_rate_shift":
-                for group, shift in (d.get(key) or {}).items():
-                    if isinstance(shift, int | float):
+                for group, shift in (d.label_rate_shift or {}).items():
+                    if shift is not None:
                         detail = f"the label rate of {group} in {split} against {base}"
                         candidates.append((abs(float(shift)), str(name), detail))
-            elif isinstance(d.get(key), int | float):
-                candidates.append((float(d[key]), str(name), f"{split} against {base}"))
+            elif getattr(d, key) is not None:
+                candidates.append((float(getattr(d, key)), str(name), f"{split} against {base}"))
     best = _closest(candidates, abs(value))
     if best is None:
         return None
     name, detail = best
-    return Location(name, str(detail))
+    return Location(name, detail)

@@ -124,12 +124,15 @@ class Report:
     @property
     def sufficiency(self) -> str | None:
         """Whether there is enough data, for the verdict (from the coverage check), or None."""
+        from curate.checks.coverage.metrics import CoverageMetrics
+        from curate.checks.metrics import metrics_of
+
         for result in self.checks:
-            enough = result.metrics.get("sufficiency") if result.id == "coverage" else None
-            if isinstance(enough, dict) and "level" in enough:
+            m = metrics_of(result, CoverageMetrics) if result.id == "coverage" else None
+            if m is not None and m.sufficiency is not None and m.sufficiency.level is not None:
                 from curate.checks.coverage.sufficiency import verdict
 
-                return verdict(enough)
+                return verdict(m.sufficiency.to_json())
         return None
 
     def limits(self, check_id: str) -> Limits:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from curate.checks.base import CheckResult
+from curate.checks.metrics import metrics_of
+from curate.checks.quality.metrics import FlaggedShare, LabelIssueMetrics
 from curate.report.plots import PLOTS, TABLES, Plot, Table, bar_chart
 from curate.report.verdict import Limits
 
 
 def quality_plots(result: CheckResult, limits: Limits) -> list[Plot]:
     """The share of rows flagged per given label (no threshold line: the limits are on the total)."""
-    per_class = result.metrics.get("by_class")
-    if not isinstance(per_class, Mapping) or not result.metrics.get("label_issues"):
+    m = metrics_of(result, LabelIssueMetrics)
+    if m is None or not m.label_issues:
         return []
-    shares = {str(k): float(v["share"]) for k, v in per_class.items() if isinstance(v, Mapping)}
+    shares = {str(k): float(v.share) for k, v in m.by_class.items()}
     return [
         bar_chart(
             shares,
@@ -29,41 +30,36 @@ def quality_plots(result: CheckResult, limits: Limits) -> list[Plot]:
 
 
 def quality_tables(result: CheckResult) -> list[Table]:
-    tables = []
-    per_class = result.metrics.get("by_class")
-    if isinstance(per_class, Mapping):
-        tables.append(
-            Table(
-                title="Flagged rows by given label",
-                columns=("label", "rows", "flagged", "share"),
-                rows=[_row(name, v) for name, v in per_class.items() if isinstance(v, Mapping)],
-            )
+    m = metrics_of(result, LabelIssueMetrics)
+    if m is None:
+        return []
+    tables = [
+        Table(
+            title="Flagged rows by given label",
+            columns=("label", "rows", "flagged", "share"),
+            rows=[_row(name, v) for name, v in m.by_class.items()],
         )
-    attributes = result.metrics.get("attributes")
-    for column, entry in (attributes or {}).items() if isinstance(attributes, Mapping) else ():
-        groups = entry.get("groups") if isinstance(entry, Mapping) else None
-        if not isinstance(groups, Mapping):
-            continue
-        rows = [_row(name, v) for name, v in groups.items() if isinstance(v, Mapping)]
-        marked = [i for i, v in enumerate(groups.values()) if v.get("label_bias")]
+    ]
+    for column, entry in m.attributes.items():
+        groups = entry.groups
         tables.append(
             Table(
                 title=f"Flagged rows by {column}",
                 columns=(str(column), "rows", "flagged", "share"),
-                rows=rows,
+                rows=[_row(name, v) for name, v in groups.items()],
                 note="Highlighted: flags concentrate there (possible label bias); "
                 "groups too small to judge are marked.",
-                highlight=frozenset((i, 3) for i in marked),
+                highlight=frozenset((i, 3) for i, v in enumerate(groups.values()) if v.label_bias),
             )
         )
     return tables
 
 
-def _row(name: Any, value: Mapping[str, Any]) -> list[Any]:
-    share = f"{float(value.get('share', 0.0)):.1%}"
-    if value.get("too_small"):
+def _row(name: str, value: FlaggedShare) -> list[Any]:
+    share = f"{float(value.share):.1%}"
+    if value.too_small:
         share += " (too small to judge)"
-    return [str(name), f"{int(value.get('rows', 0)):,}", f"{int(value.get('issues', 0)):,}", share]
+    return [str(name), f"{int(value.rows):,}", f"{int(value.issues):,}", share]
 
 
 PLOTS["quality.labels"] = quality_plots

@@ -10,9 +10,9 @@ Topics over such a text column keep their counts but not their terms, and the gr
 when enough rows share them (``MIN_VALUE_ROWS``), so a report
 without a PII check does not single anyone out either.
 
-It works on the metrics as JSON, not through :mod:`curate.report.views`: it must hand back
-every key it does not touch, including those of an older or newer report, which a typed view
-would drop.
+It works on the metrics as JSON, not through :func:`curate.checks.metrics.metrics_of`: it
+must hand back every key it does not touch, including those of an older or newer report, which
+a typed model would drop.
 """
 
 from __future__ import annotations

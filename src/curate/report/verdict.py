@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from curate.checks.base import CheckResult, Status
+from curate.checks.metrics import metric_value
 from curate.checks.thresholds import Condition, breaches
 from curate.report.labels import Unit, fmt, label
 from curate.report.locate import Location, locate
@@ -220,8 +221,8 @@ def opening(result: CheckResult, limits: Limits) -> str | None:
     if result.status is not Status.PASS or not result.id.startswith("bias."):
         return None
     for metric in limits.metrics:
-        value = result.metrics.get(metric)
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        value = metric_value(result.metrics, metric)
+        if value is None:
             continue
         where = locate(result, metric, float(value))
         if where is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from curate.train.gate import Admitted
+from curate.train.metrics import GroupScores, TrainMetrics
 from curate.train.recipe import BaseModelRef, Recipe, is_gguf
 
 GROUP_COLUMNS = (
@@ -41,7 +42,7 @@ def _cell(text: Any) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
-def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any]) -> str:
+def render_card(*, admitted: Admitted, recipe: Recipe, metrics: TrainMetrics) -> str:
     """The card's Markdown (with Hugging Face front matter)."""
     settings = recipe.model
     receipt = admitted.receipt
@@ -58,7 +59,7 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         "",
         f"# LoRA {settings.task} on `{Path(admitted.name).name}`",
         "",
-        f"Fine-tuned by curate {metrics['curate_version']} from {settings.base_model.describe()}, "
+        f"Fine-tuned by curate {metrics.curate_version} from {settings.base_model.describe()}, "
         "on data that passed its audit byte for byte (the receipt below). "
         f"Recipe `{recipe.path}` (sha256 `{recipe.sha256[:12]}…`).",
         "",
@@ -80,7 +81,7 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         lines.append(f"| `{check_id}` | {status} | {_cell(summaries.get(check_id, ''))} |")
     for check_id, reason in receipt.waived.items():
         lines.append(f"| `{check_id}` | waived | {_cell(reason)} |")
-    splits = metrics["splits"]
+    splits = metrics.splits
     lines += [
         "",
         "## Splits",
@@ -88,33 +89,33 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         "| split | rows | source |",
         "|---|---|---|",
     ]
-    for name, rows in splits["rows"].items():
-        lines.append(f"| {name} | {rows:,} | {splits['source'].get(name, '')} |")
-    if splits["carved"]:
+    for name, rows in splits.rows.items():
+        lines.append(f"| {name} | {rows:,} | {splits.source.get(name, '')} |")
+    if splits.carved:
         lines += [
             "",
-            f"Carved splits use seed {splits['seed']}; the row ids of every split are in `splits.json`.",
+            f"Carved splits use seed {splits.seed}; the row ids of every split are in `splits.json`.",
         ]
     lines += ["", "## Test metrics", ""]
-    test = metrics["test"]
+    test = metrics.test
     if settings.task == "sequence-classification":
         lines += [
-            f"Accuracy **{_num(test['accuracy'])}**, macro-F1 **{_num(test['macro_f1'])}**, "
-            f"expected calibration error {_num(test['calibration_error'])} "
-            f"({test['rows']:,} test rows, loss {_num(test['loss'])}).",
+            f"Accuracy **{_num(test.accuracy)}**, macro-F1 **{_num(test.macro_f1)}**, "
+            f"expected calibration error {_num(test.calibration_error)} "
+            f"({test.rows:,} test rows, loss {_num(test.loss)}).",
             "",
             "| class | precision | recall | F1 | support |",
             "|---|---|---|---|---|",
         ]
-        for label, row in test["per_class"].items():
+        for label, row in test.per_class.items():
             lines.append(
-                f"| {_cell(label)} | {_num(row['precision'])} | {_num(row['recall'])} | "
-                f"{_num(row['f1'])} | {row['support']:,} |"
+                f"| {_cell(label)} | {_num(row.precision)} | {_num(row.recall)} | "
+                f"{_num(row.f1)} | {row.support:,} |"
             )
     else:
         lines += _language_section(metrics)
-    lines += _group_section(metrics.get("groups", {}), metrics)
-    history = metrics["training"]["history"]
+    lines += _group_section(metrics.groups, metrics)
+    training = metrics.training
     lines += [
         "",
         "## Training",
@@ -123,18 +124,18 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
         f"{settings.lora.dropout:g} on {', '.join(settings.lora.target_modules)}; "
         f"learning rate {settings.training.learning_rate:g}, batch {settings.training.batch_size}, "
         f"max length {settings.training.max_length}, seed {settings.training.seed}. "
-        f"{metrics['training']['trainable_parameters']:,} of "
-        f"{metrics['training']['total_parameters']:,} parameters trained. "
-        f"Best epoch {metrics['training']['best_epoch']}"
-        + (" (stopped early)." if metrics["training"]["stopped_early"] else "."),
+        f"{training.trainable_parameters:,} of "
+        f"{training.total_parameters:,} parameters trained. "
+        f"Best epoch {training.best_epoch}"
+        + (" (stopped early)." if training.stopped_early else "."),
         "",
         "| epoch | steps | train loss | validation loss |",
         "|---|---|---|---|",
     ]
-    for entry in history:
+    for entry in training.history:
         lines.append(
-            f"| {entry['epoch']} | {entry['steps']} | {_num(entry['train_loss'], 4)} | "
-            f"{_num(entry['validation_loss'], 4)} |"
+            f"| {entry.epoch} | {entry.steps} | {_num(entry.train_loss, 4)} | "
+            f"{_num(entry.validation_loss, 4)} |"
         )
     lines += ["", "## Use", "", "From this card's folder:", "", "```python"]
     lines += [*_usage(settings.task, metrics, base=_base_lines(settings.base_model)), "```", ""]
@@ -144,83 +145,80 @@ def render_card(*, admitted: Admitted, recipe: Recipe, metrics: Mapping[str, Any
 METRIC_NAMES = {"exact_match": "exact match", "rouge_l": "ROUGE-L F1"}
 
 
-def _language_section(metrics: Mapping[str, Any]) -> list[str]:
+def _language_section(metrics: TrainMetrics) -> list[str]:
     """Held-out loss and answers, base beside tuned; forgetting; what truncation cut."""
-    test = metrics["test"]
-    chat = metrics.get("chat")
-    what = "assistant-turn tokens" if chat else "response tokens"
+    test = metrics.test
+    what = "assistant-turn tokens" if metrics.chat else "response tokens"
     lines = [
-        f"Test loss {_num(test['loss'])}, perplexity {_num(test['perplexity'], 2)} "
-        f"({test['rows']:,} test rows; loss on {what})"
+        f"Test loss {_num(test.loss)}, perplexity {_num(test.perplexity, 2)} "
+        f"({test.rows:,} test rows; loss on {what})"
         + (
-            f"; the base model's: loss {_num(test['base_loss'])}, "
-            f"perplexity {_num(test['base_perplexity'], 2)}."
-            if "base_loss" in test
+            f"; the base model's: loss {_num(test.base_loss)}, "
+            f"perplexity {_num(test.base_perplexity, 2)}."
+            if "base_loss" in test.model_fields_set
             else "."
         )
     ]
-    generation = metrics.get("generation")
-    if generation:
-        chosen = generation["metric"]
+    generation = metrics.generation
+    if generation is not None:
         lines += [
             "",
-            f"Greedy answers to {generation['rows']} test prompts (at most "
-            f"{generation['max_new_tokens']} new tokens) against the reference answers; "
-            f"the headline metric is **{METRIC_NAMES[chosen]}**.",
+            f"Greedy answers to {generation.rows} test prompts (at most "
+            f"{generation.max_new_tokens} new tokens) against the reference answers; "
+            f"the headline metric is **{METRIC_NAMES[generation.metric]}**.",
             "",
             "| model | exact match | ROUGE-L F1 |",
             "|---|---|---|",
         ]
-        for name in ("base", "tuned"):
-            row = generation[name]
-            lines.append(f"| {name} | {_num(row['exact_match'])} | {_num(row['rouge_l'])} |")
-    check = metrics.get("forgetting")
-    if check:
+        for name, row in (("base", generation.base), ("tuned", generation.tuned)):
+            lines.append(f"| {name} | {_num(row.exact_match)} | {_num(row.rouge_l)} |")
+    check = metrics.forgetting
+    if check is not None:
         verdict = (
-            f"**the loss rose {100 * check['relative_change']:.1f}%, above the "
-            f"{100 * check['tolerance']:.0f}% tolerance: the model forgot some general language**"
-            if check["forgetting"]
-            else f"within the {100 * check['tolerance']:.0f}% tolerance"
+            f"**the loss rose {100 * check.relative_change:.1f}%, above the "
+            f"{100 * check.tolerance:.0f}% tolerance: the model forgot some general language**"
+            if check.forgetting
+            else f"within the {100 * check.tolerance:.0f}% tolerance"
         )
         lines += [
             "",
             "### Forgetting",
             "",
-            f"Loss on a general reference text (`{check['reference']}`, {check['tokens']:,} "
-            f"tokens) before fine-tuning {_num(check['loss_before'], 4)}, after "
-            f"{_num(check['loss_after'], 4)}: difference {check['difference']:+.4f} "
-            f"({100 * check['relative_change']:+.1f}%), {verdict}.",
+            f"Loss on a general reference text (`{check.reference}`, {check.tokens:,} "
+            f"tokens) before fine-tuning {_num(check.loss_before, 4)}, after "
+            f"{_num(check.loss_after, 4)}: difference {check.difference:+.4f} "
+            f"({100 * check.relative_change:+.1f}%), {verdict}.",
         ]
-    cuts = metrics.get("truncation") or {}
-    if any(cut["truncated_rows"] for cut in cuts.values()):
+    cuts = metrics.truncation
+    if any(cut.truncated_rows for cut in cuts.values()):
         lines += ["", "### Truncation", ""]
         for name, cut in cuts.items():
             lines.append(
-                f"- {name}: {cut['truncated_rows']:,} of {cut['rows']:,} rows longer than "
-                f"{cut['max_length']} tokens; {cut['answer_tokens_cut']:,} answer tokens cut, "
-                f"{cut['rows_without_answer_tokens']:,} rows left with none."
+                f"- {name}: {cut.truncated_rows:,} of {cut.rows:,} rows longer than "
+                f"{cut.max_length} tokens; {cut.answer_tokens_cut:,} answer tokens cut, "
+                f"{cut.rows_without_answer_tokens:,} rows left with none."
             )
     return lines
 
 
-def _group_section(groups: Mapping[str, Any], metrics: Mapping[str, Any]) -> list[str]:
+def _group_section(groups: Mapping[str, GroupScores], metrics: TrainMetrics) -> list[str]:
     lines = ["", "## Group metrics on test", ""]
     if not groups:
         lines.append("The audit named no sensitive column, so no group metrics were computed.")
         return lines
-    positive = metrics.get("positive")
+    positive = metrics.positive
     if positive:
         lines += [
             f"Positive class: {', '.join(map(str, positive))}. Label rates are the test labels; "
             "predicted rates are the model's. Groups under "
-            f"{metrics['min_group_size']} rows are shown but too small to judge.",
+            f"{metrics.min_group_size} rows are shown but too small to judge.",
             "",
         ]
     for column, result in groups.items():
         present = [
             (key, title)
             for key, title in GROUP_COLUMNS
-            if any(key in g for g in result["groups"].values())
+            if any(key in g for g in result.groups.values())
         ]
         lines += [
             f"### `{column}`",
@@ -228,26 +226,26 @@ def _group_section(groups: Mapping[str, Any], metrics: Mapping[str, Any]) -> lis
             "| group | " + " | ".join(title for _, title in present) + " |",
             "|---|" + "---|" * len(present),
         ]
-        for group, row in result["groups"].items():
+        for group, row in result.groups.items():
             name = _cell(group) + (" (too small)" if row["too_small"] else "")
             lines.append(f"| {name} | " + " | ".join(_num(row.get(k)) for k, _ in present) + " |")
         lines.append("")
-        if "amplification" in result:
-            gaps = result["gaps"]
-            change = result["amplification"]
+        if result.amplification is not None:
+            gaps = result.gaps
+            change = result.amplification
             verdict = "widened" if change > 0.01 else "narrowed" if change < -0.01 else "kept"
             lines.append(
                 f"Gap in positive rate between groups: labels {_num(gaps['label_positive_rate'])}, "
                 f"predictions {_num(gaps['predicted_positive_rate'])}: the model {verdict} "
                 f"the gap that was in the labels ({change:+.3f})."
             )
-            if "equalized_odds_difference" in result:
+            if result.equalized_odds_difference is not None:
                 lines.append(
-                    f"Equalized-odds difference: {_num(result['equalized_odds_difference'])}."
+                    f"Equalized-odds difference: {_num(result.equalized_odds_difference)}."
                 )
-        elif result["gaps"]:
-            gaps = ", ".join(f"{k} {_num(v)}" for k, v in result["gaps"].items())
-            lines.append(f"Largest gaps between groups: {gaps}.")
+        elif result.gaps:
+            listed = ", ".join(f"{k} {_num(v)}" for k, v in result.gaps.items())
+            lines.append(f"Largest gaps between groups: {listed}.")
         else:
             lines.append("Fewer than two groups are large enough to compare.")
         lines.append("")
@@ -295,9 +293,9 @@ def _base_lines(base: BaseModelRef) -> list[str]:
     return [f"base_path = {source!r}  # the recipe's local base model"]
 
 
-def _usage(task: str, metrics: Mapping[str, Any], *, base: list[str]) -> list[str]:
+def _usage(task: str, metrics: TrainMetrics, *, base: list[str]) -> list[str]:
     if task == "sequence-classification":
-        labels = metrics["labels"]
+        labels = metrics.labels
         return [
             "from peft import PeftModel",
             "from transformers import AutoModelForSequenceClassification, AutoTokenizer",

@@ -16,6 +16,7 @@ from typing import Any
 from curate._version import __version__
 from curate.errors import UsageError
 from curate.train.gate import Admitted, open_gate
+from curate.train.metrics import TrainMetrics
 from curate.train.recipe import Recipe, load_recipe
 
 log = logging.getLogger("curate.train")
@@ -28,7 +29,7 @@ class TrainResult:
     """Where the model went, and what it scored."""
 
     out: Path
-    metrics: dict[str, Any]
+    metrics: TrainMetrics
 
     @property
     def adapter(self) -> Path:
@@ -82,10 +83,10 @@ def train(
         language = {}
         if chosen.model.task == "causal-lm":
             language = _language_metrics(trained, tokenized, training_data, chosen)
-    metrics = _metrics(admitted, chosen, training_data, trained, test)
-    metrics["test"].update(language.pop("test", {}))
-    metrics.update(language)
-    metrics["timing"] = {
+    measured = _metrics(admitted, chosen, training_data, trained, test)
+    measured["test"].update(language.pop("test", {}))
+    measured.update(language)
+    measured["timing"] = {
         "gate_seconds": gate_seconds,
         "train_seconds": trained.seconds,
         "train_examples_per_second": trained.examples / trained.seconds
@@ -93,6 +94,7 @@ def train(
         else None,
         "total_seconds": time.perf_counter() - started,
     }
+    metrics = TrainMetrics.model_validate(measured)
     _write(
         target,
         admitted=admitted,
@@ -206,7 +208,7 @@ def _write(
     *,
     admitted: Admitted,
     recipe: Recipe,
-    metrics: dict[str, Any],
+    metrics: TrainMetrics,
     trained: Any,
     ids: dict[str, list[Any]],
 ) -> None:
@@ -223,11 +225,11 @@ def _write(
         (staging / "recipe.yaml").write_text(recipe.text, encoding="utf-8")
         (staging / "receipt.json").write_text(admitted.receipt.to_json(), encoding="utf-8")
         (staging / "splits.json").write_text(
-            json.dumps({"record": metrics["splits"], "ids": ids}, default=str) + "\n",
+            json.dumps({"record": metrics.splits.to_json(), "ids": ids}, default=str) + "\n",
             encoding="utf-8",
         )
         (staging / "metrics.json").write_text(
-            json.dumps(metrics, indent=2, ensure_ascii=False, allow_nan=False) + "\n",
+            json.dumps(metrics.to_json(), indent=2, ensure_ascii=False, allow_nan=False) + "\n",
             encoding="utf-8",
         )
         (staging / "README.md").write_text(
@@ -248,28 +250,28 @@ def _write(
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def _log_summary(target: Path, metrics: dict[str, Any]) -> None:
-    test = metrics["test"]
-    if "accuracy" in test:
+def _log_summary(target: Path, metrics: TrainMetrics) -> None:
+    test = metrics.test
+    if test.accuracy is not None:
         log.info(
             "test: accuracy %.4f, macro-F1 %.4f, calibration error %.4f (%d rows)",
-            test["accuracy"],
-            test["macro_f1"],
-            test["calibration_error"],
-            test["rows"],
+            test.accuracy,
+            test.macro_f1,
+            test.calibration_error,
+            test.rows,
         )
     else:
         log.info(
             "test: loss %.4f (base model %.4f), perplexity %.2f",
-            test["loss"],
-            test.get("base_loss", math.nan),
-            test["perplexity"],
+            test.loss,
+            test.base_loss if test.base_loss is not None else math.nan,
+            test.perplexity,
         )
-    for column, result in metrics["groups"].items():
-        if "amplification" in result:
+    for column, result in metrics.groups.items():
+        if result.amplification is not None:
             log.info(
                 "%s: positive-rate gap %.3f in labels, %.3f in predictions",
                 column,
-                result["gaps"]["label_positive_rate"],
-                result["gaps"]["predicted_positive_rate"],
+                result.gaps["label_positive_rate"],
+                result.gaps["predicted_positive_rate"],
             )

@@ -133,9 +133,9 @@ def test_small_and_unknown_groups_are_shown_but_not_compared() -> None:
     gap = table.gaps["base_rate"]
     assert (gap.highest, gap.lowest) == ("a", "b")
     assert gap.difference == pytest.approx(0.5 - 0.2)
-    as_json = table.to_json()["groups"]
-    assert as_json["c"]["too_small"] and not as_json["c"]["compared"]
-    assert not as_json[MISSING]["too_small"] and not as_json[MISSING]["compared"]
+    groups = table.as_metrics().groups
+    assert groups["c"].too_small and not groups["c"].compared
+    assert not groups[MISSING].too_small and not groups[MISSING].compared
 
 
 @settings(max_examples=25, deadline=None)
@@ -148,8 +148,8 @@ def test_small_and_unknown_groups_are_shown_but_not_compared() -> None:
 def test_batches_add_up_to_the_whole(rows: list[tuple[str, bool, bool]], batch: int) -> None:
     frame = pd.DataFrame(rows, columns=["g", "y", "p"])
     attribute = Attribute(name="g", columns=("g",))
-    whole = _table(frame, attribute).to_json()
-    batched = _table(frame, attribute, batch=batch).to_json()
+    whole = _table(frame, attribute).as_metrics().to_json()
+    batched = _table(frame, attribute, batch=batch).as_metrics().to_json()
     for group, entry in whole["groups"].items():
         for key in ("n", "base_rate", "selection_rate", "fpr", "fnr", "precision"):
             assert batched["groups"][group][key] == entry[key]
@@ -188,6 +188,6 @@ def test_empty_cells_join_the_missing_group_and_are_never_compared(tmp_path: Pat
         confidence=0.95,
         rng=np.random.default_rng(0),
     )
-    assert not table.to_json()["groups"][MISSING]["compared"]
+    assert not table.as_metrics().groups[MISSING].compared
     gap = table.gaps["base_rate"]
     assert (gap.highest, gap.lowest) == ("a", "b")

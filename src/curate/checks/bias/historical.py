@@ -29,6 +29,7 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, count_within
+from curate.checks.bias.metrics import HistoricalMetrics, Proxy, Trend
 from curate.checks.bias.proxies import find_proxies
 from curate.checks.bias.rates import RateTable, num, pct, rate_table, spread
 from curate.checks.data import AuditData
@@ -58,6 +59,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
     id = "bias.historical"
     title = "Historical bias"
     params_model = HistoricalParams
+    metrics_model = HistoricalMetrics
     requires = ("label",)
     packages: ClassVar[dict[str, str]] = {"scipy": "bias", "sklearn": "bias"}
     threshold_metrics = frozenset(
@@ -89,7 +91,7 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
         rng = np.random.default_rng(p.seed)
         attributes = {a.name: a for a in self.attributes(data)}
         tables: dict[str, RateTable] = {}
-        trends: dict[str, Any] = {}
+        trends: dict[str, Trend] = {}
         for name in singles_first(counts):
             by_time = counts[name]
             total = by_time.groupby(level="group", sort=False).sum()
@@ -108,21 +110,23 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
             if data.columns.time is not None:
                 trends[name] = self._trend(by_time, tables[name])
         proxies = find_proxies(data, p, rng) if p.proxies else {}
-        metrics = _headline(tables, trends, proxies)
-        metrics["attributes"] = {n: t.to_json() for n, t in tables.items()}
-        if trends:
-            metrics["trends"] = trends
-        if proxies:
-            metrics["proxies"] = proxies
-        metrics["min_count"] = p.min_count
-        metrics["confidence"] = p.confidence
+        metrics = HistoricalMetrics.model_validate(
+            {
+                **_headline(tables, trends, proxies),
+                "attributes": {n: t.as_metrics() for n, t in tables.items()},
+                **({"trends": trends} if trends else {}),
+                **({"proxies": proxies} if proxies else {}),
+                "min_count": p.min_count,
+                "confidence": p.confidence,
+            }
+        )
         return Outcome(
             summary=_summary(tables, trends, proxies),
             metrics=metrics,
             findings=_findings(tables, proxies, p.max_findings),
         )
 
-    def _trend(self, by_time: pd.DataFrame, table: RateTable) -> dict[str, Any]:
+    def _trend(self, by_time: pd.DataFrame, table: RateTable) -> Trend:
         """Each group's outcome rate per period, the gap per period, and its linear trend."""
         frame = by_time.reset_index()
         frame["period"] = _periods(frame["time"], self.params.period)
@@ -148,17 +152,17 @@ class HistoricalCheck(BiasCheck[HistoricalParams]):
         if valid.sum() >= 3:
             fit = scipy_stats().linregress(np.flatnonzero(valid), gaps[valid])
             slope = num(fit.slope)
-        return {
-            "period": _period_name(self.params.period, frame["time"]),
-            "periods": periods,
-            "rates": {
+        return Trend(
+            period=_period_name(self.params.period, frame["time"]),
+            periods=periods,
+            rates={
                 g: [num(v) if e else None for v, e in zip(rates[:, i], enough[:, i], strict=True)]
                 for i, g in enumerate(groups)
             },
-            "n": {g: [int(v) for v in n.iloc[:, i]] for i, g in enumerate(groups)},
-            "gap": [num(v) for v in gaps],
-            "slope_per_period": slope,
-        }
+            n={g: [int(v) for v in n.iloc[:, i]] for i, g in enumerate(groups)},
+            gap=[num(v) for v in gaps],
+            slope_per_period=slope,
+        )
 
 
 def _month_keys(frame: pd.DataFrame, column: str | None) -> np.ndarray[Any, Any]:
@@ -204,15 +208,15 @@ def _period_name(period: Period, keys: pd.Series) -> str:
 
 
 def _headline(
-    tables: dict[str, RateTable], trends: dict[str, Any], proxies: dict[str, Any]
-) -> dict[str, Any]:
+    tables: dict[str, RateTable], trends: dict[str, Trend], proxies: dict[str, Proxy]
+) -> dict[str, float | None]:
     diffs = [t.gaps["base_rate"].difference for t in tables.values()]
     ratios = [t.gaps["base_rate"].ratio for t in tables.values()]
-    slopes = [t["slope_per_period"] for t in trends.values()]
-    last = [next((g for g in reversed(t["gap"]) if g is not None), None) for t in trends.values()]
-    assoc = [v for p in proxies.values() for v in p["cramers_v"].values() if v is not None]
-    accuracy = [p.get("balanced_accuracy") for p in proxies.values()]
-    lift = [p.get("lift") for p in proxies.values()]
+    slopes = [t.slope_per_period for t in trends.values()]
+    last = [next((g for g in reversed(t.gap) if g is not None), None) for t in trends.values()]
+    assoc = [v for p in proxies.values() for v in p.cramers_v.values() if v is not None]
+    accuracy = [p.balanced_accuracy for p in proxies.values()]
+    lift = [p.lift for p in proxies.values()]
     return {
         "outcome_rate_difference": _pick(max, diffs),
         "outcome_rate_ratio": _pick(min, ratios),
@@ -229,7 +233,9 @@ def _pick(fn: Any, values: Sequence[float | None]) -> float | None:
     return fn(found) if found else None
 
 
-def _summary(tables: dict[str, RateTable], trends: dict[str, Any], proxies: dict[str, Any]) -> str:
+def _summary(
+    tables: dict[str, RateTable], trends: dict[str, Trend], proxies: dict[str, Proxy]
+) -> str:
     singles = [t for t in tables.values() if len(t.attribute.columns) <= 1] or list(tables.values())
     parts = []
     ranked = sorted(singles, key=lambda t: t.gaps["base_rate"].difference or 0, reverse=True)
@@ -242,13 +248,14 @@ def _summary(tables: dict[str, RateTable], trends: dict[str, Any], proxies: dict
             f"{pct(t.value('base_rate', g.lowest or ''))}"
         )
         trend = trends.get(t.attribute.name)
-        if trend and trend["slope_per_period"] is not None:
-            slope = trend["slope_per_period"]
+        if trend is not None and trend.slope_per_period is not None:
+            slope = trend.slope_per_period
             way = "widens" if slope > 0 else "narrows"
-            parts.append(f"the gap {way} by {abs(slope) * 100:.1f} points per {trend['period']}")
+            parts.append(f"the gap {way} by {abs(slope) * 100:.1f} points per {trend.period}")
     for sensitive, entry in proxies.items():
-        top = next(iter(entry["cramers_v"].items()), None)
-        text = f"{sensitive} is predicted with balanced accuracy {entry.get('balanced_accuracy', 0):.2f} (chance {entry.get('chance', 0):.2f}) from the other columns"
+        top = next(iter(entry.cramers_v.items()), None)
+        accuracy, chance = _given(entry, "balanced_accuracy"), _given(entry, "chance")
+        text = f"{sensitive} is predicted with balanced accuracy {accuracy:.2f} (chance {chance:.2f}) from the other columns"
         if top is not None:
             text += f", most by {top[0]} (Cramér's V {top[1]:.2f})"
         parts.append(text)
@@ -257,12 +264,17 @@ def _summary(tables: dict[str, RateTable], trends: dict[str, Any], proxies: dict
     return "; ".join(parts) + "."
 
 
+def _given(proxy: Proxy, name: str) -> Any:
+    """A predictability figure, 0 where the proxy search did not get that far."""
+    return getattr(proxy, name) if name in proxy.model_fields_set else 0
+
+
 def _findings(
-    tables: dict[str, RateTable], proxies: dict[str, Any], limit: int
+    tables: dict[str, RateTable], proxies: dict[str, Proxy], limit: int
 ) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for sensitive, entry in proxies.items():
-        for column, v in list(entry["cramers_v"].items())[:5]:
+        for column, v in list(entry.cramers_v.items())[:5]:
             out.append(
                 {
                     "attribute": sensitive,

@@ -35,6 +35,7 @@ from curate.checks.bias.groups import (
     count_within,
     group_names,
 )
+from curate.checks.bias.metrics import Conditional, ConditionalGroup, LabelBiasMetrics
 from curate.checks.bias.rates import (
     LABEL_RATES,
     PREDICTION_RATES,
@@ -69,6 +70,7 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
     id = "bias.label"
     title = "Label bias"
     params_model = LabelBiasParams
+    metrics_model = LabelBiasMetrics
     requires = ("label",)
     threshold_metrics = frozenset(
         {
@@ -145,28 +147,28 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
             if m in t.gaps and (t.gaps[m].ratio or 1.0) < FOUR_FIFTHS
         )
         metrics["groups_too_small"] = sum(len(t.too_small()) for t in tables.values())
-        conditional: dict[str, Any] = {}
+        conditional: dict[str, Conditional] = {}
         if "strata" in counts:
             conditional = self._conditional(counts["strata"], tables, data)
             metrics["conditional_base_rate_difference"] = _max(
-                c["difference"] for c in conditional.values()
+                c.difference for c in conditional.values()
             )
-            metrics["conditional_base_rate_ratio"] = _min(c["ratio"] for c in conditional.values())
+            metrics["conditional_base_rate_ratio"] = _min(c.ratio for c in conditional.values())
         disagreement: dict[str, RateTable] = {}
         if "annotators" in counts:
             for name, cells in counts["annotators"].items():
                 disagreement[name] = self._table(attributes[name], cells, ("base_rate",), rng)
             metrics["disagreement_difference"] = _worst(disagreement, "base_rate", "difference")
-        metrics["attributes"] = {name: t.to_json() for name, t in tables.items()}
+        metrics["attributes"] = {name: t.as_metrics() for name, t in tables.items()}
         if conditional:
             metrics["conditional"] = conditional
         if disagreement:
-            metrics["disagreement"] = {n: t.to_json() for n, t in disagreement.items()}
+            metrics["disagreement"] = {n: t.as_metrics() for n, t in disagreement.items()}
         metrics["min_count"] = p.min_count
         metrics["confidence"] = p.confidence
         return Outcome(
             summary=_summary(tables, conditional, data),
-            metrics=metrics,
+            metrics=LabelBiasMetrics.model_validate(metrics),
             findings=_findings(tables, p.max_findings, p.min_count),
         )
 
@@ -191,7 +193,7 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
 
     def _conditional(
         self, strata: dict[str, pd.DataFrame], tables: dict[str, RateTable], data: AuditData
-    ) -> dict[str, Any]:
+    ) -> dict[str, Conditional]:
         """Observed against expected positives per group, given the legitimate columns."""
         legit = list(self.params.legitimate)
         totals = _binned(
@@ -199,24 +201,24 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
         ).droplevel(0)
         stratum_rate = totals["y"] / totals["n"]
         overall = float(totals["y"].sum() / totals["n"].sum())
-        out: dict[str, Any] = {}
+        out: dict[str, Conditional] = {}
         for name, table in tables.items():
             binned = _binned(strata[name], legit, self.params.bins, reference=strata[ALL_ROWS])
             strata_only = cast(pd.MultiIndex, binned.index).droplevel("group")
             rates = stratum_rate.reindex(strata_only).to_numpy()
             binned = binned.assign(expected=binned["n"].to_numpy() * rates)
             per_group = binned.groupby(level=0, sort=False)[["y", "n", "expected"]].sum()
-            groups: dict[str, Any] = {}
+            groups: dict[str, ConditionalGroup] = {}
             adjusted: dict[str, float] = {}
             for group, row in per_group.iterrows():
                 g = str(group)
                 ratio = row["y"] / row["expected"] if row["expected"] > 0 else np.nan
-                groups[g] = {
-                    "n": int(row["n"]),
-                    "observed_rate": num(row["y"] / row["n"]),
-                    "expected_rate": num(row["expected"] / row["n"]),
-                    "adjusted_rate": num(ratio * overall),
-                }
+                groups[g] = ConditionalGroup(
+                    n=int(row["n"]),
+                    observed_rate=num(row["y"] / row["n"]),
+                    expected_rate=num(row["expected"] / row["n"]),
+                    adjusted_rate=num(ratio * overall),
+                )
                 i = table.groups.index(g)
                 if table.eligible[i] and table.compared[i] and not np.isnan(ratio):
                     adjusted[g] = float(ratio * overall)
@@ -226,14 +228,14 @@ class LabelCheck(BiasCheck[LabelBiasParams]):
                 low = min(adjusted, key=adjusted.__getitem__)
                 diff = adjusted[high] - adjusted[low]
                 ratio_ = adjusted[low] / adjusted[high] if adjusted[high] > 0 else None
-            out[name] = {
-                "columns": legit,
-                "groups": groups,
-                "difference": num(diff),
-                "ratio": num(ratio_),
-                "highest": high,
-                "lowest": low,
-            }
+            out[name] = Conditional(
+                columns=legit,
+                groups=groups,
+                difference=num(diff),
+                ratio=num(ratio_),
+                highest=high,
+                lowest=low,
+            )
         return out
 
 
@@ -314,7 +316,9 @@ def _min(values: Any) -> float | None:
     return min(found) if found else None
 
 
-def _summary(tables: dict[str, RateTable], conditional: dict[str, Any], data: AuditData) -> str:
+def _summary(
+    tables: dict[str, RateTable], conditional: dict[str, Conditional], data: AuditData
+) -> str:
     singles = {n: t for n, t in tables.items() if len(t.attribute.columns) <= 1}
     pool = singles or tables
     if not pool:
@@ -334,10 +338,8 @@ def _summary(tables: dict[str, RateTable], conditional: dict[str, Any], data: Au
         + (", below four-fifths)" if (gap.ratio or 1) < FOUR_FIFTHS else ")")
     ]
     cond = conditional.get(top.attribute.name)
-    if cond and cond["ratio"] is not None:
-        parts.append(
-            f"ratio {cond['ratio']:.2f} after conditioning on {', '.join(cond['columns'])}"
-        )
+    if cond is not None and cond.ratio is not None:
+        parts.append(f"ratio {cond.ratio:.2f} after conditioning on {', '.join(cond.columns)}")
     if data.columns.prediction is not None:
         worst = max(pool.values(), key=lambda t: t.gaps["equalized_odds"].difference or 0)
         for metric in ("fpr", "fnr"):

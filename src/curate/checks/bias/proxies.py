@@ -15,6 +15,7 @@ from pandas.api import types as ptypes
 
 from curate.checks.bias.base import scipy_stats
 from curate.checks.bias.groups import MISSING, Array, group_names
+from curate.checks.bias.metrics import Proxy
 from curate.checks.bias.rates import num
 from curate.checks.data import AuditData
 from curate.errors import MissingDependencyError
@@ -23,7 +24,9 @@ if TYPE_CHECKING:
     from curate.checks.bias.historical import HistoricalParams
 
 
-def find_proxies(data: AuditData, p: HistoricalParams, rng: np.random.Generator) -> dict[str, Any]:
+def find_proxies(
+    data: AuditData, p: HistoricalParams, rng: np.random.Generator
+) -> dict[str, Proxy]:
     """For each sensitive column: how strongly each other column, and all together, predict it."""
     columns = data.columns
     if not columns.sensitive:
@@ -38,7 +41,7 @@ def find_proxies(data: AuditData, p: HistoricalParams, rng: np.random.Generator)
         codes = _encode(frame[column], p.proxy_bins, p.proxy_max_levels)
         if codes is not None:
             encoded[column] = codes
-    out: dict[str, Any] = {}
+    out: dict[str, Proxy] = {}
     for sensitive in columns.sensitive:
         target = group_names(frame[sensitive])
         sizes = group_names(data.frame[sensitive]).value_counts()
@@ -73,7 +76,7 @@ def find_proxies(data: AuditData, p: HistoricalParams, rng: np.random.Generator)
                     seed=p.seed,
                 )
             )
-        out[sensitive] = entry
+        out[sensitive] = Proxy.model_validate(entry)
     return out
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from curate.checks.bias import metrics as bias_metrics
 from curate.checks.bias.groups import MISSING, Array, Attribute
 
 Parts = Callable[[Mapping[str, Array]], tuple[Array, Array]]
@@ -113,15 +114,15 @@ class Gap:
     difference_ci: tuple[float, float] | None = None
     ratio_ci: tuple[float, float] | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "difference": num(self.difference),
-            "difference_ci": _pair(self.difference_ci),
-            "ratio": num(self.ratio),
-            "ratio_ci": _pair(self.ratio_ci),
-            "highest": self.highest,
-            "lowest": self.lowest,
-        }
+    def as_metrics(self) -> bias_metrics.Gap:
+        return bias_metrics.Gap(
+            difference=num(self.difference),
+            difference_ci=_pair(self.difference_ci),
+            ratio=num(self.ratio),
+            ratio_ci=_pair(self.ratio_ci),
+            highest=self.highest,
+            lowest=self.lowest,
+        )
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,8 @@ class RateTable:
             g for g, ok in zip(self.groups, self.eligible, strict=True) if not ok and g != MISSING
         ]
 
-    def to_json(self) -> dict[str, Any]:
-        groups: dict[str, Any] = {}
+    def as_metrics(self) -> bias_metrics.RateAttribute:
+        groups: dict[str, bias_metrics.RateGroup] = {}
         for i, group in enumerate(self.groups):
             entry: dict[str, Any] = {
                 "n": int(self.n[i]),
@@ -161,11 +162,10 @@ class RateTable:
                 if metric in self.intervals:
                     low, high = self.intervals[metric][:, i]
                     entry[f"{metric}_ci"] = _pair((low, high))
-            groups[group] = entry
-        return {
-            "groups": groups,
-            "gaps": {metric: gap.to_json() for metric, gap in self.gaps.items()},
-        }
+            groups[group] = bias_metrics.RateGroup.model_validate(entry)
+        return bias_metrics.RateAttribute(
+            groups=groups, gaps={metric: gap.as_metrics() for metric, gap in self.gaps.items()}
+        )
 
 
 def rate_table(

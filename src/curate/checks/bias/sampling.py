@@ -28,6 +28,7 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, Array, count_within
+from curate.checks.bias.metrics import SamplingMetrics
 from curate.checks.bias.rates import bootstrap_cells, interval, num, pct
 from curate.checks.data import AuditData
 from curate.io.table import SPLIT_ORDER
@@ -46,6 +47,7 @@ class SamplingCheck(BiasCheck[SamplingParams]):
     id = "bias.sampling"
     title = "Sampling bias"
     params_model = SamplingParams
+    metrics_model = SamplingMetrics
     targets = ()
     threshold_metrics = frozenset(
         {
@@ -110,7 +112,7 @@ class SamplingCheck(BiasCheck[SamplingParams]):
         metrics["min_train_count"] = p.min_train_count
         return Outcome(
             summary=_summary(per_attribute),
-            metrics=metrics,
+            metrics=SamplingMetrics.model_validate(metrics),
             findings=_findings(per_attribute, p.max_findings),
         )
 

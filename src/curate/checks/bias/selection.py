@@ -27,6 +27,7 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, NO_MENTION, Attribute
+from curate.checks.bias.metrics import Fit, SelectionMetrics, ShareAttribute, ShareGroup
 from curate.checks.bias.rates import bootstrap_cells, interval, num, pct
 from curate.checks.data import AuditData
 from curate.errors import UsageError
@@ -64,6 +65,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
     id = "bias.selection"
     title = "Selection bias"
     params_model = SelectionParams
+    metrics_model = SelectionMetrics
     targets = ()
     threshold_metrics = frozenset(
         {
@@ -94,16 +96,20 @@ class SelectionCheck(BiasCheck[SelectionParams]):
                 f"(known: {', '.join(attributes)})"
             )
         rng = np.random.default_rng(p.seed)
-        per_attribute: dict[str, Any] = {}
+        per_attribute: dict[str, ShareAttribute] = {}
         for name in singles_first(counts["cells"]):
             per_attribute[name] = self._attribute(
                 attributes[name], counts["cells"][name]["n"], rows, p.reference.get(name), rng
             )
-        metrics = _headline(per_attribute, p.reference)
-        metrics["rows"] = rows
-        metrics["attributes"] = per_attribute
-        metrics["min_count"] = p.min_count
-        metrics["confidence"] = p.confidence
+        metrics = SelectionMetrics.model_validate(
+            {
+                **_headline(per_attribute),
+                "rows": rows,
+                "attributes": per_attribute,
+                "min_count": p.min_count,
+                "confidence": p.confidence,
+            }
+        )
         return Outcome(
             summary=_summary(per_attribute, attributes, rows),
             metrics=metrics,
@@ -117,7 +123,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
         rows: int,
         reference: dict[str, float] | None,
         rng: np.random.Generator,
-    ) -> dict[str, Any]:
+    ) -> ShareAttribute:
         p = self.params
         groups = [str(g) for g in n.index]
         if reference:
@@ -129,7 +135,7 @@ class SelectionCheck(BiasCheck[SelectionParams]):
             cells = pd.DataFrame({"pos": counts, "neg": rows - counts}, index=groups)
             draws = bootstrap_cells(cells, samples=p.bootstrap, rng=rng)
             ci = interval(draws["pos"] / rows, p.confidence)
-        out: dict[str, Any] = {"groups": {}}
+        out: dict[str, ShareGroup] = {}
         for i, group in enumerate(groups):
             entry: dict[str, Any] = {
                 "n": int(counts[i]),
@@ -143,15 +149,15 @@ class SelectionCheck(BiasCheck[SelectionParams]):
                 entry["reference"] = ref
                 entry["ratio"] = num(shares[i] / ref) if ref > 0 else None
                 entry["gap"] = num(shares[i] - ref)
-            out["groups"][group] = entry
+            out[group] = ShareGroup.model_validate(entry)
         if reference:
-            out["fit"] = _fit(counts, groups, reference, rows)
-        return out
+            return ShareAttribute(groups=out, fit=_fit(counts, groups, reference, rows))
+        return ShareAttribute(groups=out)
 
 
 def _fit(
     counts: np.ndarray[Any, Any], groups: list[str], reference: dict[str, float], rows: int
-) -> dict[str, Any]:
+) -> Fit:
     """Chi-square goodness of fit of the rows' groups to the reference shares.
 
     Groups the reference leaves out share its remainder (when the shares sum to less than 1)
@@ -167,33 +173,44 @@ def _fit(
         expected_shares.append(rest_share)
     total = sum(observed)
     if total == 0 or len(observed) < 2:
-        return {"chi2": None, "p_value": None, "effect_size": None, "rows_tested": int(total)}
+        return Fit(chi2=None, p_value=None, effect_size=None, rows_tested=int(total))
     expected = np.array(expected_shares) / sum(expected_shares) * total
     chi2, p_value = scipy_stats().chisquare(np.array(observed, dtype=np.float64), expected)
-    return {
-        "chi2": num(chi2),
-        "p_value": float(p_value),
-        "effect_size": num(math.sqrt(chi2 / total)),
-        "rows_tested": int(total),
-    }
+    return Fit(
+        chi2=num(chi2),
+        p_value=float(p_value),
+        effect_size=num(math.sqrt(chi2 / total)),
+        rows_tested=int(total),
+    )
 
 
-def _headline(per_attribute: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
-    ratios, gaps, absent, small, p_values, effects, smallest = [], [], 0, 0, [], [], []
+def _headline(per_attribute: dict[str, ShareAttribute]) -> dict[str, float | int | None]:
+    ratios: list[float] = []
+    gaps: list[float] = []
+    p_values: list[float] = []
+    effects: list[float] = []
+    smallest: list[float] = []
+    absent = small = 0
     for name, info in per_attribute.items():
-        for group, entry in info["groups"].items():
-            if entry.get("ratio") is not None:
-                ratios.append(entry["ratio"])
-                gaps.append(abs(entry["gap"]))
-            if entry["absent"] and "reference" in entry:
+        for group, entry in info.groups.items():
+            if entry.ratio is not None:
+                ratios.append(entry.ratio)
+                gaps.append(abs(entry.gap or 0))
+            if entry.absent and _has_reference(entry):
                 absent += 1
-            small += entry["too_small"]
-            if group != MISSING and not entry["absent"] and len(name.split(" × ")) == 1:
-                smallest.append(entry["share"])
-        fit = info.get("fit")
-        if fit and fit["p_value"] is not None:
-            p_values.append(fit["p_value"])
-            effects.append(fit["effect_size"])
+            small += entry.too_small
+            if (
+                group != MISSING
+                and not entry.absent
+                and len(name.split(" × ")) == 1
+                and entry.share is not None
+            ):
+                smallest.append(entry.share)
+        fit = info.fit
+        if fit is not None and fit.p_value is not None:
+            p_values.append(fit.p_value)
+            if fit.effect_size is not None:
+                effects.append(fit.effect_size)
     return {
         "min_representation_ratio": min(ratios) if ratios else None,
         "max_share_gap": num(max(gaps)) if gaps else None,
@@ -205,12 +222,16 @@ def _headline(per_attribute: dict[str, Any], reference: dict[str, Any]) -> dict[
     }
 
 
-def _mentions(per_attribute: dict[str, Any], rows: int) -> str:
+def _has_reference(entry: ShareGroup) -> bool:
+    return "reference" in entry.model_fields_set
+
+
+def _mentions(per_attribute: dict[str, ShareAttribute], rows: int) -> str:
     """The groups texts mention most, across the lexicon's categories."""
     shares = [
-        (e["share"] or 0.0, g + (f" ({name.rsplit('(', 1)[1]}" if name.endswith(" turns)") else ""))
+        (e.share or 0.0, g + (f" ({name.rsplit('(', 1)[1]}" if name.endswith(" turns)") else ""))
         for name, info in per_attribute.items()
-        for g, e in info["groups"].items()
+        for g, e in info.groups.items()
         if g != NO_MENTION
     ]
     top = [(s, g) for s, g in sorted(shares, reverse=True)[:3] if s > 0]
@@ -221,68 +242,68 @@ def _mentions(per_attribute: dict[str, Any], rows: int) -> str:
 
 
 def _summary(
-    per_attribute: dict[str, Any],
+    per_attribute: dict[str, ShareAttribute],
     attributes: dict[str, Attribute],
     rows: int,
 ) -> str:
     if not per_attribute:
         return "No groups to compare."
-    worst: tuple[float, str, str, dict[str, Any]] | None = None
+    worst: tuple[float, str, str, ShareGroup] | None = None
     for name, info in per_attribute.items():
-        for group, entry in info["groups"].items():
-            ratio = entry.get("ratio")
+        for group, entry in info.groups.items():
+            ratio = entry.ratio
             if ratio is not None and (worst is None or ratio < worst[0]):
                 worst = (ratio, name, group, entry)
     parts = []
     if worst is not None:
         ratio, name, group, entry = worst
         parts.append(
-            f"Rows with {name} {group} are {pct(entry['share'])} of the data against "
-            f"{pct(entry['reference'])} in the reference population (ratio {ratio:.2f})"
+            f"Rows with {name} {group} are {pct(entry.share)} of the data against "
+            f"{pct(entry.reference)} in the reference population (ratio {ratio:.2f})"
         )
     elif attributes[next(iter(per_attribute))].from_text:
         parts.append(_mentions(per_attribute, rows))
     else:
         name = next(iter(per_attribute))
-        entries = {g: e for g, e in per_attribute[name]["groups"].items() if g != MISSING}
+        entries = {g: e for g, e in per_attribute[name].groups.items() if g != MISSING}
         if entries:
-            big = max(entries, key=lambda g: entries[g]["n"])
-            low = min(entries, key=lambda g: entries[g]["n"])
+            big = max(entries, key=lambda g: entries[g].n)
+            low = min(entries, key=lambda g: entries[g].n)
             parts.append(
-                f"By {name}, {big} are {pct(entries[big]['share'])} of {rows:,} rows and "
-                f"{low} {pct(entries[low]['share'])}; no reference population given"
+                f"By {name}, {big} are {pct(entries[big].share)} of {rows:,} rows and "
+                f"{low} {pct(entries[low].share)}; no reference population given"
             )
     absent = [
         f"{g} ({n})"
         for n, info in per_attribute.items()
-        for g, e in info["groups"].items()
-        if e["absent"] and "reference" in e
+        for g, e in info.groups.items()
+        if e.absent and _has_reference(e)
     ]
     if absent:
         parts.append("absent: " + ", ".join(absent))
-    small = sum(e["too_small"] for info in per_attribute.values() for e in info["groups"].values())
+    small = sum(e.too_small for info in per_attribute.values() for e in info.groups.values())
     if small:
         parts.append(f"{small} group{'s' if small != 1 else ''} too small to judge")
     return "; ".join(parts) + "."
 
 
-def _findings(per_attribute: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+def _findings(per_attribute: dict[str, ShareAttribute], limit: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name, info in per_attribute.items():
-        for group, entry in info["groups"].items():
-            share = pct(entry["share"], 2)
-            if entry["share_ci"] and entry["share_ci"][0] is not None:
-                low, high = entry["share_ci"]
+        for group, entry in info.groups.items():
+            share = pct(entry.share, 2)
+            low, high = entry.share_ci or (None, None)
+            if low is not None and high is not None:
                 share += f" [{low * 100:.1f}, {high * 100:.1f}]"
             row: dict[str, Any] = {
                 "attribute": name,
                 "group": group,
-                "n": entry["n"],
+                "n": entry.n,
                 "share": share,
             }
-            if "reference" in entry:
-                row["reference"] = pct(entry["reference"], 2)
-                row["ratio"] = "" if entry["ratio"] is None else f"{entry['ratio']:.2f}"
+            if _has_reference(entry):
+                row["reference"] = pct(entry.reference, 2)
+                row["ratio"] = "" if entry.ratio is None else f"{entry.ratio:.2f}"
             row["note"] = _note(entry)
             out.append(row)
             if len(out) >= limit:
@@ -290,12 +311,12 @@ def _findings(per_attribute: dict[str, Any], limit: int) -> list[dict[str, Any]]
     return out
 
 
-def _note(entry: dict[str, Any]) -> str:
-    if entry["absent"]:
+def _note(entry: ShareGroup) -> str:
+    if entry.absent:
         return "absent"
-    if entry["too_small"]:
+    if entry.too_small:
         return "too small to judge"
-    ratio = entry.get("ratio")
+    ratio = entry.ratio
     if ratio is not None and ratio < UNDER:
         return "under-represented"
     if ratio is not None and ratio > 1 / UNDER:

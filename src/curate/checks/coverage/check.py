@@ -15,6 +15,7 @@ from curate.checks.coverage.chat import describe as describe_chat
 from curate.checks.coverage.drift import drift_features, split_drift
 from curate.checks.coverage.instruction import find_columns, instruction_coverage
 from curate.checks.coverage.labels import label_balance
+from curate.checks.coverage.metrics import CoverageMetrics
 from curate.checks.coverage.params import CoverageParams
 from curate.checks.coverage.profile import profile_columns
 from curate.checks.coverage.slices import slice_gaps
@@ -40,6 +41,7 @@ class CoverageCheck(Check[CoverageParams]):
     id = "coverage"
     title = "Coverage"
     params_model = CoverageParams
+    metrics_model = CoverageMetrics
     threshold_metrics = frozenset(
         {
             "rows",
@@ -102,7 +104,7 @@ class CoverageCheck(Check[CoverageParams]):
         acc.findings.sort(key=_finding_order)
         return Outcome(
             summary="; ".join(acc.summary) + ".",
-            metrics=acc.metrics,
+            metrics=CoverageMetrics.model_validate(acc.metrics),
             findings=acc.findings[: p.max_findings],
         )
 

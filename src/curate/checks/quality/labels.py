@@ -21,6 +21,11 @@ from pydantic import Field, field_validator
 from curate.checks.base import Check, Outcome, Params, register
 from curate.checks.data import AuditData
 from curate.checks.quality.conflicts import Conflicts, clusters, label_conflicts, mixed
+from curate.checks.quality.metrics import (
+    Concentration,
+    FlaggedShare,
+    LabelIssueMetrics,
+)
 from curate.checks.quality.probs import Model, features, out_of_fold
 from curate.checks.quality.shares import by_class, by_group
 from curate.duplicates.task import jsonable
@@ -75,6 +80,7 @@ class LabelIssues(Check[LabelParams]):
     id = "quality.labels"
     title = "Label issues"
     params_model = LabelParams
+    metrics_model = LabelIssueMetrics
     requires = ("text", "label")
     packages: ClassVar[Mapping[str, str]] = {
         "cleanlab": "quality",
@@ -157,31 +163,31 @@ class LabelIssues(Check[LabelParams]):
         )  # fmt: skip
         issues, judged_rows = int(flagged.sum()), len(rows)
         rate = round(issues / judged_rows, 6)
-        max_group = max((t["max_share"] for t in groups.values()), default=0.0)
-        metrics: dict[str, Any] = {
-            "rows": len(data.frame),
-            "rows_judged": judged_rows,
-            "rows_without_label": int((codes < 0).sum()),
-            "label_issues": issues,
-            "label_issue_rate": rate,
-            "model_issues": int(model_flag.sum()),
-            "conflicting_duplicate_rows": int(conflicts.flagged.sum()),
-            "conflicting_clusters": conflicts.clusters,
-            "max_class_issue_rate": max(c["share"] for c in per_class.values()),
-            "max_group_issue_rate": max_group,
-            "group_issue_ratio": round(max_group / rate, 4) if rate and groups else 0.0,
-            "label_bias_groups": len(concentrated),
-            "model_accuracy": round(float((probs.argmax(axis=1) == labels).mean()), 6),
-            "model": f"{MODEL_NAMES[p.model]} + logistic regression",
-            "folds": p.folds,
-            "filter_by": p.filter_by,
-            "duplicates": p.duplicates,
-            "by_class": per_class,
-            "classes_left_out": left_out,
-            "attributes": groups,
-            "label_bias": [dataclasses.asdict(c) for c in concentrated],
-            "file": FILE,
-        }
+        max_group = max((t.max_share for t in groups.values()), default=0.0)
+        metrics = LabelIssueMetrics(
+            rows=len(data.frame),
+            rows_judged=judged_rows,
+            rows_without_label=int((codes < 0).sum()),
+            label_issues=issues,
+            label_issue_rate=rate,
+            model_issues=int(model_flag.sum()),
+            conflicting_duplicate_rows=int(conflicts.flagged.sum()),
+            conflicting_clusters=conflicts.clusters,
+            max_class_issue_rate=max(c.share for c in per_class.values()),
+            max_group_issue_rate=max_group,
+            group_issue_ratio=round(max_group / rate, 4) if rate and groups else 0.0,
+            label_bias_groups=len(concentrated),
+            model_accuracy=round(float((probs.argmax(axis=1) == labels).mean()), 6),
+            model=f"{MODEL_NAMES[p.model]} + logistic regression",
+            folds=p.folds,
+            filter_by=p.filter_by,
+            duplicates=p.duplicates,
+            by_class=per_class,
+            classes_left_out=left_out,
+            attributes=groups,
+            label_bias=[Concentration.model_validate(dataclasses.asdict(c)) for c in concentrated],
+            file=FILE,
+        )
         summary = _summary(metrics, names, per_class, concentrated, p.model)
         return Outcome(
             summary=summary,
@@ -243,22 +249,22 @@ def _records(
 
 
 def _summary(
-    metrics: Mapping[str, Any],
+    metrics: LabelIssueMetrics,
     names: list[str],
-    per_class: Mapping[str, Mapping[str, Any]],
+    per_class: Mapping[str, FlaggedShare],
     concentrated: list[Any],
     model: str,
 ) -> str:
-    issues, judged = metrics["label_issues"], metrics["rows_judged"]
+    issues, judged = metrics.label_issues, metrics.rows_judged
     text = (
-        f"{issues:,} of {judged:,} labelled rows ({metrics['label_issue_rate']:.1%}) are likely "
-        f"mislabelled ({metrics['model_issues']:,} by confident learning on out-of-fold "
-        f"{MODEL_NAMES[model]} + logistic regression, {metrics['conflicting_duplicate_rows']:,} "
+        f"{issues:,} of {judged:,} labelled rows ({metrics.label_issue_rate:.1%}) are likely "
+        f"mislabelled ({metrics.model_issues:,} by confident learning on out-of-fold "
+        f"{MODEL_NAMES[model]} + logistic regression, {metrics.conflicting_duplicate_rows:,} "
         "duplicates labelled unlike their cluster)"
     )
     if issues:
-        worst = max(names, key=lambda n: per_class[n]["share"])
-        text += f"; most in class '{worst}' ({per_class[worst]['share']:.1%} of its rows)"
+        worst = max(names, key=lambda n: per_class[n].share)
+        text += f"; most in class '{worst}' ({per_class[worst].share:.1%} of its rows)"
     if concentrated:
         text += (
             "; label issues concentrate in "

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from curate.checks.bias.groups import MISSING, group_names
+from curate.checks.quality.metrics import FlaggedShare, GroupShares
 
 Array = np.ndarray[Any, Any]
 
@@ -43,12 +44,12 @@ def _share(issues: int, rows: int) -> float:
     return round(issues / rows, 6) if rows else 0.0
 
 
-def by_class(names: Sequence[str], labels: Array, flagged: Array) -> dict[str, dict[str, Any]]:
+def by_class(names: Sequence[str], labels: Array, flagged: Array) -> dict[str, FlaggedShare]:
     """Rows, flagged rows and their share for each given label."""
     rows = np.bincount(labels, minlength=len(names))
     issues = np.bincount(labels, weights=flagged.astype(np.float64), minlength=len(names))
     return {
-        name: {"rows": int(n), "issues": int(k), "share": _share(int(k), int(n))}
+        name: FlaggedShare(rows=int(n), issues=int(k), share=_share(int(k), int(n)))
         for name, n, k in zip(names, rows, issues, strict=True)
     }
 
@@ -61,7 +62,7 @@ def by_group(
     min_rows: int,
     ratio: float,
     alpha: float,
-) -> tuple[dict[str, Any], list[Concentration]]:
+) -> tuple[dict[str, GroupShares], list[Concentration]]:
     """Per sensitive column, each group's flagged share; and the groups where flags concentrate."""
     from scipy import stats
 
@@ -109,4 +110,4 @@ def by_group(
     for item in found:
         tables[item.attribute]["groups"][item.group]["label_bias"] = True
     found.sort(key=lambda c: c.p_value)
-    return tables, found
+    return {c: GroupShares.model_validate(t) for c, t in tables.items()}, found

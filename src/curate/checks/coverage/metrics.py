@@ -1,0 +1,178 @@
+"""What ``coverage`` measures: the headline numbers the rules limit, and the parts the report
+draws (profiles, lengths, labels, topics, drift, slices, instruction and chat coverage).
+
+Every top-level key is declared. The nested parts declare the fields the report reads; their
+other keys (quantiles, counts the report does not draw) pass through as the check wrote them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import ConfigDict, Field
+
+from curate.checks.metrics import Metrics, Number
+
+
+class Part(Metrics):
+    """A nested part: its declared fields are typed, other keys kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+class Histogram(Part):
+    edges: list[Number] = Field(default_factory=list)
+    counts: list[int] = Field(default_factory=list)
+
+
+class TextColumn(Part):
+    """Lengths, tokens, truncation and languages of one text column (or chat role)."""
+
+    chars_histogram: Histogram = Histogram()
+    tokens_histogram: Histogram | None = None
+    tokenizer: str | None = None
+    max_tokens: int | None = None
+    truncated_share: Number = 0.0
+    languages: dict[str, Number] = Field(default_factory=dict)
+
+
+class Labels(Part):
+    counts: dict[str, int]
+    by_split: dict[str, dict[str, int]]
+
+
+class TopicCluster(Part):
+    topic: int
+    size: int
+    terms: list[str]
+    by_split: dict[str, int] = Field(default_factory=dict)
+    by_label: dict[str, int] = Field(default_factory=dict)
+    missing_from_train: bool = False
+
+
+class Topics(Part):
+    sampled: int = 0
+    #: The text column the topics were found in.
+    column: str | None = None
+    #: Set when the terms are hidden (the text holds personal data).
+    terms_hidden: str | None = None
+    clusters: list[TopicCluster] = Field(default_factory=list)
+
+
+class DriftRow(Part):
+    feature: str
+    split: str
+    psi: Number
+    largest_shift: str | int | float | None = None
+    reference_share: Number
+    split_share: Number
+
+
+class SliceTable(Part):
+    rows_column: str
+    columns_column: str
+    row_values: list[str]
+    column_values: list[str]
+    counts: list[list[int]]
+
+
+class Slices(Part):
+    min_rows: int
+    tables: list[SliceTable] = Field(default_factory=list)
+
+
+class Category(Part):
+    rows: int
+    without_response: int
+    with_context: int
+    response_words_median: Number
+    response_words_p90: Number
+
+
+class Instruction(Part):
+    #: Role -> column (``instruction``, ``context``, ``response``, ``category``).
+    columns: dict[str, str | None] = Field(default_factory=dict)
+    categories: dict[str, Category] = Field(default_factory=dict)
+
+
+class SystemPrompts(Part):
+    rows_with: int = 0
+    distinct: int = 0
+    top_share: Number = 0.0
+
+
+class ChatCoverage(Part):
+    """The chat part: counts only, never a turn's text."""
+
+    format: str
+    turns_per_conversation: dict[str, int] = Field(default_factory=dict)
+    rows_without_user_turn: int = 0
+    rows_without_answer: int = 0
+    assistant_turns: int = 0
+    empty_answers: int = 0
+    refusal_answers: int = 0
+    system_prompts: SystemPrompts = SystemPrompts()
+    tokens: dict[str, Any] | None = None
+    categories: dict[str, Any] | None = None
+
+
+class ColumnProfile(Part):
+    type: str
+    missing_rate: Number
+    distinct: int
+    #: Set in place of every value when the column's values are hidden.
+    values: str | None = None
+    #: [value, rows] pairs, most common first.
+    top: list[list[Any]] | None = None
+    quantiles: dict[str, Any] = Field(default_factory=dict)
+    histogram: Histogram | None = None
+
+
+class Sufficiency(Part):
+    """Whether there is enough data: the level, and what would lift it."""
+
+    level: str | None = None
+    sufficiency_level: int = 0
+    slices_below_minimum: int = 0
+    thresholds: dict[str, Number] = Field(default_factory=dict)
+
+
+class CoverageMetrics(Metrics):
+    """``coverage``: each part appears when its inputs exist and it is enabled."""
+
+    rows: int
+    profile: dict[str, ColumnProfile] = Field(default_factory=dict)
+    max_missing_rate: Number = 0.0
+    text: dict[str, TextColumn] = Field(default_factory=dict)
+    recipe: dict[str, Any] | None = None
+    empty_text_share: Number | None = None
+    near_empty_text_share: Number | None = None
+    truncated_share: Number | None = None
+    main_language_share: Number | None = None
+    undetermined_language_share: Number | None = None
+    labels: Labels | None = None
+    label_classes: int | None = None
+    classes_too_small: int | None = None
+    imbalance_ratio: Number | None = None
+    sufficiency: Sufficiency | None = None
+    sufficiency_level: int | None = None
+    rows_short_of_production: int | None = None
+    classes_below_minimum: int | None = None
+    slices_below_minimum: int | None = None
+    slices: Slices | None = None
+    slice_gaps: int | None = None
+    topics: Topics | None = None
+    topics_missing_from_train: int | None = None
+    drift: list[DriftRow] = Field(default_factory=list)
+    max_psi: Number | None = None
+    drifted_features: int | None = None
+    instruction: Instruction | None = None
+    without_response_share: Number | None = None
+    small_categories: int | None = None
+    chat: ChatCoverage | None = None
+    empty_answer_share: Number | None = None
+    refusal_share: Number | None = None
+    without_answer_share: Number | None = None
+    #: Parts not computed, and why.
+    unavailable: dict[str, str] = Field(default_factory=dict)
+    unavailable_parts: int = 0
