@@ -7,11 +7,8 @@ Each command lives in its own module under :mod:`curate.commands` and returns an
 
 from __future__ import annotations
 
-import contextlib
-import os
-import signal
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import click
 
@@ -26,6 +23,7 @@ from curate.commands.options import (
 )
 from curate.crashlog import write_crash_log
 from curate.errors import CurateError, Terminated
+from curate.signals import terminate_cleanly
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -47,39 +45,12 @@ for command in (
     cli.add_command(command)
 
 
-@contextlib.contextmanager
-def _terminate_cleanly() -> Iterator[None]:
-    """Turn SIGTERM into :class:`Terminated` in this process, so temporary files are removed.
-
-    Worker processes forked meanwhile inherit the handler; in them it does what SIGTERM
-    always did (end the process), since their parent cleans up.
-    """
-    owner = os.getpid()
-
-    def handle(signum: int, frame: object) -> None:
-        if os.getpid() != owner:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-        raise Terminated
-
-    try:
-        previous = signal.signal(signal.SIGTERM, handle)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
     setup_logging(quiet=False, verbose=False)
     try:
-        with _terminate_cleanly():
+        with terminate_cleanly():
             result = cli.main(args=args, prog_name="curate", standalone_mode=False)
     except Terminated:
         click.echo("curate: terminated", err=True)

@@ -16,12 +16,12 @@ import logging
 import os
 import re
 import shutil
-import signal
 import tempfile
 from collections.abc import Collection, Iterator
 from pathlib import Path
 
 from curate.errors import OutputError
+from curate.signals import deferred
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     remove_stale(target)
     tmp: Path | None = None
     try:
-        with _signals_deferred():
+        with deferred():
             try:
                 fd, name = tempfile.mkstemp(
                     prefix=_prefix(target), suffix=".tmp", dir=target.parent
@@ -62,13 +62,13 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
                     tmp.chmod(target.stat().st_mode & 0o7777)
             else:
                 tmp.chmod(0o644)
-            with _signals_deferred():
+            with deferred():
                 tmp.replace(target)
         except OSError as exc:
             raise _output_error(target, exc) from exc
     finally:
         if tmp is not None:
-            with _signals_deferred():
+            with deferred():
                 tmp.unlink(missing_ok=True)
 
 
@@ -98,7 +98,7 @@ def atomic_folder(
     previous = _previous_set(target, marker=marker)
     staging: Path | None = None
     try:
-        with _signals_deferred():
+        with deferred():
             try:
                 staging = Path(
                     tempfile.mkdtemp(prefix=_prefix(target), suffix=".tmp", dir=target.parent)
@@ -119,11 +119,11 @@ def atomic_folder(
             if path.is_file():
                 path.chmod(0o644)
         staging.chmod(0o755)
-        with _signals_deferred():
+        with deferred():
             _swap_in(staging, target)
     finally:
         if staging is not None:
-            with _signals_deferred():
+            with deferred():
                 shutil.rmtree(staging, ignore_errors=True)
 
 
@@ -158,21 +158,6 @@ def remove_stale(target: Path) -> None:
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """Hold SIGTERM and SIGINT until a temporary name is made or a swap is done, so that the
-    handler's exception never lands between creating a file and owning its clean-up."""
-    if not hasattr(signal, "pthread_sigmask"):  # not POSIX
-        yield
-        return
-    held = {signal.SIGTERM, signal.SIGINT}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _prefix(target: Path) -> str:
