@@ -42,19 +42,19 @@ SCRUB_HEAVY = ("pandas", "pyarrow", "numpy", "presidio_analyzer", "presidio_anon
 SCRUB_HEAVY += ("torch", "transformers", "curate.pii.analyzer")
 
 
-def _scrub_check_loads(path: Path) -> set[str]:
+def _scrub_check_loads(path: Path, *, exit_code: int = 0) -> set[str]:
     code = (
         "from curate.cli import main\n"
         f"code = main(['scrub', {str(path)!r}, '--check'])\n"
-        "assert code == 0, code"
+        f"assert code == {exit_code}, code"
     )
-    return _loaded_after(code) & set(SCRUB_HEAVY)
+    return _loaded_after(code)
 
 
 def test_scrub_check_of_a_row_without_capitals_loads_no_heavy_module(tmp_path: Path) -> None:
     data = tmp_path / "notes.csv"
     data.write_text("id,text\n1,nothing personal here at all\n", encoding="utf-8")
-    assert not _scrub_check_loads(data)
+    assert not _scrub_check_loads(data) & set(SCRUB_HEAVY)
 
 
 def test_scrub_check_of_lower_case_chat_without_a_name_cue_loads_no_heavy_module(
@@ -64,4 +64,28 @@ def test_scrub_check_of_lower_case_chat_without_a_name_cue_loads_no_heavy_module
     turns = [("user", "what does a sorted function return"), ("assistant", "a new sorted copy")]
     row = {"messages": [{"role": r, "content": c} for r, c in turns]}
     data.write_text(json.dumps(row) + "\n" + json.dumps(row) + "\n", encoding="utf-8")
-    assert not _scrub_check_loads(data)
+    assert not _scrub_check_loads(data) & set(SCRUB_HEAVY)
+
+
+def test_scrub_check_of_a_name_loads_the_model_but_nothing_it_does_not_use(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "notes.csv"
+    data.write_text("id,text\n1,Call Maria Garcia tomorrow\n", encoding="utf-8")
+    loaded = _scrub_check_loads(data, exit_code=1)
+    assert {"spacy", "presidio_analyzer"} <= loaded
+    unused = {"pandas", "pyarrow", "torch", "transformers", "presidio_anonymizer", "spacy.cli"}
+    assert not loaded & unused
+
+
+def test_spacy_imported_without_its_command_line_still_answers_info() -> None:
+    code = (
+        "from curate.pii.presidio_parts import presidio\n"
+        "import sys\n"
+        "spacy = presidio().spacy\n"
+        "assert 'spacy.cli' not in sys.modules\n"
+        "assert spacy.info()['spacy_version'] == spacy.__version__\n"
+        "import spacy.cli\n"
+        "assert callable(spacy.cli.download)"
+    )
+    assert "spacy.cli.info" in _loaded_after(code)

@@ -12,7 +12,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Iterator
-from types import SimpleNamespace
+from types import ModuleType, SimpleNamespace
 from typing import Any
 
 from curate.errors import MissingDependencyError
@@ -44,12 +44,13 @@ def presidio() -> SimpleNamespace:
 
     Presidio and thinc import torch and transformers when installed, for engines curate does
     not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
-    they are imported with those two hidden when nothing has loaded them yet, and without
-    Presidio's check of its own patterns (see :func:`_builtin_patterns_unchecked`).
+    they are imported with those two hidden when nothing has loaded them yet, spaCy without
+    its command line (:func:`_import_spacy`) and Presidio without its check of its own patterns
+    (:func:`_builtin_patterns_unchecked`).
     """
     try:
         with _hidden("torch", "transformers"), _builtin_patterns_unchecked():
-            import spacy
+            spacy = _import_spacy()
             from presidio_analyzer import (
                 AnalyzerEngine,
                 LocalRecognizer,
@@ -240,6 +241,43 @@ def _hidden(*modules: str) -> Iterator[None]:
         for name in hidden:
             if sys.modules.get(name, 0) is None:
                 del sys.modules[name]
+
+
+def _import_spacy() -> Any:
+    """``import spacy`` without importing its command line.
+
+    spaCy's package imports ``spacy.cli`` (weasel, typer, rich, httpx: a quarter to a third
+    of its import) for one name, ``spacy.info``. While spaCy imports, ``spacy.cli.info`` is a
+    stand-in whose ``info`` imports the real one when called; afterwards ``import spacy.cli``
+    imports the real package. Should spaCy's package want more of its command line, it is
+    imported as usual.
+    """
+    if "spacy" in sys.modules:
+        return sys.modules["spacy"]
+    stubs = {"spacy.cli": ModuleType("spacy.cli")}
+    stubs["spacy.cli.info"] = ModuleType("spacy.cli.info")
+    stubs["spacy.cli.info"].info = _spacy_info  # type: ignore[attr-defined]
+    sys.modules.update(stubs)
+    try:
+        import spacy
+
+        return spacy
+    except ImportError:
+        pass
+    finally:
+        for name, stub in stubs.items():
+            if sys.modules.get(name) is stub:
+                del sys.modules[name]
+    import spacy  # as spaCy wants it; an error now names what is missing
+
+    return spacy
+
+
+def _spacy_info(*args: Any, **kwargs: Any) -> Any:
+    """``spacy.info``, spaCy's command line imported when it is called."""
+    from spacy.cli.info import info
+
+    return info(*args, **kwargs)
 
 
 @contextlib.contextmanager
