@@ -28,6 +28,20 @@ TextBatches = Callable[[], Iterable[tuple[int, Sequence[pa.Array | pa.ChunkedArr
 
 
 @dataclass(frozen=True)
+class TextParts:
+    """Text read again as parts that can be read apart (a Parquet file's row groups): each
+    is its first row, its rows and what reads it. Called, it reads every part in order (a
+    :data:`TextBatches`); verification on threads reads the parts side by side instead, as
+    reading the text again is most of its time."""
+
+    parts: Sequence[tuple[int, int, TextBatches]]
+
+    def __call__(self) -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        for _, _, read in self.parts:
+            yield from read()
+
+
+@dataclass(frozen=True)
 class ShingleSets(RowLookup):
     """Sorted, unique shingle hashes of some rows, flat: ``hashes[offsets[k]:offsets[k+1]]``
     is the set of global row ``rows[k]`` (``rows`` ascending)."""
@@ -98,6 +112,19 @@ def _wanted(
 
 
 @dataclass(frozen=True)
+class _PartShingles:
+    """The map step of verification on threads: read one part and shingle its wanted rows."""
+
+    shingle: _ShingleRows
+    wanted: np.ndarray
+
+    def __call__(self, part: tuple[int, int, TextBatches]) -> list[ShingleSets]:
+        first, rows, read = part
+        lo, hi = np.searchsorted(self.wanted, [first, first + rows])
+        return [self.shingle(piece) for piece in _wanted(read, self.wanted[lo:hi])]
+
+
+@dataclass(frozen=True)
 class _FieldRows:
     """The map step of field verification: the field tokens of some rows of one batch."""
 
@@ -130,13 +157,21 @@ def read_shingle_sets(
     *,
     engine: Engine | None = None,
 ) -> ShingleSets:
-    """Shingle the given rows only, reading the text batch by batch (on ``engine``'s workers)."""
+    """Shingle the given rows only, reading the text batch by batch (on ``engine``'s workers;
+    on threads, each reads and shingles whole parts of :class:`TextParts`)."""
     wanted = np.unique(rows)
+    runner = engine or LocalEngine()
+    split = isinstance(batches, TextParts) and len(batches.parts) > 1
+    if split and isinstance(runner, LocalEngine) and runner.threads:
+        assert isinstance(batches, TextParts)
+        step = _PartShingles(_ShingleRows(settings), wanted)
+        parts = [s for part in runner.map(step, batches.parts) for s in part]
+    else:
 
-    def pieces() -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
-        yield from _wanted(batches, wanted)
+        def pieces() -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
+            yield from _wanted(batches, wanted)
 
-    parts = (engine or LocalEngine()).map(_ShingleRows(settings), pieces())
+        parts = runner.map(_ShingleRows(settings), pieces())
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return ShingleSets(empty, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint64))

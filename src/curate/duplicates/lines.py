@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.duplicates.confirm import TextBatches
+from curate.duplicates.confirm import TextBatches, TextParts
 from curate.duplicates.contain import (
     Containment,
     build_index,
@@ -29,7 +29,7 @@ from curate.duplicates.settings import DedupSettings
 from curate.duplicates.task import as_text, jsonable
 from curate.engine import Engine
 from curate.io.options import ReadOptions
-from curate.io.stream import Source, TableSource, open_source
+from curate.io.stream import FileSource, Source, TableSource, open_source
 from curate.progress import track
 
 Line = dict[str, Any]
@@ -48,13 +48,38 @@ def numbered(
         offset += batch.num_rows
 
 
-def text_batches(source: Source, texts: Sequence[str], *, start: int = 0) -> TextBatches:
-    """Read the text columns again, batch by batch, with each batch's first row number."""
+def text_batches(
+    source: Source, texts: Sequence[str], *, start: int = 0
+) -> TextBatches | TextParts:
+    """Read the text columns again, batch by batch, with each batch's first row number; a
+    Parquet file of several row groups as :class:`TextParts`, one part a row group."""
+    groups = source.row_groups(texts) if isinstance(source, FileSource) else None
+    if groups is None or len(groups) < 2 or not isinstance(source, FileSource):
+        return _read_all(source, texts, start)
+    firsts = np.concatenate([[start], start + np.cumsum(groups)[:-1]]).tolist()
+    return TextParts(
+        [
+            (first, rows, _read_group(source, texts, group, first))
+            for group, (first, rows) in enumerate(zip(firsts, groups, strict=True))
+        ]
+    )
 
+
+def _read_all(source: Source, texts: Sequence[str], start: int) -> TextBatches:
     def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
         batches = track(numbered(source, texts, start), description="verifying", unit="batch")
         for offset, batch in batches:
             yield offset, [batch.column(c) for c in texts]
+
+    return read
+
+
+def _read_group(source: FileSource, texts: Sequence[str], group: int, first: int) -> TextBatches:
+    def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        offset = first
+        for batch in source.group_batches(group, texts):
+            yield offset, [batch.column(c) for c in texts]
+            offset += batch.num_rows
 
     return read
 

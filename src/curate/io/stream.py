@@ -184,6 +184,29 @@ class FileSource(Source):
         except (pa.ArrowException, UnicodeDecodeError) as exc:
             raise self.input_error(exc) from exc
 
+    def row_groups(self, columns: Sequence[str]) -> list[int] | None:
+        """The rows of each row group of a Parquet file read as it is (no chat view among
+        ``columns``), which :meth:`group_batches` reads apart from the others; else None."""
+        if self.kind != "parquet" or (self.view is not None and self.view.name in columns):
+            return None
+        try:
+            metadata = pq.ParquetFile(self.path).metadata
+        except (pa.ArrowException, OSError) as exc:
+            raise self.input_error(exc) from exc
+        return [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+
+    def group_batches(self, group: int, columns: Sequence[str]) -> Iterator[pa.Table]:
+        """The named columns of one row group of a Parquet file, batch by batch: threads
+        reading different groups decode side by side (one reader decodes one at a time)."""
+        try:
+            parquet = pq.ParquetFile(self.path, pre_buffer=False, buffer_size=PARQUET_BUFFER)
+            for batch in parquet.iter_batches(
+                batch_size=BATCH_ROWS, row_groups=[group], columns=list(columns)
+            ):
+                yield pa.Table.from_batches([batch])
+        except (pa.ArrowException, UnicodeDecodeError) as exc:
+            raise self.input_error(exc) from exc
+
     def input_error(self, exc: Exception) -> InputError:
         """The foundation reader's precise error (file and line) where it finds one."""
         try:
