@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from curate.duplicates.fields import FieldRecords, merged, records_of
-from curate.duplicates.lookup import RowLookup
+from curate.duplicates.lookup import RowLookup, distinct
 from curate.duplicates.minhash import compiled_kernels, shingle_hashes, token_hashes
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.text import combine, combine_words
@@ -146,7 +146,7 @@ def read_records(
     compare field by field, else their shingle sets."""
     if not settings.by_fields:
         return read_shingle_sets(batches, rows, settings, engine=engine)
-    parts = (engine or LocalEngine()).map(_FieldRows(settings), _wanted(batches, np.unique(rows)))
+    parts = (engine or LocalEngine()).map(_FieldRows(settings), _wanted(batches, distinct(rows)))
     return merged(parts, settings.fields)
 
 
@@ -159,7 +159,7 @@ def read_shingle_sets(
 ) -> ShingleSets:
     """Shingle the given rows only, reading the text batch by batch (on ``engine``'s workers;
     on threads, each reads and shingles whole parts of :class:`TextParts`)."""
-    wanted = np.unique(rows)
+    wanted = distinct(rows)
     runner = engine or LocalEngine()
     split = isinstance(batches, TextParts) and len(batches.parts) > 1
     if split and isinstance(runner, LocalEngine) and runner.threads:

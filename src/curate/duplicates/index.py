@@ -23,6 +23,7 @@ from curate.duplicates.confirm import (
     read_shingle_sets,
 )
 from curate.duplicates.fields import FieldRecords, verified_scores
+from curate.duplicates.lookup import distinct
 from curate.duplicates.lsh import candidate_pairs, optimal_bands, sketch
 from curate.duplicates.minhash import (
     estimate_jaccard,
@@ -296,5 +297,5 @@ def choose_kept(cluster: np.ndarray, *, score: np.ndarray | None = None) -> np.n
     first = np.ones(len(order), dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
     keep[clustered[order][first]] = True
-    assert keep.sum() == rows - len(clustered) + len(np.unique(cluster[clustered]))
+    assert keep.sum() == rows - len(clustered) + len(distinct(cluster[clustered]))
     return keep

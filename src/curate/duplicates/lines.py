@@ -24,6 +24,7 @@ from curate.duplicates.contain import (
     find_contained,
 )
 from curate.duplicates.index import Duplicates
+from curate.duplicates.lookup import distinct
 from curate.duplicates.pairs import Matches
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.task import as_text, jsonable
@@ -99,7 +100,7 @@ def row_ids(source: Source, column: str | None, rows: np.ndarray, *, start: int 
     """The ids of ``rows`` (any order): the id column's values, else the row numbers."""
     if column is None:
         return rows - start
-    wanted = np.unique(rows)
+    wanted = distinct(rows)
     return values_at(source, column, wanted, start=start)[np.searchsorted(wanted, rows)]
 
 
