@@ -246,16 +246,17 @@ def exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
         return first
     keys = exact[present]
     # Sorted by the first 64 bits (stable: rows in order); a run of equal first halves whose
-    # second halves differ (never seen: 2^-64 a pair) takes the full three-key sort, a few
-    # times slower at a million rows.
+    # second halves differ (never seen: 2^-64 a pair) takes the full three-key sort, slower
+    # at a million rows (0.55 s against 0.4 s for the whole function).
     order = np.argsort(keys[:, 0], kind="stable")
     first_half, second_half = keys[order, 0], keys[order, 1]
-    tied = first_half[1:] == first_half[:-1]
-    if (second_half[1:][tied] != second_half[:-1][tied]).any():
-        order = np.lexsort((present, keys[:, 1], keys[:, 0]))
-    ordered = keys[order]
     starts = np.ones(len(order), dtype=bool)
-    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    np.not_equal(first_half[1:], first_half[:-1], out=starts[1:])
+    tied = np.flatnonzero(~starts[1:])
+    if (second_half[tied + 1] != second_half[tied]).any():
+        order = np.lexsort((present, keys[:, 1], keys[:, 0]))
+        ordered = keys[order]
+        starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
     group = np.cumsum(starts) - 1
     leaders = present[order][starts]
     first[present[order]] = leaders[group]
