@@ -355,10 +355,12 @@ def test_threads_give_the_same_result_as_one(
 
 
 def test_parquet_row_groups_verified_side_by_side_give_the_clusters_of_one_read(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Verification reads a Parquet file's row groups on two threads at once; near copies
-    across row groups (and blank rows) cluster as when the same rows are read in one stream."""
+    """Verification reads a Parquet file's row groups on two threads at once (here in parts
+    of two or three small groups); near copies across row groups (and blank rows) cluster as
+    when the same rows are read in one stream."""
+    monkeypatch.setattr("curate.duplicates.lines.PART_ROWS", 40)
     words = [f"w{i}" for i in range(400)]
     rows = []
     for i in range(120):

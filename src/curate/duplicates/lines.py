@@ -30,7 +30,7 @@ from curate.duplicates.settings import DedupSettings
 from curate.duplicates.task import as_text, jsonable
 from curate.engine import Engine
 from curate.io.options import ReadOptions
-from curate.io.stream import FileSource, Source, TableSource, open_source
+from curate.io.stream import BATCH_ROWS, FileSource, Source, TableSource, open_source
 from curate.progress import track
 
 Line = dict[str, Any]
@@ -49,21 +49,32 @@ def numbered(
         offset += batch.num_rows
 
 
+#: Rows a thread reads at least at a time when verification reads row groups side by side:
+#: small row groups go together, so a file of thousands is not opened thousands of times.
+PART_ROWS = 4 * BATCH_ROWS
+
+
 def text_batches(
     source: Source, texts: Sequence[str], *, start: int = 0
 ) -> TextBatches | TextParts:
     """Read the text columns again, batch by batch, with each batch's first row number; a
-    Parquet file of several row groups as :class:`TextParts`, one part a row group."""
+    Parquet file of several row groups as :class:`TextParts` (consecutive row groups of at
+    least :data:`PART_ROWS` rows each)."""
     groups = source.row_groups(texts) if isinstance(source, FileSource) else None
     if groups is None or len(groups) < 2 or not isinstance(source, FileSource):
         return _read_all(source, texts, start)
-    firsts = np.concatenate([[start], start + np.cumsum(groups)[:-1]]).tolist()
-    return TextParts(
-        [
-            (first, rows, _read_group(source, texts, group, first))
-            for group, (first, rows) in enumerate(zip(firsts, groups, strict=True))
-        ]
-    )
+    parts: list[tuple[int, int, TextBatches]] = []
+    first = start
+    run: list[int] = []
+    rows = 0
+    for group, size in enumerate(groups):
+        run.append(group)
+        rows += size
+        if rows >= PART_ROWS or group == len(groups) - 1:
+            parts.append((first, rows, _read_groups(source, texts, run, first)))
+            first += rows
+            run, rows = [], 0
+    return TextParts(parts)
 
 
 def _read_all(source: Source, texts: Sequence[str], start: int) -> TextBatches:
@@ -75,10 +86,12 @@ def _read_all(source: Source, texts: Sequence[str], start: int) -> TextBatches:
     return read
 
 
-def _read_group(source: FileSource, texts: Sequence[str], group: int, first: int) -> TextBatches:
+def _read_groups(
+    source: FileSource, texts: Sequence[str], groups: Sequence[int], first: int
+) -> TextBatches:
     def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
         offset = first
-        for batch in source.group_batches(group, texts):
+        for batch in source.group_batches(groups, texts):
             yield offset, [batch.column(c) for c in texts]
             offset += batch.num_rows
 
