@@ -352,3 +352,38 @@ def test_threads_give_the_same_result_as_one(
         assert result.kept < len(rows)
         outputs.append((out.read_bytes(), clusters.read_bytes()))
     assert outputs[0] == outputs[1]
+
+
+def test_parquet_row_groups_verified_side_by_side_give_the_clusters_of_one_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Verification reads a Parquet file's row groups on two threads at once (here in parts
+    of two or three small groups); near copies across row groups (and blank rows) cluster as
+    when the same rows are read in one stream."""
+    monkeypatch.setattr("curate.duplicates.lines.PART_ROWS", 40)
+    words = [f"w{i}" for i in range(400)]
+    rows = []
+    for i in range(120):
+        base = " ".join(words[(i * 7 + j) % 400] for j in range(30))
+        rows.append(base if i % 5 else base.replace(words[(i * 7) % 400], "changed", 1))
+    rows += [rows[3] + " tail", rows[50], "", rows[97].upper()]
+    frame = pd.DataFrame({"text": rows, "id": [f"r{i}" for i in range(len(rows))]})
+    grouped = tmp_path / "grouped.parquet"
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), grouped, row_group_size=17)
+    assert pq.ParquetFile(grouped).num_row_groups > 2
+    frame.to_json(tmp_path / "stream.jsonl", orient="records", lines=True)
+    found = {}
+    for name in ("grouped.parquet", "stream.jsonl"):
+        clusters = tmp_path / f"{name}.clusters"
+        curate.dedup(
+            tmp_path / name,
+            out=tmp_path / f"out-{name}",
+            text_column="text",
+            id_column="id",
+            clusters=clusters,
+            workers=2,
+            settings=DedupSettings(near=NearSettings(shingle="word", shingle_size=3)),
+        )
+        found[name] = clusters.read_text()
+    assert found["grouped.parquet"].count("\n") >= 3
+    assert found["grouped.parquet"] == found["stream.jsonl"]

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from curate.duplicates.index import (
     Duplicates,
     Fingerprints,
     choose_kept,
+    exact_groups,
     find_duplicates,
     fingerprint,
 )
@@ -77,3 +80,20 @@ def test_keep_policies() -> None:
     score = np.array([1.0, np.nan, 5.0, 0.0, 2.0, 5.0])
     # highest score wins; ties go to the first row; missing values rank last
     assert choose_kept(cluster, score=score).tolist() == [False, False, True, True, True, False]
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.booleans()), min_size=1, max_size=40
+    )
+)
+def test_exact_groups_name_each_rows_first_copy(rows: list[tuple[int, int, bool]]) -> None:
+    """Rows join the first row with both 64-bit halves equal, also where only the first half
+    ties (the rare case the fast sort hands to the full one); blank rows stay out."""
+    exact = np.array([[a, b] for a, b, _ in rows], dtype=np.uint64)
+    blank = np.array([gone for _, _, gone in rows])
+    first: dict[tuple[int, int], int] = {}
+    expected = [
+        -1 if gone else first.setdefault((a, b), row) for row, (a, b, gone) in enumerate(rows)
+    ]
+    assert exact_groups(exact, blank).tolist() == expected

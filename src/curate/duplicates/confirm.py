@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 
 from curate.duplicates.fields import FieldRecords, merged, records_of
-from curate.duplicates.lookup import RowLookup
+from curate.duplicates.lookup import RowLookup, distinct
 from curate.duplicates.minhash import compiled_kernels, shingle_hashes, token_hashes
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.text import combine, combine_words
@@ -25,6 +25,20 @@ from curate.engine.local import LocalEngine
 
 #: Batches of text columns with the global row number of their first row.
 TextBatches = Callable[[], Iterable[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]]
+
+
+@dataclass(frozen=True)
+class TextParts:
+    """Text read again as parts that can be read apart (a Parquet file's row groups): each
+    is its first row, its rows and what reads it. Called, it reads every part in order (a
+    :data:`TextBatches`); verification on threads reads the parts side by side instead, as
+    reading the text again is most of its time."""
+
+    parts: Sequence[tuple[int, int, TextBatches]]
+
+    def __call__(self) -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        for _, _, read in self.parts:
+            yield from read()
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,19 @@ def _wanted(
 
 
 @dataclass(frozen=True)
+class _PartShingles:
+    """The map step of verification on threads: read one part and shingle its wanted rows."""
+
+    shingle: _ShingleRows
+    wanted: np.ndarray
+
+    def __call__(self, part: tuple[int, int, TextBatches]) -> list[ShingleSets]:
+        first, rows, read = part
+        lo, hi = np.searchsorted(self.wanted, [first, first + rows])
+        return [self.shingle(piece) for piece in _wanted(read, self.wanted[lo:hi])]
+
+
+@dataclass(frozen=True)
 class _FieldRows:
     """The map step of field verification: the field tokens of some rows of one batch."""
 
@@ -119,7 +146,7 @@ def read_records(
     compare field by field, else their shingle sets."""
     if not settings.by_fields:
         return read_shingle_sets(batches, rows, settings, engine=engine)
-    parts = (engine or LocalEngine()).map(_FieldRows(settings), _wanted(batches, np.unique(rows)))
+    parts = (engine or LocalEngine()).map(_FieldRows(settings), _wanted(batches, distinct(rows)))
     return merged(parts, settings.fields)
 
 
@@ -130,13 +157,21 @@ def read_shingle_sets(
     *,
     engine: Engine | None = None,
 ) -> ShingleSets:
-    """Shingle the given rows only, reading the text batch by batch (on ``engine``'s workers)."""
-    wanted = np.unique(rows)
+    """Shingle the given rows only, reading the text batch by batch (on ``engine``'s workers;
+    on threads, each reads and shingles whole parts of :class:`TextParts`)."""
+    wanted = distinct(rows)
+    runner = engine or LocalEngine()
+    split = isinstance(batches, TextParts) and len(batches.parts) > 1
+    if split and isinstance(runner, LocalEngine) and runner.threads:
+        assert isinstance(batches, TextParts)
+        step = _PartShingles(_ShingleRows(settings), wanted)
+        parts = [s for part in runner.map(step, batches.parts) for s in part]
+    else:
 
-    def pieces() -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
-        yield from _wanted(batches, wanted)
+        def pieces() -> Iterator[tuple[np.ndarray, Sequence[pa.Array]]]:
+            yield from _wanted(batches, wanted)
 
-    parts = (engine or LocalEngine()).map(_ShingleRows(settings), pieces())
+        parts = runner.map(_ShingleRows(settings), pieces())
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return ShingleSets(empty, np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint64))

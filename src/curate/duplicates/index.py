@@ -23,6 +23,7 @@ from curate.duplicates.confirm import (
     read_shingle_sets,
 )
 from curate.duplicates.fields import FieldRecords, verified_scores
+from curate.duplicates.lookup import distinct
 from curate.duplicates.lsh import candidate_pairs, optimal_bands, sketch
 from curate.duplicates.minhash import (
     estimate_jaccard,
@@ -244,10 +245,18 @@ def exact_groups(exact: np.ndarray, blank: np.ndarray) -> np.ndarray:
     if len(present) == 0:
         return first
     keys = exact[present]
-    order = np.lexsort((present, keys[:, 1], keys[:, 0]))
-    ordered = keys[order]
+    # Sorted by the first 64 bits (stable: rows in order); a run of equal first halves whose
+    # second halves differ (never seen: 2^-64 a pair) takes the full three-key sort, slower
+    # at a million rows (0.55 s against 0.4 s for the whole function).
+    order = np.argsort(keys[:, 0], kind="stable")
+    first_half, second_half = keys[order, 0], keys[order, 1]
     starts = np.ones(len(order), dtype=bool)
-    starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    np.not_equal(first_half[1:], first_half[:-1], out=starts[1:])
+    tied = np.flatnonzero(~starts[1:])
+    if (second_half[tied + 1] != second_half[tied]).any():
+        order = np.lexsort((present, keys[:, 1], keys[:, 0]))
+        ordered = keys[order]
+        starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
     group = np.cumsum(starts) - 1
     leaders = present[order][starts]
     first[present[order]] = leaders[group]
@@ -296,5 +305,5 @@ def choose_kept(cluster: np.ndarray, *, score: np.ndarray | None = None) -> np.n
     first = np.ones(len(order), dtype=bool)
     first[1:] = ordered[1:] != ordered[:-1]
     keep[clustered[order][first]] = True
-    assert keep.sum() == rows - len(clustered) + len(np.unique(cluster[clustered]))
+    assert keep.sum() == rows - len(clustered) + len(distinct(cluster[clustered]))
     return keep

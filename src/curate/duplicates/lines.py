@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from curate.duplicates.confirm import TextBatches
+from curate.duplicates.confirm import TextBatches, TextParts
 from curate.duplicates.contain import (
     Containment,
     build_index,
@@ -24,12 +24,13 @@ from curate.duplicates.contain import (
     find_contained,
 )
 from curate.duplicates.index import Duplicates
+from curate.duplicates.lookup import distinct
 from curate.duplicates.pairs import Matches
 from curate.duplicates.settings import DedupSettings
 from curate.duplicates.task import as_text, jsonable
 from curate.engine import Engine
 from curate.io.options import ReadOptions
-from curate.io.stream import Source, TableSource, open_source
+from curate.io.stream import BATCH_ROWS, FileSource, Source, TableSource, open_source
 from curate.progress import track
 
 Line = dict[str, Any]
@@ -48,13 +49,51 @@ def numbered(
         offset += batch.num_rows
 
 
-def text_batches(source: Source, texts: Sequence[str], *, start: int = 0) -> TextBatches:
-    """Read the text columns again, batch by batch, with each batch's first row number."""
+#: Rows a thread reads at least at a time when verification reads row groups side by side:
+#: small row groups go together, so a file of thousands is not opened thousands of times.
+PART_ROWS = 4 * BATCH_ROWS
 
+
+def text_batches(
+    source: Source, texts: Sequence[str], *, start: int = 0
+) -> TextBatches | TextParts:
+    """Read the text columns again, batch by batch, with each batch's first row number; a
+    Parquet file of several row groups as :class:`TextParts` (consecutive row groups of at
+    least :data:`PART_ROWS` rows each)."""
+    groups = source.row_groups(texts) if isinstance(source, FileSource) else None
+    if groups is None or len(groups) < 2 or not isinstance(source, FileSource):
+        return _read_all(source, texts, start)
+    parts: list[tuple[int, int, TextBatches]] = []
+    first = start
+    run: list[int] = []
+    rows = 0
+    for group, size in enumerate(groups):
+        run.append(group)
+        rows += size
+        if rows >= PART_ROWS or group == len(groups) - 1:
+            parts.append((first, rows, _read_groups(source, texts, run, first)))
+            first += rows
+            run, rows = [], 0
+    return TextParts(parts)
+
+
+def _read_all(source: Source, texts: Sequence[str], start: int) -> TextBatches:
     def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
         batches = track(numbered(source, texts, start), description="verifying", unit="batch")
         for offset, batch in batches:
             yield offset, [batch.column(c) for c in texts]
+
+    return read
+
+
+def _read_groups(
+    source: FileSource, texts: Sequence[str], groups: Sequence[int], first: int
+) -> TextBatches:
+    def read() -> Iterator[tuple[int, Sequence[pa.Array | pa.ChunkedArray]]]:
+        offset = first
+        for batch in source.group_batches(groups, texts):
+            yield offset, [batch.column(c) for c in texts]
+            offset += batch.num_rows
 
     return read
 
@@ -74,7 +113,7 @@ def row_ids(source: Source, column: str | None, rows: np.ndarray, *, start: int 
     """The ids of ``rows`` (any order): the id column's values, else the row numbers."""
     if column is None:
         return rows - start
-    wanted = np.unique(rows)
+    wanted = distinct(rows)
     return values_at(source, column, wanted, start=start)[np.searchsorted(wanted, rows)]
 
 

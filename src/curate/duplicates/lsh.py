@@ -6,6 +6,7 @@ import functools
 
 import numpy as np
 
+from curate.duplicates.lookup import distinct
 from curate.duplicates.minhash import (
     borrow_table,
     compiled_kernels,
@@ -110,7 +111,7 @@ def candidate_pairs(keys: np.ndarray, *, engine: Engine | None = None) -> np.nda
     if not found:
         return np.zeros((0, 2), dtype=np.int64)
     size = np.int64(len(keys))
-    codes = np.unique(np.concatenate(found) @ np.array([size, 1]))
+    codes = distinct(np.concatenate(found) @ np.array([size, 1]))
     return np.stack([codes // size, codes % size], axis=1)
 
 

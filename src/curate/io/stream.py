@@ -110,6 +110,7 @@ class FileSource(Source):
         self.name = path.stem
         self.kind = STREAMED[path.suffix.lower()]
         self._checked: tuple[int, int, int] | None = None
+        self._metadata: pq.FileMetaData | None = None
         self.columns = self._columns()
 
     def _columns(self) -> tuple[str, ...]:
@@ -181,6 +182,36 @@ class FileSource(Source):
             for batch in self._stream(columns):
                 table = pa.Table.from_batches([batch])
                 yield _select(table, columns) if self.kind == "jsonl" else table
+        except (pa.ArrowException, UnicodeDecodeError) as exc:
+            raise self.input_error(exc) from exc
+
+    def row_groups(self, columns: Sequence[str]) -> list[int] | None:
+        """The rows of each row group of a Parquet file read as it is (no chat view among
+        ``columns``), which :meth:`group_batches` reads apart from the others; else None."""
+        if self.kind != "parquet" or (self.view is not None and self.view.name in columns):
+            return None
+        try:
+            self._metadata = pq.ParquetFile(self.path).metadata
+        except (pa.ArrowException, OSError) as exc:
+            raise self.input_error(exc) from exc
+        metadata = self._metadata
+        return [metadata.row_group(i).num_rows for i in range(metadata.num_row_groups)]
+
+    def group_batches(self, groups: Sequence[int], columns: Sequence[str]) -> Iterator[pa.Table]:
+        """The named columns of some row groups of a Parquet file, batch by batch: threads
+        reading different groups decode side by side (one reader decodes one at a time).
+        The file's footer read by :meth:`row_groups` is not parsed again."""
+        try:
+            parquet = pq.ParquetFile(
+                self.path,
+                metadata=self._metadata,
+                pre_buffer=False,
+                buffer_size=PARQUET_BUFFER,
+            )
+            for batch in parquet.iter_batches(
+                batch_size=BATCH_ROWS, row_groups=list(groups), columns=list(columns)
+            ):
+                yield pa.Table.from_batches([batch])
         except (pa.ArrowException, UnicodeDecodeError) as exc:
             raise self.input_error(exc) from exc
 
