@@ -287,9 +287,10 @@ def load_presidio_default() -> tuple[Analyse, float]:
     return analyse, time.perf_counter() - started
 
 
-#: Speed tricks measured against the default rules in the same run: a trick stays on by
-#: default only where it costs no recall.
-TRICKS: dict[str, dict[str, object]] = {"NER only near capitals": {"ner_scope": "capitalised"}}
+#: Rules measured against the default ones in the same run. A speed trick stays on by default
+#: only where it costs no recall: this turns the one that is on (NER only near capitals and
+#: known names) off, to show what it saves and that recall does not move.
+TRICKS: dict[str, dict[str, object]] = {"NER over all text (trick off)": {"ner_scope": "all"}}
 
 
 def load_curate(workers: int, **rules: object) -> tuple[Analyse, float]:

@@ -153,19 +153,26 @@ def test_ner_reads_only_the_words_around_capitalised_words() -> None:
 
     def windows(text: str) -> list[str]:
         doc = nlp(text)
-        return [doc[a:b].text for a, b in ner_windows(doc, stop_words=stop_words, margin=2)]
+        spans = ner_windows(doc, stop_words=stop_words, names={"michael"}, margin=2)
+        return [doc[a:b].text for a, b in spans]
 
     # A capital that starts a sentence on a stop word ("The", "If") says nothing.
     assert windows("The report is ready. If you agree, we ship it on Friday.") == ["it on Friday."]
     # Windows that touch are merged; a capitalised word anywhere else counts.
     assert windows("Please call Jane Doe about the invoice") == ["Please call Jane Doe about the"]
     assert windows("no capitals here at all") == ["no capitals here at all"]
+    assert windows("The game is on for michael tonight") == ["on for michael tonight"]
 
 
-def test_ner_reads_all_text_by_default_so_lower_case_names_are_found() -> None:
+def test_ner_reads_around_known_names_so_lower_case_names_are_found() -> None:
     text = "The game is on for michael qorvath tonight"
-    assert found(text, PiiParams(entities=("PERSON",), ner_scope="capitalised")) == []
-    assert found(text, PiiParams(entities=("PERSON",))) == [("PERSON", "michael qorvath")]
+    for scope in ("capitalised", "all"):
+        settings = PiiParams(entities=("PERSON",), ner_scope=scope)  # type: ignore[arg-type]
+        assert found(text, settings) == [("PERSON", "michael qorvath")]
+    # With neither a capital nor a known name near it, only ``all`` gives NER the word.
+    nlp = spacy.blank("en")
+    doc = nlp("The game is on for qorvath tonight")
+    assert ner_windows(doc, stop_words=nlp.Defaults.stop_words, names={"michael"}) == []
 
 
 def test_doc_artifacts_match_presidios_own() -> None:
@@ -192,7 +199,7 @@ def test_doc_artifacts_match_presidios_own() -> None:
 def test_settings_that_do_not_change_detection_share_one_analyzer() -> None:
     plain = get_analyzer(PiiParams())
     assert get_analyzer(PiiParams(operators={"PERSON": "fake"}, seed=3, workers=2)) is plain
-    assert get_analyzer(PiiParams(ner_scope="capitalised")) is not plain
+    assert get_analyzer(PiiParams(ner_scope="all")) is not plain
 
 
 def test_a_few_texts_take_a_cold_analyzer_that_finds_what_a_warm_one_does() -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
 from curate.pii.dictionary import english_words, person_plausible
-from curate.pii.names import tidy_person
+from curate.pii.names import gazetteer, tidy_person
 from curate.pii.people import with_people
 from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
 from curate.pii.presidio_parts import presidio
@@ -108,6 +108,7 @@ class PiiAnalyzer:
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.english = english_words(model)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
+        self.names = _name_words(self.stop_words)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self.recognizers: Sequence[Any] = registry.recognizers
         self.warm = False
@@ -149,9 +150,8 @@ class PiiAnalyzer:
         if not could_hold_entity(text, entities=self.entities, custom=bool(self.custom)):
             return [], False
         count = digits(text)
-        needs_ner = bool(self.ner_entities) and (
-            self.settings.ner_scope == "all" or _UPPER.search(text) is not None
-        )
+        # Under either scope: a text in lower case is one :func:`ner_windows` reads whole.
+        needs_ner = bool(self.ner_entities)
         entities = []
         for entity in self.entities:
             prefilter = PREFILTERS.get(entity)
@@ -198,7 +198,9 @@ class PiiAnalyzer:
             return
         stop_words = self.nlp.Defaults.stop_words
         windows = [
-            doc[start:end] for doc in docs for start, end in ner_windows(doc, stop_words=stop_words)
+            doc[start:end]
+            for doc in docs
+            for start, end in ner_windows(doc, stop_words=stop_words, names=self.names)
         ]
         # The window's own tokens, not its text tokenised again (which can split differently
         # at the cut); cheaper than Span.as_doc.
@@ -305,15 +307,20 @@ def _tidy(span: Span, text: str) -> Span | None:
 
 
 def ner_windows(
-    doc: Any, *, stop_words: Collection[str], margin: int = NER_MARGIN
+    doc: Any,
+    *,
+    stop_words: Collection[str],
+    names: Collection[str] = frozenset(),
+    margin: int = NER_MARGIN,
 ) -> list[tuple[int, int]]:
-    """Token ranges of ``doc`` where a name could be: capitalised words with ``margin`` either side.
+    """Token ranges of ``doc`` where a name could be: capitalised words and known ``names``
+    (in any case), with ``margin`` either side.
 
     Names, places and spelled-out dates are written with a capital; a capital at the start of
-    a sentence says so only when the word is not a stop word ("The", "If"). The rest of the
-    text is left out of NER, its most expensive step, so a name written in lower case is
-    missed here unless the whole text is in lower case (``ner_scope: all`` reads every text
-    whole).
+    a sentence says so only when the word is not a stop word ("The", "If"). A name written in
+    lower case is read when one of its words is a known name ("for michael qorvath"), and a
+    text written all in lower case is read whole. The rest of the text is left out of NER, its
+    most expensive step (``ner_scope: all`` reads every text whole).
     """
     if _UPPER.search(doc.text) is None:
         # Written all in lower case, capitals say nothing: NER reads all of it.
@@ -329,7 +336,7 @@ def ner_windows(
             text[0].isupper()
             and _DIGIT.search(text) is None
             and not (starts_sentence and token.lower_ in stop_words)
-        ):
+        ) or token.lower_ in names:
             start, end = max(0, token.i - margin), min(len(doc), token.i + margin + 1)
             if windows and start <= windows[-1][1]:
                 windows[-1] = (windows[-1][0], end)
@@ -337,6 +344,12 @@ def ner_windows(
                 windows.append((start, end))
         starts_sentence = text in _SENTENCE_ENDS
     return windows
+
+
+def _name_words(stop_words: frozenset[str]) -> frozenset[str]:
+    """Given and family names that are no stop words: NER reads around them in lower case too."""
+    first, last = gazetteer()
+    return (first | last) - stop_words
 
 
 @functools.lru_cache(maxsize=4)
