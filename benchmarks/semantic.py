@@ -260,7 +260,9 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def speed(total: int, seed: int, precision: str, workers: int | None, cli: bool) -> None:
+def speed(
+    total: int, seed: int, precision: str, workers: int | None, cli: bool, keep: Path | None
+) -> None:
     """Embedding and search of ``total`` distinct rows on the local engine, timed apart (wall
     and CPU seconds of this process and its workers), then, with ``cli``, the whole
     ``curate dedup --semantic`` command on the same rows (exact and MinHash first)."""
@@ -281,6 +283,8 @@ def speed(total: int, seed: int, precision: str, workers: int | None, cli: bool)
         f"  embedding: {wall:.0f} s wall ({total / wall:.0f} rows/s, model loads included),"
         f" {cpu:.0f} CPU s; load {_load()}"
     )
+    if keep is not None:
+        np.save(keep, embedded.vectors)
     search = time.perf_counter()
     found = find(embedded, settings)
     search = time.perf_counter() - search
@@ -320,6 +324,7 @@ def main() -> None:
     parser.add_argument("--speed-precision", default="auto")
     parser.add_argument("--workers", type=int, help="local worker processes (default: cores)")
     parser.add_argument("--cli", action="store_true", help="also time curate dedup --semantic")
+    parser.add_argument("--keep-vectors", type=Path, help="save the speed run's vectors (.npy)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--cache", type=Path, help="keep the quality set's vectors beside this")
     parser.add_argument("--quality-only", action="store_true")
@@ -329,7 +334,9 @@ def main() -> None:
         quality(args.rows, args.paraphrases, args.seed, args.precisions.split(","), args.cache)
     if args.quality_only or not args.speed_rows:
         return
-    speed(args.speed_rows, args.seed, args.speed_precision, args.workers, args.cli)
+    speed(
+        args.speed_rows, args.seed, args.speed_precision, args.workers, args.cli, args.keep_vectors
+    )
 
 
 if __name__ == "__main__":
