@@ -190,15 +190,16 @@ def _pairs(lefts: list[Any], rights: list[Any], sims: list[Any]) -> Pairs:
 
 
 def _unique(parts: list[Pairs]) -> Pairs:
-    """Each unordered pair once, as (smaller, larger), sorted."""
+    """Each unordered pair once, as (smaller, larger), sorted; the pair packed into one int64
+    key (a 1-d unique is many times faster than ``np.unique(axis=0)``)."""
     left = np.concatenate([p.left for p in parts]) if parts else np.zeros(0, np.int64)
     right = np.concatenate([p.right for p in parts]) if parts else np.zeros(0, np.int64)
     sims = np.concatenate([p.similarity for p in parts]) if parts else np.zeros(0, np.float32)
     low, high = np.minimum(left, right), np.maximum(left, right)
-    _, first = np.unique(np.stack([low, high], axis=1), axis=0, return_index=True)
-    first = np.sort(first) if len(low) else first
-    order = first[np.lexsort((high[first], low[first]))] if len(first) else first
-    return Pairs(low[order], high[order], sims[order])
+    if not len(low):
+        return Pairs(low, high, sims)
+    _, first = np.unique(low * (int(high.max()) + 1) + high, return_index=True)
+    return Pairs(low[first], high[first], sims[first])
 
 
 @dataclass(frozen=True)
