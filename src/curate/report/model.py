@@ -129,10 +129,10 @@ class Report:
 
         for result in self.checks:
             m = metrics_of(result, CoverageMetrics) if result.id == "coverage" else None
-            if m is not None and m.sufficiency is not None and m.sufficiency.level is not None:
+            if m is not None and m.sufficiency is not None:
                 from curate.checks.coverage.sufficiency import verdict
 
-                return verdict(m.sufficiency.to_json())
+                return verdict(m.sufficiency)
         return None
 
     def limits(self, check_id: str) -> Limits:

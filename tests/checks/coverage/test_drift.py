@@ -28,9 +28,9 @@ def test_split_drift_ranks_the_shifted_feature_first() -> None:
         "region": pd.Series(["north"] * 3000 + ["south"] * 1000),
     }
     drift = split_drift(features, split, reference="train", bins=10, top=20)
-    order = [d["feature"] for d in drift]
+    order = [d.feature for d in drift]
     assert order[:2] == ["region", "shifted"]
-    assert {d["feature"]: d["psi"] for d in drift}["stable"] < 0.05
-    assert [d["psi"] for d in drift] == sorted((d["psi"] for d in drift), reverse=True)
+    assert {d.feature: d.psi for d in drift}["stable"] < 0.05
+    assert [d.psi for d in drift] == sorted((d.psi for d in drift), reverse=True)
     region = drift[0]
-    assert region["largest_shift"] in ("north", "<other>") and region["psi"] > 1
+    assert region.largest_shift in ("north", "<other>") and region.psi > 1

@@ -10,12 +10,12 @@ def test_label_balance_per_split_names_classes_too_small() -> None:
     labels = pd.Series(["ham"] * 80 + ["spam"] * 20 + ["ham"] * 15 + ["spam"] * 3)
     split = pd.Series(["train"] * 100 + ["test"] * 18)
     out, findings = label_balance(labels, split, min_train_rows=50, min_eval_rows=5)
-    assert out["counts"] == {"ham": 95, "spam": 23}
-    assert out["by_split"] == {"train": {"ham": 80, "spam": 20}, "test": {"ham": 15, "spam": 3}}
+    assert out.counts == {"ham": 95, "spam": 23}
+    assert out.by_split == {"train": {"ham": 80, "spam": 20}, "test": {"ham": 15, "spam": 3}}
     where = {f["where"] for f in findings}
     assert where == {"label=spam, split=train", "label=spam, split=test"}
-    assert out["classes_too_small"] == 2
-    assert out["imbalance_ratio"] == round(23 / 95, 6)
+    assert out.classes_too_small == 2
+    assert out.imbalance_ratio == round(23 / 95, 6)
 
 
 def test_slice_gaps_include_empty_combinations() -> None:

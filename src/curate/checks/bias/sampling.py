@@ -28,7 +28,7 @@ from curate.checks.bias.base import (
     singles_first,
 )
 from curate.checks.bias.groups import MISSING, Array, count_within
-from curate.checks.bias.metrics import SamplingMetrics
+from curate.checks.bias.metrics import SamplingMetrics, SplitAttribute, SplitDistance, Weighted
 from curate.checks.bias.rates import bootstrap_cells, interval, num, pct
 from curate.checks.data import AuditData
 from curate.io.table import SPLIT_ORDER
@@ -102,17 +102,19 @@ class SamplingCheck(BiasCheck[SamplingParams]):
             return Outcome(summary=needs_groups_summary(), skipped=True)
         p = self.params
         rng = np.random.default_rng(p.seed)
-        per_attribute: dict[str, Any] = {}
-        for name in singles_first(counts):
-            per_attribute[name] = _attribute(counts[name], p, rng)
-        metrics = _headline(per_attribute)
-        metrics["attributes"] = per_attribute
-        metrics["min_count"] = p.min_count
-        metrics["confidence"] = p.confidence
-        metrics["min_train_count"] = p.min_train_count
+        per_attribute = {name: _attribute(counts[name], p, rng) for name in singles_first(counts)}
+        metrics = SamplingMetrics.model_validate(
+            {
+                **_headline(per_attribute),
+                "attributes": per_attribute,
+                "min_count": p.min_count,
+                "confidence": p.confidence,
+                "min_train_count": p.min_train_count,
+            }
+        )
         return Outcome(
             summary=_summary(per_attribute),
-            metrics=SamplingMetrics.model_validate(metrics),
+            metrics=metrics,
             findings=_findings(per_attribute, p.max_findings),
         )
 
@@ -149,7 +151,7 @@ def _share_intervals(
 
 def _attribute(
     table: pd.DataFrame, params: SamplingParams, rng: np.random.Generator
-) -> dict[str, Any]:
+) -> SplitAttribute:
     """Shares, label rates, distances, small slices and weight effects for one attribute."""
     frame = table.reset_index()
     frame["group"] = frame["group"].astype(str)
@@ -186,7 +188,7 @@ def _attribute(
         out["distance"] = _distances(groups, splits, n, y, min_count)
     if "w" in frame:
         out["weights"] = _weights(frame, pd.Index(groups), y is not None)
-    return out
+    return SplitAttribute.model_validate(out)
 
 
 def _jensenshannon(p: Array, q: Array) -> float:
@@ -197,10 +199,10 @@ def _jensenshannon(p: Array, q: Array) -> float:
 
 def _distances(
     groups: list[str], splits: list[str], n: Array, y: Array | None, min_count: int
-) -> dict[str, Any]:
+) -> dict[str, SplitDistance]:
     """How far each other split is from the first (train), over groups and over labels."""
     known = np.array([g != MISSING for g in groups], dtype=bool)
-    out: dict[str, Any] = {}
+    out: dict[str, SplitDistance] = {}
     for j, split in enumerate(splits[1:], start=1):
         a, b = n[known, 0], n[known, j]
         entry: dict[str, Any] = {"compared_with": splits[0]}
@@ -216,17 +218,17 @@ def _distances(
                 for i, group in enumerate(groups)
                 if known[i] and n[i, 0] >= min_count and n[i, j] >= min_count
             }
-        out[split] = entry
+        out[split] = SplitDistance.model_validate(entry)
     return out
 
 
-def _weights(frame: pd.DataFrame, groups: pd.Index, has_label: bool) -> dict[str, Any]:
+def _weights(frame: pd.DataFrame, groups: pd.Index, has_label: bool) -> dict[str, Weighted]:
     """Each group's share and label rate before and after weighting; Kish's effective rows."""
     columns = ["n", "w", "w2"] + (["y", "wy"] if has_label else [])
     by_group = frame.groupby("group")[columns].sum().reindex(groups, fill_value=0)
     share = by_group["n"] / by_group["n"].sum()
     weighted = by_group["w"] / by_group["w"].sum() if by_group["w"].sum() else share * np.nan
-    out: dict[str, Any] = {}
+    out: dict[str, Weighted] = {}
     for group in groups:
         row = by_group.loc[group]
         entry = {
@@ -237,26 +239,32 @@ def _weights(frame: pd.DataFrame, groups: pd.Index, has_label: bool) -> dict[str
         if has_label:
             entry["label_rate"] = num(row["y"] / row["n"]) if row["n"] else None
             entry["weighted_label_rate"] = num(row["wy"] / row["w"]) if row["w"] else None
-        out[str(group)] = entry
+        out[str(group)] = Weighted.model_validate(entry)
     return out
 
 
-def _headline(per_attribute: dict[str, Any]) -> dict[str, Any]:
-    distances, p_values, shifts, learn, evaluate, changes, effective = [], [], [], 0, 0, [], []
+def _headline(per_attribute: dict[str, SplitAttribute]) -> dict[str, float | int | None]:
+    distances: list[float] = []
+    p_values: list[float] = []
+    shifts: list[float] = []
+    changes: list[float] = []
+    effective: list[float] = []
+    learn = evaluate = 0
     for info in per_attribute.values():
-        for d in info.get("distance", {}).values():
-            if d.get("js_distance") is not None:
-                distances.append(d["js_distance"])
-            if d.get("p_value") is not None:
-                p_values.append(d["p_value"])
-            shifts += [abs(v) for v in d.get("label_rate_shift", {}).values() if v is not None]
-        for entry in info["groups"].values():
-            learn += entry.get("too_small_to_learn", False)
-            evaluate += len(entry.get("too_small_to_evaluate", []))
-        for entry in info.get("weights", {}).values():
-            if entry["weighted_share"] is not None:
-                changes.append(abs(entry["weighted_share"] - entry["share"]))
-            effective.append(entry["effective_rows"])
+        for d in info.distance.values():
+            if d.js_distance is not None:
+                distances.append(d.js_distance)
+            if d.p_value is not None:
+                p_values.append(d.p_value)
+            shifts += [abs(v) for v in (d.label_rate_shift or {}).values() if v is not None]
+        for group in info.groups.values():
+            learn += group.too_small_to_learn
+            evaluate += len(group.too_small_to_evaluate)
+        for entry in info.weights.values():
+            if entry.weighted_share is not None:
+                changes.append(abs(entry.weighted_share - (entry.share or 0)))
+            if entry.effective_rows is not None:
+                effective.append(entry.effective_rows)
     return {
         "max_split_distance": max(distances) if distances else None,
         "min_split_p_value": min(p_values) if p_values else None,
@@ -268,15 +276,15 @@ def _headline(per_attribute: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _summary(per_attribute: dict[str, Any]) -> str:
+def _summary(per_attribute: dict[str, SplitAttribute]) -> str:
     parts = []
     worst: tuple[float, str, str, str] | None = None
     shift: tuple[float, str, str, str] | None = None
     for name, info in per_attribute.items():
-        for split, d in info.get("distance", {}).items():
-            if d.get("js_distance") is not None and (worst is None or d["js_distance"] > worst[0]):
-                worst = (d["js_distance"], name, split, d["compared_with"])
-            for group, v in d.get("label_rate_shift", {}).items():
+        for split, d in info.distance.items():
+            if d.js_distance is not None and (worst is None or d.js_distance > worst[0]):
+                worst = (d.js_distance, name, split, d.compared_with)
+            for group, v in (d.label_rate_shift or {}).items():
                 if v is not None and (shift is None or abs(v) > abs(shift[0])):
                     shift = (v, name, group, split)
     if worst is not None:
@@ -288,28 +296,22 @@ def _summary(per_attribute: dict[str, Any]) -> str:
     if shift is not None:
         value, name, group, split = shift
         parts.append(f"the label rate of {name} {group} moves {value * 100:+.1f} points in {split}")
-    learn = sum(
-        e.get("too_small_to_learn", False)
-        for i in per_attribute.values()
-        for e in i["groups"].values()
-    )
+    learn = sum(e.too_small_to_learn for i in per_attribute.values() for e in i.groups.values())
     evaluate = sum(
-        len(e.get("too_small_to_evaluate", []))
-        for i in per_attribute.values()
-        for e in i["groups"].values()
+        len(e.too_small_to_evaluate) for i in per_attribute.values() for e in i.groups.values()
     )
     if learn or evaluate:
         parts.append(f"{learn} slices too small to learn from, {evaluate} too small to evaluate on")
     for name, info in per_attribute.items():
-        weights = info.get("weights")
+        weights = info.weights
         if weights:
             group = max(
                 weights,
-                key=lambda g: abs((weights[g]["weighted_share"] or 0) - (weights[g]["share"] or 0)),
+                key=lambda g: abs((weights[g].weighted_share or 0) - (weights[g].share or 0)),
             )
             e = weights[group]
             parts.append(
-                f"weights move {name} {group} from {pct(e['share'])} to {pct(e['weighted_share'])} of rows"
+                f"weights move {name} {group} from {pct(e.share)} to {pct(e.weighted_share)} of rows"
             )
             break
     if not parts:
@@ -318,24 +320,21 @@ def _summary(per_attribute: dict[str, Any]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _findings(per_attribute: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+def _findings(per_attribute: dict[str, SplitAttribute], limit: int) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for name, info in per_attribute.items():
-        splits = info["splits"]
-        for group, entry in info["groups"].items():
+        for group, entry in info.groups.items():
             row: dict[str, Any] = {"attribute": name, "group": group}
-            for s in splits:
-                cell = f"{entry['n'][s]:,} ({pct(entry['share'][s])})"
-                if "label_rate" in entry:
-                    cell += f", label {pct(entry['label_rate'][s])}"
+            for s in info.splits:
+                cell = f"{entry.n[s]:,} ({pct(entry.share[s])})"
+                if entry.label_rate is not None:
+                    cell += f", label {pct(entry.label_rate[s])}"
                 row[s] = cell
             notes = []
-            if entry.get("too_small_to_learn"):
+            if entry.too_small_to_learn:
                 notes.append("too small to learn")
-            if entry.get("too_small_to_evaluate"):
-                notes.append(
-                    "too small to evaluate in " + ", ".join(entry["too_small_to_evaluate"])
-                )
+            if entry.too_small_to_evaluate:
+                notes.append("too small to evaluate in " + ", ".join(entry.too_small_to_evaluate))
             row["note"] = "; ".join(notes)
             out.append(row)
             if len(out) >= limit:

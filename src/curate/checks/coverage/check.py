@@ -172,13 +172,13 @@ class CoverageCheck(Check[CoverageParams]):
             min_eval_rows=p.min_eval_rows,
         )
         acc.metrics["labels"] = balance
-        acc.metrics["label_classes"] = balance["classes"]
-        acc.metrics["classes_too_small"] = balance["classes_too_small"]
-        acc.metrics["imbalance_ratio"] = balance["imbalance_ratio"]
+        acc.metrics["label_classes"] = balance.classes
+        acc.metrics["classes_too_small"] = balance.classes_too_small
+        acc.metrics["imbalance_ratio"] = balance.imbalance_ratio
         acc.findings += found
         acc.summary.append(
-            f"{balance['classes']} classes (smallest {balance['min_class_rows']:,} rows, "
-            f"{balance['classes_too_small']} too small)"
+            f"{balance.classes} classes (smallest {balance.min_class_rows:,} rows, "
+            f"{balance.classes_too_small} too small)"
         )
 
     def _sufficiency(self, data: AuditData, acc: _Parts) -> None:
@@ -196,7 +196,7 @@ class CoverageCheck(Check[CoverageParams]):
         )
         acc.metrics["sufficiency"] = result
         for key in LEVEL_METRICS:
-            acc.metrics[key] = result[key]
+            acc.metrics[key] = getattr(result, key)
         acc.findings += found
         acc.summary.append(describe(result))
 
@@ -268,23 +268,23 @@ class CoverageCheck(Check[CoverageParams]):
             features, split.astype("string"), reference=p.reference, bins=p.bins, top=p.top_values
         )
         acc.metrics["drift"] = drift
-        acc.metrics["max_psi"] = drift[0]["psi"] if drift else 0.0
-        drifted = [d for d in drift if d["psi"] > p.psi]
+        acc.metrics["max_psi"] = drift[0].psi if drift else 0.0
+        drifted = [d for d in drift if d.psi > p.psi]
         acc.metrics["drifted_features"] = len(drifted)
         acc.findings += [
             {
                 "kind": "split drift",
-                "where": f"{d['feature']}: {p.reference} vs {d['split']}",
+                "where": f"{d.feature}: {p.reference} vs {d.split}",
                 "rows": None,
-                "reason": f"PSI {d['psi']:.3f}; largest shift at {d['largest_shift']} "
-                f"({d['reference_share']:.1%} vs {d['split_share']:.1%})",
+                "reason": f"PSI {d.psi:.3f}; largest shift at {d.largest_shift} "
+                f"({d.reference_share:.1%} vs {d.split_share:.1%})",
             }
             for d in drifted
         ]
         if drift:
             worst = drift[0]
             acc.summary.append(
-                f"worst split drift PSI {worst['psi']:.3f} ({worst['feature']}, {worst['split']})"
+                f"worst split drift PSI {worst.psi:.3f} ({worst.feature}, {worst.split})"
             )
 
     def _instruction(self, data: AuditData, acc: _Parts) -> None:

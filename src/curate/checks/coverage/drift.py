@@ -9,6 +9,7 @@ import pandas as pd
 from pandas.api import types as ptypes
 
 from curate.checks.coverage.labels import MISSING
+from curate.checks.coverage.metrics import DriftRow
 from curate.checks.coverage.profile import MAX_DISTINCT_SHARE
 
 #: Columns with more distinct values than this are not compared as categories.
@@ -70,13 +71,13 @@ def split_drift(
     reference: str,
     bins: int,
     top: int,
-) -> list[dict[str, Any]]:
+) -> list[DriftRow]:
     """PSI of every feature between ``reference`` and each other split, worst first.
 
     A feature may cover only some rows (a sample): it is compared on the rows its index names.
     """
     others = [s for s in pd.unique(split.to_numpy()) if s != reference]
-    out: list[dict[str, Any]] = []
+    out: list[DriftRow] = []
     for name, series in features.items():
         split_values = split.reindex(series.index).to_numpy()
         ref_mask = split_values == reference
@@ -91,17 +92,17 @@ def split_drift(
             ra, rb = a / max(a.sum(), 1), b / max(b.sum(), 1)
             worst = int(np.argmax(np.abs(ra - rb)))
             out.append(
-                {
-                    "feature": name,
-                    "split": str(other),
-                    "kind": "numeric" if numeric else "categorical",
-                    "psi": round(psi(a, b), 6),
-                    "largest_shift": labels[worst],
-                    "reference_share": round(float(ra[worst]), 4),
-                    "split_share": round(float(rb[worst]), 4),
-                }
+                DriftRow(
+                    feature=name,
+                    split=str(other),
+                    kind="numeric" if numeric else "categorical",
+                    psi=round(psi(a, b), 6),
+                    largest_shift=labels[worst],
+                    reference_share=round(float(ra[worst]), 4),
+                    split_share=round(float(rb[worst]), 4),
+                )
             )
-    out.sort(key=lambda d: d["psi"], reverse=True)
+    out.sort(key=lambda d: d.psi, reverse=True)
     return out
 
 

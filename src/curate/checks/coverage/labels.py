@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from curate.checks.coverage.metrics import Labels
 from curate.io.table import SPLIT_ORDER
 
 MISSING = "<missing>"
@@ -17,15 +18,10 @@ def label_values(series: pd.Series) -> pd.Series:
 
 def label_balance(
     labels: pd.Series, split: pd.Series | None, *, min_train_rows: int, min_eval_rows: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Labels, list[dict[str, Any]]]:
     """Counts per class (overall and per split), the imbalance ratio and the classes too small."""
     values = label_values(labels)
     overall = values.value_counts()
-    out: dict[str, Any] = {
-        "counts": {str(k): int(v) for k, v in overall.items()},
-        "classes": len(overall),
-        "imbalance_ratio": round(float(overall.min() / overall.max()), 6) if len(overall) else 0.0,
-    }
     findings: list[dict[str, Any]] = []
     classes = list(overall.index)
     by_split: dict[str, dict[str, int]] = {}
@@ -39,8 +35,7 @@ def label_balance(
         for name in names:
             row = table.loc[name]
             by_split[name] = {str(c): int(row.get(c, 0)) for c in classes}
-    out["by_split"] = by_split
-    for name, counts in out["by_split"].items():
+    for name, counts in by_split.items():
         needed = min_train_rows if name in ("train", "all") else min_eval_rows
         purpose = "learn" if name in ("train", "all") else "evaluate"
         for cls, n in counts.items():
@@ -53,6 +48,12 @@ def label_balance(
                         "reason": f"{n} rows, fewer than the {needed} needed to {purpose}",
                     }
                 )
-    out["classes_too_small"] = len(findings)
-    out["min_class_rows"] = int(overall.min()) if len(overall) else 0
-    return out, findings
+    balance = Labels(
+        counts={str(k): int(v) for k, v in overall.items()},
+        classes=len(overall),
+        imbalance_ratio=round(float(overall.min() / overall.max()), 6) if len(overall) else 0.0,
+        by_split=by_split,
+        classes_too_small=len(findings),
+        min_class_rows=int(overall.min()) if len(overall) else 0,
+    )
+    return balance, findings

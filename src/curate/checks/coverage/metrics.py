@@ -36,9 +36,15 @@ class TextColumn(Part):
     languages: dict[str, Number] = Field(default_factory=dict)
 
 
-class Labels(Part):
+class Labels(Metrics):
+    """Rows per class, overall and per split, and the classes too small to learn or evaluate."""
+
     counts: dict[str, int]
+    classes: int
+    imbalance_ratio: Number
     by_split: dict[str, dict[str, int]]
+    classes_too_small: int
+    min_class_rows: int
 
 
 class TopicCluster(Part):
@@ -59,11 +65,15 @@ class Topics(Part):
     clusters: list[TopicCluster] = Field(default_factory=list)
 
 
-class DriftRow(Part):
+class DriftRow(Metrics):
+    """One feature's population stability index between the reference split and another."""
+
     feature: str
     split: str
+    kind: str
     psi: Number
-    largest_shift: str | int | float | None = None
+    #: The bin or value whose share moved most.
+    largest_shift: str
     reference_share: Number
     split_share: Number
 
@@ -128,13 +138,40 @@ class ColumnProfile(Part):
     histogram: Histogram | None = None
 
 
-class Sufficiency(Part):
-    """Whether there is enough data: the level, and what would lift it."""
+class Thresholds(Metrics):
+    try_rows: int
+    production_rows: int
+    class_try_rows: int
+    class_production_rows: int
+    slice_rows: int
 
-    level: str | None = None
-    sufficiency_level: int = 0
-    slices_below_minimum: int = 0
-    thresholds: dict[str, Number] = Field(default_factory=dict)
+
+class ClassRows(Metrics):
+    rows: int
+    level: str
+
+
+class SmallestClass(Metrics):
+    label: str
+    rows: int
+
+
+class Sufficiency(Metrics):
+    """Whether there is enough data: rows, rows per class and per slice against the thresholds."""
+
+    counted_on: str
+    rows: int
+    thresholds: Thresholds
+    rows_level: str
+    classes: dict[str, ClassRows] | None = None
+    smallest_class: SmallestClass | None = None
+    #: Rows per value of each slice column (a column that holds personal data: a note instead).
+    slices: dict[str, dict[str, int] | str]
+    level: str
+    sufficiency_level: int
+    rows_short_of_production: int
+    classes_below_minimum: int
+    slices_below_minimum: int
 
 
 class CoverageMetrics(Metrics):

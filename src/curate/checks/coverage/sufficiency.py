@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from curate.checks.coverage.labels import MISSING, label_values
+from curate.checks.coverage.metrics import ClassRows, SmallestClass, Sufficiency, Thresholds
 
 #: Levels, in order; ``sufficiency_level`` is the index.
 LEVELS = ("too little to try an idea", "enough to try an idea", "enough for a production model")
@@ -37,7 +38,7 @@ def sufficiency(
     class_try_rows: int,
     class_production_rows: int,
     slice_rows: int,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Sufficiency, list[dict[str, Any]]]:
     """Rows, rows per class and per slice against the thresholds; the level they reach."""
     counted_on = "all"
     if split is not None and bool((split == reference).any()):
@@ -49,13 +50,13 @@ def sufficiency(
     out: dict[str, Any] = {
         "counted_on": counted_on,
         "rows": rows,
-        "thresholds": {
-            "try_rows": try_rows,
-            "production_rows": production_rows,
-            "class_try_rows": class_try_rows,
-            "class_production_rows": class_production_rows,
-            "slice_rows": slice_rows,
-        },
+        "thresholds": Thresholds(
+            try_rows=try_rows,
+            production_rows=production_rows,
+            class_try_rows=class_try_rows,
+            class_production_rows=class_production_rows,
+            slice_rows=slice_rows,
+        ),
         "rows_level": LEVELS[level],
     }
     if rows < production_rows:
@@ -66,10 +67,10 @@ def sufficiency(
     if label is not None:
         counts = label_values(frame[label]).value_counts()
         counts = counts[counts.index != MISSING]
-        per_class: dict[str, Any] = {}
+        per_class: dict[str, ClassRows] = {}
         for name, n in counts.items():
             class_level = _level(int(n), class_try_rows, class_production_rows)
-            per_class[str(name)] = {"rows": int(n), "level": LEVELS[class_level]}
+            per_class[str(name)] = ClassRows(rows=int(n), level=LEVELS[class_level])
             level = min(level, class_level)
             if class_level == 0:
                 classes_below += 1
@@ -78,7 +79,9 @@ def sufficiency(
                 findings.append(_finding(f"label={name}", int(n), need, class_level))
         out["classes"] = per_class
         if len(counts):
-            out["smallest_class"] = {"label": str(counts.idxmin()), "rows": int(counts.min())}
+            out["smallest_class"] = SmallestClass(
+                label=str(counts.idxmin()), rows=int(counts.min())
+            )
     slices_below = 0
     per_slice: dict[str, dict[str, int]] = {}
     for column in slices:
@@ -104,7 +107,7 @@ def sufficiency(
     out["rows_short_of_production"] = max(production_rows - rows, 0)
     out["classes_below_minimum"] = classes_below
     out["slices_below_minimum"] = slices_below
-    return out, findings
+    return Sufficiency.model_validate(out), findings
 
 
 def _finding(where: str, rows: int, needed: int, level: int) -> dict[str, Any]:
@@ -117,28 +120,25 @@ def _finding(where: str, rows: int, needed: int, level: int) -> dict[str, Any]:
     }
 
 
-def describe(result: dict[str, Any]) -> str:
+def describe(result: Sufficiency) -> str:
     """One clause for the summary and the verdict: the level and what limits it."""
-    text = f"{result['level']} ({result['rows']:,} {result['counted_on']} rows"
-    smallest = result.get("smallest_class")
+    text = f"{result.level} ({result.rows:,} {result.counted_on} rows"
+    smallest = result.smallest_class
     if smallest is not None:
-        text += f", smallest class '{smallest['label']}' {smallest['rows']:,}"
+        text += f", smallest class '{smallest.label}' {smallest.rows:,}"
     return text + ")"
 
 
-def verdict(result: dict[str, Any]) -> str:
+def verdict(result: Sufficiency) -> str:
     """The sentence the report's verdict gives: the level, and what would lift it."""
     text = f"Data: {describe(result)}"
-    limits = result.get("thresholds", {})
-    level = result.get("sufficiency_level", 0)
-    if level < 2 and limits:
+    limits = result.thresholds
+    if result.sufficiency_level < 2:
         text += (
-            f"; a production model wants about {limits['production_rows']:,} rows and "
-            f"{limits['class_production_rows']:,} per class"
+            f"; a production model wants about {limits.production_rows:,} rows and "
+            f"{limits.class_production_rows:,} per class"
         )
-    slices = result.get("slices_below_minimum", 0)
+    slices = result.slices_below_minimum
     if slices:
-        text += (
-            f"; {slices} slice{'s' if slices != 1 else ''} under {limits.get('slice_rows')} rows"
-        )
+        text += f"; {slices} slice{'s' if slices != 1 else ''} under {limits.slice_rows} rows"
     return text + "."
