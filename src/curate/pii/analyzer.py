@@ -20,7 +20,7 @@ from typing import Any
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
 from curate.pii.dictionary import english_words, person_plausible
-from curate.pii.names import gazetteer, tidy_person
+from curate.pii.names import gazetteer, tidy_person, widespread
 from curate.pii.people import with_people
 from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
 from curate.pii.presidio_parts import presidio
@@ -108,7 +108,7 @@ class PiiAnalyzer:
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.english = english_words(model)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
-        self.names = _name_words(self.stop_words)
+        self.names = _name_words(english=self.english, stop_words=self.stop_words)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self.recognizers: Sequence[Any] = registry.recognizers
         self.warm = False
@@ -346,10 +346,11 @@ def ner_windows(
     return windows
 
 
-def _name_words(stop_words: frozenset[str]) -> frozenset[str]:
-    """Given and family names that are no stop words: NER reads around them in lower case too."""
+def _name_words(*, english: frozenset[str], stop_words: frozenset[str]) -> frozenset[str]:
+    """Words NER reads around in lower case too: given names common to several countries and
+    any given or family name that is no English word ("michael", "qorvath"; not "list")."""
     first, last = gazetteer()
-    return (first | last) - stop_words
+    return (widespread() | ((first | last) - english)) - stop_words
 
 
 @functools.lru_cache(maxsize=4)

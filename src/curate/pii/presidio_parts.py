@@ -36,6 +36,8 @@ _PRESIDIO_PATTERN = re.compile(r"presidio_analyzer[\\/]pattern\.py$")
 #: Words after a value's first token read for context words (Presidio reads five before and
 #: counts these from the value's first token): "0490 75 40 81 (mobile)".
 CONTEXT_AFTER = 6
+#: Words whose stop-word and punctuation flags an engine remembers (a dict entry each).
+LEXEME_FLAGS_KEPT = 200_000
 
 
 @functools.lru_cache(maxsize=1)
@@ -176,13 +178,30 @@ def presidio() -> SimpleNamespace:
             super().__init__(models=[{"lang_code": language, "model_name": nlp.meta["name"]}])
             self.nlp = {language: nlp}  # type: ignore[assignment]
             self.context_words: frozenset[str] = frozenset()
+            self._vocab = {language: nlp.vocab}
+            self._flags: dict[tuple[str, str], tuple[bool, bool]] = {}
 
         def is_stopword(self, word: str, language: str) -> bool:
             # Presidio drops stop words before matching context, so "call" could never
             # support a phone number; a word some recognizer asks for is kept.
             if word.lower() in self.context_words:
                 return False
-            return bool(super().is_stopword(word, language))
+            return self._lexeme_flags(word, language)[0]
+
+        def is_punct(self, word: str, language: str) -> bool:
+            return self._lexeme_flags(word, language)[1]
+
+        def _lexeme_flags(self, word: str, language: str) -> tuple[bool, bool]:
+            """Whether ``word`` is a stop word and punctuation, as Presidio asks spaCy's vocab
+            for every token of a text it reads context in: remembered per word."""
+            flags = self._flags.get((word, language))
+            if flags is None:
+                lexeme = self._vocab[language][word]
+                flags = (bool(lexeme.is_stop), bool(lexeme.is_punct))
+                if len(self._flags) >= LEXEME_FLAGS_KEPT:
+                    self._flags.clear()
+                self._flags[word, language] = flags
+            return flags
 
         def load(self) -> None:
             """Already loaded."""
