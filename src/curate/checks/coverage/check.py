@@ -245,13 +245,13 @@ class CoverageCheck(Check[CoverageParams]):
         except MissingDependencyError as exc:
             acc.unavailable["topics"] = str(exc)
             return
-        described["column"] = column
+        described.column = column
         acc.metrics["topics"] = described
         acc.findings += found
-        line = f"{len(described['clusters'])} topics in a sample of {described['sampled']:,}"
-        if "missing_from_train" in described:
-            acc.metrics["topics_missing_from_train"] = described["missing_from_train"]
-            line += f", {described['missing_from_train']} missing from {reference}"
+        line = f"{len(described.clusters)} topics in a sample of {described.sampled:,}"
+        if described.missing_from_train is not None:
+            acc.metrics["topics_missing_from_train"] = described.missing_from_train
+            line += f", {described.missing_from_train} missing from {reference}"
         acc.summary.append(line)
 
     def _drift(self, data: AuditData, acc: _Parts, *, skip: set[str]) -> None:

@@ -47,22 +47,30 @@ class Labels(Metrics):
     min_class_rows: int
 
 
-class TopicCluster(Part):
+class TopicCluster(Metrics):
+    """One cluster of the embedded sample: its size, distinctive terms and where its rows are."""
+
     topic: int
     size: int
     terms: list[str]
     by_split: dict[str, int] = Field(default_factory=dict)
     by_label: dict[str, int] = Field(default_factory=dict)
+    #: The cluster's share of train rows against train's share of the sample.
+    train_ratio: Number | None = None
     missing_from_train: bool = False
 
 
-class Topics(Part):
-    sampled: int = 0
+class Topics(Metrics):
+    """Topic clusters of a sample of one text column."""
+
+    sampled: int
+    model: str | None = None
+    clusters: list[TopicCluster]
+    missing_from_train: int | None = None
     #: The text column the topics were found in.
     column: str | None = None
     #: Set when the terms are hidden (the text holds personal data).
     terms_hidden: str | None = None
-    clusters: list[TopicCluster] = Field(default_factory=list)
 
 
 class DriftRow(Metrics):
