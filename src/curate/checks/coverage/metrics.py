@@ -86,20 +86,32 @@ class DriftRow(Metrics):
     split_share: Number
 
 
-class SliceTable(Part):
+class SliceTable(Metrics):
+    """Rows per combination of two columns' values."""
+
     rows_column: str
     columns_column: str
     row_values: list[str]
     column_values: list[str]
     counts: list[list[int]]
+    #: Cells under ``min_rows``.
+    gaps: int
 
 
-class Slices(Part):
+class Slices(Metrics):
+    """Combinations of the label, sensitive and named columns with too few rows."""
+
+    columns: list[str]
+    #: Columns with too many values to cross, and crossings with too many cells.
+    not_tabulated: list[str]
     min_rows: int
-    tables: list[SliceTable] = Field(default_factory=list)
+    gaps: int
+    tables: list[SliceTable]
 
 
-class Category(Part):
+class Category(Metrics):
+    """One task category of instruction data."""
+
     rows: int
     without_response: int
     with_context: int
@@ -107,10 +119,15 @@ class Category(Part):
     response_words_p90: Number
 
 
-class Instruction(Part):
+class Instruction(Metrics):
+    """Instruction data: per task category, rows, answers and their length."""
+
     #: Role -> column (``instruction``, ``context``, ``response``, ``category``).
-    columns: dict[str, str | None] = Field(default_factory=dict)
-    categories: dict[str, Category] = Field(default_factory=dict)
+    columns: dict[str, str]
+    categories: dict[str, Category]
+    without_response: int
+    without_response_share: Number
+    small_categories: int
 
 
 class SystemPrompts(Part):
