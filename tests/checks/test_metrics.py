@@ -10,7 +10,7 @@ from pydantic import ValidationError
 
 from curate.checks.base import CheckResult, Status, registered
 from curate.checks.bias.metrics import HistoricalMetrics, LabelBiasMetrics, SelectionMetrics
-from curate.checks.coverage.metrics import CoverageMetrics
+from curate.checks.coverage.metrics import CoverageMetrics, TopicCluster, Topics
 from curate.checks.metrics import metric_value, metrics_of
 from curate.checks.quality.metrics import FlaggedShare, GroupShares, LabelIssueMetrics
 
@@ -101,3 +101,10 @@ def test_metric_value_reads_numbers_only() -> None:
     metrics = {"rows": 3, "rate": 0.5, "flag": True, "name": "x", "none": None}
     assert [metric_value(metrics, k) for k in metrics] == [3, 0.5, None, None, None]
     assert metric_value(metrics, "missing") is None
+
+
+def test_a_field_set_after_the_check_built_the_part_is_written_last() -> None:
+    topics = Topics(sampled=3, clusters=[TopicCluster(topic=0, size=3, terms=["a"])])
+    topics.column = "text"
+    assert list(topics.to_json()) == ["sampled", "clusters", "column"]
+    assert topics.to_json()["clusters"] == [{"topic": 0, "size": 3, "terms": ["a"]}]

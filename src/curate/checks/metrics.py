@@ -60,10 +60,9 @@ class Metrics(BaseModel):
 
     def to_json(self) -> dict[str, Any]:
         """The fields the check set (and keys a model that allows extra kept), in the order it
-        set them, as JSON-native values."""
-        keys = self._order or tuple(
-            k for k in type(self).model_fields if k in self.model_fields_set
-        )
+        set them (a field assigned later last), as JSON-native values."""
+        later = [k for k in type(self).model_fields if k in self.model_fields_set]
+        keys = [*self._order, *(k for k in later if k not in self._order)]
         return {key: _plain(getattr(self, key)) for key in keys}
 
 

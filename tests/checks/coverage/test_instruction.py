@@ -22,18 +22,18 @@ def test_dolly_like_data_by_category() -> None:
         "category": "category",
     }
     out, findings = instruction_coverage(frame, roles, min_rows=10)
-    cats = out["categories"]
-    assert cats["summarization"] == {
+    cats = out.categories
+    assert cats["summarization"].to_json() == {
         "rows": 30,
         "without_response": 0,
         "with_context": 30,
         "response_words_median": 4.0,
         "response_words_p90": 4.0,
     }
-    assert cats["open_qa"]["without_response"] == 1
-    assert cats["brainstorming"]["without_response"] == 1
-    assert out["without_response"] == 2
-    assert out["small_categories"] == 2
+    assert cats["open_qa"].without_response == 1
+    assert cats["brainstorming"].without_response == 1
+    assert out.without_response == 2
+    assert out.small_categories == 2
     kinds = sorted(f["kind"] for f in findings)
     assert kinds == ["category too small", "category too small", "instruction without response"]
 

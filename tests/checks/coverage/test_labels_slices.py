@@ -33,13 +33,13 @@ def test_slice_gaps_include_empty_combinations() -> None:
     assert "label=yes, sex=f" not in found
     assert found["label=yes, sex=m, race=a"] == 0  # the three-way table
     assert [g["rows"] for g in gaps] == sorted(g["rows"] for g in gaps)
-    assert out["gaps"] == len(gaps)
-    first = out["tables"][0]
-    assert (first["rows_column"], first["columns_column"]) == ("label", "sex")
-    assert sum(map(sum, first["counts"])) == len(frame)
+    assert out.gaps == len(gaps)
+    first = out.tables[0]
+    assert (first.rows_column, first.columns_column) == ("label", "sex")
+    assert sum(map(sum, first.counts)) == len(frame)
 
 
 def test_columns_with_too_many_values_are_not_crossed() -> None:
     frame = pd.DataFrame({"label": ["a", "b"] * 100, "id": range(200)})
     out, gaps = slice_gaps(frame, ["label", "id"], min_rows=5, max_cells=1000)
-    assert out["not_tabulated"] == ["id"] and gaps == []
+    assert out.not_tabulated == ["id"] and gaps == []

@@ -53,15 +53,15 @@ def test_topic_present_in_test_and_absent_from_train_is_flagged() -> None:
         max_train_ratio=0.1,
         min_eval_rows=5,
     )
-    assert out["sampled"] == len(texts)
-    assert sum(c["size"] for c in out["clusters"]) == len(texts)
-    flagged = [c for c in out["clusters"] if c["missing_from_train"]]
-    assert len(flagged) == 1 and out["missing_from_train"] == 1
-    assert flagged[0]["by_split"] == {"test": 16}
-    assert {"compiler", "database", "unit", "memory"} & set(flagged[0]["terms"])
+    assert out.sampled == len(texts)
+    assert sum(c.size for c in out.clusters) == len(texts)
+    flagged = [c for c in out.clusters if c.missing_from_train]
+    assert len(flagged) == 1 and out.missing_from_train == 1
+    assert flagged[0].by_split == {"test": 16}
+    assert {"compiler", "database", "unit", "memory"} & set(flagged[0].terms)
     assert len(findings) == 1 and findings[0]["rows"] == 16
-    sports = next(c for c in out["clusters"] if "football" in c["terms"])
-    assert sports["by_split"] == {"test": 8, "train": 24}
+    sports = next(c for c in out.clusters if "football" in c.terms)
+    assert sports.by_split == {"test": 8, "train": 24}
 
 
 def test_distinctive_terms_need_several_documents() -> None:
@@ -95,9 +95,9 @@ def test_fewer_distinct_texts_than_clusters() -> None:
     )
     two = pd.Series(["the same words"] * 30 + ["other words entirely"] * 30)
     out, findings = topics(two, None, None, **settings)  # type: ignore[arg-type]
-    assert [c["size"] for c in out["clusters"]] == [30, 30] and findings == []
+    assert [c.size for c in out.clusters] == [30, 30] and findings == []
     one = pd.Series(["only this"] * 40)
-    assert topics(one, None, None, **settings)[0]["clusters"] == []  # type: ignore[arg-type]
+    assert topics(one, None, None, **settings)[0].clusters == []  # type: ignore[arg-type]
 
 
 def test_embeddings_are_unit_length_and_cached() -> None:

@@ -213,9 +213,9 @@ class CoverageCheck(Check[CoverageParams]):
             return
         slices, found = slice_gaps(data.frame, crossed, min_rows=p.min_rows, max_cells=p.max_cells)
         acc.metrics["slices"] = slices
-        acc.metrics["slice_gaps"] = slices["gaps"]
+        acc.metrics["slice_gaps"] = slices.gaps
         acc.findings += found
-        acc.summary.append(f"{slices['gaps']} slice gaps under {p.min_rows} rows")
+        acc.summary.append(f"{slices.gaps} slice gaps under {p.min_rows} rows")
 
     def _topics(self, data: AuditData, acc: _Parts) -> None:
         p = self.params.topics
@@ -245,13 +245,13 @@ class CoverageCheck(Check[CoverageParams]):
         except MissingDependencyError as exc:
             acc.unavailable["topics"] = str(exc)
             return
-        described["column"] = column
+        described.column = column
         acc.metrics["topics"] = described
         acc.findings += found
-        line = f"{len(described['clusters'])} topics in a sample of {described['sampled']:,}"
-        if "missing_from_train" in described:
-            acc.metrics["topics_missing_from_train"] = described["missing_from_train"]
-            line += f", {described['missing_from_train']} missing from {reference}"
+        line = f"{len(described.clusters)} topics in a sample of {described.sampled:,}"
+        if described.missing_from_train is not None:
+            acc.metrics["topics_missing_from_train"] = described.missing_from_train
+            line += f", {described.missing_from_train} missing from {reference}"
         acc.summary.append(line)
 
     def _drift(self, data: AuditData, acc: _Parts, *, skip: set[str]) -> None:
@@ -305,12 +305,12 @@ class CoverageCheck(Check[CoverageParams]):
             return
         coverage, found = instruction_coverage(data.frame, roles, min_rows=p.min_category_rows)
         acc.metrics["instruction"] = coverage
-        acc.metrics["without_response_share"] = coverage["without_response_share"]
-        acc.metrics["small_categories"] = coverage["small_categories"]
+        acc.metrics["without_response_share"] = coverage.without_response_share
+        acc.metrics["small_categories"] = coverage.small_categories
         acc.findings += found
         acc.summary.append(
-            f"{len(coverage['categories'])} task categories, "
-            f"{coverage['without_response']:,} instructions without a response"
+            f"{len(coverage.categories)} task categories, "
+            f"{coverage.without_response:,} instructions without a response"
         )
 
     def _chat(self, data: AuditData, acc: _Parts) -> None:

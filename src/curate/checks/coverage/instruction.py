@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from curate.checks.coverage.labels import MISSING
+from curate.checks.coverage.metrics import Category, Instruction
 
 GUESSES = {
     "instruction": ("instruction", "prompt", "question"),
@@ -28,7 +29,7 @@ def find_columns(frame: pd.DataFrame, given: dict[str, str | None]) -> dict[str,
 
 def instruction_coverage(
     frame: pd.DataFrame, columns: dict[str, str | None], *, min_rows: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Instruction, list[dict[str, Any]]]:
     instruction, response = columns["instruction"], columns["response"]
     assert instruction is not None and response is not None
     answers = frame[response].astype("string").fillna("").str.strip()
@@ -44,25 +45,25 @@ def instruction_coverage(
         if columns["context"] is not None
         else pd.Series(False, index=frame.index)
     )
-    per_category: dict[str, dict[str, Any]] = {}
+    per_category: dict[str, Category] = {}
     findings: list[dict[str, Any]] = []
     for name, rows in category.groupby(category, sort=True).groups.items():
         lengths = words[rows]
-        entry = {
-            "rows": len(rows),
-            "without_response": int(without[rows].sum()),
-            "with_context": int(has_context[rows].sum()),
-            "response_words_median": float(lengths.median()),
-            "response_words_p90": float(lengths.quantile(0.9)),
-        }
+        entry = Category(
+            rows=len(rows),
+            without_response=int(without[rows].sum()),
+            with_context=int(has_context[rows].sum()),
+            response_words_median=float(lengths.median()),
+            response_words_p90=float(lengths.quantile(0.9)),
+        )
         per_category[str(name)] = entry
-        if entry["rows"] < min_rows:
+        if entry.rows < min_rows:
             findings.append(
                 {
                     "kind": "category too small",
                     "where": f"{columns['category']}={name}",
-                    "rows": entry["rows"],
-                    "reason": f"{entry['rows']} rows, fewer than {min_rows}",
+                    "rows": entry.rows,
+                    "reason": f"{entry.rows} rows, fewer than {min_rows}",
                 }
             )
     rows_without = int(without.sum())
@@ -75,11 +76,11 @@ def instruction_coverage(
                 "reason": f"{rows_without} instructions have no response",
             }
         )
-    out = {
-        "columns": {k: v for k, v in columns.items() if v is not None},
-        "categories": per_category,
-        "without_response": rows_without,
-        "without_response_share": round(rows_without / len(frame), 6) if len(frame) else 0.0,
-        "small_categories": sum(1 for e in per_category.values() if e["rows"] < min_rows),
-    }
+    out = Instruction(
+        columns={k: v for k, v in columns.items() if v is not None},
+        categories=per_category,
+        without_response=rows_without,
+        without_response_share=round(rows_without / len(frame), 6) if len(frame) else 0.0,
+        small_categories=sum(1 for e in per_category.values() if e.rows < min_rows),
+    )
     return out, findings

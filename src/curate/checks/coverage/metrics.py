@@ -47,22 +47,30 @@ class Labels(Metrics):
     min_class_rows: int
 
 
-class TopicCluster(Part):
+class TopicCluster(Metrics):
+    """One cluster of the embedded sample: its size, distinctive terms and where its rows are."""
+
     topic: int
     size: int
     terms: list[str]
     by_split: dict[str, int] = Field(default_factory=dict)
     by_label: dict[str, int] = Field(default_factory=dict)
+    #: The cluster's share of train rows against train's share of the sample.
+    train_ratio: Number | None = None
     missing_from_train: bool = False
 
 
-class Topics(Part):
-    sampled: int = 0
+class Topics(Metrics):
+    """Topic clusters of a sample of one text column."""
+
+    sampled: int
+    model: str | None = None
+    clusters: list[TopicCluster]
+    missing_from_train: int | None = None
     #: The text column the topics were found in.
     column: str | None = None
     #: Set when the terms are hidden (the text holds personal data).
     terms_hidden: str | None = None
-    clusters: list[TopicCluster] = Field(default_factory=list)
 
 
 class DriftRow(Metrics):
@@ -78,20 +86,32 @@ class DriftRow(Metrics):
     split_share: Number
 
 
-class SliceTable(Part):
+class SliceTable(Metrics):
+    """Rows per combination of two columns' values."""
+
     rows_column: str
     columns_column: str
     row_values: list[str]
     column_values: list[str]
     counts: list[list[int]]
+    #: Cells under ``min_rows``.
+    gaps: int
 
 
-class Slices(Part):
+class Slices(Metrics):
+    """Combinations of the label, sensitive and named columns with too few rows."""
+
+    columns: list[str]
+    #: Columns with too many values to cross, and crossings with too many cells.
+    not_tabulated: list[str]
     min_rows: int
-    tables: list[SliceTable] = Field(default_factory=list)
+    gaps: int
+    tables: list[SliceTable]
 
 
-class Category(Part):
+class Category(Metrics):
+    """One task category of instruction data."""
+
     rows: int
     without_response: int
     with_context: int
@@ -99,10 +119,15 @@ class Category(Part):
     response_words_p90: Number
 
 
-class Instruction(Part):
+class Instruction(Metrics):
+    """Instruction data: per task category, rows, answers and their length."""
+
     #: Role -> column (``instruction``, ``context``, ``response``, ``category``).
-    columns: dict[str, str | None] = Field(default_factory=dict)
-    categories: dict[str, Category] = Field(default_factory=dict)
+    columns: dict[str, str]
+    categories: dict[str, Category]
+    without_response: int
+    without_response_share: Number
+    small_categories: int
 
 
 class SystemPrompts(Part):

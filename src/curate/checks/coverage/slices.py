@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 
 from curate.checks.coverage.labels import MISSING
+from curate.checks.coverage.metrics import Slices, SliceTable
 
 #: A column with more distinct values than this is not cross-tabulated (ids, free text).
 MAX_LEVELS = 50
@@ -16,7 +17,7 @@ MAX_LEVELS = 50
 
 def slice_gaps(
     frame: pd.DataFrame, columns: Sequence[str], *, min_rows: int, max_cells: int
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Slices, list[dict[str, Any]]]:
     """Every pair of ``columns`` (and all of them together when three or four): cells under
     ``min_rows``, empty combinations included, are gaps."""
     usable = [c for c in columns if frame[c].nunique(dropna=False) <= MAX_LEVELS]
@@ -25,7 +26,7 @@ def slice_gaps(
     groups: list[tuple[str, ...]] = list(itertools.combinations(usable, 2))
     if 3 <= len(usable) <= 4:
         groups.append(tuple(usable))
-    tables: list[dict[str, Any]] = []
+    tables: list[SliceTable] = []
     gaps: list[dict[str, Any]] = []
     for group in groups:
         counts = pd.DataFrame({c: values[c] for c in group}).value_counts()
@@ -49,21 +50,21 @@ def slice_gaps(
         if len(group) == 2:
             grid = counts.unstack(fill_value=0)
             tables.append(
-                {
-                    "rows_column": group[0],
-                    "columns_column": group[1],
-                    "row_values": [str(v) for v in grid.index],
-                    "column_values": [str(v) for v in grid.columns],
-                    "counts": grid.to_numpy().astype(int).tolist(),
-                    "gaps": int((grid.to_numpy() < min_rows).sum()),
-                }
+                SliceTable(
+                    rows_column=group[0],
+                    columns_column=group[1],
+                    row_values=[str(v) for v in grid.index],
+                    column_values=[str(v) for v in grid.columns],
+                    counts=grid.to_numpy().astype(int).tolist(),
+                    gaps=int((grid.to_numpy() < min_rows).sum()),
+                )
             )
     gaps.sort(key=lambda g: g["rows"])
-    out = {
-        "columns": list(usable),
-        "not_tabulated": skipped,
-        "min_rows": min_rows,
-        "gaps": len(gaps),
-        "tables": tables,
-    }
+    out = Slices(
+        columns=list(usable),
+        not_tabulated=skipped,
+        min_rows=min_rows,
+        gaps=len(gaps),
+        tables=tables,
+    )
     return out, gaps

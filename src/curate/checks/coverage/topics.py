@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from curate.checks.coverage.metrics import TopicCluster, Topics
 from curate.checks.coverage.tokens import packaged_model_dir
 from curate.errors import MissingDependencyError
 from curate.progress import track
@@ -159,7 +160,7 @@ def topics(
     reference: str,
     max_train_ratio: float,
     min_eval_rows: int,
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+) -> tuple[Topics, list[dict[str, Any]]]:
     """Cluster an embedded sample; flag clusters that eval splits have and train lacks."""
     cluster_module = _require("topic clustering", "sklearn.cluster", "scikit-learn")
     positions = stratified_sample(split, len(texts), sample, seed)
@@ -167,7 +168,7 @@ def topics(
     distinct = len(set(chosen))
     k = min(clusters, max(2, len(chosen) // 10), distinct)
     if k < 2:
-        return {"sampled": len(chosen), "clusters": []}, []
+        return Topics(sampled=len(chosen), clusters=[]), []
     vectors = embed(chosen, max_tokens=max_tokens)
     kmeans = cluster_module.KMeans(n_clusters=k, n_init=3, random_state=seed)
     assigned = kmeans.fit_predict(vectors)
@@ -175,7 +176,7 @@ def topics(
     split_sample = None if split is None else split.iloc[positions].astype("string").to_numpy()
     label_sample = None if labels is None else labels.iloc[positions].to_numpy()
     ref_share = float(np.mean(split_sample == reference)) if split_sample is not None else 0.0
-    described: list[dict[str, Any]] = []
+    described: list[TopicCluster] = []
     findings = []
     for c in np.argsort(-np.bincount(assigned, minlength=k)):
         members = assigned == c
@@ -207,11 +208,11 @@ def topics(
                         "reason": f"{eval_rows} sampled rows outside {reference}, {in_ref} in {reference}",
                     }
                 )
-        described.append(entry)
-    out = {
-        "sampled": len(chosen),
-        "model": "all-MiniLM-L6-v2",
-        "clusters": described,
-        "missing_from_train": len(findings),
-    }
+        described.append(TopicCluster.model_validate(entry))
+    out = Topics(
+        sampled=len(chosen),
+        model="all-MiniLM-L6-v2",
+        clusters=described,
+        missing_from_train=len(findings),
+    )
     return out, findings
