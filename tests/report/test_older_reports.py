@@ -13,7 +13,7 @@ from tests.conftest import RunCli
 def test_a_report_with_unknown_and_missing_metrics_still_renders(
     demo_report: Report, tmp_path: Path, run_cli: RunCli
 ) -> None:
-    value = demo_report.to_dict()
+    value = json.loads(demo_report.to_json())  # a copy: the fixture is shared
     checks = {c["id"]: c for c in value["checks"]}
     coverage = checks["coverage"]["metrics"]
     coverage["from_a_newer_curate"] = {"x": 1}

@@ -58,11 +58,11 @@ def test_text_profile_truncation_and_empty_texts() -> None:
     )
     assert unavailable == {}
     assert tokens is not None and tokens[0] == 202
-    assert out["truncated"] == 1 and out["truncated_share"] == pytest.approx(1 / 6, abs=1e-5)
-    assert out["empty"] == 3  # "", "  " and a missing value
-    assert out["near_empty"] == 1  # "hi"
+    assert out.truncated == 1 and out.truncated_share == pytest.approx(1 / 6, abs=1e-5)
+    assert out.empty == 3  # "", "  " and a missing value
+    assert out.near_empty == 1  # "hi"
     assert lang is not None and lang.iloc[1] == "en" and lang.iloc[2] == "und"
-    assert out["words"]["p100"] == 200
+    assert out.words["p100"] == 200
 
 
 def test_language_of_a_sample_of_rows() -> None:
@@ -80,5 +80,5 @@ def test_language_of_a_sample_of_rows() -> None:
         unavailable={},
     )
     assert lang is not None and len(lang) == 100 and lang.index.is_unique
-    assert out["language_rows"] == 100 and out["languages"] == {"en": 1.0}
+    assert out.language_rows == 100 and out.languages == {"en": 1.0}
     assert "tokens" not in out

@@ -15,7 +15,7 @@ from curate.checks.coverage.chat import describe as describe_chat
 from curate.checks.coverage.drift import drift_features, split_drift
 from curate.checks.coverage.instruction import find_columns, instruction_coverage
 from curate.checks.coverage.labels import label_balance
-from curate.checks.coverage.metrics import CoverageMetrics
+from curate.checks.coverage.metrics import CoverageMetrics, TextColumn
 from curate.checks.coverage.params import CoverageParams
 from curate.checks.coverage.profile import profile_columns
 from curate.checks.coverage.slices import slice_gaps
@@ -111,7 +111,7 @@ class CoverageCheck(Check[CoverageParams]):
     def _text(self, data: AuditData, acc: _Parts) -> None:
         """Lengths, tokens, truncation, languages and empty texts of every text column."""
         p = self.params.text
-        text_metrics: dict[str, Any] = {}
+        text_metrics: dict[str, TextColumn] = {}
         acc.metrics["text"] = text_metrics
         if not p.enabled:
             return
@@ -144,8 +144,8 @@ class CoverageCheck(Check[CoverageParams]):
                 bins=self.params.bins,
                 unavailable=acc.unavailable,
             )
-            if "tokenizer" in profile:
-                profile["tokenizer"] = label
+            if profile.tokenizer is not None:
+                profile.tokenizer = label
             text_metrics[column] = profile
             if tokens is not None:
                 lengths, unit = tokens, "tokens"

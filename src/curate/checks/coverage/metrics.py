@@ -25,15 +25,30 @@ class Histogram(Part):
     counts: list[int] = Field(default_factory=list)
 
 
-class TextColumn(Part):
-    """Lengths, tokens, truncation and languages of one text column (or chat role)."""
+#: Quantiles by name (``p0``, ``p50``...), None where there are no values.
+Quantiles = dict[str, Number | None]
 
+
+class TextColumn(Metrics):
+    """Lengths, tokens, truncation and languages of one text column (or chat role); tokens and
+    languages only where their packages are installed and the rules ask for them."""
+
+    chars: Quantiles
+    words: Quantiles
     chars_histogram: Histogram = Histogram()
-    tokens_histogram: Histogram | None = None
+    empty: int
+    empty_share: Number
+    near_empty: int
+    near_empty_share: Number
     tokenizer: str | None = None
+    tokens: Quantiles | None = None
+    tokens_histogram: Histogram | None = None
     max_tokens: int | None = None
+    truncated: int | None = None
     truncated_share: Number = 0.0
+    language_rows: int | None = None
     languages: dict[str, Number] = Field(default_factory=dict)
+    main_language: str | None = None
 
 
 class Labels(Metrics):

@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from curate.checks.coverage.metrics import TextColumn
 from curate.checks.coverage.profile import histogram, quantiles
 from curate.checks.coverage.tokens import token_counter
 from curate.errors import MissingDependencyError
@@ -55,7 +56,7 @@ def text_profile(
     language_sample: int | None,
     bins: int,
     unavailable: dict[str, str],
-) -> tuple[dict[str, Any], pd.Series | None, np.ndarray[Any, Any] | None]:
+) -> tuple[TextColumn, pd.Series | None, np.ndarray[Any, Any] | None]:
     """The profile of one text column, the language of (a sample of) its rows, and its per-row
     token counts. A part whose optional package is missing is left out and named in ``unavailable``.
     """
@@ -121,36 +122,34 @@ def text_profile(
             }
             determined = counts.drop(UNDETERMINED, errors="ignore")
             out["main_language"] = str(determined.index[0]) if len(determined) else UNDETERMINED
-    return out, lang, tokens
+    return TextColumn.model_validate(out), lang, tokens
 
 
-def summarize_text(text_metrics: dict[str, Any]) -> dict[str, Any]:
+def summarize_text(text_metrics: dict[str, TextColumn]) -> dict[str, float]:
     """The worst value over text columns of each thresholdable text metric."""
     values = list(text_metrics.values())
-    out: dict[str, Any] = {
-        "empty_text_share": max(v["empty_share"] for v in values),
-        "near_empty_text_share": max(v["near_empty_share"] for v in values),
+    out: dict[str, float] = {
+        "empty_text_share": max(v.empty_share for v in values),
+        "near_empty_text_share": max(v.near_empty_share for v in values),
     }
-    shares = [v["truncated_share"] for v in values if "truncated_share" in v]
+    shares = [v.truncated_share for v in values if "truncated_share" in v.model_fields_set]
     if shares:
         out["truncated_share"] = max(shares)
-    langs = [v for v in values if "languages" in v]
+    langs = [v for v in values if "languages" in v.model_fields_set]
     if langs:
-        out["main_language_share"] = min(v["languages"].get(v["main_language"], 0.0) for v in langs)
-        out["undetermined_language_share"] = max(
-            v["languages"].get(UNDETERMINED, 0.0) for v in langs
-        )
+        out["main_language_share"] = min(v.languages.get(v.main_language or "", 0.0) for v in langs)
+        out["undetermined_language_share"] = max(v.languages.get(UNDETERMINED, 0.0) for v in langs)
     return out
 
 
-def describe_text(text_metrics: dict[str, Any]) -> str:
+def describe_text(text_metrics: dict[str, TextColumn]) -> str:
     """One clause per text column for the check's summary."""
     parts = []
     for column, v in text_metrics.items():
-        bit = f"{column}: median {v['words'].get('p50', 0)} words"
-        if "truncated_share" in v:
-            bit += f", {v['truncated_share']:.1%} over {v['max_tokens']} tokens"
-        if "languages" in v:
-            bit += f", {v['languages'].get(v['main_language'], 0.0):.0%} {v['main_language']}"
+        bit = f"{column}: median {v.words.get('p50', 0)} words"
+        if "truncated_share" in v.model_fields_set:
+            bit += f", {v.truncated_share:.1%} over {v.max_tokens} tokens"
+        if "languages" in v.model_fields_set:
+            bit += f", {v.languages.get(v.main_language or '', 0.0):.0%} {v.main_language}"
         parts.append(bit)
     return "; ".join(parts)
