@@ -93,7 +93,7 @@ class PiiCheck(MapReduceCheck[PiiParams, PiiPartial]):
                             "masked": masked(hit.text[span.start : span.end], span.entity_type),
                         }
                     )
-        part.rows_by_entity.update(entity for entity, _ in entity_rows)
+        part.rows_by_entity.update(entity for entity, _ in sorted(entity_rows))
         return part
 
     def reduce(self, data: AuditData, partials: Sequence[PiiPartial]) -> Outcome:
