@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from curate.errors import InputError
-from curate.io.records import MAX_COLUMNS, MAX_DEPTH, arrow_reason
+from curate.io.depth import MAX_DEPTH
+from curate.io.records import MAX_COLUMNS, arrow_reason
 from curate.io.stream import open_source
 from curate.io.table import list_files, load_table
 

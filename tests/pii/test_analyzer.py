@@ -7,8 +7,9 @@ import spacy
 
 from curate.errors import MissingDependencyError, UsageError
 from curate.pii import analyzer as analyzer_module
-from curate.pii.analyzer import analyze_texts, get_analyzer, ner_windows, resolve_model
+from curate.pii.analyzer import analyze_texts, get_analyzer, resolve_model
 from curate.pii.settings import PiiParams, RecognizerSpec
+from curate.pii.windows import ner_windows
 
 #: The sentence from issue 4 on which Presidio's defaults returned ten results, four wrong.
 SENTENCE = (

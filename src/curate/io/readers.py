@@ -20,13 +20,13 @@ import pyarrow.json as pajson
 import pyarrow.parquet as pq
 
 from curate.errors import InputError
+from curate.io.depth import check_depth
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.records import (
     MAX_COLUMNS,
     CsvRecords,
     JsonLines,
     arrow_reason,
-    check_depth,
     count_rows,
     json_records,
     read_header,

@@ -24,16 +24,15 @@ import pyarrow.parquet as pq
 from curate.errors import InputError
 from curate.io.chat import Compare
 from curate.io.chat_view import VIEW_NAMES, ChatView, find_view, is_view
+from curate.io.depth import MAX_DEPTH, too_deep
 from curate.io.options import DEFAULT, ReadOptions
 from curate.io.readers import reader_for
 from curate.io.records import (
-    MAX_DEPTH,
     JsonLines,
     arrow_reason,
     count_rows,
     line_at,
     read_header,
-    too_deep,
 )
 from curate.io.table import Table, load_table
 

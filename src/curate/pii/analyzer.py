@@ -2,7 +2,7 @@
 
 Speed comes from doing less: only the NER component of the spaCy pipeline is loaded (and
 none when no NER entity is wanted), NER reads only the words around capitalised words (see
-:func:`ner_windows`), texts go through ``nlp.pipe`` in batches, a cell only meets the
+:func:`~curate.pii.windows.ner_windows`), texts go through ``nlp.pipe`` in batches, a cell only meets the
 recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are analysed
 once, and whole batches go to the engine's workers. :class:`PiiAnalyzer` loads everything
 in its constructor and then analyses batches, so an actor pool (Ray) can hold one per worker.
@@ -13,14 +13,13 @@ from __future__ import annotations
 import functools
 import importlib.util
 import logging
-import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
 from curate.pii.dictionary import english_words, person_plausible
-from curate.pii.names import gazetteer, tidy_person, widespread
+from curate.pii.names import tidy_person
 from curate.pii.people import with_people
 from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
 from curate.pii.presidio_parts import presidio
@@ -28,6 +27,7 @@ from curate.pii.registry import ADDRESS_SCORE, NAME_SCORE, build_recognizers, wa
 from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
 from curate.pii.roles import role_persons
 from curate.pii.settings import PiiParams
+from curate.pii.windows import name_words, ner_windows
 
 log = logging.getLogger(__name__)
 
@@ -40,14 +40,6 @@ CHUNK = 2000
 PARALLEL_FROM = 200
 #: Chunks per worker process: several, so a worker slowed by other jobs holds up little.
 CHUNKS_PER_WORKER = 4
-_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
-_DIGIT = re.compile(r"\d")
-#: Tokens either side of a capitalised word that NER reads. spaCy's CNN pipelines (sm, md, lg)
-#: see four tokens either way (four window-1 encoder layers), so within this margin a word is
-#: read as it would be in the whole text.
-NER_MARGIN = 4
-#: Tokens after which the next word starts a sentence, where capitals say little.
-_SENTENCE_ENDS = frozenset({".", "!", "?", "...", ":", ";"})
 #: Text that exercises every lazily built table (phone metadata, the e-mail suffix trie), so
 #: they are built once in the constructor and shared by forked workers.
 _WARM_UP = (
@@ -108,7 +100,7 @@ class PiiAnalyzer:
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.english = english_words(model)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
-        self.names = _name_words(english=self.english, stop_words=self.stop_words)
+        self.names = name_words(english=self.english, stop_words=self.stop_words)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self.recognizers: Sequence[Any] = registry.recognizers
         self.warm = False
@@ -304,53 +296,6 @@ def _tidy(span: Span, text: str) -> Span | None:
         return span
     bounds = tidy_person(text, span.start, span.end)
     return None if bounds is None else Span(span.entity_type, *bounds, span.score)
-
-
-def ner_windows(
-    doc: Any,
-    *,
-    stop_words: Collection[str],
-    names: Collection[str] = frozenset(),
-    margin: int = NER_MARGIN,
-) -> list[tuple[int, int]]:
-    """Token ranges of ``doc`` where a name could be: capitalised words and known ``names``
-    (in any case), with ``margin`` either side.
-
-    Names, places and spelled-out dates are written with a capital; a capital at the start of
-    a sentence says so only when the word is not a stop word ("The", "If"). A name written in
-    lower case is read when one of its words is a known name ("for michael qorvath"), and a
-    text written all in lower case is read whole. The rest of the text is left out of NER, its
-    most expensive step (``ner_scope: all`` reads every text whole).
-    """
-    if _UPPER.search(doc.text) is None:
-        # Written all in lower case, capitals say nothing: NER reads all of it.
-        return [(0, len(doc))] if len(doc) else []
-    windows: list[tuple[int, int]] = []
-    starts_sentence = True
-    for token in doc:
-        if token.is_space:
-            starts_sentence = starts_sentence or "\n" in token.text
-            continue
-        text = token.text
-        if (
-            text[0].isupper()
-            and _DIGIT.search(text) is None
-            and not (starts_sentence and token.lower_ in stop_words)
-        ) or token.lower_ in names:
-            start, end = max(0, token.i - margin), min(len(doc), token.i + margin + 1)
-            if windows and start <= windows[-1][1]:
-                windows[-1] = (windows[-1][0], end)
-            else:
-                windows.append((start, end))
-        starts_sentence = text in _SENTENCE_ENDS
-    return windows
-
-
-def _name_words(*, english: frozenset[str], stop_words: frozenset[str]) -> frozenset[str]:
-    """Words NER reads around in lower case too: given names common to several countries and
-    any given or family name that is no English word ("michael", "qorvath"; not "list")."""
-    first, last = gazetteer()
-    return (widespread() | ((first | last) - english)) - stop_words
 
 
 @functools.lru_cache(maxsize=4)
