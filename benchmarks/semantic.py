@@ -289,7 +289,7 @@ def speed(
     found = find(embedded, settings)
     search = time.perf_counter() - search
     print(
-        f"  search (k-means, cosine in 3 probed clusters): {search:.1f} s wall,"
+        f"  search (k-means, cosine in the probed clusters): {search:.1f} s wall,"
         f" {len(found.pairs):,} pairs, {len(found.dropped):,} rows dropped; load {_load()}"
     )
     print(f"  embedding + search: {wall + search:.0f} s (target 300 s on 2 cores)")

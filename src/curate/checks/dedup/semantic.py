@@ -28,7 +28,7 @@ class SemanticParams(Params):
     threshold: float = Field(default=0.83, gt=0.0, le=1.0, description="cosine similarity")
     max_tokens: int = Field(default=128, ge=8, le=512, description="tokens embedded per row")
     clusters: int | None = Field(default=None, ge=1, description="k-means clusters (sqrt(rows))")
-    probes: int = Field(default=3, ge=1, le=64, description="nearest clusters each row searches")
+    probes: int = Field(default=4, ge=1, le=64, description="nearest clusters each row searches")
     seed: int = Field(default=0, ge=0, lt=2**32)
     precision: Precision = Field(
         default="auto", description="model arithmetic (auto: bfloat16 where the CPU has it)"
