@@ -81,7 +81,10 @@ M = TypeVar("M", bound=Metrics)
 
 def metrics_of(result: CheckResult, model: type[M]) -> M | None:
     """``result``'s metrics as ``model``; None for a check that did not run (skipped or
-    error) or whose metrics lack what the model needs (a report from an older curate)."""
+    error) or whose metrics lack what the model needs (a report from an older curate).
+
+    A value of the wrong type raises ``ValidationError`` (a ``ValueError``): ``curate report``
+    refuses such a report as edited (exit 2)."""
     from curate.checks.base import _REGISTRY, Status
 
     check = _REGISTRY.get(result.id)
@@ -94,6 +97,8 @@ def metrics_of(result: CheckResult, model: type[M]) -> M | None:
     try:
         return model.model_validate(result.metrics, context={_READING: True})
     except ValidationError as exc:
+        if any(error["type"] != "missing" for error in exc.errors()):
+            raise  # a value of a type curate never wrote: an edited report, not an older one
         where = ".".join(str(p) for p in exc.errors()[0]["loc"])
         log.warning("%s: metrics do not match this curate (%s); not drawn", result.id, where)
         return None
