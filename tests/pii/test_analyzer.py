@@ -10,6 +10,7 @@ from curate.pii import analyzer as analyzer_module
 from curate.pii.analyzer import analyze_texts, get_analyzer, resolve_model
 from curate.pii.settings import PiiParams, RecognizerSpec
 from curate.pii.windows import ner_windows
+from tests.conftest import SHARED_DATA
 
 #: The sentence from issue 4 on which Presidio's defaults returned ten results, four wrong.
 SENTENCE = (
@@ -174,6 +175,22 @@ def test_ner_reads_around_known_names_so_lower_case_names_are_found() -> None:
     nlp = spacy.blank("en")
     doc = nlp("The game is on for qorvath tonight")
     assert ner_windows(doc, stop_words=nlp.Defaults.stop_words, names={"michael"}) == []
+
+
+def test_ner_decodes_as_spacys_own_pipeline_does() -> None:
+    # The analyzer decodes with a beam of width one (faster than spaCy's greedy decoder):
+    # the same entities as ``nlp.pipe`` on real SMS text, mixed and lower case, long and short.
+    analyzer = get_analyzer(PiiParams(ner_scope="all"))
+    lines = (SHARED_DATA / "sms_spam" / "SMSSpamCollection").read_text(encoding="utf-8")
+    texts = [line.split("\t", 1)[1] for line in lines.splitlines()[:400]] + ["", " "]
+    ours = [analyzer.nlp.make_doc(t) for t in texts]
+    analyzer._ner(ours)
+    spacys = list(analyzer.nlp.pipe(texts))
+    assert sum(len(d.ents) for d in spacys) > 50
+    for a, b in zip(ours, spacys, strict=True):
+        assert [(e.start, e.end, e.label_) for e in a.ents] == [
+            (e.start, e.end, e.label_) for e in b.ents
+        ]
 
 
 def test_doc_artifacts_match_presidios_own() -> None:
