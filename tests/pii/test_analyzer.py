@@ -166,6 +166,26 @@ def test_ner_reads_only_the_words_around_capitalised_words() -> None:
     assert windows("The game is on for michael tonight") == ["on for michael tonight"]
 
 
+def test_ner_reads_lower_case_places_and_names_in_text_with_capitals() -> None:
+    nlp = spacy.blank("en")
+
+    def windows(text: str, english: frozenset[str] = frozenset()) -> list[str]:
+        doc = nlp(text)
+        spans = ner_windows(
+            doc, stop_words=nlp.Defaults.stop_words, names={"kerala"}, english=english, margin=1
+        )
+        return [doc[a:b].text for a, b in spans]
+
+    # After a word places follow, a known place, or (with a word list) no English word.
+    assert windows("Ok. We got back from northampton last night") == ["Ok.", "from northampton last"]
+    assert windows("Ok. I might come to kerala soon") == ["Ok.", "to kerala soon"]
+    assert windows("Ok. we will ask kerala first") == ["Ok.", "ask kerala first"]
+    english = frozenset({"ok", "i", "emailed", "my", "part", "ask"})
+    assert windows("Ok. I emailed yifeng my part", english) == ["Ok.", "emailed yifeng my"]
+    # Stop words and English words in lower case open no window.
+    assert windows("Ok. I emailed my part", english) == ["Ok."]
+
+
 def test_ner_reads_around_known_names_so_lower_case_names_are_found() -> None:
     text = "The game is on for michael qorvath tonight"
     for scope in ("capitalised", "all"):

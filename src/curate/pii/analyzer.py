@@ -191,7 +191,9 @@ class PiiAnalyzer:
         windows = [
             doc[start:end]
             for doc in docs
-            for start, end in ner_windows(doc, stop_words=stop_words, names=self.names)
+            for start, end in ner_windows(
+                doc, stop_words=stop_words, names=self.names, english=self.english
+            )
         ]
         # The window's own tokens, not its text tokenised again (which can split differently
         # at the cut); cheaper than Span.as_doc.
