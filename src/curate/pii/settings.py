@@ -151,8 +151,8 @@ class PiiParams(Params):
     spacy_model: str = "en_core_web_sm"
     ner_scope: Literal["capitalised", "all"] = Field(
         default="capitalised",
-        description="text NER reads: the words around capitalised words and known names "
-        "(a text in lower case whole; about a third faster), or all of every text",
+        description="text NER reads: the words around capitalised words, known names "
+        "and places (a text in lower case whole; faster), or all of every text",
     )
     language: str = "en"
     seed: int = 0
