@@ -161,11 +161,13 @@ def presidio() -> SimpleNamespace:
 
         @functools.cached_property
         def tokens_indices(self) -> list[int]:  # type: ignore[override]
-            return [token.idx for token in self.tokens]
+            # Read from the doc's arrays: no Token object is made per word.
+            return self.tokens.to_array("IDX").tolist()  # type: ignore[no-any-return]
 
         @functools.cached_property
         def lemmas(self) -> list[str]:  # type: ignore[override]
-            return [token.lower_ for token in self.tokens]
+            strings = self.tokens.vocab.strings
+            return [strings[key] for key in self.tokens.to_array("LOWER").tolist()]
 
         @functools.cached_property
         def keywords(self) -> list[str]:  # type: ignore[override]
