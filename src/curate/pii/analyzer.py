@@ -100,13 +100,18 @@ class PiiAnalyzer:
         self.allow = frozenset(v.casefold() for v in settings.allow_list)
         self.english = english_words(model)
         self.stop_words = frozenset(self.nlp.Defaults.stop_words)
-        self.names = name_words(english=self.english, stop_words=self.stop_words)
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self.recognizers: Sequence[Any] = registry.recognizers
         self.warm = False
         if warm:
             self.warm_up()
         log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
+
+    @functools.cached_property
+    def names(self) -> frozenset[str]:
+        """Words NER reads around in lower case (:func:`name_words`), built when NER first
+        runs: a place list that cannot load then names its recognizer (see :meth:`analyze`)."""
+        return name_words(english=self.english, stop_words=self.stop_words)
 
     def warm_up(self) -> None:
         """Load every recognizer and build the tables they build on first use, once.
