@@ -346,6 +346,16 @@ ROWS: dict[str, Attack] = {
 PII_CSV = b"text\nCall Maria Garcia on 212-555-0199\n"
 
 
+def _card(i: int) -> str:
+    """The ``i``-th planted card number: 16 digits starting 4532, Luhn-valid."""
+    digits = [4, 5, 3, 2, *(int(c) for c in f"{i * 7919 + 104729:011d}")]
+    total = sum(
+        (d * 2 - 9 if d * 2 > 9 else d * 2) if pos % 2 == 0 else d
+        for pos, d in enumerate(reversed(digits))
+    )
+    return "".join(map(str, digits)) + str((10 - total % 10) % 10)
+
+
 def _people() -> bytes:
     """60 rows of planted personal data: 10 names shared by 6 rows each (so a count alone would
     let them be listed), and a unique phone, card, SSN and e-mail a row."""
@@ -353,12 +363,7 @@ def _people() -> bytes:
     last = ["Garcia", "Okafor", "Novak", "Lindqvist", "Moreau", "Haddad", "Kowalski", "Brennan"]
     lines = ["name,phone,card,ssn,email,text,label,gender"]
     for i in range(60):
-        digits = [4, 5, 3, 2, *(int(c) for c in f"{i * 7919 + 104729:011d}")]
-        total = sum(
-            (d * 2 - 9 if d * 2 > 9 else d * 2) if pos % 2 == 0 else d
-            for pos, d in enumerate(reversed(digits))
-        )
-        card = "".join(map(str, digits)) + str((10 - total % 10) % 10)
+        card = _card(i)
         name = f"{first[i % 10]} {last[i % 10 % 8]}"
         lines.append(
             f"{name},212-555-{1000 + i:04d},{card},{512 + i}-43-{4000 + i},"
@@ -384,7 +389,7 @@ PLANTED = (
     "Maria Garcia",
     "Lindqvist",
     "212-555-1000",
-    "4532",
+    _card(0),  # whole: a four-digit prefix turns up in hex digests by chance
     "513-43-4001",
     "maria.0@example.org",
 )
