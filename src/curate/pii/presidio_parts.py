@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gc
+import importlib.util
 import re
 import sys
 from collections.abc import Callable, Iterator
@@ -51,7 +53,12 @@ def presidio() -> SimpleNamespace:
     (:func:`_builtin_patterns_unchecked`).
     """
     try:
-        with _hidden("torch", "transformers"), _builtin_patterns_unchecked():
+        with (
+            collection_paused(),
+            _hidden("torch", "transformers"),
+            _deferred("tldextract"),
+            _builtin_patterns_unchecked(),
+        ):
             spacy = _import_spacy()
             from presidio_analyzer import (
                 AnalyzerEngine,
@@ -225,6 +232,8 @@ def presidio() -> SimpleNamespace:
         """numpy's BLAS on one thread: a worker uses one core, as the engine counts them."""
         return blas.limit(limits=1, user_api="blas")
 
+    spacy.registry.tokenizers.register(_TOKENIZER_FROM_DISK, func=_tokenizer_from_disk)
+
     return SimpleNamespace(
         spacy=spacy,
         use_numpy_blas=use_numpy_blas,
@@ -246,6 +255,100 @@ def presidio() -> SimpleNamespace:
         LoadedSpacyEngine=LoadedSpacyEngine,
         NeededContextEnhancer=NeededContextEnhancer,
     )
+
+
+def load_pipeline(package: str, *, keep: set[str]) -> Any:
+    """The spaCy pipeline of model ``package`` with only the components in ``keep``.
+
+    ``spacy.load`` builds the language's default tokenizer (its ~1,300 special cases, each
+    tokenised) and then replaces all of it with the tokenizer the model saved; the pipeline
+    starts here with an empty tokenizer instead, so the saved one is built once. A model
+    without a saved tokenizer is loaded as spaCy would.
+    """
+    spacy = presidio().spacy
+    path = spacy.util.get_package_path(package)
+    names = spacy.util.get_model_meta(path)["pipeline"]
+    exclude = [name for name in names if name not in keep]
+    config: dict[str, Any] = {}
+    if (path / "tokenizer").exists() or any(path.glob("*/tokenizer")):
+        config = {"nlp": {"tokenizer": {"@tokenizers": _TOKENIZER_FROM_DISK}}}
+    return spacy.load(package, exclude=exclude, config=config)
+
+
+_TOKENIZER_FROM_DISK = "curate.tokenizer_from_disk.v1"
+
+
+def _tokenizer_from_disk() -> Callable[[Any], Any]:
+    """A tokenizer with no rules, for a pipeline whose tokenizer is then read from disk.
+
+    ``Tokenizer.from_disk`` resets every rule, pattern and cache before it reads the saved
+    ones, so what the constructor built is never used.
+    """
+    from spacy.tokenizer import Tokenizer
+
+    def make(nlp: Any) -> Any:
+        return Tokenizer(nlp.vocab)
+
+    return make
+
+
+@contextlib.contextmanager
+def collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while importing and loading the model.
+
+    Importing spaCy, thinc and Presidio and loading a pipeline allocate a few hundred
+    thousand long-lived objects, and the collector walks them over and over as they age
+    (about a twelfth of a pre-commit hook's run). Collection is paused by a zero threshold
+    (``gc.enable`` in srsly's msgpack reader does not undo it); afterwards what was
+    allocated is moved to the oldest generation unexamined (``freeze`` then ``unfreeze``),
+    so the next collection of the young generation does not walk it all at once, and its
+    garbage is collected with the oldest generation's next collection, as usual.
+    """
+    thresholds = gc.get_threshold()
+    if thresholds[0] == 0:  # already paused (nested, or by the caller): theirs to restore
+        yield
+        return
+    gc.set_threshold(0)
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        gc.set_threshold(*thresholds)
+
+
+@contextlib.contextmanager
+def _deferred(name: str) -> Iterator[None]:
+    """Inside the block, ``import name`` gives a stand-in that imports the module when one of
+    its attributes is first read.
+
+    Presidio's e-mail recognizer imports tldextract, which imports requests (an HTTP stack
+    curate never uses: its extractor reads the bundled suffix list), for a check that runs
+    only on text with an ``@``: about a twelfth of the hook's start-up. Outside the block,
+    ``import name`` imports it as usual.
+    """
+    if name in sys.modules or importlib.util.find_spec(name) is None:
+        yield
+        return
+    stand_in = _Deferred(name)
+    sys.modules[name] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+
+
+class _Deferred(ModuleType):
+    """A module's stand-in that imports it, and takes on its names, on first use."""
+
+    def __getattr__(self, attr: str) -> Any:
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        module = importlib.import_module(name)
+        self.__dict__.update(vars(module))
+        return getattr(module, attr)
 
 
 @contextlib.contextmanager
