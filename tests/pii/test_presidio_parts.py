@@ -5,11 +5,17 @@ from __future__ import annotations
 import gc
 import sys
 import weakref
+from pathlib import Path
 
 import spacy
 
 from curate.pii.analyzer import resolve_model
-from curate.pii.presidio_parts import _deferred, collection_paused, load_pipeline
+from curate.pii.presidio_parts import (
+    _deferred,
+    collection_paused,
+    load_pipeline,
+    saves_default_tokenizer,
+)
 
 
 def test_the_pipeline_loads_the_models_own_tokenizer_and_ner_unchanged() -> None:
@@ -31,6 +37,20 @@ def test_no_pipe_at_all_still_has_the_models_tokenizer() -> None:
     bare = load_pipeline(model, keep=set())
     assert bare.pipe_names == []
     assert [t.text for t in bare("can't stop")] == ["ca", "n't", "stop"]
+
+
+def test_only_spacys_own_saved_tokenizer_starts_empty(tmp_path: Path) -> None:
+    english = tmp_path / "english"
+    spacy.blank("en").to_disk(english)
+    assert saves_default_tokenizer(english)
+    other = tmp_path / "other"
+    spacy.blank("en").to_disk(other)
+    config = spacy.blank("en").config.copy()
+    config["nlp"]["tokenizer"] = {"@tokenizers": "spacy.ja.JapaneseTokenizer"}
+    config.to_disk(other / "config.cfg")
+    assert not saves_default_tokenizer(other)  # loaded as spaCy loads it
+    (english / "tokenizer").unlink()
+    assert not saves_default_tokenizer(english)  # nothing from disk would replace it
 
 
 def test_collection_paused_restores_the_thresholds_and_collects_its_garbage_later() -> None:

@@ -14,6 +14,7 @@ import importlib.util
 import re
 import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from types import ModuleType, SimpleNamespace
 from typing import Any
 
@@ -262,17 +263,28 @@ def load_pipeline(package: str, *, keep: set[str]) -> Any:
 
     ``spacy.load`` builds the language's default tokenizer (its ~1,300 special cases, each
     tokenised) and then replaces all of it with the tokenizer the model saved; the pipeline
-    starts here with an empty tokenizer instead, so the saved one is built once. A model
-    without a saved tokenizer is loaded as spaCy would.
+    starts here with an empty tokenizer instead, so the saved one is built once. A model with
+    another tokenizer, or none saved, is loaded as spaCy would.
     """
     spacy = presidio().spacy
     path = spacy.util.get_package_path(package)
-    names = spacy.util.get_model_meta(path)["pipeline"]
-    exclude = [name for name in names if name not in keep]
+    meta = spacy.util.get_model_meta(path)
+    exclude = [name for name in meta["pipeline"] if name not in keep]
+    data = path / f"{meta['lang']}_{meta['name']}-{meta['version']}"  # as spaCy's loader
     config: dict[str, Any] = {}
-    if (path / "tokenizer").exists() or any(path.glob("*/tokenizer")):
+    if saves_default_tokenizer(data):
         config = {"nlp": {"tokenizer": {"@tokenizers": _TOKENIZER_FROM_DISK}}}
     return spacy.load(package, exclude=exclude, config=config)
+
+
+def saves_default_tokenizer(model: Path) -> bool:
+    """Whether the pipeline saved at ``model`` has spaCy's own tokenizer, saved with it
+    (``Tokenizer.from_disk`` then rebuilds it whole)."""
+    config = model / "config.cfg"
+    if not (config.is_file() and (model / "tokenizer").is_file()):
+        return False
+    tokenizer = presidio().spacy.util.load_config(config)["nlp"].get("tokenizer", {})
+    return bool(tokenizer.get("@tokenizers") == "spacy.Tokenizer.v1")
 
 
 _TOKENIZER_FROM_DISK = "curate.tokenizer_from_disk.v1"
