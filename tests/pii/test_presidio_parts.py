@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-import sys
-import weakref
 from pathlib import Path
 
 import spacy
 
 from curate.pii.analyzer import resolve_model
-from curate.pii.presidio_parts import (
-    _deferred,
-    collection_paused,
-    load_pipeline,
-    saves_default_tokenizer,
-)
+from curate.pii.presidio_parts import load_pipeline, saves_default_tokenizer
 
 
 def test_the_pipeline_loads_the_models_own_tokenizer_and_ner_unchanged() -> None:
@@ -51,50 +43,3 @@ def test_only_spacys_own_saved_tokenizer_starts_empty(tmp_path: Path) -> None:
     assert not saves_default_tokenizer(other)  # loaded as spaCy loads it
     (english / "tokenizer").unlink()
     assert not saves_default_tokenizer(english)  # nothing from disk would replace it
-
-
-def test_collection_paused_restores_the_thresholds_and_collects_its_garbage_later() -> None:
-    class Node:
-        pass
-
-    before = gc.get_threshold()
-    with collection_paused():
-        assert gc.get_threshold()[0] == 0
-        cycle = Node()
-        cycle.self = cycle  # type: ignore[attr-defined]
-        alive = weakref.ref(cycle)
-        del cycle
-    assert gc.get_threshold() == before
-    assert alive() is not None  # not collected while paused, nor when it ended
-    gc.collect()
-    assert alive() is None  # nothing frozen for good: the next full collection frees it
-
-
-def test_collection_paused_inside_a_pause_leaves_the_outer_one_to_restore() -> None:
-    before = gc.get_threshold()
-    with collection_paused():
-        with collection_paused():
-            pass
-        assert gc.get_threshold()[0] == 0
-    assert gc.get_threshold() == before
-
-
-def test_a_deferred_module_is_imported_on_first_use_and_then_as_usual() -> None:
-    name = "curate_deferred_probe"
-    assert name not in sys.modules
-    with _deferred("json"):  # already imported: left as it is
-        assert sys.modules["json"].__spec__ is not None
-    stand_in = sys.modules.pop("colorsys", None)  # a small stdlib module nothing here uses
-    try:
-        with _deferred("colorsys"):
-            import colorsys
-
-            assert colorsys.__spec__ is None  # the stand-in: nothing imported yet
-            assert colorsys.rgb_to_hsv(1.0, 0.0, 0.0) == (0.0, 1.0, 1.0)
-            assert sys.modules["colorsys"].__spec__ is not None  # now the real module
-        assert colorsys.hls_to_rgb(0.0, 0.5, 1.0) == (1.0, 0.0, 0.0)  # names taken on
-    finally:
-        if stand_in is not None:
-            sys.modules["colorsys"] = stand_in
-    with _deferred(name):  # not installed: nothing to defer, the import fails as usual
-        assert name not in sys.modules

@@ -100,7 +100,7 @@ def scrub(
     import json
 
     from curate.io import write_text
-    from curate.pii.presidio_parts import collection_paused
+    from curate.pii.importing import collection_paused
 
     with collection_paused():  # models and patterns built at import, none of them garbage
         from curate.pii.scrub import scrub as run_scrub

@@ -19,10 +19,11 @@ from typing import Any
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
 from curate.pii.dictionary import english_words, person_plausible
+from curate.pii.importing import collection_paused
 from curate.pii.names import tidy_person
 from curate.pii.people import with_people
 from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
-from curate.pii.presidio_parts import collection_paused, load_pipeline, presidio
+from curate.pii.presidio_parts import load_pipeline, presidio
 from curate.pii.registry import ADDRESS_SCORE, NAME_SCORE, build_recognizers, wanted_entities
 from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
 from curate.pii.roles import role_persons
