@@ -6,7 +6,7 @@ import gc
 import sys
 import weakref
 
-from curate.pii.importing import collection_paused, deferred
+from curate.pii.importing import collection_paused, deferred, msgpack_decoders_known
 
 
 def test_collection_paused_restores_the_thresholds_and_collects_its_garbage_later() -> None:
@@ -54,3 +54,22 @@ def test_a_deferred_module_is_imported_on_first_use_and_then_as_usual() -> None:
             sys.modules["colorsys"] = stand_in
     with deferred(name):  # not installed: nothing to defer, the import fails as usual
         assert name not in sys.modules
+
+
+def test_msgpack_without_the_decoder_search_reads_the_same() -> None:
+    import numpy as np
+    import srsly
+    import srsly.msgpack
+
+    decoders = srsly.msgpack.msgpack_decoders
+    assert not list(decoders._get_entry_points())  # this environment declares none
+    data = {"weights": np.arange(6, dtype="float32").reshape(2, 3), "name": "ner"}
+    packed = srsly.msgpack_dumps(data)
+    with msgpack_decoders_known():
+        assert not decoders.entry_points
+        inside = srsly.msgpack_loads(packed)
+    assert decoders.entry_points  # restored
+    outside = srsly.msgpack_loads(packed)
+    assert inside["name"] == outside["name"] == "ner"
+    assert np.array_equal(inside["weights"], outside["weights"])
+    assert inside["weights"].dtype == np.float32  # the numpy decoder, registered in code, ran

@@ -20,6 +20,7 @@ from curate.pii.importing import (
     deferred,
     hidden,
     import_spacy,
+    msgpack_decoders_known,
 )
 
 #: spaCy labels as Presidio entity names.
@@ -274,7 +275,8 @@ def load_pipeline(package: str, *, keep: set[str]) -> Any:
     config: dict[str, Any] = {}
     if saves_default_tokenizer(data):
         config = {"nlp": {"tokenizer": {"@tokenizers": _TOKENIZER_FROM_DISK}}}
-    return spacy.load(package, exclude=exclude, config=config)
+    with msgpack_decoders_known():
+        return spacy.load(package, exclude=exclude, config=config)
 
 
 def saves_default_tokenizer(model: Path) -> bool:
