@@ -155,3 +155,28 @@ def test_spacy_imported_without_its_command_line_still_answers_info() -> None:
         "assert callable(spacy.cli.download)"
     )
     assert "spacy.cli.info" in _loaded_after(code)
+
+
+def test_only_the_program_skips_the_interpreter_teardown(tmp_path: Path) -> None:
+    data = tmp_path / "none.csv"
+    data.write_text("id,text\n1,nothing here\n", encoding="utf-8")
+
+    def torn_down(call: str) -> bool:
+        marker = tmp_path / "torn-down"
+        marker.unlink(missing_ok=True)
+        code = (
+            "import pathlib, sys\n"
+            "from curate.cli import main\n"
+            "class Probe:\n"
+            "    def __del__(self):\n"
+            f"        pathlib.Path({str(marker)!r}).write_text('yes')\n"
+            "probe = Probe()  # freed only when the interpreter tears its modules down\n"
+            f"sys.argv = ['curate', 'scrub', {str(data)!r}, '--check']\n"
+            f"sys.exit({call})"
+        )
+        done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return marker.exists()
+
+    assert not torn_down("main()")  # the program
+    assert torn_down("main(sys.argv[1:])")  # a library call: Python ends as usual
