@@ -5,7 +5,8 @@ are timed: no capitalised word (no model loads), a lower-case text with a word a
 follow ("hello", which sends it to NER), and a capitalised name (spaCy and Presidio load).
 
 Baseline: a bare ``python -c pass`` in the same run, so the figures are the cost curate adds.
-Each command runs ``--repeat`` times in turn; the median is shown. ``--against SRC`` times
+Each command runs ``--repeat`` times in turn; the median is shown, wall time and the CPU time
+of the process (user + system), which other jobs on a shared machine move much less. ``--against SRC`` times
 another checkout's ``src`` folder too, each run in turn with this one's, for a before/after
 ratio under the same load. ``--parts`` times, in fresh processes, each step of loading the
 analyzer for a one-row file with a name (medians):
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -93,13 +95,18 @@ def _parts(*, repeat: int) -> None:
         print(f"  {name:38s} {statistics.median(r[name] for r in runs):6.3f} s")
 
 
-def _seconds(command: list[str], *, src: str | None) -> float:
+def _seconds(command: list[str], *, src: str | None) -> tuple[float, float]:
+    """Wall and CPU seconds of one run of ``command``."""
     env = dict(os.environ)
     if src is not None:
         env["PYTHONPATH"] = src
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     subprocess.run(command, check=False, capture_output=True, env=env)
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
 
 
 def main() -> None:
@@ -127,16 +134,20 @@ def main() -> None:
         sources = [None] if args.against is None else [None, args.against]
         base = None
         for name, command in commands.items():
-            times: dict[str | None, list[float]] = {src: [] for src in sources}
+            times: dict[str | None, list[tuple[float, float]]] = {src: [] for src in sources}
             for _ in range(args.repeat):
                 for src in sources:
                     times[src].append(_seconds(command, src=src))
-            seconds = statistics.median(times[None])
+            seconds, cpu = (statistics.median(t[i] for t in times[None]) for i in (0, 1))
             base = seconds if base is None else base
             line = f"{name:38s} {seconds:6.3f} s  (+{seconds - base:.3f} s over bare python)"
+            line += f"  cpu {cpu:5.3f} s"
             if args.against is not None:
-                other = statistics.median(times[args.against])
+                other, other_cpu = (
+                    statistics.median(t[i] for t in times[args.against]) for i in (0, 1)
+                )
                 line += f"  against {other:6.3f} s: {other / seconds:4.2f}x"
+                line += f" (cpu {other_cpu:5.3f} s: {other_cpu / cpu:4.2f}x)"
             print(line)
     if args.parts:
         _parts(repeat=args.repeat)

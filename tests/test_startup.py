@@ -75,7 +75,73 @@ def test_scrub_check_of_a_name_loads_the_model_but_nothing_it_does_not_use(
     loaded = _scrub_check_loads(data, exit_code=1)
     assert {"spacy", "presidio_analyzer"} <= loaded
     unused = {"pandas", "pyarrow", "torch", "transformers", "presidio_anonymizer", "spacy.cli"}
+    # The e-mail check's tldextract and detect-secrets both import an HTTP stack.
+    unused |= {"tldextract", "detect_secrets", "requests"}
     assert not loaded & unused
+
+
+def test_scrub_check_of_one_row_still_checks_e_mail_addresses_and_secrets(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "notes.csv"
+    token = "ghp_" + "wWPw5k4aXcaT4fNP0UcnZwJUVFk6LO0pINUx"
+    data.write_text(
+        f"id,text\n1,write to jane.doe@example.com today\n2,token {token} here\n"
+        "3,write to jane.doe@example.invalidtld today\n",
+        encoding="utf-8",
+    )
+    findings = tmp_path / "findings.jsonl"
+    done = _program("scrub", str(data), "--check", "--findings", str(findings))
+    assert done.returncode == 1, done.stderr
+    found = [json.loads(line) for line in findings.read_text(encoding="utf-8").splitlines()]
+    # The deferred suffix list still rejects a domain under no public suffix (row 3).
+    assert [(f["row"], f["entity_type"]) for f in found] == [(0, "EMAIL_ADDRESS"), (1, "SECRET")]
+
+
+def _program(*args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m curate ARGS``: the program, as a pre-commit hook runs it."""
+    command = [sys.executable, "-m", "curate", *args]
+    return subprocess.run(command, check=False, capture_output=True, text=True)
+
+
+def test_the_program_ends_without_teardown_yet_writes_everything_and_keeps_its_exit_code(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "notes.csv"
+    rows = "".join(f"{i},Call Maria Garcia on day {i}\n" for i in range(300))
+    data.write_text("id,text\n" + rows, encoding="utf-8")
+    findings = tmp_path / "findings.jsonl"
+    done = _program("scrub", str(data), "--check", "--findings", str(findings))
+    assert done.returncode == 1
+    assert "personal data found: 300 values" in done.stderr
+    assert done.stderr.endswith("then commit the baseline\n")  # the last line, flushed
+    assert len(findings.read_text(encoding="utf-8").splitlines()) == 300
+    fixed = tmp_path / "fixed.csv"
+    assert _program("scrub", str(data), "--out", str(fixed)).returncode == 0
+    assert "Maria" not in fixed.read_text(encoding="utf-8")
+    assert _program("scrub", str(fixed), "--check").returncode == 0
+    bad = _program("scrub", str(tmp_path / "missing.csv"), "--check")
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+def test_exit_functions_registered_during_a_command_still_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    code = (
+        "import atexit, pathlib, sys\n"
+        "from curate.cli import main\n"
+        "from curate.commands import scrub\n"
+        "run = scrub.scrub.callback\n"
+        "def callback(*args, **kwargs):\n"
+        f"    atexit.register(pathlib.Path({str(marker)!r}).write_text, 'yes')\n"
+        "    return run(*args, **kwargs)\n"
+        "scrub.scrub.callback = callback\n"
+        f"sys.argv = ['curate', 'scrub', {str(tmp_path / 'none.csv')!r}, '--check']\n"
+        "sys.exit(main())"
+    )
+    (tmp_path / "none.csv").write_text("id,text\n1,nothing here\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert marker.read_text() == "yes"
 
 
 def test_spacy_imported_without_its_command_line_still_answers_info() -> None:
@@ -89,3 +155,28 @@ def test_spacy_imported_without_its_command_line_still_answers_info() -> None:
         "assert callable(spacy.cli.download)"
     )
     assert "spacy.cli.info" in _loaded_after(code)
+
+
+def test_only_the_program_skips_the_interpreter_teardown(tmp_path: Path) -> None:
+    data = tmp_path / "none.csv"
+    data.write_text("id,text\n1,nothing here\n", encoding="utf-8")
+
+    def torn_down(call: str) -> bool:
+        marker = tmp_path / "torn-down"
+        marker.unlink(missing_ok=True)
+        code = (
+            "import pathlib, sys\n"
+            "from curate.cli import main\n"
+            "class Probe:\n"
+            "    def __del__(self):\n"
+            f"        pathlib.Path({str(marker)!r}).write_text('yes')\n"
+            "probe = Probe()  # freed only when the interpreter tears its modules down\n"
+            f"sys.argv = ['curate', 'scrub', {str(data)!r}, '--check']\n"
+            f"sys.exit({call})"
+        )
+        done = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True)
+        assert done.returncode == 0, done.stderr
+        return marker.exists()
+
+    assert not torn_down("main()")  # the program
+    assert torn_down("main(sys.argv[1:])")  # a library call: Python ends as usual

@@ -17,6 +17,9 @@ from curate.errors import CurateError
 
 Loc = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+#: libyaml's parser where PyYAML was built with it: the same documents and line marks, about
+#: ten times faster than the pure-Python one (most of a pre-commit hook's rules loading).
+_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ class YamlFile:
             text = content.decode("utf-8")
             refuse_aliases(text, path, error)
             lines = _key_lines(text, path, error)
-            data = yaml.safe_load(text)
+            data = yaml.load(text, Loader=_LOADER)
         except UnicodeDecodeError as exc:
             raise error(f"{path}: not valid UTF-8") from exc
         except yaml.YAMLError as exc:
@@ -90,7 +93,7 @@ class YamlFile:
 def refuse_aliases(text: str, path: str, error: type[CurateError]) -> None:
     """Refuse anchors and aliases from the event stream, before any node is built or walked
     (every YAML file curate reads goes through here)."""
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_LOADER):
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             line = event.start_mark.line + 1 if event.start_mark is not None else 1
             raise error(
@@ -113,7 +116,7 @@ def _allowed_keys(model: type[BaseModel], path: Loc) -> tuple[str, ...]:
 
 def _key_lines(text: str, path: str, error: type[CurateError]) -> dict[Loc, int]:
     """Map each key path in the YAML document to its 1-based line; reject duplicate keys."""
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    root = yaml.compose(text, Loader=_LOADER)
     lines: dict[Loc, int] = {}
 
     def walk(node: yaml.Node, loc: Loc) -> None:

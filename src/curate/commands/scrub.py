@@ -100,7 +100,10 @@ def scrub(
     import json
 
     from curate.io import write_text
-    from curate.pii.scrub import scrub as run_scrub
+    from curate.pii.importing import collection_paused
+
+    with collection_paused():  # models and patterns built at import, none of them garbage
+        from curate.pii.scrub import scrub as run_scrub
 
     result = run_scrub(
         paths,

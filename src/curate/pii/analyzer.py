@@ -19,10 +19,11 @@ from typing import Any
 from curate.engine.base import Engine
 from curate.errors import MissingDependencyError, RulesError, UsageError
 from curate.pii.dictionary import english_words, person_plausible
+from curate.pii.importing import collection_paused
 from curate.pii.names import tidy_person
 from curate.pii.people import with_people
 from curate.pii.prescreen import PREFILTERS, could_hold_entity, digits
-from curate.pii.presidio_parts import presidio
+from curate.pii.presidio_parts import load_pipeline, presidio
 from curate.pii.registry import ADDRESS_SCORE, NAME_SCORE, build_recognizers, wanted_entities
 from curate.pii.resolve import FROM_NER, Span, hide_placeholders, plausible, resolve
 from curate.pii.roles import role_persons
@@ -65,15 +66,20 @@ class PiiAnalyzer:
     """Presidio's recognizers for the configured entities, over a NER-only spaCy pipeline."""
 
     def __init__(self, settings: PiiParams, *, warm: bool = True) -> None:
+        with collection_paused():
+            self._load(settings)
+        if warm:
+            self.warm_up()
+        log.debug("PII analyzer ready: model %s, pipes %s", self.model, self.nlp.pipe_names)
+
+    def _load(self, settings: PiiParams) -> None:
         p = presidio()
         self.settings = settings
         self.language = settings.language
         wanted = wanted_entities(settings)
         self.ner_entities = frozenset(wanted) & FROM_NER
-        model = resolve_model(settings.spacy_model)
-        keep = {"ner"} if self.ner_entities else set()
-        names = p.spacy.util.get_model_meta(p.spacy.util.get_package_path(model))["pipeline"]
-        self.nlp = p.spacy.load(model, exclude=[n for n in names if n not in keep])
+        self.model = model = resolve_model(settings.spacy_model)
+        self.nlp = load_pipeline(model, keep={"ner"} if self.ner_entities else set())
         p.use_numpy_blas(self.nlp)
         self.nlp_engine = p.LoadedSpacyEngine(self.nlp, self.language)
         registry = p.RecognizerRegistry(supported_languages=[self.language])
@@ -103,9 +109,6 @@ class PiiAnalyzer:
         self.floor = min([settings.threshold(e) for e in wanted], default=settings.score_threshold)
         self.recognizers: Sequence[Any] = registry.recognizers
         self.warm = False
-        if warm:
-            self.warm_up()
-        log.debug("PII analyzer ready: model %s, pipes %s", model, self.nlp.pipe_names)
 
     @functools.cached_property
     def names(self) -> frozenset[str]:
@@ -135,6 +138,8 @@ class PiiAnalyzer:
         for recognizer in recognizers:
             try:
                 recognizer.analyze(_WARM_UP, recognizer.supported_entities, artifacts)
+            except MissingDependencyError:
+                raise  # names the package to install
             except Exception as exc:
                 raise RulesError(
                     f"PII recognizer '{recognizer.name}' could not load "

@@ -7,15 +7,21 @@ adapted.
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import re
-import sys
-from collections.abc import Callable, Iterator
-from types import ModuleType, SimpleNamespace
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from curate.errors import MissingDependencyError
+from curate.pii.importing import (
+    builtin_patterns_unchecked,
+    collection_paused,
+    deferred,
+    hidden,
+    import_spacy,
+    msgpack_decoders_known,
+)
 
 #: spaCy labels as Presidio entity names.
 SPACY_LABELS = {
@@ -31,8 +37,6 @@ SPACY_LABELS = {
 }
 NER_SCORE = 0.85
 
-_PRESIDIO_PATTERN = re.compile(r"presidio_analyzer[\\/]pattern\.py$")
-
 #: Words after a value's first token read for context words (Presidio reads five before and
 #: counts these from the value's first token): "0490 75 40 81 (mobile)".
 CONTEXT_AFTER = 6
@@ -47,12 +51,17 @@ def presidio() -> SimpleNamespace:
     Presidio and thinc import torch and transformers when installed, for engines curate does
     not use; that costs seconds per process (a pre-commit hook pays it on every commit), so
     they are imported with those two hidden when nothing has loaded them yet, spaCy without
-    its command line (:func:`_import_spacy`) and Presidio without its check of its own patterns
-    (:func:`_builtin_patterns_unchecked`).
+    its command line (:func:`import_spacy`) and Presidio without its check of its own patterns
+    (:func:`builtin_patterns_unchecked`).
     """
     try:
-        with _hidden("torch", "transformers"), _builtin_patterns_unchecked():
-            spacy = _import_spacy()
+        with (
+            collection_paused(),
+            hidden("torch", "transformers"),
+            deferred("tldextract"),
+            builtin_patterns_unchecked(),
+        ):
+            spacy = import_spacy()
             from presidio_analyzer import (
                 AnalyzerEngine,
                 LocalRecognizer,
@@ -227,6 +236,8 @@ def presidio() -> SimpleNamespace:
         """numpy's BLAS on one thread: a worker uses one core, as the engine counts them."""
         return blas.limit(limits=1, user_api="blas")
 
+    spacy.registry.tokenizers.register(_TOKENIZER_FROM_DISK, func=_tokenizer_from_disk)
+
     return SimpleNamespace(
         spacy=spacy,
         use_numpy_blas=use_numpy_blas,
@@ -250,82 +261,48 @@ def presidio() -> SimpleNamespace:
     )
 
 
-@contextlib.contextmanager
-def _hidden(*modules: str) -> Iterator[None]:
-    """Make ``import`` of these modules fail inside the block, unless already imported."""
-    hidden = [m for m in modules if m not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        for name in hidden:
-            if sys.modules.get(name, 0) is None:
-                del sys.modules[name]
+def load_pipeline(package: str, *, keep: set[str]) -> Any:
+    """The spaCy pipeline of model ``package`` with only the components in ``keep``.
 
-
-def _import_spacy() -> Any:
-    """``import spacy`` without importing its command line.
-
-    spaCy's package imports ``spacy.cli`` (weasel, typer, rich, httpx: a quarter to a third
-    of its import) for one name, ``spacy.info``. While spaCy imports, ``spacy.cli.info`` is a
-    stand-in whose ``info`` imports the real one when called; afterwards ``import spacy.cli``
-    imports the real package. Should spaCy's package want more of its command line, it is
-    imported as usual.
+    ``spacy.load`` builds the language's default tokenizer (its ~1,300 special cases, each
+    tokenised) and then replaces all of it with the tokenizer the model saved; the pipeline
+    starts here with an empty tokenizer instead, so the saved one is built once. A model with
+    another tokenizer, or none saved, is loaded as spaCy would.
     """
-    if "spacy" in sys.modules:
-        return sys.modules["spacy"]
-    stubs = {"spacy.cli": ModuleType("spacy.cli")}
-    stubs["spacy.cli.info"] = ModuleType("spacy.cli.info")
-    stubs["spacy.cli.info"].info = _spacy_info  # type: ignore[attr-defined]
-    sys.modules.update(stubs)
-    try:
-        import spacy
-
-        return spacy
-    except ImportError:
-        pass
-    finally:
-        for name, stub in stubs.items():
-            if sys.modules.get(name) is stub:
-                del sys.modules[name]
-    import spacy  # as spaCy wants it; an error now names what is missing
-
-    return spacy
+    spacy = presidio().spacy
+    path = spacy.util.get_package_path(package)
+    meta = spacy.util.get_model_meta(path)
+    exclude = [name for name in meta["pipeline"] if name not in keep]
+    data = path / f"{meta['lang']}_{meta['name']}-{meta['version']}"  # as spaCy's loader
+    config: dict[str, Any] = {}
+    if saves_default_tokenizer(data):
+        config = {"nlp": {"tokenizer": {"@tokenizers": _TOKENIZER_FROM_DISK}}}
+    with msgpack_decoders_known():
+        return spacy.load(package, exclude=exclude, config=config)
 
 
-def _spacy_info(*args: Any, **kwargs: Any) -> Any:
-    """``spacy.info``, spaCy's command line imported when it is called."""
-    from spacy.cli.info import info
+def saves_default_tokenizer(model: Path) -> bool:
+    """Whether the pipeline saved at ``model`` has spaCy's own tokenizer, saved with it
+    (``Tokenizer.from_disk`` then rebuilds it whole)."""
+    config = model / "config.cfg"
+    if not (config.is_file() and (model / "tokenizer").is_file()):
+        return False
+    tokenizer = presidio().spacy.util.load_config(config)["nlp"].get("tokenizer", {})
+    return bool(tokenizer.get("@tokenizers") == "spacy.Tokenizer.v1")
 
-    return info(*args, **kwargs)
+
+_TOKENIZER_FROM_DISK = "curate.tokenizer_from_disk.v1"
 
 
-@contextlib.contextmanager
-def _builtin_patterns_unchecked() -> Iterator[None]:
-    """Skip the check Presidio makes of each of its own patterns as it imports them.
+def _tokenizer_from_disk() -> Callable[[Any], Any]:
+    """A tokenizer with no rules, for a pipeline whose tokenizer is then read from disk.
 
-    Importing ``presidio_analyzer`` builds its ~170 predefined patterns, and each checks
-    itself by compiling its regex and dropping the result: about half of Presidio's import
-    time. A recognizer compiles its patterns again, with its flags, when it first runs, so
-    skipping the check changes nothing but the time. Only calls from that check are skipped;
-    patterns built later (the rules' own) are checked as usual.
+    ``Tokenizer.from_disk`` resets every rule, pattern and cache before it reads the saved
+    ones, so what the constructor built is never used.
     """
-    try:
-        import regex
-    except ImportError:  # Presidio's own import then names what is missing
-        yield
-        return
-    compile_ = regex.compile
+    from spacy.tokenizer import Tokenizer
 
-    def compile_unless_checking(*args: Any, **kwargs: Any) -> Any:
-        caller = sys._getframe(1).f_code
-        if caller.co_name == "__validate_regex" and _PRESIDIO_PATTERN.search(caller.co_filename):
-            return None
-        return compile_(*args, **kwargs)
+    def make(nlp: Any) -> Any:
+        return Tokenizer(nlp.vocab)
 
-    regex.compile = compile_unless_checking
-    try:
-        yield
-    finally:
-        regex.compile = compile_
+    return make

@@ -53,11 +53,12 @@ def build_recognizers(settings: PiiParams, wanted: Sequence[str]) -> Iterator[An
         predefined.load_predefined_recognizers(languages=[language])
     finally:
         presidio_log.setLevel(level)
-    extractor = _offline_extractor()
+    # Built when an e-mail address is first checked: tldextract imports an HTTP stack.
+    extractor = functools.cache(_offline_extractor)
 
     class OfflineEmailRecognizer(p.EmailRecognizer):  # type: ignore[misc,name-defined]
         def validate_result(self, pattern_text: str) -> bool:
-            return bool(extractor(pattern_text).fqdn)
+            return bool(extractor()(pattern_text).fqdn)
 
     class DigitDateRecognizer(p.DateRecognizer):  # type: ignore[misc,name-defined]
         """Presidio's dates, not looked for in a text without a digit: every pattern holds one."""
