@@ -177,7 +177,10 @@ def test_ner_reads_lower_case_places_and_names_in_text_with_capitals() -> None:
         return [doc[a:b].text for a, b in spans]
 
     # After a word places follow, a known place, or (with a word list) no English word.
-    assert windows("Ok. We got back from northampton last night") == ["Ok.", "from northampton last"]
+    assert windows("Ok. We got back from northampton last night") == [
+        "Ok.",
+        "from northampton last",
+    ]
     assert windows("Ok. I might come to kerala soon") == ["Ok.", "to kerala soon"]
     assert windows("Ok. we will ask kerala first") == ["Ok.", "ask kerala first"]
     english = frozenset({"ok", "i", "emailed", "my", "part", "ask"})
