@@ -197,25 +197,26 @@ class PiiAnalyzer:
             # Whole docs go through NER as they are: it sets their ents in place.
             self._ner(docs)
             return
-        stop_words, strings = self.nlp.Defaults.stop_words, self.nlp.vocab.strings
-        windows: list[tuple[Any, int]] = []
-        pieces: list[Any] = []
-        for doc in docs:
-            spans = ner_windows(doc, stop_words=stop_words, names=self.names, english=self.english)
-            if not spans:
-                continue
-            # The window's own tokens, not its text tokenised again (which can split
-            # differently at the cut), read from the doc's arrays (no Token object per word).
-            words = [strings[key] for key in doc.to_array("ORTH").tolist()]
-            spaces = [bool(flag) for flag in doc.to_array("SPACY").tolist()]
-            for start, end in spans:
-                windows.append((doc, start))
-                pieces.append(
-                    p.Doc(self.nlp.vocab, words=words[start:end], spaces=spaces[start:end])
-                )
+        stop_words = self.nlp.Defaults.stop_words
+        windows = [
+            doc[start:end]
+            for doc in docs
+            for start, end in ner_windows(
+                doc, stop_words=stop_words, names=self.names, english=self.english
+            )
+        ]
+        # The window's own tokens, not its text tokenised again (which can split differently
+        # at the cut); cheaper than Span.as_doc.
+        pieces = [
+            p.Doc(
+                self.nlp.vocab, words=[t.text for t in w], spaces=[bool(t.whitespace_) for t in w]
+            )
+            for w in windows
+        ]
         self._ner(pieces)
         found: dict[int, list[Any]] = {}
-        for (doc, start), piece in zip(windows, pieces, strict=True):
+        for window, piece in zip(windows, pieces, strict=True):
+            doc, start = window.doc, window.start
             found.setdefault(id(doc), []).extend(
                 p.Span(doc, start + e.start, start + e.end, label=e.label) for e in piece.ents
             )

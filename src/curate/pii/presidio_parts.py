@@ -170,13 +170,11 @@ def presidio() -> SimpleNamespace:
 
         @functools.cached_property
         def tokens_indices(self) -> list[int]:  # type: ignore[override]
-            # Read from the doc's arrays: no Token object is made per word.
-            return self.tokens.to_array("IDX").tolist()  # type: ignore[no-any-return]
+            return [token.idx for token in self.tokens]
 
         @functools.cached_property
         def lemmas(self) -> list[str]:  # type: ignore[override]
-            strings = self.tokens.vocab.strings
-            return [strings[key] for key in self.tokens.to_array("LOWER").tolist()]
+            return [token.lower_ for token in self.tokens]
 
         @functools.cached_property
         def keywords(self) -> list[str]:  # type: ignore[override]
