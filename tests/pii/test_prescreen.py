@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from curate.pii.analyzer import could_hold_entity
+from curate.pii.prescreen import PREFILTERS, digits
 from curate.pii.settings import DEFAULT_ENTITIES
 
 
@@ -46,3 +47,27 @@ def test_scrub_check_on_text_without_candidates_never_loads_presidio(tmp_path: P
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "call (212) 555-0187",
+        "mobile 0490 75 40 81",
+        "tel. 60-56-85-91",
+        "+44 20 7946 0958",
+        "+683 4002",
+        "１２３－４５６７８",
+        "phone 555.0187.12 ext 9",
+    ],
+)
+def test_phone_numbers_in_any_format_reach_the_phone_recognizers(text: str) -> None:
+    assert PREFILTERS["PHONE_NUMBER"](text, digits(text))
+    assert could_hold_entity(text, entities=("PHONE_NUMBER",), custom=False)
+
+
+def test_digits_no_phone_could_hold_skip_the_phone_recognizers() -> None:
+    # Six digits or more in all, but never six in one run a phone number could be.
+    for text in ("2844 Nathan Street, 77120", "order 123 of 456 on 7/8", "v1.2 build 3456"):
+        assert digits(text) >= 6
+        assert not PREFILTERS["PHONE_NUMBER"](text, digits(text)), text
