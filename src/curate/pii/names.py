@@ -188,18 +188,27 @@ def group_words() -> frozenset[str]:
     return frozenset(terms) | _GROUP_WORDS
 
 
+#: The words after which :func:`find_names` takes a word that is no known given name: a title,
+#: "named", "called", and the last words of "name is" and "call me".
+_LEADS = TITLES | {"named", "called", "is", "me"}
+
+
 def find_names(text: str, *, stop_words: frozenset[str]) -> list[tuple[int, int]]:
     """Character spans of person names the gazetteer knows, as the module docstring says."""
     first, last = gazetteer()
     lowered = text == text.lower()
     words = list(_WORD.finditer(text))
+    keys = [w.group().lower() for w in words]
     found: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
         word = words[i].group()
-        key = word.lower()
-        before = words[i - 1].group().lower().rstrip(".") if i else ""
-        pair = f"{words[i - 2].group()} {before}".lower() if i > 1 else ""
+        key = keys[i]
+        before = keys[i - 1].rstrip(".") if i else ""
+        if key not in first and before not in _LEADS:
+            i += 1  # no known given name, and nothing before it that makes a name
+            continue
+        pair = f"{keys[i - 2]} {before}" if i > 1 else ""
         cued = before in CUES or pair in INTRODUCERS
         # After "my name is", "named" or a title any word is taken as a name, known or not.
         introduced = (
