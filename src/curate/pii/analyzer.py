@@ -1,10 +1,10 @@
 """The PII analyzer: Presidio recognizers over spaCy, built from the rules, loaded once.
 
 Speed comes from doing less: only the NER component of the spaCy pipeline is loaded (and
-none when no NER entity is wanted), NER reads only the words around capitalised words (see
-:func:`~curate.pii.windows.ner_windows`), texts go through NER in batches, a cell only meets the
-recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are analysed
-once, and whole batches go to the engine's workers. :class:`PiiAnalyzer` loads everything
+none when no NER entity is wanted), NER reads only the words around those a name could be
+(see :func:`~curate.pii.windows.ner_windows`), texts go through NER in batches, a cell only
+meets the recognizers whose entity it could hold (no ``@``, no e-mail), repeated cells are
+analysed once, and whole batches go to the engine's workers. :class:`PiiAnalyzer` loads everything
 in its constructor and then analyses batches, so an actor pool (Ray) can hold one per worker.
 """
 

@@ -22,7 +22,7 @@ NER_MARGIN = 4
 #: Tokens after which the next word starts a sentence, where capitals say little.
 _SENTENCE_ENDS = frozenset({".", "!", "?", "...", ":", ";"})
 #: Words after which a place is often named, in lower case too ("back from northampton").
-PLACE_BEFORE = frozenset(
+_PLACE_BEFORE = frozenset(
     {
         "in", "at", "from", "to", "near", "into", "around", "outside", "towards", "toward",
         "via", "across", "visiting", "visit",
@@ -92,12 +92,13 @@ def _lower_case_name(
     names: Collection[str],
     english: Collection[str],
 ) -> bool:
+    """Whether ``token`` could be a name NER finds though no capital says so."""
     lower = token.lower_
     if lower in names:
         return True
     if not token.is_alpha or lower in stop_words:
         return False
-    return before in PLACE_BEFORE or (len(lower) >= 3 and bool(english) and lower not in english)
+    return before in _PLACE_BEFORE or (len(lower) >= 3 and bool(english) and lower not in english)
 
 
 def name_words(*, english: frozenset[str], stop_words: frozenset[str]) -> frozenset[str]:
