@@ -72,7 +72,12 @@ def ner_windows(
             and _DIGIT.search(text) is None
             and not (starts_sentence and lower in stop_words)
         ) or _lower_case_name(
-            token, before=before, stop_words=stop_words, names=names, english=english
+            lower,
+            alpha=token.is_alpha,
+            before=before,
+            stop_words=stop_words,
+            names=names,
+            english=english,
         ):
             start, end = max(0, token.i - margin), min(len(doc), token.i + margin + 1)
             if windows and start <= windows[-1][1]:
@@ -85,18 +90,19 @@ def ner_windows(
 
 
 def _lower_case_name(
-    token: Any,
+    lower: str,
     *,
+    alpha: bool,
     before: str,
     stop_words: Collection[str],
     names: Collection[str],
     english: Collection[str],
 ) -> bool:
-    """Whether ``token`` could be a name NER finds though no capital says so."""
-    lower = token.lower_
+    """Whether a word (``lower``, in lower case) could be a name NER finds though no capital
+    says so."""
     if lower in names:
         return True
-    if not token.is_alpha or lower in stop_words:
+    if not alpha or lower in stop_words:
         return False
     return before in _PLACE_BEFORE or (len(lower) >= 3 and bool(english) and lower not in english)
 
